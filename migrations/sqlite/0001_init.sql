@@ -1,0 +1,92 @@
+-- strato's embedded store. Timestamps are BIGINT milliseconds since the epoch.
+CREATE TABLE IF NOT EXISTS domains (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS projects (
+    id TEXT PRIMARY KEY,
+    domain_id TEXT NOT NULL REFERENCES domains(id),
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (domain_id, name)
+);
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    domain_id TEXT NOT NULL REFERENCES domains(id),
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (domain_id, name)
+);
+CREATE TABLE IF NOT EXISTS assignments (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    PRIMARY KEY (user_id, project_id)
+);
+-- Only a hash of each token is kept.
+CREATE TABLE IF NOT EXISTS tokens (
+    hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+-- The secret of an access key is derived from the server's master key and
+-- the salt; it is never stored.
+CREATE TABLE IF NOT EXISTS access_keys (
+    access_key TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    salt TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS clusters (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    lifecycle TEXT NOT NULL,
+    failure TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS clusters_live_name ON clusters(project_id, name) WHERE lifecycle != 'deleted';
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    cluster_id TEXT NOT NULL REFERENCES clusters(id),
+    ordinal INTEGER NOT NULL,
+    address TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    released INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (cluster_id, ordinal)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS nodes_live_address ON nodes(address) WHERE released = 0;
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    cluster_id TEXT NOT NULL REFERENCES clusters(id),
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    next_step INTEGER NOT NULL DEFAULT 0,
+    total_steps INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    lease_owner TEXT,
+    lease_expires_at INTEGER
+);
+-- One operation per cluster at a time: a second enqueue violates this index.
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_one_active_per_cluster ON jobs(cluster_id) WHERE state = 'enqueued';
+CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs(state, created_at);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cluster_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_cluster ON events(cluster_id, at);

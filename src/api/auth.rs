@@ -1,0 +1,80 @@
+//! Authentication middleware shared by the dialects: buffers the body (the
+//! signature covers it), accepts `X-Auth-Token` or an AK/SK signature, and
+//! hands the handler a `Principal` and the raw body. Failures are rendered
+//! by the dialect, in its own envelope.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::{Ctx, MAX_BODY};
+use crate::auth::signature::WireRequest;
+use crate::auth::{AuthError, Principal};
+
+/// Why a request was refused before reaching a handler.
+#[derive(Debug)]
+pub enum Rejection {
+    Auth(AuthError),
+    BodyTooLarge,
+    BadBody(String),
+}
+
+/// A dialect's renderer for refusals.
+pub trait RenderRejection {
+    fn render(r: Rejection) -> Response;
+}
+
+/// The raw request body, as buffered by the middleware.
+#[derive(Clone)]
+pub struct RawBody(pub Bytes);
+
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Reads the whole body within `MAX_BODY`.
+pub async fn buffer(body: Body) -> Result<Bytes, Rejection> {
+    axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| {
+        // axum reports the limit only through its message.
+        if format!("{e:?} {e}").to_lowercase().contains("length limit") {
+            Rejection::BodyTooLarge
+        } else {
+            Rejection::BadBody(e.to_string())
+        }
+    })
+}
+
+pub async fn authenticate<D: RenderRejection>(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let bytes = match buffer(body).await {
+        Ok(b) => b,
+        Err(r) => return D::render(r),
+    };
+    let principal: Result<Principal, AuthError> = if let Some(token) = header(&parts.headers, "x-auth-token") {
+        ctx.identity.check_token(token).await.map(|(p, _)| p)
+    } else if parts.headers.contains_key("authorization") {
+        let headers: Vec<(String, String)> = parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let target = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+        let wire = WireRequest { method: parts.method.as_str(), target: &target, headers: &headers, body: &bytes };
+        ctx.identity.check_signature(&wire).await
+    } else {
+        Err(AuthError::Missing)
+    };
+    match principal {
+        Ok(p) => {
+            parts.extensions.insert(p);
+            parts.extensions.insert(RawBody(bytes.clone()));
+            next.run(Request::from_parts(parts, Body::from(bytes))).await
+        }
+        Err(e) => {
+            tracing::info!(error = %e, method = %parts.method, path = %parts.uri.path(), "request refused");
+            D::render(Rejection::Auth(e)).into_response()
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! DWS error envelope `{"error_code":"DWS.xxxx","error_msg":"..."}` and the
+//! one table mapping every internal error to its status and code.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::api::auth::{RenderRejection, Rejection};
+use crate::auth::AuthError;
+use crate::core::error::Field;
+use crate::core::CoreError;
+
+#[derive(Debug)]
+pub enum DwsError {
+    Core(CoreError),
+    Auth(AuthError),
+    TooLarge,
+    BadBody(String),
+    ContentType(String),
+    NoRoute(String),
+}
+
+impl From<CoreError> for DwsError {
+    fn from(e: CoreError) -> Self {
+        DwsError::Core(e)
+    }
+}
+
+impl From<AuthError> for DwsError {
+    fn from(e: AuthError) -> Self {
+        DwsError::Auth(e)
+    }
+}
+
+fn field_code(f: Field) -> &'static str {
+    match f {
+        Field::Name => "DWS.5057",
+        Field::UserName => "DWS.5001",
+        Field::UserPwd => "DWS.5013",
+        Field::NodeType => "DWS.5006",
+        Field::NumberOfNode => "DWS.5091",
+        Field::Port | Field::PublicIp | Field::NumberOfCn => "DWS.5038",
+        Field::VpcId => "DWS.5014",
+        Field::SubnetId => "DWS.5015",
+        Field::SecurityGroupId => "DWS.5016",
+        Field::AvailabilityZone => "DWS.5011",
+        Field::Tags => "DWS.5194",
+    }
+}
+
+impl DwsError {
+    /// Status and code for every error; documented in README.md.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            DwsError::Core(e) => match e {
+                CoreError::Invalid { field, .. } => (StatusCode::BAD_REQUEST, field_code(*field)),
+                CoreError::MalformedBody(_) => (StatusCode::BAD_REQUEST, "DWS.0004"),
+                CoreError::BadId(_) => (StatusCode::BAD_REQUEST, "DWS.0001"),
+                CoreError::ClusterNotFound(_) => (StatusCode::NOT_FOUND, "DWS.0047"),
+                CoreError::JobNotFound(_) => (StatusCode::NOT_FOUND, "DWS.0048"),
+                CoreError::NameTaken(_) => (StatusCode::CONFLICT, "DWS.5050"),
+                CoreError::Busy { .. } | CoreError::WrongState { .. } => (StatusCode::CONFLICT, "DWS.5090"),
+                CoreError::AddressesExhausted => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
+                CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
+                CoreError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "DWS.9999"),
+            },
+            DwsError::Auth(e) => match e {
+                AuthError::Missing
+                | AuthError::BadCredentials
+                | AuthError::BadToken
+                | AuthError::UnknownAccessKey
+                | AuthError::BadSignature(_)
+                | AuthError::BadScope => (StatusCode::UNAUTHORIZED, "DWS.0002"),
+                AuthError::Forbidden(_) => (StatusCode::FORBIDDEN, "DWS.0015"),
+                AuthError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "DWS.9999"),
+            },
+            DwsError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "DWS.0005"),
+            DwsError::BadBody(_) => (StatusCode::BAD_REQUEST, "DWS.0004"),
+            DwsError::ContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "DWS.0006"),
+            DwsError::NoRoute(_) => (StatusCode::NOT_FOUND, "DWS.0404"),
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            DwsError::Core(CoreError::Internal(_)) | DwsError::Auth(AuthError::Store(_)) => {
+                "internal error; see the server log".into()
+            }
+            DwsError::Core(e) => e.to_string(),
+            DwsError::Auth(e) => e.to_string(),
+            DwsError::TooLarge => format!("the request body exceeds {} bytes", crate::api::MAX_BODY),
+            DwsError::BadBody(m) => format!("the request body could not be read: {m}"),
+            DwsError::ContentType(ct) => format!("unsupported Content-Type `{ct}`: send application/json"),
+            DwsError::NoRoute(what) => format!("no such API: {what}"),
+        }
+    }
+}
+
+impl IntoResponse for DwsError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        }
+        (status, Json(json!({"error_code": code, "error_msg": self.message()}))).into_response()
+    }
+}
+
+impl RenderRejection for DwsError {
+    fn render(r: Rejection) -> Response {
+        match r {
+            Rejection::Auth(e) => DwsError::Auth(e),
+            Rejection::BodyTooLarge => DwsError::TooLarge,
+            Rejection::BadBody(m) => DwsError::BadBody(m),
+        }
+        .into_response()
+    }
+}

@@ -1,0 +1,63 @@
+//! The GaussDB(DWS) dialect (OTC / Huawei Cloud, v1.0 with the v1 and v2
+//! paths the SDKs use). Handlers only decode, call `App`, and encode.
+
+mod clusters;
+mod error;
+mod jobs;
+mod node_types;
+mod render;
+mod wire;
+
+use axum::extract::{Path, Request};
+use axum::middleware;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+
+pub use error::DwsError;
+
+use super::auth::{authenticate, header};
+use super::Ctx;
+use crate::auth::Principal;
+
+/// The DWS listener's routes.
+pub fn router(ctx: Ctx) -> Router {
+    Router::new()
+        .route("/v1.0/{pid}/node_types", get(node_types::list_legacy))
+        .route("/v2/{pid}/node-types", get(node_types::list))
+        .route("/v1.0/{pid}/clusters", post(clusters::create).get(clusters::list))
+        .route("/v2/{pid}/clusters", get(clusters::list))
+        .route("/v1.0/{pid}/clusters/{cid}", get(clusters::show).delete(clusters::delete))
+        .route("/v1.0/{pid}/clusters/{cid}/restart", post(clusters::restart))
+        .route("/v1/{pid}/clusters/{cid}/stop", post(clusters::stop))
+        .route("/v1/{pid}/clusters/{cid}/start", post(clusters::start))
+        .route("/v1.0/{pid}/job/{job_id}", get(jobs::show))
+        .fallback(fallback)
+        .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<DwsError>))
+        .with_state(ctx)
+}
+
+async fn fallback(req: Request) -> Response {
+    use axum::response::IntoResponse;
+    DwsError::NoRoute(format!("{} {}", req.method(), req.uri().path())).into_response()
+}
+
+/// Checks that the caller may act in the path's project.
+pub(crate) async fn project(ctx: &Ctx, principal: &Principal, pid: &str) -> Result<String, DwsError> {
+    ctx.identity.authorize(principal, pid).await?;
+    Ok(pid.to_string())
+}
+
+pub(crate) type Caller = Extension<Principal>;
+pub(crate) type Pid = Path<String>;
+
+/// The content type a JSON body must carry (charset parameters allowed).
+pub(crate) fn require_json(headers: &axum::http::HeaderMap, body: &[u8]) -> Result<(), DwsError> {
+    if body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(());
+    }
+    match header(headers, "content-type") {
+        Some(ct) if ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")) => Ok(()),
+        other => Err(DwsError::ContentType(other.unwrap_or("none").to_string())),
+    }
+}

@@ -1,0 +1,185 @@
+//! Encoding core views as DWS JSON, and the one place where strato's states
+//! become DWS's status / sub_status / task_status vocabulary.
+
+use serde_json::{json, Value};
+
+use crate::app::ClusterView;
+use crate::core::cluster::Lifecycle;
+use crate::core::iso;
+use crate::core::job::{Job, JobKind, JobState};
+use crate::core::node_types::NodeType;
+use crate::core::status::{Health, NodeHealth};
+use crate::engine::postgres::DEFAULT_DATABASE;
+
+/// (status, sub_status, task_status) for a cluster.
+pub fn vocabulary(v: &ClusterView) -> (&'static str, Option<&'static str>, Option<&'static str>) {
+    let task = v.active_job.as_ref().and_then(|j| task_status(j.kind));
+    let (status, sub) = match v.cluster.lifecycle {
+        Lifecycle::Creating => ("CREATING", None),
+        Lifecycle::CreateFailed => ("CREATION FAILED", None),
+        Lifecycle::Deleting => ("DELETING", None),
+        Lifecycle::Deleted => ("DELETED", None),
+        Lifecycle::Stopped => match v.health {
+            Health::Stopped => ("STOPPED", None),
+            Health::Normal | Health::Degraded | Health::Unavailable => ("UNAVAILABLE", None),
+        },
+        Lifecycle::Running => match v.health {
+            Health::Normal => ("AVAILABLE", Some("NORMAL")),
+            Health::Degraded => ("AVAILABLE", Some("DEGRADED")),
+            Health::Unavailable | Health::Stopped => ("UNAVAILABLE", None),
+        },
+    };
+    (status, sub, task)
+}
+
+/// task_status while a job runs; `None` for jobs that are not user tasks.
+fn task_status(kind: JobKind) -> Option<&'static str> {
+    match kind {
+        JobKind::RestartCluster => Some("REBOOTING"),
+        JobKind::StopCluster => Some("STOPPING"),
+        JobKind::StartCluster => Some("STARTING"),
+        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RecoverNode => None,
+    }
+}
+
+fn action_progress(v: &ClusterView) -> Value {
+    let Some(job) = &v.active_job else { return json!({}) };
+    let name = match job.kind {
+        JobKind::CreateCluster => "CREATING",
+        JobKind::RestartCluster => "REBOOTING",
+        JobKind::StopCluster => "STOPPING",
+        JobKind::StartCluster => "STARTING",
+        JobKind::DeleteCluster => "DELETING",
+        JobKind::RecoverNode => return json!({}),
+    };
+    json!({ name: format!("{}%", job.progress_percent()) })
+}
+
+fn node_status(h: NodeHealth, lifecycle: Lifecycle) -> &'static str {
+    match (h, lifecycle) {
+        (NodeHealth::Ready, _) => "200",
+        (NodeHealth::Starting, _) | (NodeHealth::Down, Lifecycle::Creating) => "100",
+        (NodeHealth::Down, _) => "300",
+    }
+}
+
+pub fn cluster(v: &ClusterView, region: &str) -> Value {
+    let c = &v.cluster;
+    let s = &c.spec;
+    let (status, sub_status, task_status) = vocabulary(v);
+    let endpoints: Vec<Value> = v
+        .nodes
+        .iter()
+        .map(|(n, _)| {
+            json!({
+                "connect_info": format!("{}:{}", n.address, n.port),
+                "jdbc_url": format!("jdbc:postgresql://{}:{}/{DEFAULT_DATABASE}", n.address, n.port),
+            })
+        })
+        .collect();
+    let public_endpoints: Vec<Value> = v
+        .nodes
+        .first()
+        .filter(|_| s.public_ip.public_bind_type != "not_use")
+        .map(|(n, _)| {
+            json!({
+                "public_connect_info": format!("{}:{}", n.address, n.port),
+                "jdbc_url": format!("jdbc:postgresql://{}:{}/{DEFAULT_DATABASE}", n.address, n.port),
+            })
+        })
+        .into_iter()
+        .collect();
+    let node_type_id = crate::core::node_types::find(&s.node_type).map(|t| t.id).unwrap_or_default();
+    json!({
+        "id": c.id,
+        "name": s.name,
+        "status": status,
+        "sub_status": sub_status,
+        "task_status": task_status,
+        "action_progress": action_progress(v),
+        "version": "1.1.0",
+        "created": iso(c.created_at),
+        "updated": iso(c.updated_at),
+        "port": s.port,
+        "endpoints": endpoints,
+        "public_endpoints": public_endpoints,
+        "nodes": v.nodes.iter().map(|(n, h)| json!({
+            "id": n.id,
+            "name": n.name(&s.name),
+            "status": node_status(*h, c.lifecycle),
+        })).collect::<Vec<_>>(),
+        "private_ip": v.nodes.iter().map(|(n, _)| n.address.to_string()).collect::<Vec<_>>(),
+        "number_of_node": s.number_of_node,
+        "number_of_cn": s.number_of_cn,
+        "node_type": s.node_type,
+        "node_type_id": node_type_id,
+        "availability_zone": s.availability_zone,
+        "region": region,
+        "vpc_id": s.vpc_id,
+        "subnet_id": s.subnet_id,
+        "security_group_id": s.security_group_id,
+        "user_name": s.user_name,
+        "public_ip": {"public_bind_type": s.public_ip.public_bind_type, "eip_id": s.public_ip.eip_id},
+        "recent_event": v.recent_events,
+        "tags": s.tags,
+        "enterprise_project_id": s.enterprise_project_id,
+        "maintain_window": {"day": "Wed", "start_time": "22:00", "end_time": "02:00"},
+        "parameter_group": {"id": "00000000-0000-0000-0000-000000000001", "name": "Default-Parameter-Group-dws", "status": "In-Sync"},
+        "failed_reasons": c.failure.as_ref().map(|f| json!({"error_code": f.code, "error_msg": f.message})),
+    })
+}
+
+/// Job status vocabulary: INIT, WAITING, RUNNING, FAIL, SUCCESS.
+pub fn job(j: &Job, now: i64) -> Value {
+    let status = match j.state {
+        JobState::Succeeded => "SUCCESS",
+        JobState::Failed => "FAIL",
+        JobState::Enqueued if j.is_running(now) || j.next_step > 0 => "RUNNING",
+        JobState::Enqueued if j.started_at.is_some() => "WAITING",
+        JobState::Enqueued => "INIT",
+    };
+    json!({
+        "job_id": j.id,
+        "job_name": j.kind.as_str(),
+        "begin_time": j.started_at.map(iso),
+        "end_time": j.finished_at.map(iso),
+        "status": status,
+        "progress": format!("{}%", j.progress_percent()),
+        "failed_code": j.error.as_ref().filter(|_| j.state == JobState::Failed).map(|e| e.code.clone()),
+        "failed_detail": j.error.as_ref().filter(|_| j.state == JobState::Failed).map(|e| e.message.clone()),
+    })
+}
+
+fn detail(t: &NodeType) -> Value {
+    json!([
+        {"type": "vCPU", "value": t.vcpus.to_string()},
+        {"type": t.disk_type, "value": t.disk_gb.to_string(), "unit": "GB"},
+        {"type": "mem", "value": t.ram_gb.to_string(), "unit": "GB"},
+    ])
+}
+
+/// `GET /v1.0/{pid}/node_types` as seed 004 shows it.
+pub fn node_types_legacy(types: &[NodeType]) -> Value {
+    json!({"node_types": types.iter().map(|t| json!({
+        "spec_name": t.spec_name, "id": t.id, "detail": detail(t),
+    })).collect::<Vec<_>>()})
+}
+
+/// `GET /v2/{pid}/node-types` as the SDKs read it.
+pub fn node_types(types: &[NodeType], zones: &[String]) -> Value {
+    json!({
+        "node_types": types.iter().map(|t| json!({
+            "spec_name": t.spec_name,
+            "id": t.id,
+            "datastore_type": "dws",
+            "architecture": "x86",
+            "available_zones": zones.iter().map(|z| json!({"code": z, "status": "normal"})).collect::<Vec<_>>(),
+            "ram": t.ram_gb,
+            "vcpus": t.vcpus,
+            "datastores": [{"version": "8.1.3", "attachments": {"min_cn": "2", "max_cn": "20"}}],
+            "volume": {"type": t.disk_type, "size": t.disk_gb},
+            "detail": detail(t),
+        })).collect::<Vec<_>>(),
+        "count": types.len(),
+    })
+}

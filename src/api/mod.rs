@@ -1,0 +1,36 @@
+//! HTTP edge: one module per API dialect, each only translating between its
+//! wire format and the application service. Shared here: the request context
+//! and the authentication middleware every dialect mounts.
+
+pub mod auth;
+pub mod dws;
+pub mod keystone;
+
+use std::sync::Arc;
+
+use crate::app::App;
+use crate::auth::Identity;
+
+/// Base URLs of every listener, for catalogs and endpoints.json.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Endpoints {
+    pub iam: String,
+    pub dws: String,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct Ctx {
+    pub app: Arc<App>,
+    pub identity: Arc<Identity>,
+    pub endpoints: Arc<std::sync::RwLock<Endpoints>>,
+}
+
+impl Ctx {
+    pub fn endpoints(&self) -> Endpoints {
+        self.endpoints.read().expect("endpoints lock").clone()
+    }
+}
+
+/// Largest request body any dialect accepts.
+pub const MAX_BODY: usize = 1024 * 1024;

@@ -1,0 +1,186 @@
+//! The application service: what every dialect calls. It validates through
+//! the core, persists through the store, wakes the job runner and assembles
+//! views of clusters from stored intent plus observed processes.
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use crate::core::cluster::{Cluster, Lifecycle, Node};
+use crate::core::job::{plan, Job, JobKind, JobPayload, JobState};
+use crate::core::node_types::{self, NodeType};
+use crate::core::status::{self, Health, NodeHealth};
+use crate::core::validate::{self, CreateInput};
+use crate::core::{now_ms, CoreError};
+use crate::engine::{scram, Engine, EngineError};
+use crate::store::{Event, Store};
+
+/// Static settings the service needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub region: String,
+    pub zones: Vec<String>,
+    pub node_addresses: (Ipv4Addr, Ipv4Addr),
+}
+
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub engine: Arc<dyn Engine>,
+    pub settings: Settings,
+    wake: Arc<Notify>,
+}
+
+/// A cluster as a dialect renders it.
+#[derive(Debug, Clone)]
+pub struct ClusterView {
+    pub cluster: Cluster,
+    pub nodes: Vec<(Node, NodeHealth)>,
+    pub health: Health,
+    pub active_job: Option<Job>,
+    pub recent_events: usize,
+}
+
+impl From<EngineError> for CoreError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::NotInstalled(m) => CoreError::EngineUnavailable(m),
+            other => CoreError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, engine: Arc<dyn Engine>, settings: Settings, wake: Arc<Notify>) -> Self {
+        App { store, engine, settings, wake }
+    }
+
+    pub fn node_types(&self) -> Vec<NodeType> {
+        node_types::catalog()
+    }
+
+    fn new_job(&self, project_id: &str, cluster: &Cluster, kind: JobKind, payload: JobPayload) -> Job {
+        let total = plan(kind, cluster.spec.number_of_node, payload.target_node).len() as u32;
+        Job {
+            id: Uuid::new_v4(),
+            project_id: project_id.into(),
+            cluster_id: cluster.id,
+            kind,
+            state: JobState::Enqueued,
+            next_step: 0,
+            total_steps: total,
+            payload,
+            attempts: 0,
+            error: None,
+            created_at: now_ms(),
+            started_at: None,
+            finished_at: None,
+            lease_expires_at: None,
+        }
+    }
+
+    /// Validates and records a new cluster; its create job runs in the background.
+    pub async fn create_cluster(&self, project_id: &str, input: &CreateInput) -> Result<(Cluster, Job), CoreError> {
+        let (spec, password) = validate::create(input, &self.node_types(), &self.settings.zones)?;
+        self.engine.check_installed()?;
+        let now = now_ms();
+        let cluster = Cluster {
+            id: Uuid::new_v4(),
+            project_id: project_id.into(),
+            spec,
+            lifecycle: Lifecycle::Creating,
+            failure: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let verifier = tokio::task::spawn_blocking(move || scram::verifier(&password))
+            .await
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        let payload = JobPayload { admin_verifier: Some(verifier), target_node: None };
+        let job = self.new_job(project_id, &cluster, JobKind::CreateCluster, payload);
+        let unusable = self.addresses_in_use_elsewhere(cluster.spec.port);
+        self.store.create_cluster(&cluster, self.settings.node_addresses, &unusable, &job).await?;
+        self.event(cluster.id, "cluster_create", format!("cluster {} accepted", cluster.spec.name)).await;
+        self.wake.notify_one();
+        Ok((cluster, job))
+    }
+
+    /// Addresses of the range where some other process already listens on `port`
+    /// (another strato, a stray server): probing a handful is cheap and avoids
+    /// handing out a node that cannot start.
+    fn addresses_in_use_elsewhere(&self, port: u16) -> Vec<Ipv4Addr> {
+        let (lo, hi) = (u32::from(self.settings.node_addresses.0), u32::from(self.settings.node_addresses.1));
+        (lo..=hi.min(lo + 64))
+            .map(Ipv4Addr::from)
+            .filter(|a| {
+                matches!(std::net::TcpListener::bind((*a, port)), Err(e) if e.kind() == std::io::ErrorKind::AddrInUse)
+            })
+            .collect()
+    }
+
+    pub async fn cluster(&self, project_id: &str, id: Uuid) -> Result<Cluster, CoreError> {
+        self.store.get_cluster(project_id, id).await?.ok_or_else(|| CoreError::ClusterNotFound(id.to_string()))
+    }
+
+    pub async fn view(&self, cluster: Cluster) -> Result<ClusterView, CoreError> {
+        let layout = self.engine.layout(cluster.id);
+        let nodes: Vec<(Node, NodeHealth)> = self
+            .store
+            .nodes(cluster.id)
+            .await?
+            .into_iter()
+            .map(|n| {
+                let h = self.engine.observe(&layout, &n);
+                (n, h)
+            })
+            .collect();
+        let health = status::fold(&nodes.iter().map(|(_, h)| *h).collect::<Vec<_>>());
+        let active_job = self.store.active_job(cluster.id).await?;
+        let recent_events = self.store.events(cluster.id, now_ms() - 24 * 3600 * 1000).await?.len();
+        Ok(ClusterView { cluster, nodes, health, active_job, recent_events })
+    }
+
+    pub async fn show(&self, project_id: &str, id: Uuid) -> Result<ClusterView, CoreError> {
+        let c = self.cluster(project_id, id).await?;
+        self.view(c).await
+    }
+
+    pub async fn list(&self, project_id: &str) -> Result<Vec<ClusterView>, CoreError> {
+        let mut out = Vec::new();
+        for c in self.store.list_clusters(project_id).await? {
+            out.push(self.view(c).await?);
+        }
+        Ok(out)
+    }
+
+    /// Enqueues an operation on an existing cluster of the project.
+    pub async fn operate(&self, project_id: &str, id: Uuid, kind: JobKind) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id).await?;
+        let job = self.new_job(project_id, &cluster, kind, JobPayload::default());
+        self.store.enqueue_job(&job).await?;
+        self.event(cluster.id, kind.as_str(), format!("{kind} accepted")).await;
+        self.wake.notify_one();
+        Ok(job)
+    }
+
+    /// Enqueues strato's own repair of one node (health loop).
+    pub async fn recover_node(&self, cluster: &Cluster, ordinal: u32) -> Result<Job, CoreError> {
+        let payload = JobPayload { admin_verifier: None, target_node: Some(ordinal) };
+        let job = self.new_job(&cluster.project_id, cluster, JobKind::RecoverNode, payload);
+        self.store.enqueue_job(&job).await?;
+        self.wake.notify_one();
+        Ok(job)
+    }
+
+    pub async fn job(&self, project_id: &str, id: Uuid) -> Result<Job, CoreError> {
+        self.store.get_job(project_id, id).await?.ok_or_else(|| CoreError::JobNotFound(id.to_string()))
+    }
+
+    pub async fn event(&self, cluster_id: Uuid, kind: &str, message: String) {
+        let e = Event { cluster_id, at: now_ms(), kind: kind.into(), message };
+        if let Err(err) = self.store.add_event(&e).await {
+            tracing::warn!(cluster.id = %cluster_id, error = %err, "recording an event failed");
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! The identity service behind the Keystone dialect and every authenticated
+//! call: password login (argon2 hashes), opaque tokens (only their SHA-256 is
+//! stored, they expire), and access keys whose secrets are derived from a
+//! master key on demand (HMAC verification needs the secret; storing it
+//! would defeat "hashed at rest").
+
+use std::path::Path;
+use std::sync::Arc;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use hmac::{Hmac, Mac};
+use rand::{Rng, RngCore};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::signature::{self, SignatureError, WireRequest};
+use crate::core::identity::{new_hex_id, AccessKey, Domain, Project, TokenRecord, User};
+use crate::core::{now_ms, CoreError, Millis};
+use crate::store::Store;
+
+#[derive(Debug, Error)]
+pub enum AuthError {
+    #[error("authentication required: send X-Auth-Token or sign the request")]
+    Missing,
+    #[error("the user name, domain or password is wrong")]
+    BadCredentials,
+    #[error("the token is invalid or has expired")]
+    BadToken,
+    #[error("the access key is unknown")]
+    UnknownAccessKey,
+    #[error("signature rejected: {0}")]
+    BadSignature(#[from] SignatureError),
+    #[error("no access to project {0}")]
+    Forbidden(String),
+    #[error("the scope names no project this user can use")]
+    BadScope,
+    #[error(transparent)]
+    Store(#[from] CoreError),
+}
+
+/// Who a request acts for.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    /// The project a token is scoped to; `None` for signed requests, which
+    /// name their project per call.
+    pub scoped_project: Option<String>,
+}
+
+/// A freshly issued token: the secret goes to the caller once.
+pub struct IssuedToken {
+    pub token: String,
+    pub record: TokenRecord,
+    pub user: User,
+    pub project: Project,
+    pub domain: Domain,
+}
+
+/// Who to log in: by id, or by name within a domain (given by id or name).
+pub struct Login<'a> {
+    pub user_id: Option<&'a str>,
+    pub user_name: Option<&'a str>,
+    pub domain: Option<&'a str>,
+    pub password: &'a str,
+}
+
+/// Which project to scope to: by id, or by name within a domain.
+pub struct Scope<'a> {
+    pub project_id: Option<&'a str>,
+    pub project_name: Option<&'a str>,
+    pub domain: Option<&'a str>,
+}
+
+/// The credentials made at first start, printed and written to endpoints.json.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BootstrapCredentials {
+    pub domain: String,
+    pub domain_id: String,
+    pub user: String,
+    pub password: String,
+    pub project: String,
+    pub project_id: String,
+    pub access_key: String,
+    pub secret_key: String,
+}
+
+pub struct Identity {
+    store: Arc<dyn Store>,
+    master_key: Vec<u8>,
+    token_ttl_ms: i64,
+    max_skew: chrono::Duration,
+}
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashing cannot fail").to_string()
+}
+
+fn password_matches(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn random_alnum(len: usize, upper_only: bool) -> String {
+    const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    const MIXED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let set = if upper_only { UPPER } else { MIXED };
+    let mut rng = rand::thread_rng();
+    (0..len).map(|_| set[rng.gen_range(0..set.len())] as char).collect()
+}
+
+/// Loads the master key, creating it (0600) on first start.
+pub fn load_master_key(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return Ok(hex::decode(text.trim())?);
+    }
+    let mut key = vec![0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    let mut f = std::fs::OpenOptions::new().create_new(true).write(true).mode(0o600).open(path)?;
+    std::io::Write::write_all(&mut f, hex::encode(&key).as_bytes())?;
+    f.sync_all()?;
+    Ok(key)
+}
+
+impl Identity {
+    pub fn new(store: Arc<dyn Store>, master_key: Vec<u8>, token_ttl_ms: i64) -> Self {
+        Identity { store, master_key, token_ttl_ms, max_skew: chrono::Duration::minutes(15) }
+    }
+
+    /// The secret of an access key: HMAC(master key, access key ‖ salt ‖ block),
+    /// two blocks mapped onto 40 alphanumerics, the length vendors' secrets have.
+    pub fn derive_secret(&self, access_key: &str, salt: &str) -> String {
+        const SET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let block = |n: u8| {
+            let mut mac = Hmac::<Sha256>::new_from_slice(&self.master_key).expect("HMAC takes any key length");
+            mac.update(access_key.as_bytes());
+            mac.update(b":");
+            mac.update(salt.as_bytes());
+            mac.update(&[n]);
+            mac.finalize().into_bytes()
+        };
+        let (a, b) = (block(1), block(2));
+        a.iter().chain(b.iter()).take(40).map(|x| SET[*x as usize % SET.len()] as char).collect()
+    }
+
+    async fn resolve_domain(&self, domain: Option<&str>) -> Result<Option<Domain>, AuthError> {
+        match domain {
+            Some(d) => Ok(self.store.find_domain(d).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// Password login plus project scope → a new token.
+    pub async fn issue_token(&self, login: &Login<'_>, scope: &Scope<'_>) -> Result<IssuedToken, AuthError> {
+        let user = match (login.user_id, login.user_name) {
+            (Some(id), _) => self.store.get_user(id).await?,
+            (None, Some(name)) => match self.resolve_domain(login.domain).await? {
+                Some(d) => self.store.find_user(&d.id, name).await?,
+                None => None,
+            },
+            (None, None) => None,
+        };
+        // Hash even when the user is unknown, so timing does not reveal names.
+        let phc = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
+        let password = login.password.to_string();
+        let ok = tokio::task::spawn_blocking(move || password_matches(&password, &phc)).await.unwrap_or(false);
+        let user = match user {
+            Some(u) if ok => u,
+            _ => return Err(AuthError::BadCredentials),
+        };
+        let projects = self.store.user_projects(&user.id).await?;
+        let project = match (scope.project_id, scope.project_name) {
+            (Some(id), _) => projects.into_iter().find(|p| p.id == id),
+            (None, Some(name)) => {
+                let domain = match scope.domain {
+                    Some(d) => self.resolve_domain(Some(d)).await?.map(|d| d.id),
+                    None => Some(user.domain_id.clone()),
+                };
+                projects.into_iter().find(|p| p.name == name && Some(&p.domain_id) == domain.as_ref())
+            }
+            // Unscoped: the user's first project, as a default project would be.
+            (None, None) => projects.into_iter().next(),
+        }
+        .ok_or(AuthError::BadScope)?;
+        let domain = self
+            .store
+            .find_domain(&user.domain_id)
+            .await?
+            .ok_or_else(|| AuthError::Store(CoreError::Internal("user without domain".into())))?;
+        let token = format!("ST{}", random_alnum(62, false));
+        let now = now_ms();
+        let record = TokenRecord {
+            user_id: user.id.clone(),
+            project_id: project.id.clone(),
+            issued_at: now,
+            expires_at: now + self.token_ttl_ms,
+        };
+        self.store.insert_token(&sha256_hex(&token), &record).await?;
+        Ok(IssuedToken { token, record, user, project, domain })
+    }
+
+    /// Resolves an `X-Auth-Token`.
+    pub async fn check_token(&self, token: &str) -> Result<(Principal, TokenRecord), AuthError> {
+        let record = self.store.find_token(&sha256_hex(token)).await?.ok_or(AuthError::BadToken)?;
+        if record.expires_at <= now_ms() {
+            return Err(AuthError::BadToken);
+        }
+        let user = self.store.get_user(&record.user_id).await?.ok_or(AuthError::BadToken)?;
+        Ok((Principal { user, scoped_project: Some(record.project_id.clone()) }, record))
+    }
+
+    /// Verifies an AK/SK-signed request.
+    pub async fn check_signature(&self, req: &WireRequest<'_>) -> Result<Principal, AuthError> {
+        let claim = signature::parse_claim(req)?;
+        let key = self.store.find_access_key(&claim.access_key).await?.ok_or(AuthError::UnknownAccessKey)?;
+        let secret = self.derive_secret(&key.access_key, &key.salt);
+        signature::verify(req, &claim, secret.as_bytes(), chrono::Utc::now(), self.max_skew)?;
+        let user = self.store.get_user(&key.user_id).await?.ok_or(AuthError::UnknownAccessKey)?;
+        Ok(Principal { user, scoped_project: None })
+    }
+
+    /// Whether the principal may act in `project_id`.
+    pub async fn authorize(&self, p: &Principal, project_id: &str) -> Result<(), AuthError> {
+        let allowed = match &p.scoped_project {
+            Some(scoped) => scoped == project_id,
+            None => self.store.user_projects(&p.user.id).await?.iter().any(|x| x.id == project_id),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden(project_id.to_string()))
+        }
+    }
+
+    pub async fn projects_of(&self, p: &Principal) -> Result<Vec<Project>, AuthError> {
+        let all = self.store.user_projects(&p.user.id).await?;
+        Ok(match &p.scoped_project {
+            Some(s) => all.into_iter().filter(|x| &x.id == s).collect(),
+            None => all,
+        })
+    }
+
+    // --- administration (strato admin, bootstrap)
+
+    pub async fn create_domain(&self, name: &str) -> Result<Domain, AuthError> {
+        let d = Domain { id: new_hex_id(), name: name.into() };
+        self.store.create_domain(&d).await?;
+        Ok(d)
+    }
+
+    pub async fn create_project(&self, domain_id: &str, name: &str) -> Result<Project, AuthError> {
+        let p = Project { id: new_hex_id(), domain_id: domain_id.into(), name: name.into() };
+        self.store.create_project(&p).await?;
+        Ok(p)
+    }
+
+    pub async fn create_user(&self, domain_id: &str, name: &str, password: &str) -> Result<User, AuthError> {
+        let password = password.to_string();
+        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AuthError::Store(CoreError::Internal(e.to_string())))?;
+        let u = User { id: new_hex_id(), domain_id: domain_id.into(), name: name.into(), password_hash };
+        self.store.create_user(&u).await?;
+        Ok(u)
+    }
+
+    /// A new access key for a user; the secret is returned once, never stored.
+    pub async fn create_access_key(&self, user_id: &str, description: &str) -> Result<(AccessKey, String), AuthError> {
+        let key = AccessKey {
+            access_key: random_alnum(20, true),
+            user_id: user_id.into(),
+            salt: random_alnum(16, false),
+            description: description.into(),
+            created_at: now_ms(),
+        };
+        self.store.insert_access_key(&key).await?;
+        let secret = self.derive_secret(&key.access_key, &key.salt);
+        Ok((key, secret))
+    }
+
+    /// Makes the development domain, user, project and access key when the
+    /// store has no user yet. Returns None when there was nothing to do.
+    pub async fn bootstrap(
+        &self,
+        domain: &str,
+        user: &str,
+        password: Option<&str>,
+        project: &str,
+    ) -> Result<Option<BootstrapCredentials>, AuthError> {
+        if self.store.count_users().await? > 0 {
+            return Ok(None);
+        }
+        let password = password.map(str::to_string).unwrap_or_else(|| format!("St{}1!", random_alnum(14, false)));
+        let d = self.create_domain(domain).await?;
+        let p = self.create_project(&d.id, project).await?;
+        let u = self.create_user(&d.id, user, &password).await?;
+        self.store.assign(&u.id, &p.id).await?;
+        let (key, secret) = self.create_access_key(&u.id, "bootstrap").await?;
+        Ok(Some(BootstrapCredentials {
+            domain: d.name,
+            domain_id: d.id,
+            user: u.name,
+            password,
+            project: p.name,
+            project_id: p.id,
+            access_key: key.access_key,
+            secret_key: secret,
+        }))
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+}
+
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash_password("not a real password"));
+
+pub fn token_expiry_iso(ms: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_hashes_verify_only_their_password() {
+        let h = hash_password("Secret-Passw0rd");
+        assert!(h.starts_with("$argon2"));
+        assert!(password_matches("Secret-Passw0rd", &h));
+        assert!(!password_matches("secret-passw0rd", &h));
+    }
+}

@@ -1,0 +1,7 @@
+//! Identity and request authentication: users, projects, tokens, access
+//! keys, and the signature schemes the vendors' SDKs use.
+
+pub mod identity;
+pub mod signature;
+
+pub use identity::{AuthError, Identity, Principal};

@@ -1,0 +1,207 @@
+//! `strato cluster ...`: the DWS operations, with `--wait` progress bars.
+
+use std::time::Duration;
+
+use anyhow::bail;
+use clap::Subcommand;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::client::{Client, ConnArgs};
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Create a cluster of real PostgreSQL nodes (a primary and standbys).
+    Create {
+        name: String,
+        #[arg(long, default_value_t = 3)]
+        nodes: u32,
+        #[arg(long, default_value = "dws.d1.xlarge")]
+        node_type: String,
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        #[arg(long, default_value = "dbadmin")]
+        user_name: String,
+        #[arg(long, env = "STRATO_CLUSTER_PASSWORD", hide_env_values = true)]
+        user_pwd: String,
+        #[arg(long)]
+        wait: bool,
+    },
+    List,
+    Show { id: String },
+    Restart {
+        id: String,
+        #[arg(long)]
+        wait: bool,
+    },
+    Stop {
+        id: String,
+        #[arg(long)]
+        wait: bool,
+    },
+    Start {
+        id: String,
+        #[arg(long)]
+        wait: bool,
+    },
+    Delete {
+        id: String,
+        #[arg(long)]
+        wait: bool,
+    },
+}
+
+fn print_table(clusters: &[Value]) {
+    println!("{:<36}  {:<20}  {:<16}  {:<10}  {:>5}  ENDPOINT", "ID", "NAME", "STATUS", "TASK", "NODES");
+    for c in clusters {
+        let status = match c["sub_status"].as_str() {
+            Some(s) if s != "NORMAL" => format!("{}/{}", c["status"].as_str().unwrap_or(""), s),
+            _ => c["status"].as_str().unwrap_or("").to_string(),
+        };
+        println!(
+            "{:<36}  {:<20}  {:<16}  {:<10}  {:>5}  {}",
+            c["id"].as_str().unwrap_or(""),
+            c["name"].as_str().unwrap_or(""),
+            status,
+            c["task_status"].as_str().unwrap_or("-"),
+            c["number_of_node"],
+            c["endpoints"][0]["connect_info"].as_str().unwrap_or("-"),
+        );
+    }
+}
+
+/// Polls the cluster until `done` says so, showing action_progress.
+async fn wait_for(client: &Client, id: &str, label: &str, done: impl Fn(Option<&Value>) -> Option<anyhow::Result<()>>) -> anyhow::Result<()> {
+    let bar = indicatif::ProgressBar::new(100);
+    if !console_is_tty() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos:>3}% {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(label.to_string());
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
+    loop {
+        let cluster = match client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}"), None).await {
+            Ok(v) => Some(v["cluster"].clone()),
+            Err(e) if e.to_string().contains("DWS.0047") => None,
+            Err(e) => return Err(e),
+        };
+        if let Some(c) = &cluster {
+            let pct = c["action_progress"]
+                .as_object()
+                .and_then(|m| m.values().next())
+                .and_then(|v| v.as_str())
+                .and_then(|s| s.trim_end_matches('%').parse::<u64>().ok());
+            if let Some(p) = pct {
+                bar.set_position(p);
+            }
+        }
+        if let Some(result) = done(cluster.as_ref()) {
+            bar.set_position(100);
+            bar.finish_and_clear();
+            return result;
+        }
+        if std::time::Instant::now() > deadline {
+            bail!("gave up waiting after 10 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+fn console_is_tty() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+}
+
+fn settled(want: &'static str) -> impl Fn(Option<&Value>) -> Option<anyhow::Result<()>> {
+    move |c| {
+        let c = c?;
+        let status = c["status"].as_str().unwrap_or("");
+        let idle = c["action_progress"].as_object().is_none_or(|m| m.is_empty()) && c["task_status"].is_null();
+        if status == "CREATION FAILED" {
+            return Some(Err(anyhow::anyhow!("creation failed: {}", c["failed_reasons"]["error_msg"])));
+        }
+        (idle && status == want).then_some(Ok(()))
+    }
+}
+
+pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
+    let client = Client::connect(&conn).await?;
+    let out = |v: &Value| {
+        if conn.json {
+            println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+        }
+    };
+    match cmd {
+        ClusterCommand::Create { name, nodes, node_type, port, user_name, user_pwd, wait } => {
+            let body = json!({"cluster": {
+                "name": name, "number_of_node": nodes, "node_type": node_type, "port": port,
+                "user_name": user_name, "user_pwd": user_pwd,
+                "vpc_id": "strato-vpc", "subnet_id": "strato-subnet", "security_group_id": "strato-sg",
+            }});
+            let v = client.call(Method::POST, "/v1.0/{pid}/clusters", Some(body)).await?;
+            let id = v["cluster"]["id"].as_str().unwrap_or_default().to_string();
+            if wait {
+                wait_for(&client, &id, "creating", settled("AVAILABLE")).await?;
+            }
+            if conn.json {
+                out(&client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}"), None).await?);
+            } else {
+                println!("{id}");
+            }
+        }
+        ClusterCommand::List => {
+            let v = client.call(Method::GET, "/v1.0/{pid}/clusters", None).await?;
+            if conn.json {
+                out(&v);
+            } else {
+                print_table(v["clusters"].as_array().map(Vec::as_slice).unwrap_or(&[]));
+            }
+        }
+        ClusterCommand::Show { id } => {
+            let v = client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}"), None).await?;
+            if conn.json {
+                out(&v);
+            } else {
+                print_table(std::slice::from_ref(&v["cluster"]));
+                for e in v["cluster"]["endpoints"].as_array().into_iter().flatten() {
+                    println!("  endpoint {}", e["connect_info"].as_str().unwrap_or(""));
+                }
+            }
+        }
+        ClusterCommand::Restart { id, wait } => {
+            client.call(Method::POST, &format!("/v1.0/{{pid}}/clusters/{id}/restart"), Some(json!({"restart": {}}))).await?;
+            if wait {
+                wait_for(&client, &id, "rebooting", settled("AVAILABLE")).await?;
+            }
+            println!("restart of {id} accepted");
+        }
+        ClusterCommand::Stop { id, wait } => {
+            let v = client.call(Method::POST, &format!("/v1/{{pid}}/clusters/{id}/stop"), None).await?;
+            if wait {
+                wait_for(&client, &id, "stopping", settled("STOPPED")).await?;
+            }
+            println!("stop of {id} accepted (job {})", v["job_id"].as_str().unwrap_or(""));
+        }
+        ClusterCommand::Start { id, wait } => {
+            let v = client.call(Method::POST, &format!("/v1/{{pid}}/clusters/{id}/start"), None).await?;
+            if wait {
+                wait_for(&client, &id, "starting", settled("AVAILABLE")).await?;
+            }
+            println!("start of {id} accepted (job {})", v["job_id"].as_str().unwrap_or(""));
+        }
+        ClusterCommand::Delete { id, wait } => {
+            client
+                .call(Method::DELETE, &format!("/v1.0/{{pid}}/clusters/{id}"), Some(json!({"keep_last_manual_snapshot": 0})))
+                .await?;
+            if wait {
+                wait_for(&client, &id, "deleting", |c| c.is_none().then_some(Ok(()))).await?;
+            }
+            println!("delete of {id} accepted");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! The `strato` command line: the server, cluster operations over the DWS
+//! API (the same HTTP a user's scripts use), and local administration of
+//! identity through the store.
+
+mod admin;
+mod client;
+mod cluster;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::server::ServerArgs;
+
+#[derive(Parser)]
+#[command(name = "strato", version, about = "Self-hosted control plane for managed data clusters")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the control plane (identity and DWS listeners, job runner, health loop).
+    Server(ServerArgs),
+    /// Create, inspect and operate DWS clusters through a running server.
+    Cluster {
+        #[command(flatten)]
+        conn: client::ConnArgs,
+        #[command(subcommand)]
+        command: cluster::ClusterCommand,
+    },
+    /// Manage domains, users, projects and access keys (works on the data directory).
+    Admin {
+        #[arg(long, env = "STRATO_DATA_DIR", default_value = "strato-data")]
+        data_dir: PathBuf,
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("STRATO_LOG").unwrap_or_else(|_| {
+        let default = match cli.command {
+            Command::Server(_) => "info,tower_http=warn,sqlx=warn",
+            _ => "warn",
+        };
+        tracing_subscriber::EnvFilter::new(default)
+    });
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let result = rt.block_on(async move {
+        match cli.command {
+            Command::Server(args) => crate::server::run(args).await,
+            Command::Cluster { conn, command } => cluster::run(conn, command).await,
+            Command::Admin { data_dir, command } => admin::run(&data_dir, command).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

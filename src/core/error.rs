@@ -1,0 +1,60 @@
+//! The core's error type. Each API dialect maps every variant to its own
+//! envelope and code in one exhaustive table (see `api::dws::error`).
+
+use thiserror::Error;
+
+/// Which create/restore field a validation error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    UserName,
+    UserPwd,
+    NodeType,
+    NumberOfNode,
+    Port,
+    VpcId,
+    SubnetId,
+    SecurityGroupId,
+    AvailabilityZone,
+    PublicIp,
+    NumberOfCn,
+    Tags,
+}
+
+#[derive(Debug, Error)]
+pub enum CoreError {
+    #[error("{message}")]
+    Invalid { field: Field, message: String },
+    #[error("the request body is malformed: {0}")]
+    MalformedBody(String),
+    #[error("the id `{0}` is not a valid UUID")]
+    BadId(String),
+    #[error("cluster {0} does not exist")]
+    ClusterNotFound(String),
+    #[error("job {0} does not exist")]
+    JobNotFound(String),
+    #[error("a cluster named `{0}` already exists in this project")]
+    NameTaken(String),
+    #[error("cluster {cluster} is busy with another operation ({running}); retry when it has finished")]
+    Busy { cluster: String, running: String },
+    #[error("the operation is not allowed while the cluster is {state}")]
+    WrongState { state: String },
+    #[error("no free loopback address is left in the node address range")]
+    AddressesExhausted,
+    #[error("engine unavailable: {0}")]
+    EngineUnavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl CoreError {
+    pub fn invalid(field: Field, message: impl Into<String>) -> Self {
+        CoreError::Invalid { field, message: message.into() }
+    }
+}
+
+impl From<sqlx::Error> for CoreError {
+    fn from(e: sqlx::Error) -> Self {
+        CoreError::Internal(format!("store: {e}"))
+    }
+}

@@ -1,0 +1,321 @@
+//! Durable operations: what a job is, which steps it takes, and which
+//! lifecycle a cluster must be in for it to start.
+//!
+//! A job persists its kind and the index of the next step. Every step is
+//! idempotent, so a job interrupted at any point (kill -9 included) simply
+//! runs its current step again after a restart. "Running" is never stored:
+//! it is derived from a live lease.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::cluster::Lifecycle;
+use super::Millis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobKind {
+    CreateCluster,
+    RestartCluster,
+    StopCluster,
+    StartCluster,
+    DeleteCluster,
+    /// Started by the health loop when a node died behind strato's back.
+    RecoverNode,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 6] = [
+        JobKind::CreateCluster,
+        JobKind::RestartCluster,
+        JobKind::StopCluster,
+        JobKind::StartCluster,
+        JobKind::DeleteCluster,
+        JobKind::RecoverNode,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::CreateCluster => "create_cluster",
+            JobKind::RestartCluster => "restart_cluster",
+            JobKind::StopCluster => "stop_cluster",
+            JobKind::StartCluster => "start_cluster",
+            JobKind::DeleteCluster => "delete_cluster",
+            JobKind::RecoverNode => "recover_node",
+        }
+    }
+
+    /// The lifecycles a cluster may be in for this job to be accepted.
+    pub fn allowed_from(self) -> &'static [Lifecycle] {
+        match self {
+            JobKind::CreateCluster => &[Lifecycle::Creating],
+            JobKind::RestartCluster | JobKind::StopCluster | JobKind::RecoverNode => &[Lifecycle::Running],
+            JobKind::StartCluster => &[Lifecycle::Stopped],
+            JobKind::DeleteCluster => &[Lifecycle::Creating, Lifecycle::CreateFailed, Lifecycle::Running, Lifecycle::Stopped],
+        }
+    }
+
+    /// The lifecycle written when the job is accepted (None: unchanged).
+    pub fn lifecycle_on_accept(self) -> Option<Lifecycle> {
+        match self {
+            JobKind::DeleteCluster => Some(Lifecycle::Deleting),
+            JobKind::CreateCluster
+            | JobKind::RestartCluster
+            | JobKind::StopCluster
+            | JobKind::StartCluster
+            | JobKind::RecoverNode => None,
+        }
+    }
+
+    /// The lifecycle written in the same transaction that marks the job done.
+    pub fn lifecycle_on_success(self) -> Option<Lifecycle> {
+        match self {
+            JobKind::CreateCluster | JobKind::StartCluster => Some(Lifecycle::Running),
+            JobKind::StopCluster => Some(Lifecycle::Stopped),
+            JobKind::DeleteCluster => Some(Lifecycle::Deleted),
+            JobKind::RestartCluster | JobKind::RecoverNode => None,
+        }
+    }
+
+    /// The lifecycle written when the job fails for good.
+    pub fn lifecycle_on_failure(self) -> Option<Lifecycle> {
+        match self {
+            JobKind::CreateCluster => Some(Lifecycle::CreateFailed),
+            JobKind::RestartCluster
+            | JobKind::StopCluster
+            | JobKind::StartCluster
+            | JobKind::DeleteCluster
+            | JobKind::RecoverNode => None,
+        }
+    }
+
+    /// Whether the job is the user's (shown as a task) or strato's own.
+    pub fn is_internal(self) -> bool {
+        matches!(self, JobKind::RecoverNode)
+    }
+}
+
+impl fmt::Display for JobKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for JobKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        JobKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown job kind `{s}`"))
+    }
+}
+
+/// One idempotent unit of work of a job; `u32` arguments are node ordinals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    /// Lay out the primary's data directory from the engine template and start it.
+    InitPrimary,
+    /// Create the administrator role and the default database on the primary.
+    CreateAdmin,
+    /// Clone a standby from the running primary and start it.
+    InitStandby(u32),
+    StopNode(u32),
+    StartNode(u32),
+    /// Wait until every running standby streams from the primary.
+    WaitReplication,
+    /// Remove every node's files.
+    RemoveFiles,
+}
+
+/// The steps of a job on a cluster of `nodes` nodes. `target` is the node a
+/// RecoverNode job repairs.
+pub fn plan(kind: JobKind, nodes: u32, target: Option<u32>) -> Vec<Step> {
+    let standbys = 1..nodes;
+    match kind {
+        JobKind::CreateCluster => [Step::InitPrimary, Step::CreateAdmin]
+            .into_iter()
+            .chain(standbys.map(Step::InitStandby))
+            .chain([Step::WaitReplication])
+            .collect(),
+        JobKind::RestartCluster => standbys
+            .clone()
+            .rev()
+            .map(Step::StopNode)
+            .chain([Step::StopNode(0), Step::StartNode(0)])
+            .chain(standbys.map(Step::StartNode))
+            .chain([Step::WaitReplication])
+            .collect(),
+        JobKind::StopCluster => standbys.rev().map(Step::StopNode).chain([Step::StopNode(0)]).collect(),
+        JobKind::StartCluster => [Step::StartNode(0)]
+            .into_iter()
+            .chain(standbys.map(Step::StartNode))
+            .chain([Step::WaitReplication])
+            .collect(),
+        JobKind::DeleteCluster => standbys
+            .rev()
+            .map(Step::StopNode)
+            .chain([Step::StopNode(0), Step::RemoveFiles])
+            .collect(),
+        JobKind::RecoverNode => {
+            let node = target.unwrap_or(0);
+            vec![Step::StartNode(node), Step::WaitReplication]
+        }
+    }
+}
+
+/// Terminal or not; "running" is derived from the lease, never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobState {
+    Enqueued,
+    Succeeded,
+    Failed,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Enqueued => "enqueued",
+            JobState::Succeeded => "succeeded",
+            JobState::Failed => "failed",
+        }
+    }
+}
+
+impl FromStr for JobState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [JobState::Enqueued, JobState::Succeeded, JobState::Failed]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown job state `{s}`"))
+    }
+}
+
+/// What a job carries besides its kind: only what cannot be re-derived.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobPayload {
+    /// The administrator's SCRAM-SHA-256 verifier (create only); the
+    /// plaintext password is never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_verifier: Option<String>,
+    /// The node a RecoverNode job repairs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_node: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: Uuid,
+    pub project_id: String,
+    pub cluster_id: Uuid,
+    pub kind: JobKind,
+    pub state: JobState,
+    /// Index into `plan(..)` of the next step to run.
+    pub next_step: u32,
+    pub total_steps: u32,
+    pub payload: JobPayload,
+    pub attempts: u32,
+    pub error: Option<super::cluster::Failure>,
+    pub created_at: Millis,
+    pub started_at: Option<Millis>,
+    pub finished_at: Option<Millis>,
+    /// Set while a runner holds the job; derived "running".
+    pub lease_expires_at: Option<Millis>,
+}
+
+impl Job {
+    pub fn steps(&self, nodes: u32) -> Vec<Step> {
+        plan(self.kind, nodes, self.payload.target_node)
+    }
+
+    /// Whole-number percentage of committed steps.
+    pub fn progress_percent(&self) -> u32 {
+        match self.state {
+            JobState::Succeeded => 100,
+            JobState::Enqueued | JobState::Failed => {
+                (self.next_step * 100).checked_div(self.total_steps).unwrap_or(0).min(99)
+            }
+        }
+    }
+
+    pub fn is_running(&self, now: Millis) -> bool {
+        self.state == JobState::Enqueued && self.lease_expires_at.is_some_and(|t| t > now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_initialises_primary_then_each_standby() {
+        assert_eq!(
+            plan(JobKind::CreateCluster, 3, None),
+            vec![Step::InitPrimary, Step::CreateAdmin, Step::InitStandby(1), Step::InitStandby(2), Step::WaitReplication]
+        );
+    }
+
+    #[test]
+    fn restart_stops_standbys_first_and_starts_primary_first() {
+        assert_eq!(
+            plan(JobKind::RestartCluster, 3, None),
+            vec![
+                Step::StopNode(2),
+                Step::StopNode(1),
+                Step::StopNode(0),
+                Step::StartNode(0),
+                Step::StartNode(1),
+                Step::StartNode(2),
+                Step::WaitReplication
+            ]
+        );
+    }
+
+    #[test]
+    fn delete_stops_everything_before_removing_files() {
+        let p = plan(JobKind::DeleteCluster, 3, None);
+        assert_eq!(p.last(), Some(&Step::RemoveFiles));
+        assert_eq!(p.iter().filter(|s| matches!(s, Step::StopNode(_))).count(), 3);
+    }
+
+    #[test]
+    fn every_kind_has_steps_and_round_trips() {
+        for k in JobKind::ALL {
+            assert!(!plan(k, 3, Some(1)).is_empty());
+            assert_eq!(k.as_str().parse::<JobKind>().unwrap(), k);
+        }
+    }
+
+    #[test]
+    fn transitions_never_leave_deleted() {
+        for k in JobKind::ALL {
+            assert!(!k.allowed_from().contains(&Lifecycle::Deleted), "{k}");
+            assert!(!k.allowed_from().contains(&Lifecycle::Deleting), "{k}");
+        }
+    }
+
+    #[test]
+    fn progress_is_capped_below_100_until_success() {
+        let mut job = Job {
+            id: Uuid::nil(),
+            project_id: "p".into(),
+            cluster_id: Uuid::nil(),
+            kind: JobKind::CreateCluster,
+            state: JobState::Enqueued,
+            next_step: 5,
+            total_steps: 5,
+            payload: JobPayload::default(),
+            attempts: 0,
+            error: None,
+            created_at: 0,
+            started_at: None,
+            finished_at: None,
+            lease_expires_at: Some(10),
+        };
+        assert_eq!(job.progress_percent(), 99);
+        assert!(job.is_running(5));
+        assert!(!job.is_running(10));
+        job.state = JobState::Succeeded;
+        assert_eq!(job.progress_percent(), 100);
+    }
+}

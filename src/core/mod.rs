@@ -1,0 +1,31 @@
+//! The domain core: resources, validation, state derivation and job plans.
+//!
+//! Nothing in here does IO. Every decision that can be made from data alone
+//! (is this name valid, which steps does a restart take, what status does a
+//! cluster with a dead standby report) lives here and is tested table-style.
+
+pub mod cluster;
+pub mod error;
+pub mod identity;
+pub mod job;
+pub mod node_types;
+pub mod status;
+pub mod validate;
+
+pub use error::CoreError;
+
+/// Milliseconds since the Unix epoch; the store keeps every timestamp this way.
+pub type Millis = i64;
+
+/// The current wall-clock time in milliseconds.
+pub fn now_ms() -> Millis {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// ISO 8601 (`2018-01-15T12:50:06`) as the DWS API prints timestamps.
+pub fn iso(ms: Millis) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
+}

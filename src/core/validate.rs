@@ -1,0 +1,338 @@
+//! Validation of cluster create requests, per REFERENCE.md §1 "Create fields".
+//! Returns a `ClusterSpec` plus the admin password, which is never persisted:
+//! it goes to the engine once, which keeps only its SCRAM verifier.
+
+use super::cluster::{ClusterSpec, PublicIp, Tag};
+use super::error::{CoreError, Field};
+use super::node_types::NodeType;
+
+/// A create request as the dialects decode it: every field optional so that
+/// a missing field is a validation error in the dialect's format, not a
+/// deserialisation failure.
+#[derive(Debug, Default, Clone)]
+pub struct CreateInput {
+    pub name: Option<String>,
+    pub node_type: Option<String>,
+    pub number_of_node: Option<i64>,
+    pub number_of_cn: Option<i64>,
+    pub port: Option<i64>,
+    pub user_name: Option<String>,
+    pub user_pwd: Option<String>,
+    pub vpc_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub security_group_id: Option<String>,
+    pub availability_zone: Option<String>,
+    pub public_ip: Option<PublicIp>,
+    pub enterprise_project_id: Option<String>,
+    pub tags: Vec<Tag>,
+}
+
+pub const MIN_NODES: i64 = 3;
+pub const MAX_NODES: i64 = 256;
+pub const DEFAULT_PORT: i64 = 8000;
+pub const MAX_TAGS: usize = 20;
+
+/// PostgreSQL reserved key words and role names the engine keeps for itself.
+const RESERVED_USER_NAMES: &[&str] = &[
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both",
+    "case", "cast", "check", "collate", "column", "constraint", "create", "current_catalog",
+    "current_date", "current_role", "current_time", "current_timestamp", "current_user",
+    "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "false",
+    "fetch", "for", "foreign", "from", "grant", "group", "having", "in", "initially",
+    "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "none",
+    "not", "null", "offset", "on", "only", "or", "order", "placing", "primary", "public",
+    "references", "returning", "select", "session_user", "some", "strato", "symmetric",
+    "table", "then", "to", "trailing", "true", "union", "unique", "user", "using",
+    "variadic", "when", "where", "window", "with",
+];
+
+const SPECIAL_CHARS: &str = "~!?,.:;-_'\"(){}[]/<>@#%^&*+|\\=`$";
+
+fn required(v: &Option<String>, field: Field, what: &str) -> Result<String, CoreError> {
+    match v.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() => Ok(s.to_string()),
+        _ => Err(CoreError::invalid(field, format!("{what} is required"))),
+    }
+}
+
+/// Cluster names: 4–64 characters, a letter first, then letters, digits, `-`, `_`.
+pub fn cluster_name(name: &str) -> Result<(), CoreError> {
+    let ok_len = (4..=64).contains(&name.chars().count());
+    let ok_first = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok_len && ok_first && ok_chars {
+        Ok(())
+    } else {
+        Err(CoreError::invalid(
+            Field::Name,
+            format!(
+                "invalid cluster name `{name}`: 4 to 64 characters, starting with a letter, \
+                 containing only letters, digits, hyphens (-) and underscores (_)"
+            ),
+        ))
+    }
+}
+
+/// Administrator names: 1–63 characters of lowercase letters, digits and `_`,
+/// starting with a lowercase letter or `_`, and not a reserved word.
+pub fn user_name(name: &str) -> Result<(), CoreError> {
+    let ok_len = (1..=63).contains(&name.len());
+    let ok_first = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !(ok_len && ok_first && ok_chars) {
+        return Err(CoreError::invalid(
+            Field::UserName,
+            format!(
+                "invalid administrator name `{name}`: 1 to 63 characters, lowercase letters, \
+                 digits and underscores, starting with a lowercase letter or underscore"
+            ),
+        ));
+    }
+    if RESERVED_USER_NAMES.contains(&name) || name.starts_with("pg_") {
+        return Err(CoreError::invalid(
+            Field::UserName,
+            format!("invalid administrator name `{name}`: it is a reserved word"),
+        ));
+    }
+    Ok(())
+}
+
+/// Administrator passwords: 12–32 characters from at least three of upper
+/// case, lower case, digits and special characters; not the user name or
+/// the user name reversed.
+pub fn user_pwd(pwd: &str, user: &str) -> Result<(), CoreError> {
+    let len = pwd.chars().count();
+    let classes = [
+        pwd.chars().any(|c| c.is_ascii_uppercase()),
+        pwd.chars().any(|c| c.is_ascii_lowercase()),
+        pwd.chars().any(|c| c.is_ascii_digit()),
+        pwd.chars().any(|c| SPECIAL_CHARS.contains(c)),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    let allowed = pwd.chars().all(|c| c.is_ascii_alphanumeric() || SPECIAL_CHARS.contains(c));
+    if !(12..=32).contains(&len) || classes < 3 || !allowed {
+        return Err(CoreError::invalid(
+            Field::UserPwd,
+            "invalid administrator password: 12 to 32 characters with at least three of \
+             uppercase letters, lowercase letters, digits and special characters \
+             (~!?,.:;-_'\"(){}[]/<>@#%^&*+|\\=)",
+        ));
+    }
+    let lower = pwd.to_ascii_lowercase();
+    let reversed: String = user.chars().rev().collect();
+    if lower == user.to_ascii_lowercase() || lower == reversed.to_ascii_lowercase() {
+        return Err(CoreError::invalid(
+            Field::UserPwd,
+            "invalid administrator password: it must not be the user name or the user name reversed",
+        ));
+    }
+    Ok(())
+}
+
+fn tags(tags: &[Tag]) -> Result<(), CoreError> {
+    if tags.len() > MAX_TAGS {
+        return Err(CoreError::invalid(Field::Tags, format!("at most {MAX_TAGS} tags are allowed")));
+    }
+    const FORBIDDEN: &str = "=*<>\\,|/";
+    for t in tags {
+        let bad = |s: &str, max: usize| s.chars().count() > max || s.chars().any(|c| FORBIDDEN.contains(c));
+        if t.key.is_empty() || bad(&t.key, 128) || bad(&t.value, 255) {
+            return Err(CoreError::invalid(
+                Field::Tags,
+                format!("invalid tag `{}`: key 1-128 and value up to 255 characters, none of =*<>\\,|/", t.key),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Validates a create request against the node types on offer and the
+/// availability zones of this region. Returns the spec and the password.
+pub fn create(
+    input: &CreateInput,
+    node_types: &[NodeType],
+    zones: &[String],
+) -> Result<(ClusterSpec, String), CoreError> {
+    let name = required(&input.name, Field::Name, "name")?;
+    cluster_name(&name)?;
+    let node_type = required(&input.node_type, Field::NodeType, "node_type")?;
+    if !node_types.iter().any(|t| t.spec_name == node_type) {
+        return Err(CoreError::invalid(
+            Field::NodeType,
+            format!("node type `{node_type}` does not exist; list them with GET /v2/{{project_id}}/node-types"),
+        ));
+    }
+    let nodes = input
+        .number_of_node
+        .ok_or_else(|| CoreError::invalid(Field::NumberOfNode, "number_of_node is required"))?;
+    if !(MIN_NODES..=MAX_NODES).contains(&nodes) {
+        return Err(CoreError::invalid(
+            Field::NumberOfNode,
+            format!("number_of_node must be between {MIN_NODES} and {MAX_NODES}, got {nodes}"),
+        ));
+    }
+    let port = input.port.unwrap_or(DEFAULT_PORT);
+    if !(8000..=30000).contains(&port) {
+        return Err(CoreError::invalid(Field::Port, format!("port must be between 8000 and 30000, got {port}")));
+    }
+    let user = required(&input.user_name, Field::UserName, "user_name")?;
+    user_name(&user)?;
+    let pwd = input
+        .user_pwd
+        .clone()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| CoreError::invalid(Field::UserPwd, "user_pwd is required"))?;
+    user_pwd(&pwd, &user)?;
+    let vpc_id = required(&input.vpc_id, Field::VpcId, "vpc_id")?;
+    let subnet_id = required(&input.subnet_id, Field::SubnetId, "subnet_id")?;
+    let security_group_id = required(&input.security_group_id, Field::SecurityGroupId, "security_group_id")?;
+    let availability_zone = match input.availability_zone.as_deref().filter(|s| !s.is_empty()) {
+        Some(az) if zones.iter().any(|z| z == az) => az.to_string(),
+        Some(az) => {
+            return Err(CoreError::invalid(
+                Field::AvailabilityZone,
+                format!("availability zone `{az}` does not exist; known zones: {}", zones.join(", ")),
+            ))
+        }
+        None => zones.first().cloned().unwrap_or_default(),
+    };
+    let public_ip = match &input.public_ip {
+        None => PublicIp { public_bind_type: "not_use".into(), eip_id: String::new() },
+        Some(p) if ["auto_assign", "not_use", "bind_existing"].contains(&p.public_bind_type.as_str()) => {
+            if p.public_bind_type == "bind_existing" && p.eip_id.is_empty() {
+                return Err(CoreError::invalid(Field::PublicIp, "public_ip.eip_id is required with bind_existing"));
+            }
+            p.clone()
+        }
+        Some(p) => {
+            return Err(CoreError::invalid(
+                Field::PublicIp,
+                format!(
+                    "public_ip.public_bind_type `{}` is invalid: auto_assign, not_use or bind_existing",
+                    p.public_bind_type
+                ),
+            ))
+        }
+    };
+    let max_cn = nodes.min(20);
+    let number_of_cn = input.number_of_cn.unwrap_or(3.min(max_cn));
+    if !(2..=max_cn).contains(&number_of_cn) {
+        return Err(CoreError::invalid(
+            Field::NumberOfCn,
+            format!("number_of_cn must be between 2 and {max_cn}, got {number_of_cn}"),
+        ));
+    }
+    tags(&input.tags)?;
+    let spec = ClusterSpec {
+        name,
+        node_type,
+        number_of_node: nodes as u32,
+        number_of_cn: number_of_cn as u32,
+        port: port as u16,
+        user_name: user,
+        vpc_id,
+        subnet_id,
+        security_group_id,
+        availability_zone,
+        public_ip,
+        enterprise_project_id: input.enterprise_project_id.clone().unwrap_or_else(|| "0".into()),
+        tags: input.tags.clone(),
+    };
+    Ok((spec, pwd))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::node_types;
+
+    fn good() -> CreateInput {
+        CreateInput {
+            name: Some("dws-demo".into()),
+            node_type: Some("dws.d1.xlarge".into()),
+            number_of_node: Some(3),
+            port: Some(8000),
+            user_name: Some("dbadmin".into()),
+            user_pwd: Some("Dws2017demo!".into()),
+            vpc_id: Some("vpc".into()),
+            subnet_id: Some("subnet".into()),
+            security_group_id: Some("sg".into()),
+            ..Default::default()
+        }
+    }
+
+    fn field_of(input: CreateInput) -> Option<Field> {
+        match create(&input, &node_types::catalog(), &["eu-de-01".to_string()]) {
+            Ok(_) => None,
+            Err(CoreError::Invalid { field, .. }) => Some(field),
+            Err(e) => panic!("unexpected error {e}"),
+        }
+    }
+
+    #[test]
+    fn the_seed_request_is_valid() {
+        let (spec, pwd) = create(&good(), &node_types::catalog(), &["eu-de-01".into()]).unwrap();
+        assert_eq!(spec.number_of_node, 3);
+        assert_eq!(spec.availability_zone, "eu-de-01");
+        assert_eq!(pwd, "Dws2017demo!");
+    }
+
+    #[test]
+    fn each_constraint_names_its_field() {
+        let cases: Vec<(Box<dyn Fn(&mut CreateInput)>, Field)> = vec![
+            (Box::new(|i| i.name = None), Field::Name),
+            (Box::new(|i| i.name = Some("abc".into())), Field::Name),
+            (Box::new(|i| i.name = Some("1abc".into())), Field::Name),
+            (Box::new(|i| i.name = Some("ab c!".into())), Field::Name),
+            (Box::new(|i| i.name = Some("a".repeat(65))), Field::Name),
+            (Box::new(|i| i.node_type = Some("dws.nope".into())), Field::NodeType),
+            (Box::new(|i| i.number_of_node = Some(2)), Field::NumberOfNode),
+            (Box::new(|i| i.number_of_node = Some(257)), Field::NumberOfNode),
+            (Box::new(|i| i.number_of_node = None), Field::NumberOfNode),
+            (Box::new(|i| i.port = Some(7999)), Field::Port),
+            (Box::new(|i| i.port = Some(30001)), Field::Port),
+            (Box::new(|i| i.user_name = Some("DBadmin".into())), Field::UserName),
+            (Box::new(|i| i.user_name = Some("9admin".into())), Field::UserName),
+            (Box::new(|i| i.user_name = Some("select".into())), Field::UserName),
+            (Box::new(|i| i.user_name = Some("pg_admin".into())), Field::UserName),
+            (Box::new(|i| i.user_name = Some("a".repeat(64))), Field::UserName),
+            (Box::new(|i| i.user_pwd = Some("short1!A".into())), Field::UserPwd),
+            (Box::new(|i| i.user_pwd = Some("alllowercase1".into())), Field::UserPwd),
+            (Box::new(|i| i.user_pwd = Some("A".repeat(33) + "a1")), Field::UserPwd),
+            (Box::new(|i| i.user_pwd = None), Field::UserPwd),
+            (Box::new(|i| i.vpc_id = None), Field::VpcId),
+            (Box::new(|i| i.subnet_id = Some(" ".into())), Field::SubnetId),
+            (Box::new(|i| i.security_group_id = None), Field::SecurityGroupId),
+            (Box::new(|i| i.availability_zone = Some("mars-1".into())), Field::AvailabilityZone),
+            (Box::new(|i| i.number_of_cn = Some(1)), Field::NumberOfCn),
+            (Box::new(|i| i.number_of_cn = Some(4)), Field::NumberOfCn),
+            (
+                Box::new(|i| {
+                    i.public_ip = Some(PublicIp { public_bind_type: "x".into(), eip_id: String::new() })
+                }),
+                Field::PublicIp,
+            ),
+            (Box::new(|i| i.tags = vec![Tag { key: "a=b".into(), value: "v".into() }]), Field::Tags),
+            (
+                Box::new(|i| i.tags = (0..21).map(|n| Tag { key: format!("k{n}"), value: "v".into() }).collect()),
+                Field::Tags,
+            ),
+        ];
+        for (i, (mutate, field)) in cases.into_iter().enumerate() {
+            let mut input = good();
+            mutate(&mut input);
+            assert_eq!(field_of(input), Some(field), "case {i}");
+        }
+    }
+
+    #[test]
+    fn password_may_not_be_the_user_name_reversed() {
+        assert!(user_pwd("Abcdefgh12345", "abcdefgh12345").is_err());
+        let user = "x54321hgfedcba";
+        let reversed: String = user.chars().rev().collect();
+        assert!(user_pwd(&reversed.to_uppercase(), user).is_err());
+        assert!(user_pwd("Dws2017demo!", "dbadmin").is_ok());
+    }
+}

@@ -1,0 +1,472 @@
+//! The PostgreSQL engine: a cluster of N nodes is one primary and N-1
+//! streaming hot standbys, each a real `postgres` server on its own loopback
+//! address with the cluster's port.
+//!
+//! Files: `<data>/clusters/<id>/node-<n>/` is a node's data directory and
+//! `node-<n>.log` its log; `<data>/run/<key>-<n>/` holds its Unix socket
+//! (mode 0700, so only the engine user and root can use the trusted local
+//! connections strato administers through). A clean template made once by
+//! `initdb` is copied for every primary.
+//!
+//! Idempotency: a data directory appears only by renaming a complete one into
+//! place, so a step interrupted half-way starts from scratch when re-run.
+
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use nix::sys::signal::Signal;
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use super::process::{alive_in, terminate, RunAs};
+use super::{Admin, ClusterLayout, Engine, EngineError, EngineResult};
+use crate::core::cluster::Node;
+use crate::core::node_types;
+use crate::core::status::NodeHealth;
+
+/// The superuser strato administers nodes as (over the Unix socket only).
+const SUPERUSER: &str = "strato";
+/// The database created for the administrator, as DWS clusters have.
+pub const DEFAULT_DATABASE: &str = "gaussdb";
+
+const PG_HBA: &str = "\
+# Managed by strato. Local sockets sit in a 0700 directory of the engine user.
+local   all             all                                     trust
+local   replication     all                                     trust
+host    all             all             127.0.0.0/8             scram-sha-256
+host    all             all             ::1/128                 scram-sha-256
+";
+
+pub struct PostgresEngine {
+    bin_dir: Option<PathBuf>,
+    data_dir: PathBuf,
+    run_as: RunAs,
+    template_lock: Mutex<()>,
+    start_timeout: Duration,
+}
+
+/// Finds the PostgreSQL server binaries: an explicit directory, else the
+/// newest `/usr/lib/postgresql/<v>/bin` that has `postgres` in it.
+pub fn find_bin_dir(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(dir) = explicit {
+        return dir.join("postgres").exists().then(|| dir.to_path_buf());
+    }
+    let mut candidates: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let v = e.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("postgres").exists().then_some((v, bin))
+        })
+        .collect();
+    candidates.sort();
+    candidates.pop().map(|(_, p)| p)
+}
+
+impl PostgresEngine {
+    pub fn new(bin_dir: Option<PathBuf>, data_dir: PathBuf, run_as: RunAs) -> Self {
+        PostgresEngine {
+            bin_dir,
+            data_dir,
+            run_as,
+            template_lock: Mutex::new(()),
+            start_timeout: Duration::from_secs(60),
+        }
+    }
+
+    fn bin(&self, name: &str) -> EngineResult<PathBuf> {
+        self.check_installed()?;
+        Ok(self.bin_dir.as_ref().map(|d| d.join(name)).unwrap_or_default())
+    }
+
+    fn template_dir(&self) -> PathBuf {
+        self.data_dir.join("engine").join("pg-template")
+    }
+
+    fn node_dir(layout: &ClusterLayout, node: &Node) -> PathBuf {
+        layout.cluster_dir.join(format!("node-{}", node.ordinal))
+    }
+
+    fn socket_dir(layout: &ClusterLayout, node: &Node) -> PathBuf {
+        layout.run_dir.join(format!("{}-{}", layout.cluster_key, node.ordinal))
+    }
+
+    fn log_file(layout: &ClusterLayout, node: &Node) -> PathBuf {
+        layout.cluster_dir.join(format!("node-{}.log", node.ordinal))
+    }
+
+    /// Runs a command as the engine user, failing with its stderr.
+    async fn run(&self, mut cmd: Command, what: &str) -> EngineResult<String> {
+        self.run_as.apply(&mut cmd);
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+        let out = cmd.output().await.map_err(EngineError::io(format!("running {what}")))?;
+        if !out.status.success() {
+            return Err(EngineError::Failed(format!(
+                "{what} failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Creates a directory owned by the engine user with the given mode.
+    fn make_dir(&self, path: &Path, mode: u32) -> EngineResult<()> {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::create_dir_all(path).map_err(EngineError::io(format!("creating {}", path.display())))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(EngineError::io(format!("chmod {}", path.display())))?;
+        self.run_as.chown(path).map_err(EngineError::io(format!("chown {}", path.display())))
+    }
+
+    async fn remove_dir(path: &Path) -> EngineResult<()> {
+        match tokio::fs::remove_dir_all(path).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(EngineError::Io { context: format!("removing {}", path.display()), source: e })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Makes the template once: initdb, our pg_hba.conf and an include of the
+    /// per-node settings file.
+    async fn ensure_template(&self) -> EngineResult<PathBuf> {
+        let _guard = self.template_lock.lock().await;
+        let template = self.template_dir();
+        if template.join("PG_VERSION").exists() {
+            return Ok(template);
+        }
+        let parent = template.parent().expect("template has a parent");
+        self.make_dir(parent, 0o711)?;
+        let tmp = parent.join("pg-template.tmp");
+        Self::remove_dir(&tmp).await?;
+        let mut cmd = Command::new(self.bin("initdb")?);
+        cmd.arg("-D").arg(&tmp).args([
+            "-U",
+            SUPERUSER,
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-instructions",
+        ]);
+        self.run(cmd, "initdb").await?;
+        let conf = tmp.join("postgresql.conf");
+        let mut text = tokio::fs::read_to_string(&conf).await.map_err(EngineError::io("reading postgresql.conf"))?;
+        text.push_str("\n# Per-node settings written by strato.\ninclude_if_exists = 'strato.conf'\n");
+        self.write_as_engine(&conf, &text).await?;
+        self.write_as_engine(&tmp.join("pg_hba.conf"), PG_HBA).await?;
+        tokio::fs::rename(&tmp, &template).await.map_err(EngineError::io("installing the engine template"))?;
+        Ok(template)
+    }
+
+    async fn write_as_engine(&self, path: &Path, text: &str) -> EngineResult<()> {
+        tokio::fs::write(path, text).await.map_err(EngineError::io(format!("writing {}", path.display())))?;
+        self.run_as.chown(path).map_err(EngineError::io(format!("chown {}", path.display())))
+    }
+
+    /// The settings that make a copy of the data directory into this node.
+    async fn write_node_conf(&self, dir: &Path, layout: &ClusterLayout, node: &Node, node_type: &str) -> EngineResult<()> {
+        let t = node_types::find(node_type).unwrap_or_else(|| node_types::catalog().remove(0));
+        let conf = format!(
+            "# Managed by strato: node {ordinal} of cluster {cluster}.\n\
+             listen_addresses = '{addr}'\n\
+             port = {port}\n\
+             unix_socket_directories = '{sock}'\n\
+             max_connections = {maxconn}\n\
+             shared_buffers = {sb}\n\
+             wal_level = replica\n\
+             max_wal_senders = 20\n\
+             wal_keep_size = 256MB\n\
+             hot_standby = on\n\
+             recovery_init_sync_method = syncfs\n\
+             logging_collector = off\n\
+             log_line_prefix = '%m [%p] '\n\
+             cluster_name = 'strato-{key}-{ordinal}'\n",
+            ordinal = node.ordinal,
+            cluster = node.cluster_id,
+            addr = node.address,
+            port = node.port,
+            sock = Self::socket_dir(layout, node).display(),
+            maxconn = t.max_connections,
+            sb = t.shared_buffers,
+            key = layout.cluster_key,
+        );
+        self.write_as_engine(&dir.join("strato.conf"), &conf).await
+    }
+
+    fn postmaster_pid(dir: &Path) -> Option<(i32, String)> {
+        let text = std::fs::read_to_string(dir.join("postmaster.pid")).ok()?;
+        let lines: Vec<&str> = text.lines().collect();
+        let pid = lines.first()?.trim().parse().ok()?;
+        // Line 8 is the postmaster's status: "starting", "ready", "standby", "stopping".
+        let status = lines.get(7).map(|s| s.trim().to_string()).unwrap_or_default();
+        Some((pid, status))
+    }
+
+    /// Refuses to start a node whose address is held by a foreign process.
+    fn check_address_free(addr: Ipv4Addr, port: u16) -> EngineResult<()> {
+        match std::net::TcpListener::bind((addr, port)) {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(EngineError::AddressInUse(addr, port)),
+            Err(e) => Err(EngineError::Io { context: format!("probing {addr}:{port}"), source: e }),
+        }
+    }
+
+    fn log_tail(path: &Path) -> String {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(5)..].join(" | ")
+    }
+
+    async fn spawn(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
+        let dir = Self::node_dir(layout, node);
+        let sock = Self::socket_dir(layout, node);
+        self.make_dir(&sock, 0o700)?;
+        Self::check_address_free(node.address, node.port)?;
+        let log_path = Self::log_file(layout, node);
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .map_err(EngineError::io(format!("opening {}", log_path.display())))?;
+        let log_err = log.try_clone().map_err(EngineError::io("duplicating the log handle"))?;
+        let mut cmd = Command::new(self.bin("postgres")?);
+        cmd.arg("-D").arg(&dir);
+        self.run_as.apply(&mut cmd);
+        // Its own process group: the engine outlives a crash of strato and is
+        // re-adopted on restart instead of being killed with it.
+        cmd.process_group(0).stdin(Stdio::null()).stdout(log).stderr(log_err);
+        let mut child = cmd.spawn().map_err(EngineError::io("starting postgres"))?;
+        let deadline = tokio::time::Instant::now() + self.start_timeout;
+        let outcome = loop {
+            tokio::time::sleep(Duration::from_millis(15)).await;
+            if let Ok(Some(status)) = child.try_wait() {
+                break Err(EngineError::Failed(format!(
+                    "node {} exited while starting ({status}): {}",
+                    node.ordinal,
+                    Self::log_tail(&log_path)
+                )));
+            }
+            if self.observe(layout, node) == NodeHealth::Ready {
+                break Ok(());
+            }
+            if tokio::time::Instant::now() >= deadline {
+                break Err(EngineError::Failed(format!(
+                    "node {} was not ready after {:?}: {}",
+                    node.ordinal,
+                    self.start_timeout,
+                    Self::log_tail(&log_path)
+                )));
+            }
+        };
+        // Reap it whenever it exits so it never lingers as a zombie.
+        tokio::spawn(async move {
+            let _ = child.wait().await;
+        });
+        outcome
+    }
+
+    /// Runs SQL on a node through its socket as the superuser; SQL goes on
+    /// stdin so it never appears in a process list.
+    async fn psql(&self, layout: &ClusterLayout, node: &Node, sql: &str) -> EngineResult<String> {
+        let mut cmd = Command::new(self.bin("psql")?);
+        cmd.arg("-X")
+            .arg("-q")
+            .arg("-A")
+            .arg("-t")
+            .args(["-v", "ON_ERROR_STOP=1"])
+            .arg("-h")
+            .arg(Self::socket_dir(layout, node))
+            .args(["-p", &node.port.to_string(), "-U", SUPERUSER, "-d", "postgres"])
+            .env("PGCONNECT_TIMEOUT", "5")
+            .env("PGAPPNAME", "strato")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().map_err(EngineError::io("running psql"))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin.write_all(sql.as_bytes()).await.map_err(EngineError::io("writing to psql"))?;
+        }
+        let out = child.wait_with_output().await.map_err(EngineError::io("waiting for psql"))?;
+        if !out.status.success() {
+            return Err(EngineError::Failed(format!("psql failed: {}", String::from_utf8_lossy(&out.stderr).trim())));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+}
+
+#[async_trait]
+impl Engine for PostgresEngine {
+    fn check_installed(&self) -> EngineResult<()> {
+        match &self.bin_dir {
+            Some(dir) if dir.join("postgres").exists() && dir.join("initdb").exists() => Ok(()),
+            _ => Err(EngineError::NotInstalled(
+                "PostgreSQL server binaries were not found: install PostgreSQL 15 (Debian: `apt-get install \
+                 postgresql-15`) or point --pg-bin-dir at the directory holding `postgres` and `initdb`"
+                    .into(),
+            )),
+        }
+    }
+
+    fn layout(&self, cluster_id: Uuid) -> ClusterLayout {
+        ClusterLayout {
+            cluster_dir: self.data_dir.join("clusters").join(cluster_id.to_string()),
+            run_dir: self.data_dir.join("run"),
+            cluster_key: cluster_id.simple().to_string()[..12].to_string(),
+        }
+    }
+
+    async fn init_primary(&self, layout: &ClusterLayout, node: &Node, node_type: &str) -> EngineResult<()> {
+        let dir = Self::node_dir(layout, node);
+        if !dir.join("strato.conf").exists() {
+            let template = self.ensure_template().await?;
+            self.make_dir(&layout.cluster_dir, 0o700)?;
+            let tmp = layout.cluster_dir.join(format!("node-{}.tmp", node.ordinal));
+            Self::remove_dir(&tmp).await?;
+            let mut cp = Command::new("cp");
+            cp.arg("-a").arg(&template).arg(&tmp);
+            self.run(cp, "copying the engine template").await?;
+            self.write_node_conf(&tmp, layout, node, node_type).await?;
+            tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the primary's data directory"))?;
+        }
+        self.start_node(layout, node).await
+    }
+
+    async fn create_admin(&self, layout: &ClusterLayout, primary: &Node, admin: &Admin) -> EngineResult<()> {
+        // The role name was validated to [a-z0-9_]; the verifier is base64 and `$:`.
+        let sql = format!(
+            "SET log_min_error_statement = panic;\n\
+             DO $$ BEGIN\n\
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{user}') THEN\n\
+                 CREATE ROLE \"{user}\" LOGIN CREATEDB CREATEROLE PASSWORD '{verifier}';\n\
+               END IF;\n\
+             END $$;\n\
+             SELECT 'CREATE DATABASE {db} OWNER \"{user}\"' WHERE NOT EXISTS \
+               (SELECT 1 FROM pg_database WHERE datname = '{db}')\\gexec\n\
+             GRANT pg_monitor TO \"{user}\";\n",
+            user = admin.user_name,
+            verifier = admin.verifier,
+            db = DEFAULT_DATABASE,
+        );
+        self.psql(layout, primary, &sql).await.map(|_| ())
+    }
+
+    async fn init_standby(
+        &self,
+        layout: &ClusterLayout,
+        primary: &Node,
+        standby: &Node,
+        node_type: &str,
+    ) -> EngineResult<()> {
+        let dir = Self::node_dir(layout, standby);
+        if !dir.join("standby.signal").exists() {
+            let tmp = layout.cluster_dir.join(format!("node-{}.tmp", standby.ordinal));
+            Self::remove_dir(&tmp).await?;
+            let mut cmd = Command::new(self.bin("pg_basebackup")?);
+            cmd.arg("-D")
+                .arg(&tmp)
+                .arg("-h")
+                .arg(Self::socket_dir(layout, primary))
+                .args(["-p", &primary.port.to_string(), "-U", SUPERUSER])
+                .args(["-X", "stream", "-c", "fast", "-R", "--no-sync"]);
+            self.run(cmd, "pg_basebackup").await?;
+            self.write_node_conf(&tmp, layout, standby, node_type).await?;
+            tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the standby's data directory"))?;
+        }
+        self.start_node(layout, standby).await
+    }
+
+    async fn start_node(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
+        match self.observe(layout, node) {
+            NodeHealth::Ready => Ok(()),
+            NodeHealth::Starting => {
+                // Adopt the process that is already coming up.
+                let deadline = tokio::time::Instant::now() + self.start_timeout;
+                while tokio::time::Instant::now() < deadline {
+                    match self.observe(layout, node) {
+                        NodeHealth::Ready => return Ok(()),
+                        NodeHealth::Down => return self.spawn(layout, node).await,
+                        NodeHealth::Starting => tokio::time::sleep(Duration::from_millis(20)).await,
+                    }
+                }
+                Err(EngineError::Failed(format!("node {} stayed in start-up", node.ordinal)))
+            }
+            NodeHealth::Down => {
+                if !Self::node_dir(layout, node).join("PG_VERSION").exists() {
+                    return Err(EngineError::Failed(format!("node {} has no data directory", node.ordinal)));
+                }
+                self.spawn(layout, node).await
+            }
+        }
+    }
+
+    async fn stop_node(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
+        if let Some(pid) = self.pid(layout, node) {
+            // SIGINT is PostgreSQL's fast shutdown: clients disconnected, clean checkpoint.
+            terminate(pid, &Self::node_dir(layout, node), Signal::SIGINT, Duration::from_secs(30)).await;
+        }
+        Ok(())
+    }
+
+    async fn wait_replication(&self, layout: &ClusterLayout, primary: &Node, standbys: usize) -> EngineResult<()> {
+        if standbys == 0 {
+            return Ok(());
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let streaming = self
+                .psql(layout, primary, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming';")
+                .await
+                .ok()
+                .and_then(|s| s.parse::<usize>().ok())
+                .unwrap_or(0);
+            if streaming >= standbys {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(EngineError::Failed(format!(
+                    "only {streaming} of {standbys} standbys stream from the primary after 60s"
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn remove_files(&self, layout: &ClusterLayout) -> EngineResult<()> {
+        let prefix = format!("{}-", layout.cluster_key);
+        if let Ok(entries) = std::fs::read_dir(&layout.run_dir) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                    Self::remove_dir(&e.path()).await?;
+                }
+            }
+        }
+        Self::remove_dir(&layout.cluster_dir).await
+    }
+
+    fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth {
+        let dir = Self::node_dir(layout, node);
+        match Self::postmaster_pid(&dir) {
+            Some((pid, status)) if alive_in(pid, &dir) => match status.as_str() {
+                "ready" | "standby" => NodeHealth::Ready,
+                _ => NodeHealth::Starting,
+            },
+            _ => NodeHealth::Down,
+        }
+    }
+
+    fn pid(&self, layout: &ClusterLayout, node: &Node) -> Option<i32> {
+        let dir = Self::node_dir(layout, node);
+        Self::postmaster_pid(&dir).map(|(pid, _)| pid).filter(|pid| alive_in(*pid, &dir))
+    }
+}

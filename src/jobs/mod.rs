@@ -1,0 +1,194 @@
+//! The job runner: claims durable jobs with a lease, runs their steps through
+//! the engine and commits each step before the next.
+//!
+//! Crash safety: a step's effect and its commit are not atomic, so every step
+//! is idempotent and an interrupted job re-runs its current step. The lease is
+//! renewed while a step runs; a runner that dies simply stops renewing.
+
+mod steps;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::core::cluster::Failure;
+use crate::core::job::Job;
+use crate::core::now_ms;
+use crate::engine::Engine;
+use crate::store::{Event, JobOutcome, Store};
+
+/// How many times a failing step is tried before its job fails.
+const MAX_ATTEMPTS: u32 = 3;
+
+pub struct Runner {
+    store: Arc<dyn Store>,
+    engine: Arc<dyn Engine>,
+    owner: String,
+    wake: Arc<Notify>,
+    permits: Arc<Semaphore>,
+    lease_ms: i64,
+    /// Test-only crash point: `<job kind>:<step index>` aborts the process
+    /// after that step ran and before it is committed (the worst moment).
+    crash_after: Option<String>,
+}
+
+impl Runner {
+    pub fn new(store: Arc<dyn Store>, engine: Arc<dyn Engine>, wake: Arc<Notify>, concurrency: usize) -> Arc<Self> {
+        Arc::new(Runner {
+            store,
+            engine,
+            owner: format!("runner-{}", Uuid::new_v4().simple()),
+            wake,
+            permits: Arc::new(Semaphore::new(concurrency)),
+            lease_ms: 10_000,
+            crash_after: std::env::var("STRATO_CRASH_AFTER_STEP").ok().filter(|s| !s.is_empty()),
+        })
+    }
+
+    /// Claims and runs jobs until cancelled. Woken on enqueue; polls as a fallback.
+    pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
+        loop {
+            loop {
+                let Ok(permit) = self.permits.clone().try_acquire_owned() else { break };
+                match self.store.claim_job(&self.owner, now_ms(), self.lease_ms).await {
+                    Ok(Some(job)) => {
+                        let me = self.clone();
+                        let cancel = cancel.clone();
+                        tokio::spawn(async move {
+                            me.execute(job, cancel).await;
+                            drop(permit);
+                            me.wake.notify_one();
+                        });
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::error!(error = %e, "claiming a job failed");
+                        break;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+        }
+    }
+
+    async fn execute(&self, job: Job, cancel: CancellationToken) {
+        let started = std::time::Instant::now();
+        tracing::info!(job.id = %job.id, job.kind = %job.kind, cluster.id = %job.cluster_id, step = job.next_step, "running job");
+        let heartbeat = self.heartbeat(job.id);
+        let outcome = tokio::select! {
+            r = self.run_steps(&job) => Some(r),
+            // Shutdown: stop between commits; the job resumes on next start.
+            _ = cancel.cancelled() => None,
+        };
+        heartbeat.cancel();
+        let Some(result) = outcome else { return };
+        let (outcome, lifecycle) = match result {
+            Ok(()) => (JobOutcome::Succeeded, job.kind.lifecycle_on_success()),
+            Err(failure) => {
+                if job.kind.lifecycle_on_failure().is_some() {
+                    // A failed create must not leave processes behind.
+                    steps::stop_all(self, &job).await;
+                }
+                (JobOutcome::Failed(failure), job.kind.lifecycle_on_failure())
+            }
+        };
+        if let Err(e) = self.store.finish_job(job.id, &outcome, lifecycle, now_ms()).await {
+            tracing::error!(job.id = %job.id, error = %e, "recording the end of a job failed");
+            return;
+        }
+        let (kind, message) = match &outcome {
+            JobOutcome::Succeeded => ("job_succeeded", format!("{} finished", job.kind)),
+            JobOutcome::Failed(f) => ("job_failed", format!("{} failed: {}", job.kind, f.message)),
+        };
+        tracing::info!(job.id = %job.id, job.kind = %job.kind, duration_ms = started.elapsed().as_millis() as u64, "{message}");
+        if !job.kind.is_internal() || matches!(outcome, JobOutcome::Failed(_)) {
+            self.event(job.cluster_id, kind, message).await;
+        }
+    }
+
+    async fn run_steps(&self, job: &Job) -> Result<(), Failure> {
+        let cluster = match self.store.get_cluster_any(job.cluster_id).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return Err(failure("DWS.0047", "the cluster no longer exists")),
+            Err(e) => return Err(failure("DWS.9999", &e.to_string())),
+        };
+        let nodes = self.store.nodes(job.cluster_id).await.map_err(|e| failure("DWS.9999", &e.to_string()))?;
+        let plan = job.steps(nodes.len() as u32);
+        let mut attempts = job.attempts;
+        let mut index = job.next_step as usize;
+        while index < plan.len() {
+            let step = plan[index];
+            match steps::run(self, job, &cluster, &nodes, step).await {
+                Ok(()) => {
+                    if self.crash_after.as_deref() == Some(&format!("{}:{index}", job.kind)) {
+                        tracing::warn!("crash point {}:{index} reached; aborting", job.kind);
+                        std::process::abort();
+                    }
+                    self.store
+                        .commit_step(job.id, &self.owner, index as u32 + 1)
+                        .await
+                        .map_err(|e| failure("DWS.9999", &e.to_string()))?;
+                    index += 1;
+                    attempts = 0;
+                }
+                Err(e) => {
+                    attempts += 1;
+                    let f = failure(job_failure_code(job), &format!("step {step:?}: {e}"));
+                    tracing::warn!(job.id = %job.id, ?step, attempts, error = %e, "step failed");
+                    let _ = self.store.record_attempt(job.id, attempts, Some(&f)).await;
+                    if attempts >= MAX_ATTEMPTS || matches!(e, crate::engine::EngineError::NotInstalled(_)) {
+                        return Err(f);
+                    }
+                    tokio::time::sleep(Duration::from_millis(500 * attempts as u64)).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Renews the job's lease until the returned token is cancelled.
+    fn heartbeat(&self, job_id: Uuid) -> CancellationToken {
+        let token = CancellationToken::new();
+        let (store, owner, lease_ms, stop) = (self.store.clone(), self.owner.clone(), self.lease_ms, token.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_millis(lease_ms as u64 / 3)) => {}
+                }
+                if let Err(e) = store.renew_lease(job_id, &owner, now_ms() + lease_ms).await {
+                    tracing::warn!(job.id = %job_id, error = %e, "renewing a lease failed");
+                }
+            }
+        });
+        token
+    }
+
+    async fn event(&self, cluster_id: Uuid, kind: &str, message: String) {
+        let e = Event { cluster_id, at: now_ms(), kind: kind.into(), message };
+        if let Err(err) = self.store.add_event(&e).await {
+            tracing::warn!(cluster.id = %cluster_id, error = %err, "recording an event failed");
+        }
+    }
+}
+
+fn failure(code: &str, message: &str) -> Failure {
+    Failure { code: code.into(), message: message.into() }
+}
+
+/// The DWS console codes for a failed operation (DWS.6000 create, 6002 restart, ...).
+fn job_failure_code(job: &Job) -> &'static str {
+    use crate::core::job::JobKind::*;
+    match job.kind {
+        CreateCluster => "DWS.6000",
+        RestartCluster | RecoverNode => "DWS.6002",
+        StopCluster | StartCluster | DeleteCluster => "DWS.9999",
+    }
+}

@@ -1,0 +1,49 @@
+//! One function per step kind: translate a `Step` into engine calls.
+
+use crate::core::cluster::{Cluster, Node};
+use crate::core::job::{Job, Step};
+use crate::core::status::NodeHealth;
+use crate::engine::{Admin, EngineError, EngineResult};
+
+use super::Runner;
+
+pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node], step: Step) -> EngineResult<()> {
+    let layout = r.engine.layout(cluster.id);
+    let node = |n: u32| {
+        nodes.iter().find(|x| x.ordinal == n).ok_or_else(|| EngineError::Failed(format!("node {n} is not known")))
+    };
+    let node_type = cluster.spec.node_type.as_str();
+    match step {
+        Step::InitPrimary => r.engine.init_primary(&layout, node(0)?, node_type).await,
+        Step::CreateAdmin => {
+            let verifier = job
+                .payload
+                .admin_verifier
+                .clone()
+                .ok_or_else(|| EngineError::Failed("the create job carries no administrator verifier".into()))?;
+            let admin = Admin { user_name: cluster.spec.user_name.clone(), verifier };
+            r.engine.create_admin(&layout, node(0)?, &admin).await
+        }
+        Step::InitStandby(n) => r.engine.init_standby(&layout, node(0)?, node(n)?, node_type).await,
+        Step::StopNode(n) => r.engine.stop_node(&layout, node(n)?).await,
+        Step::StartNode(n) => r.engine.start_node(&layout, node(n)?).await,
+        Step::WaitReplication => {
+            // Every standby that runs must stream; a recover job may run with others down.
+            let running = nodes[1..].iter().filter(|n| r.engine.observe(&layout, n) == NodeHealth::Ready).count();
+            r.engine.wait_replication(&layout, node(0)?, running).await
+        }
+        Step::RemoveFiles => r.engine.remove_files(&layout).await,
+    }
+}
+
+/// Best-effort stop of every node, for jobs that fail after starting some.
+pub(super) async fn stop_all(r: &Runner, job: &Job) {
+    let layout = r.engine.layout(job.cluster_id);
+    if let Ok(nodes) = r.store.nodes(job.cluster_id).await {
+        for n in nodes.iter().rev() {
+            if let Err(e) = r.engine.stop_node(&layout, n).await {
+                tracing::warn!(job.id = %job.id, node = n.ordinal, error = %e, "stopping a node after a failure failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! `strato server`: opens the data directory, store and engine, bootstraps
+//! identity on first start, binds one listener per service, starts the job
+//! runner and the health loop, and writes `endpoints.json` once all are ready.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::api::{self, Ctx, Endpoints};
+use crate::app::{App, Settings};
+use crate::auth::identity::{load_master_key, BootstrapCredentials};
+use crate::auth::Identity;
+use crate::engine::postgres::{find_bin_dir, PostgresEngine};
+use crate::engine::process::RunAs;
+use crate::engine::Engine;
+use crate::health::HealthLoop;
+use crate::jobs::Runner;
+use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServerArgs {
+    /// Where the store, engine files and endpoints.json live.
+    #[arg(long, env = "STRATO_DATA_DIR", default_value = "strato-data")]
+    pub data_dir: PathBuf,
+    /// Identity (Keystone v3 / IAM) listener; port 0 picks a free port.
+    #[arg(long, env = "STRATO_IAM_LISTEN", default_value = "127.0.0.1:7300")]
+    pub iam_listen: SocketAddr,
+    /// GaussDB(DWS) listener.
+    #[arg(long, env = "STRATO_DWS_LISTEN", default_value = "127.0.0.1:7301")]
+    pub dws_listen: SocketAddr,
+    /// Region name shown in catalogs; also the bootstrap project's name.
+    #[arg(long, env = "STRATO_REGION", default_value = "eu-de")]
+    pub region: String,
+    /// Loopback range node addresses are taken from, `FIRST-LAST`.
+    #[arg(long, env = "STRATO_NODE_ADDRESSES", default_value = "127.10.0.1-127.10.255.254")]
+    pub node_addresses: String,
+    /// Directory with the PostgreSQL server binaries (default: newest /usr/lib/postgresql/*/bin).
+    #[arg(long, env = "STRATO_PG_BIN_DIR")]
+    pub pg_bin_dir: Option<PathBuf>,
+    /// OS user engine processes run as when strato runs as root.
+    #[arg(long, env = "STRATO_ENGINE_USER", default_value = "postgres")]
+    pub engine_user: String,
+    /// Do not create the development domain/user/project/access key on first start.
+    #[arg(long, env = "STRATO_NO_BOOTSTRAP")]
+    pub no_bootstrap: bool,
+    #[arg(long, env = "STRATO_BOOTSTRAP_DOMAIN", default_value = "strato")]
+    pub bootstrap_domain: String,
+    #[arg(long, env = "STRATO_BOOTSTRAP_USER", default_value = "admin")]
+    pub bootstrap_user: String,
+    /// The bootstrap user's password (default: random, printed once).
+    #[arg(long, env = "STRATO_BOOTSTRAP_PASSWORD", hide_env_values = true)]
+    pub bootstrap_password: Option<String>,
+    /// Token lifetime in seconds.
+    #[arg(long, env = "STRATO_TOKEN_TTL", default_value_t = 86_400)]
+    pub token_ttl_secs: i64,
+    /// How often the health loop observes every node, in milliseconds.
+    #[arg(long, env = "STRATO_HEALTH_INTERVAL_MS", default_value_t = 1000)]
+    pub health_interval_ms: u64,
+    /// How long a node stays down before strato restarts it, in milliseconds.
+    #[arg(long, env = "STRATO_RECOVERY_GRACE_MS", default_value_t = 3000)]
+    pub recovery_grace_ms: u64,
+    /// Jobs run at once.
+    #[arg(long, env = "STRATO_JOB_CONCURRENCY", default_value_t = 4)]
+    pub job_concurrency: usize,
+}
+
+pub fn parse_range(s: &str) -> anyhow::Result<(Ipv4Addr, Ipv4Addr)> {
+    let (a, b) = s.split_once('-').context("expected FIRST-LAST, e.g. 127.10.0.1-127.10.255.254")?;
+    let (a, b): (Ipv4Addr, Ipv4Addr) = (a.trim().parse()?, b.trim().parse()?);
+    if !a.is_loopback() || !b.is_loopback() || u32::from(a) > u32::from(b) {
+        bail!("node addresses must be an ascending range inside 127.0.0.0/8, got {s}");
+    }
+    Ok((a, b))
+}
+
+/// Holds the data directory's lock for the life of the server.
+struct DirLock(#[allow(dead_code)] nix::fcntl::Flock<std::fs::File>);
+
+fn lock_data_dir(dir: &Path) -> anyhow::Result<DirLock> {
+    let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("strato.lock"))?;
+    nix::fcntl::Flock::lock(f, nix::fcntl::FlockArg::LockExclusiveNonblock)
+        .map(DirLock)
+        .map_err(|_| anyhow::anyhow!("another strato server is using {}", dir.display()))
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::OpenOptions::new().create(true).truncate(true).write(true).mode(0o600).open(&tmp)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+async fn bind(addr: SocketAddr, service: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for the {service} service"))
+}
+
+pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let data_dir = &args.data_dir;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let data_dir = std::fs::canonicalize(data_dir)?;
+    // The engine user must be able to traverse into its files below.
+    std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o711))?;
+    let _lock = lock_data_dir(&data_dir)?;
+    let range = parse_range(&args.node_addresses)?;
+
+    let sqlite = SqliteStore::open(&data_dir.join("strato.db")).await.context("opening the store")?;
+    let store: Arc<dyn Store> = Arc::new(sqlite);
+    // We hold the directory lock, so no other runner can hold a lease.
+    let released = store.release_all_leases().await?;
+    if released > 0 {
+        tracing::info!(jobs = released, "resuming unfinished jobs");
+    }
+
+    let master_key = load_master_key(&data_dir.join("master.key"))?;
+    let identity = Arc::new(Identity::new(store.clone(), master_key, args.token_ttl_secs * 1000));
+    let creds_path = data_dir.join("bootstrap-credentials.json");
+    if !args.no_bootstrap {
+        let made = identity
+            .bootstrap(&args.bootstrap_domain, &args.bootstrap_user, args.bootstrap_password.as_deref(), &args.region)
+            .await?;
+        if let Some(c) = made {
+            write_private(&creds_path, &serde_json::to_string_pretty(&c)?)?;
+        }
+    }
+    let creds: Option<BootstrapCredentials> = if args.no_bootstrap {
+        None
+    } else {
+        std::fs::read_to_string(&creds_path).ok().and_then(|t| serde_json::from_str(&t).ok())
+    };
+
+    let run_as = RunAs::resolve(&args.engine_user).map_err(|e| anyhow::anyhow!(e))?;
+    let bin_dir = find_bin_dir(args.pg_bin_dir.as_deref());
+    let engine: Arc<dyn Engine> = Arc::new(PostgresEngine::new(bin_dir, data_dir.clone(), run_as));
+    if let Err(e) = engine.check_installed() {
+        tracing::warn!("{e}");
+    }
+
+    let iam = bind(args.iam_listen, "identity (IAM)").await?;
+    let dws = bind(args.dws_listen, "DWS").await?;
+    let endpoints = Endpoints {
+        iam: format!("http://{}", iam.local_addr()?),
+        dws: format!("http://{}", dws.local_addr()?),
+    };
+
+    let wake = Arc::new(Notify::new());
+    let settings = Settings {
+        region: args.region.clone(),
+        zones: (1..=3).map(|n| format!("{}-0{n}", args.region)).collect(),
+        node_addresses: range,
+    };
+    let app = Arc::new(App::new(store.clone(), engine.clone(), settings, wake.clone()));
+    let ctx = Ctx { app: app.clone(), identity, endpoints: Arc::new(std::sync::RwLock::new(endpoints.clone())) };
+
+    let cancel = CancellationToken::new();
+    let runner = Runner::new(store.clone(), engine.clone(), wake, args.job_concurrency);
+    let tasks = tokio_util::task::TaskTracker::new();
+    tasks.spawn(runner.run(cancel.clone()));
+    let health = HealthLoop {
+        interval: Duration::from_millis(args.health_interval_ms),
+        grace: Duration::from_millis(args.recovery_grace_ms),
+    };
+    tasks.spawn(health.run(app.clone(), cancel.clone()));
+    for (listener, router) in [(iam, api::keystone::router(ctx.clone())), (dws, api::dws::router(ctx.clone()))] {
+        let cancel = cancel.clone();
+        let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
+        tasks.spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(cancel.cancelled_owned());
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "listener failed");
+            }
+        });
+    }
+
+    let doc = serde_json::json!({
+        "iam": endpoints.iam,
+        "dws": endpoints.dws,
+        "region": args.region,
+        "data_dir": data_dir,
+        "credentials": creds,
+    });
+    write_private(&data_dir.join("endpoints.json"), &serde_json::to_string_pretty(&doc)?)?;
+    println!("strato is ready");
+    println!("  identity (IAM, Keystone v3): {}/v3", endpoints.iam);
+    println!("  GaussDB(DWS):                {}", endpoints.dws);
+    match &creds {
+        Some(c) => {
+            println!("  domain {} / user {} / password {}", c.domain, c.user, c.password);
+            println!("  project {} ({})", c.project, c.project_id);
+            println!("  access key {} / secret key {}", c.access_key, c.secret_key);
+        }
+        None => println!("  no bootstrap credentials (create users with `strato admin`)"),
+    }
+    println!("  endpoints and credentials: {}", data_dir.join("endpoints.json").display());
+
+    shutdown_signal().await;
+    tracing::info!("shutting down; engine processes keep running and are re-adopted on next start");
+    cancel.cancel();
+    tasks.close();
+    let _ = tokio::time::timeout(Duration::from_secs(10), tasks.wait()).await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,111 @@
+//! Persistence. The `Store` trait is what the rest of strato sees; the
+//! SQLite implementation is the embedded default and a PostgreSQL one can be
+//! added beside it without touching callers.
+//!
+//! Invariants the implementations enforce in one transaction each:
+//! - a cluster and its node addresses are inserted together (addresses unique
+//!   among live nodes);
+//! - a job is enqueued only if the cluster's lifecycle allows it and no other
+//!   job is active on the cluster (`Busy` otherwise);
+//! - a job's completion and the cluster's resulting lifecycle are written together.
+
+pub mod sqlite;
+
+use std::net::Ipv4Addr;
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::core::cluster::{Cluster, Failure, Lifecycle, Node};
+use crate::core::identity::{AccessKey, Domain, Project, TokenRecord, User};
+use crate::core::job::Job;
+use crate::core::{CoreError, Millis};
+
+pub type StoreResult<T> = Result<T, CoreError>;
+
+/// A cluster event shown through `recent_event` and the CLI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub cluster_id: Uuid,
+    pub at: Millis,
+    pub kind: String,
+    pub message: String,
+}
+
+/// How a finished job ends.
+#[derive(Debug, Clone)]
+pub enum JobOutcome {
+    Succeeded,
+    Failed(Failure),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- identity
+    async fn create_domain(&self, d: &Domain) -> StoreResult<()>;
+    async fn create_project(&self, p: &Project) -> StoreResult<()>;
+    async fn create_user(&self, u: &User) -> StoreResult<()>;
+    async fn assign(&self, user_id: &str, project_id: &str) -> StoreResult<()>;
+    async fn count_users(&self) -> StoreResult<i64>;
+    async fn list_domains(&self) -> StoreResult<Vec<Domain>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    async fn list_projects(&self) -> StoreResult<Vec<Project>>;
+    async fn find_domain(&self, id_or_name: &str) -> StoreResult<Option<Domain>>;
+    async fn find_user(&self, domain_id: &str, name: &str) -> StoreResult<Option<User>>;
+    async fn get_user(&self, id: &str) -> StoreResult<Option<User>>;
+    async fn get_project(&self, id: &str) -> StoreResult<Option<Project>>;
+    async fn find_project(&self, domain_id: &str, name: &str) -> StoreResult<Option<Project>>;
+    /// Projects the user is assigned to.
+    async fn user_projects(&self, user_id: &str) -> StoreResult<Vec<Project>>;
+    async fn insert_token(&self, hash: &str, t: &TokenRecord) -> StoreResult<()>;
+    async fn find_token(&self, hash: &str) -> StoreResult<Option<TokenRecord>>;
+    async fn insert_access_key(&self, k: &AccessKey) -> StoreResult<()>;
+    async fn find_access_key(&self, ak: &str) -> StoreResult<Option<AccessKey>>;
+    async fn list_access_keys(&self) -> StoreResult<Vec<AccessKey>>;
+    async fn delete_access_key(&self, ak: &str) -> StoreResult<bool>;
+
+    // --- clusters
+    /// Inserts the cluster, allocates one address per node from `range`
+    /// (skipping `unusable`) and enqueues its create job, atomically.
+    async fn create_cluster(
+        &self,
+        cluster: &Cluster,
+        range: (Ipv4Addr, Ipv4Addr),
+        unusable: &[Ipv4Addr],
+        job: &Job,
+    ) -> StoreResult<Vec<Node>>;
+    async fn get_cluster(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Cluster>>;
+    async fn get_cluster_any(&self, id: Uuid) -> StoreResult<Option<Cluster>>;
+    /// Live (not deleted) clusters of a project, oldest first.
+    async fn list_clusters(&self, project_id: &str) -> StoreResult<Vec<Cluster>>;
+    /// Every live cluster of every project (health loop).
+    async fn list_all_clusters(&self) -> StoreResult<Vec<Cluster>>;
+    async fn nodes(&self, cluster_id: Uuid) -> StoreResult<Vec<Node>>;
+
+    // --- jobs
+    /// Enqueues a job on an existing cluster if its lifecycle allows and it is idle.
+    async fn enqueue_job(&self, job: &Job) -> StoreResult<()>;
+    /// Takes the oldest enqueued job whose lease is free, for `lease_ms`.
+    async fn claim_job(&self, owner: &str, now: Millis, lease_ms: i64) -> StoreResult<Option<Job>>;
+    /// Extends a held lease; false if the lease was lost.
+    async fn renew_lease(&self, job_id: Uuid, owner: &str, until: Millis) -> StoreResult<bool>;
+    /// Records that steps before `next_step` are done.
+    async fn commit_step(&self, job_id: Uuid, owner: &str, next_step: u32) -> StoreResult<()>;
+    async fn record_attempt(&self, job_id: Uuid, attempts: u32, error: Option<&Failure>) -> StoreResult<()>;
+    /// Ends the job and applies the resulting cluster lifecycle in one transaction.
+    async fn finish_job(
+        &self,
+        job_id: Uuid,
+        outcome: &JobOutcome,
+        lifecycle: Option<Lifecycle>,
+        now: Millis,
+    ) -> StoreResult<()>;
+    async fn get_job(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Job>>;
+    async fn active_job(&self, cluster_id: Uuid) -> StoreResult<Option<Job>>;
+    /// Forgets every lease (startup with an exclusive data-dir lock).
+    async fn release_all_leases(&self) -> StoreResult<u64>;
+
+    // --- events
+    async fn add_event(&self, e: &Event) -> StoreResult<()>;
+    async fn events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<Vec<Event>>;
+}

@@ -1,0 +1,612 @@
+//! The embedded SQLite store (WAL mode, one writer at a time).
+
+use std::collections::HashSet;
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{Event, JobOutcome, Store, StoreResult};
+use crate::core::cluster::{allocate_addresses, Cluster, Failure, Lifecycle, Node};
+use crate::core::identity::{AccessKey, Domain, Project, TokenRecord, User};
+use crate::core::job::{Job, JobKind, JobState};
+use crate::core::{CoreError, Millis};
+
+const SCHEMA: &str = include_str!("../../migrations/sqlite/0001_init.sql");
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies the schema.
+    pub async fn open(path: &Path) -> anyhow::Result<Self> {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Created private: it holds password hashes. WAL files inherit the mode.
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a committed step survives power loss, not only kill -9.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        sqlx::raw_sql(SCHEMA).execute(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> CoreError {
+    CoreError::Internal(e.to_string())
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+fn cluster_from(row: &SqliteRow) -> StoreResult<Cluster> {
+    let id: String = row.try_get("id")?;
+    let spec: String = row.try_get("spec")?;
+    let lifecycle: String = row.try_get("lifecycle")?;
+    let failure: Option<String> = row.try_get("failure")?;
+    Ok(Cluster {
+        id: Uuid::parse_str(&id).map_err(internal)?,
+        project_id: row.try_get("project_id")?,
+        spec: serde_json::from_str(&spec).map_err(internal)?,
+        lifecycle: Lifecycle::from_str(&lifecycle).map_err(internal)?,
+        failure: failure.map(|f| serde_json::from_str(&f)).transpose().map_err(internal)?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn node_from(row: &SqliteRow) -> StoreResult<Node> {
+    let id: String = row.try_get("id")?;
+    let cluster_id: String = row.try_get("cluster_id")?;
+    let address: String = row.try_get("address")?;
+    let ordinal: i64 = row.try_get("ordinal")?;
+    let port: i64 = row.try_get("port")?;
+    Ok(Node {
+        id: Uuid::parse_str(&id).map_err(internal)?,
+        cluster_id: Uuid::parse_str(&cluster_id).map_err(internal)?,
+        ordinal: ordinal as u32,
+        address: address.parse().map_err(internal)?,
+        port: port as u16,
+    })
+}
+
+fn job_from(row: &SqliteRow) -> StoreResult<Job> {
+    let id: String = row.try_get("id")?;
+    let cluster_id: String = row.try_get("cluster_id")?;
+    let kind: String = row.try_get("kind")?;
+    let state: String = row.try_get("state")?;
+    let payload: String = row.try_get("payload")?;
+    let error: Option<String> = row.try_get("error")?;
+    let next_step: i64 = row.try_get("next_step")?;
+    let total_steps: i64 = row.try_get("total_steps")?;
+    let attempts: i64 = row.try_get("attempts")?;
+    Ok(Job {
+        id: Uuid::parse_str(&id).map_err(internal)?,
+        project_id: row.try_get("project_id")?,
+        cluster_id: Uuid::parse_str(&cluster_id).map_err(internal)?,
+        kind: JobKind::from_str(&kind).map_err(internal)?,
+        state: JobState::from_str(&state).map_err(internal)?,
+        next_step: next_step as u32,
+        total_steps: total_steps as u32,
+        payload: serde_json::from_str(&payload).map_err(internal)?,
+        attempts: attempts as u32,
+        error: error.map(|e| serde_json::from_str(&e)).transpose().map_err(internal)?,
+        created_at: row.try_get("created_at")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+        lease_expires_at: row.try_get("lease_expires_at")?,
+    })
+}
+
+fn project_from(row: &SqliteRow) -> StoreResult<Project> {
+    Ok(Project { id: row.try_get("id")?, domain_id: row.try_get("domain_id")?, name: row.try_get("name")? })
+}
+
+fn user_from(row: &SqliteRow) -> StoreResult<User> {
+    Ok(User {
+        id: row.try_get("id")?,
+        domain_id: row.try_get("domain_id")?,
+        name: row.try_get("name")?,
+        password_hash: row.try_get("password_hash")?,
+    })
+}
+
+fn access_key_from(row: &SqliteRow) -> StoreResult<AccessKey> {
+    Ok(AccessKey {
+        access_key: row.try_get("access_key")?,
+        user_id: row.try_get("user_id")?,
+        salt: row.try_get("salt")?,
+        description: row.try_get("description")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+async fn insert_job(conn: &mut sqlx::SqliteConnection, job: &Job) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO jobs (id, project_id, cluster_id, kind, state, next_step, total_steps, payload, attempts, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+    )
+    .bind(job.id.to_string())
+    .bind(&job.project_id)
+    .bind(job.cluster_id.to_string())
+    .bind(job.kind.as_str())
+    .bind(job.state.as_str())
+    .bind(job.next_step as i64)
+    .bind(job.total_steps as i64)
+    .bind(serde_json::to_string(&job.payload).unwrap_or_default())
+    .bind(job.created_at)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+async fn busy_error(conn: &mut sqlx::SqliteConnection, cluster_id: Uuid) -> CoreError {
+    let running: Option<String> = sqlx::query_scalar("SELECT kind FROM jobs WHERE cluster_id = ? AND state = 'enqueued'")
+        .bind(cluster_id.to_string())
+        .fetch_optional(conn)
+        .await
+        .ok()
+        .flatten();
+    CoreError::Busy { cluster: cluster_id.to_string(), running: running.unwrap_or_else(|| "another job".into()) }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_domain(&self, d: &Domain) -> StoreResult<()> {
+        sqlx::query("INSERT INTO domains (id, name, created_at) VALUES (?, ?, ?)")
+            .bind(&d.id)
+            .bind(&d.name)
+            .bind(crate::core::now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn create_project(&self, p: &Project) -> StoreResult<()> {
+        sqlx::query("INSERT INTO projects (id, domain_id, name, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&p.id)
+            .bind(&p.domain_id)
+            .bind(&p.name)
+            .bind(crate::core::now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn create_user(&self, u: &User) -> StoreResult<()> {
+        sqlx::query("INSERT INTO users (id, domain_id, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&u.id)
+            .bind(&u.domain_id)
+            .bind(&u.name)
+            .bind(&u.password_hash)
+            .bind(crate::core::now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn assign(&self, user_id: &str, project_id: &str) -> StoreResult<()> {
+        sqlx::query("INSERT OR IGNORE INTO assignments (user_id, project_id) VALUES (?, ?)")
+            .bind(user_id)
+            .bind(project_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn count_users(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+    }
+
+    async fn list_domains(&self) -> StoreResult<Vec<Domain>> {
+        let rows = sqlx::query("SELECT id, name FROM domains ORDER BY created_at").fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(Domain { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query("SELECT * FROM users ORDER BY created_at").fetch_all(&self.pool).await?;
+        rows.iter().map(user_from).collect()
+    }
+
+    async fn list_projects(&self) -> StoreResult<Vec<Project>> {
+        let rows = sqlx::query("SELECT * FROM projects ORDER BY created_at").fetch_all(&self.pool).await?;
+        rows.iter().map(project_from).collect()
+    }
+
+    async fn find_domain(&self, id_or_name: &str) -> StoreResult<Option<Domain>> {
+        let row = sqlx::query("SELECT id, name FROM domains WHERE id = ? OR name = ? LIMIT 1")
+            .bind(id_or_name)
+            .bind(id_or_name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(Domain { id: r.try_get("id")?, name: r.try_get("name")? })).transpose()
+    }
+
+    async fn find_user(&self, domain_id: &str, name: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE domain_id = ? AND name = ?")
+            .bind(domain_id)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_from).transpose()
+    }
+
+    async fn get_project(&self, id: &str) -> StoreResult<Option<Project>> {
+        let row = sqlx::query("SELECT * FROM projects WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(project_from).transpose()
+    }
+
+    async fn find_project(&self, domain_id: &str, name: &str) -> StoreResult<Option<Project>> {
+        let row = sqlx::query("SELECT * FROM projects WHERE domain_id = ? AND name = ?")
+            .bind(domain_id)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(project_from).transpose()
+    }
+
+    async fn user_projects(&self, user_id: &str) -> StoreResult<Vec<Project>> {
+        let rows = sqlx::query(
+            "SELECT p.* FROM projects p JOIN assignments a ON a.project_id = p.id WHERE a.user_id = ? ORDER BY p.created_at",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(project_from).collect()
+    }
+
+    async fn insert_token(&self, hash: &str, t: &TokenRecord) -> StoreResult<()> {
+        sqlx::query("INSERT INTO tokens (hash, user_id, project_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(hash)
+            .bind(&t.user_id)
+            .bind(&t.project_id)
+            .bind(t.issued_at)
+            .bind(t.expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn find_token(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
+        let row = sqlx::query("SELECT * FROM tokens WHERE hash = ?").bind(hash).fetch_optional(&self.pool).await?;
+        row.map(|r| {
+            Ok(TokenRecord {
+                user_id: r.try_get("user_id")?,
+                project_id: r.try_get("project_id")?,
+                issued_at: r.try_get("issued_at")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn insert_access_key(&self, k: &AccessKey) -> StoreResult<()> {
+        sqlx::query("INSERT INTO access_keys (access_key, user_id, salt, description, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&k.access_key)
+            .bind(&k.user_id)
+            .bind(&k.salt)
+            .bind(&k.description)
+            .bind(k.created_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn find_access_key(&self, ak: &str) -> StoreResult<Option<AccessKey>> {
+        let row =
+            sqlx::query("SELECT * FROM access_keys WHERE access_key = ?").bind(ak).fetch_optional(&self.pool).await?;
+        row.as_ref().map(access_key_from).transpose()
+    }
+
+    async fn list_access_keys(&self) -> StoreResult<Vec<AccessKey>> {
+        let rows = sqlx::query("SELECT * FROM access_keys ORDER BY created_at").fetch_all(&self.pool).await?;
+        rows.iter().map(access_key_from).collect()
+    }
+
+    async fn delete_access_key(&self, ak: &str) -> StoreResult<bool> {
+        let r = sqlx::query("DELETE FROM access_keys WHERE access_key = ?").bind(ak).execute(&self.pool).await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn create_cluster(
+        &self,
+        cluster: &Cluster,
+        range: (Ipv4Addr, Ipv4Addr),
+        unusable: &[Ipv4Addr],
+        job: &Job,
+    ) -> StoreResult<Vec<Node>> {
+        let mut tx = self.pool.begin().await?;
+        let insert = sqlx::query(
+            "INSERT INTO clusters (id, project_id, name, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(cluster.id.to_string())
+        .bind(&cluster.project_id)
+        .bind(&cluster.spec.name)
+        .bind(serde_json::to_string(&cluster.spec).map_err(internal)?)
+        .bind(cluster.lifecycle.as_str())
+        .bind(cluster.created_at)
+        .bind(cluster.updated_at)
+        .execute(&mut *tx)
+        .await;
+        match insert {
+            Err(e) if is_unique_violation(&e) => return Err(CoreError::NameTaken(cluster.spec.name.clone())),
+            other => other?,
+        };
+        let taken: Vec<String> =
+            sqlx::query_scalar("SELECT address FROM nodes WHERE released = 0").fetch_all(&mut *tx).await?;
+        let mut taken: HashSet<Ipv4Addr> = taken.iter().filter_map(|a| a.parse().ok()).collect();
+        taken.extend(unusable.iter().copied());
+        let addresses = allocate_addresses(range, &taken, cluster.spec.number_of_node as usize)
+            .ok_or(CoreError::AddressesExhausted)?;
+        let mut nodes = Vec::with_capacity(addresses.len());
+        for (ordinal, address) in addresses.into_iter().enumerate() {
+            let node = Node {
+                id: Uuid::new_v4(),
+                cluster_id: cluster.id,
+                ordinal: ordinal as u32,
+                address,
+                port: cluster.spec.port,
+            };
+            sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port) VALUES (?, ?, ?, ?, ?)")
+                .bind(node.id.to_string())
+                .bind(node.cluster_id.to_string())
+                .bind(node.ordinal as i64)
+                .bind(node.address.to_string())
+                .bind(node.port as i64)
+                .execute(&mut *tx)
+                .await?;
+            nodes.push(node);
+        }
+        insert_job(&mut tx, job).await?;
+        tx.commit().await?;
+        Ok(nodes)
+    }
+
+    async fn get_cluster(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Cluster>> {
+        let row = sqlx::query("SELECT * FROM clusters WHERE id = ? AND project_id = ? AND lifecycle != 'deleted'")
+            .bind(id.to_string())
+            .bind(project_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(cluster_from).transpose()
+    }
+
+    async fn get_cluster_any(&self, id: Uuid) -> StoreResult<Option<Cluster>> {
+        let row = sqlx::query("SELECT * FROM clusters WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(cluster_from).transpose()
+    }
+
+    async fn list_clusters(&self, project_id: &str) -> StoreResult<Vec<Cluster>> {
+        let rows = sqlx::query(
+            "SELECT * FROM clusters WHERE project_id = ? AND lifecycle != 'deleted' ORDER BY created_at, id",
+        )
+        .bind(project_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(cluster_from).collect()
+    }
+
+    async fn list_all_clusters(&self) -> StoreResult<Vec<Cluster>> {
+        let rows = sqlx::query("SELECT * FROM clusters WHERE lifecycle != 'deleted' ORDER BY created_at, id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(cluster_from).collect()
+    }
+
+    async fn nodes(&self, cluster_id: Uuid) -> StoreResult<Vec<Node>> {
+        let rows = sqlx::query("SELECT * FROM nodes WHERE cluster_id = ? ORDER BY ordinal")
+            .bind(cluster_id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(node_from).collect()
+    }
+
+    async fn enqueue_job(&self, job: &Job) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let lifecycle: Option<String> = sqlx::query_scalar("SELECT lifecycle FROM clusters WHERE id = ?")
+            .bind(job.cluster_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let lifecycle = lifecycle
+            .ok_or_else(|| CoreError::ClusterNotFound(job.cluster_id.to_string()))?
+            .parse::<Lifecycle>()
+            .map_err(internal)?;
+        // Busy wins over state: a cluster mid-operation is "busy", whatever its lifecycle.
+        if let Err(e) = insert_job(&mut tx, job).await {
+            if is_unique_violation(&e) {
+                return Err(busy_error(&mut tx, job.cluster_id).await);
+            }
+            return Err(e.into());
+        }
+        if !job.kind.allowed_from().contains(&lifecycle) {
+            return Err(CoreError::WrongState { state: lifecycle.to_string() });
+        }
+        if let Some(next) = job.kind.lifecycle_on_accept() {
+            sqlx::query("UPDATE clusters SET lifecycle = ?, updated_at = ? WHERE id = ?")
+                .bind(next.as_str())
+                .bind(job.created_at)
+                .bind(job.cluster_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn claim_job(&self, owner: &str, now: Millis, lease_ms: i64) -> StoreResult<Option<Job>> {
+        // One statement, so SQLite runs it atomically under its write lock.
+        let row = sqlx::query(
+            "UPDATE jobs SET lease_owner = ?, lease_expires_at = ?, started_at = COALESCE(started_at, ?)
+             WHERE id = (SELECT id FROM jobs WHERE state = 'enqueued'
+                         AND (lease_expires_at IS NULL OR lease_expires_at < ?)
+                         ORDER BY created_at, id LIMIT 1)
+             RETURNING *",
+        )
+        .bind(owner)
+        .bind(now + lease_ms)
+        .bind(now)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(job_from).transpose()
+    }
+
+    async fn renew_lease(&self, job_id: Uuid, owner: &str, until: Millis) -> StoreResult<bool> {
+        let r = sqlx::query("UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND state = 'enqueued'")
+            .bind(until)
+            .bind(job_id.to_string())
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn commit_step(&self, job_id: Uuid, owner: &str, next_step: u32) -> StoreResult<()> {
+        let r = sqlx::query("UPDATE jobs SET next_step = ?, attempts = 0 WHERE id = ? AND lease_owner = ?")
+            .bind(next_step as i64)
+            .bind(job_id.to_string())
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        if r.rows_affected() != 1 {
+            return Err(CoreError::Internal(format!("lost the lease on job {job_id}")));
+        }
+        Ok(())
+    }
+
+    async fn record_attempt(&self, job_id: Uuid, attempts: u32, error: Option<&Failure>) -> StoreResult<()> {
+        sqlx::query("UPDATE jobs SET attempts = ?, error = ? WHERE id = ?")
+            .bind(attempts as i64)
+            .bind(error.map(|e| serde_json::to_string(e).unwrap_or_default()))
+            .bind(job_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn finish_job(
+        &self,
+        job_id: Uuid,
+        outcome: &JobOutcome,
+        lifecycle: Option<Lifecycle>,
+        now: Millis,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let (state, error) = match outcome {
+            JobOutcome::Succeeded => (JobState::Succeeded, None),
+            JobOutcome::Failed(f) => (JobState::Failed, Some(f)),
+        };
+        let cluster_id: String = sqlx::query_scalar(
+            "UPDATE jobs SET state = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
+             WHERE id = ? RETURNING cluster_id",
+        )
+        .bind(state.as_str())
+        .bind(error.map(|e| serde_json::to_string(e).unwrap_or_default()))
+        .bind(now)
+        .bind(job_id.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        let failure_json = error.map(|e| serde_json::to_string(e).unwrap_or_default());
+        match lifecycle {
+            Some(l) => {
+                sqlx::query("UPDATE clusters SET lifecycle = ?, failure = ?, updated_at = ? WHERE id = ?")
+                    .bind(l.as_str())
+                    .bind(&failure_json)
+                    .bind(now)
+                    .bind(&cluster_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if l == Lifecycle::Deleted {
+                    sqlx::query("UPDATE nodes SET released = 1 WHERE cluster_id = ?")
+                        .bind(&cluster_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            None => {
+                sqlx::query("UPDATE clusters SET failure = ?, updated_at = ? WHERE id = ?")
+                    .bind(&failure_json)
+                    .bind(now)
+                    .bind(&cluster_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn get_job(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Job>> {
+        let row = sqlx::query("SELECT * FROM jobs WHERE id = ? AND project_id = ?")
+            .bind(id.to_string())
+            .bind(project_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(job_from).transpose()
+    }
+
+    async fn active_job(&self, cluster_id: Uuid) -> StoreResult<Option<Job>> {
+        let row = sqlx::query("SELECT * FROM jobs WHERE cluster_id = ? AND state = 'enqueued'")
+            .bind(cluster_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(job_from).transpose()
+    }
+
+    async fn release_all_leases(&self) -> StoreResult<u64> {
+        let r = sqlx::query("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 'enqueued'")
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected())
+    }
+
+    async fn add_event(&self, e: &Event) -> StoreResult<()> {
+        sqlx::query("INSERT INTO events (cluster_id, at, kind, message) VALUES (?, ?, ?, ?)")
+            .bind(e.cluster_id.to_string())
+            .bind(e.at)
+            .bind(&e.kind)
+            .bind(&e.message)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<Vec<Event>> {
+        let rows = sqlx::query("SELECT * FROM events WHERE cluster_id = ? AND at >= ? ORDER BY id")
+            .bind(cluster_id.to_string())
+            .bind(since)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let cid: String = r.try_get("cluster_id")?;
+                Ok(Event {
+                    cluster_id: Uuid::parse_str(&cid).map_err(internal)?,
+                    at: r.try_get("at")?,
+                    kind: r.try_get("kind")?,
+                    message: r.try_get("message")?,
+                })
+            })
+            .collect()
+    }
+}
