@@ -332,7 +332,9 @@ impl Store for SqliteStore {
         unusable: &[Ipv4Addr],
         job: &Job,
     ) -> StoreResult<Vec<Node>> {
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: take the write lock up front; a deferred read-then-write
+        // transaction cannot wait for the lock and fails with SQLITE_BUSY.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let insert = sqlx::query(
             "INSERT INTO clusters (id, project_id, name, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
@@ -422,7 +424,7 @@ impl Store for SqliteStore {
     }
 
     async fn enqueue_job(&self, job: &Job) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let lifecycle: Option<String> = sqlx::query_scalar("SELECT lifecycle FROM clusters WHERE id = ?")
             .bind(job.cluster_id.to_string())
             .fetch_optional(&mut *tx)
@@ -511,7 +513,7 @@ impl Store for SqliteStore {
         lifecycle: Option<Lifecycle>,
         now: Millis,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let (state, error) = match outcome {
             JobOutcome::Succeeded => (JobState::Succeeded, None),
             JobOutcome::Failed(f) => (JobState::Failed, Some(f)),

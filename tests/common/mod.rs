@@ -1,0 +1,278 @@
+//! Test helpers: a real `strato server` on ephemeral ports with its own data
+//! directory and loopback subnet, a DWS client, and process accounting.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = "Dws2017demo!";
+
+pub struct Server {
+    pub dir: tempfile::TempDir,
+    pub child: Option<Child>,
+    pub doc: Value,
+    pub subnet: String,
+    pub http: reqwest::blocking::Client,
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_strato")
+}
+
+fn random_subnet() -> String {
+    let mut r = rand::thread_rng();
+    format!("127.{}.{}", r.gen_range(30..250), r.gen_range(0..255))
+}
+
+impl Server {
+    /// Starts a server with extra args/env and waits for endpoints.json.
+    pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let subnet = random_subnet();
+        let mut s = Server { dir, child: None, doc: Value::Null, subnet, http: reqwest::blocking::Client::new() };
+        s.spawn(args, env);
+        s
+    }
+
+    pub fn start() -> Server {
+        Server::start_with(&[], &[])
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    /// (Re)starts the server process on the same data directory.
+    pub fn spawn(&mut self, args: &[&str], env: &[(&str, &str)]) {
+        let endpoints = self.dir.path().join("endpoints.json");
+        let _ = std::fs::remove_file(&endpoints);
+        let range = format!("{0}.1-{0}.250", self.subnet);
+        let mut cmd = Command::new(bin());
+        cmd.args(["server", "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(["--node-addresses", &range, "--health-interval-ms", "200", "--recovery-grace-ms", "1500"])
+            .args(args)
+            .env("STRATO_LOG", "info,tower_http=warn,sqlx=warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(self.dir.path().join("server.log")).unwrap());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        self.child = Some(cmd.spawn().expect("spawn strato"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !endpoints.exists() {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("server exited early ({status}): {}", self.log());
+            }
+            assert!(Instant::now() < deadline, "server did not become ready: {}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.doc = serde_json::from_str(&std::fs::read_to_string(&endpoints).unwrap()).unwrap();
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// kill -9 of strato: no cleanup at all.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Waits for the server process to exit by itself (e.g. at a crash point).
+    pub fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(st) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                self.child = None;
+                return st;
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn iam(&self) -> String {
+        self.doc["iam"].as_str().unwrap().to_string()
+    }
+    pub fn dws(&self) -> String {
+        self.doc["dws"].as_str().unwrap().to_string()
+    }
+    pub fn cred(&self, k: &str) -> String {
+        self.doc["credentials"][k].as_str().unwrap().to_string()
+    }
+    pub fn pid(&self) -> String {
+        self.cred("project_id")
+    }
+
+    /// A Keystone token for the bootstrap user (or any user/project).
+    pub fn token_for(&self, domain: &str, user: &str, password: &str, project: &str) -> reqwest::blocking::Response {
+        self.http
+            .post(format!("{}/v3/auth/tokens", self.iam()))
+            .json(&json!({"auth": {
+                "identity": {"methods": ["password"], "password": {"user": {"name": user, "password": password, "domain": {"name": domain}}}},
+                "scope": {"project": {"name": project, "domain": {"name": domain}}}}}))
+            .send()
+            .unwrap()
+    }
+
+    pub fn token(&self) -> String {
+        let r = self.token_for(&self.cred("domain"), &self.cred("user"), &self.cred("password"), &self.cred("project"));
+        assert_eq!(r.status(), 201);
+        r.headers()["x-subject-token"].to_str().unwrap().to_string()
+    }
+
+    /// A DWS call with a token; returns (status, body).
+    pub fn call(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = format!("{}{}", self.dws(), path.replace("{pid}", &self.pid()));
+        let mut req = self.http.request(method.parse().unwrap(), &url).header("x-auth-token", token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub fn create(&self, token: &str, name: &str, nodes: u32) -> String {
+        let (st, body) = self.call(token, "POST", "/v1.0/{pid}/clusters", Some(create_body(name, nodes)));
+        assert_eq!(st, 200, "create {name}: {body}");
+        body["cluster"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub fn show(&self, token: &str, id: &str) -> Value {
+        let (st, body) = self.call(token, "GET", &format!("/v1.0/{{pid}}/clusters/{id}"), None);
+        assert_eq!(st, 200, "show {id}: {body}");
+        body["cluster"].clone()
+    }
+
+    /// Polls until `pred(cluster)`; panics with the last state after `within`.
+    pub fn wait_until(&self, token: &str, id: &str, within: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let c = self.show(token, id);
+            if pred(&c) {
+                return c;
+            }
+            assert!(Instant::now() < deadline, "timed out; last state {c}\nlog:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn wait_available(&self, token: &str, id: &str) -> Value {
+        self.wait_until(token, id, Duration::from_secs(90), |c| {
+            assert_ne!(c["status"], "CREATION FAILED", "{c}");
+            c["status"] == "AVAILABLE"
+                && c["sub_status"] == "NORMAL"
+                && c["task_status"].is_null()
+                && c["action_progress"].as_object().is_some_and(|m| m.is_empty())
+        })
+    }
+
+    pub fn wait_gone(&self, token: &str, id: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let (st, body) = self.call(token, "GET", &format!("/v1.0/{{pid}}/clusters/{id}"), None);
+            if st == 404 {
+                assert_eq!(body["error_code"], "DWS.0047");
+                return;
+            }
+            assert!(Instant::now() < deadline, "cluster {id} not deleted: {body}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Pids of processes whose working directory is inside the data dir
+    /// (PostgreSQL postmasters and their children).
+    pub fn engine_pids(&self) -> Vec<i32> {
+        engine_pids_in(self.dir.path())
+    }
+
+    /// Runs `strato admin ...` on this server's data directory.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let out = Command::new(bin())
+            .arg("admin")
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .env("STRATO_NEW_PASSWORD", "Other-Passw0rd!")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "admin {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+pub fn engine_pids_in(dir: &Path) -> Vec<i32> {
+    let dir = std::fs::canonicalize(dir).unwrap_or(dir.to_path_buf());
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().parse::<i32>().ok())
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(&dir)))
+        .collect()
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill9();
+        // The engine outlives strato by design; tests leave nothing behind.
+        for _ in 0..50 {
+            let pids = self.engine_pids();
+            if pids.is_empty() {
+                break;
+            }
+            for pid in pids {
+                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+pub fn create_body(name: &str, nodes: u32) -> Value {
+    json!({"cluster": {
+        "name": name, "node_type": "dws.d1.xlarge", "number_of_node": nodes, "port": 8000,
+        "user_name": "dbadmin", "user_pwd": PASSWORD,
+        "vpc_id": "219ab8a0-1272-4049-a383-8ad0b770fa11", "subnet_id": "d23ef2e9-8b90-49b3-bc4a-fd7d6bea6bec",
+        "security_group_id": "12e3c23a-8710-4b75-95e4-5c8d7f68ef3c",
+        "public_ip": {"public_bind_type": "auto_assign"}}})
+}
+
+/// Runs SQL through `psql` against `host:port` as the cluster administrator.
+pub fn psql(endpoint: &str, sql: &str) -> Result<String, String> {
+    let (host, port) = endpoint.split_once(':').unwrap();
+    let out = Command::new("psql")
+        .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", port, "-U", "dbadmin", "-d", "gaussdb", "-c", sql])
+        .env("PGPASSWORD", PASSWORD)
+        .env("PGCONNECT_TIMEOUT", "5")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+/// The postmaster pid of node `n` of a cluster.
+pub fn node_pid(dir: &Path, cluster_id: &str, n: u32) -> i32 {
+    let text = std::fs::read_to_string(dir.join("clusters").join(cluster_id).join(format!("node-{n}/postmaster.pid")))
+        .expect("postmaster.pid");
+    text.lines().next().unwrap().trim().parse().unwrap()
+}
+
+pub fn endpoints(c: &Value) -> Vec<String> {
+    c["endpoints"].as_array().unwrap().iter().map(|e| e["connect_info"].as_str().unwrap().to_string()).collect()
+}

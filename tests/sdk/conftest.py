@@ -1,0 +1,128 @@
+"""Fixtures for the Python SDK tests: one strato server per test session.
+
+The server binary is not built here (CI builds it first). Its path comes from STRATO_BIN, default
+<repo>/target/debug/strato. The node address range is 127.A.B.1-127.A.B.250 with A in 30..250 and
+B random, so parallel sessions on one machine do not collide (override with
+STRATO_SDK_NODE_ADDRESSES).
+"""
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from helpers import kill_under
+
+REPO = Path(__file__).resolve().parents[2]
+STRATO_BIN = os.environ.get("STRATO_BIN", str(REPO / "target" / "debug" / "strato"))
+STARTUP_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+_server_log = None  # path of the running server's log, for failure reports
+
+
+def _tail(path, lines=80):
+    try:
+        with open(path, "r", errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError as exc:
+        return "(no server log: %s)" % exc
+
+
+def _node_addresses():
+    fixed = os.environ.get("STRATO_SDK_NODE_ADDRESSES")
+    if fixed:
+        return fixed
+    rnd = random.SystemRandom()
+    a, b = rnd.randint(30, 250), rnd.randint(0, 255)
+    return "127.%d.%d.1-127.%d.%d.250" % (a, b, a, b)
+
+
+def _stop(proc, data_dir):
+    """SIGTERM the server (SIGKILL after STOP_TIMEOUT), then kill the engines it leaves behind."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=STOP_TIMEOUT)
+    # Engine processes outlive the server on purpose (they are re-adopted on restart).
+    survivors = kill_under(data_dir)
+    if survivors:
+        warnings.warn("processes still running in %s after SIGKILL: %s" % (data_dir, survivors))
+
+
+@pytest.fixture(scope="session")
+def strato():
+    """Start strato in a fresh data dir; yield the parsed endpoints.json; tear everything down."""
+    global _server_log
+    if not os.access(STRATO_BIN, os.X_OK):
+        pytest.fail("strato binary not found at %s (build it with `cargo build`, or set STRATO_BIN)"
+                    % STRATO_BIN, pytrace=False)
+    data_dir = tempfile.mkdtemp(prefix="strato-sdk-")
+    log_path = data_dir + ".server.log"
+    _server_log = log_path
+    cmd = [STRATO_BIN, "server", "--data-dir", data_dir,
+           "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0",
+           "--node-addresses", _node_addresses()]
+    env = dict(os.environ)
+    env.setdefault("RUST_LOG", "info")
+    env.setdefault("NO_COLOR", "1")
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+    try:
+        endpoints_file = os.path.join(data_dir, "endpoints.json")
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        doc = None
+        while doc is None:
+            if proc.poll() is not None:
+                pytest.fail("strato exited with %s before it was ready:\n%s" % (proc.returncode, _tail(log_path)),
+                            pytrace=False)
+            if time.monotonic() > deadline:
+                pytest.fail("strato did not write %s within %.0f s:\n%s"
+                            % (endpoints_file, STARTUP_TIMEOUT, _tail(log_path)), pytrace=False)
+            try:
+                with open(endpoints_file) as f:
+                    doc = json.load(f)
+            except (OSError, ValueError):
+                time.sleep(0.1)  # not there yet, or half written
+        for key in ("iam", "dws", "region", "credentials"):
+            assert key in doc, "endpoints.json lacks %r: %s" % (key, doc)
+        doc["_command"] = cmd
+        yield doc
+    finally:
+        try:
+            _stop(proc, data_dir)
+        finally:
+            log.close()
+            shutil.rmtree(data_dir, ignore_errors=True)
+            if os.environ.get("STRATO_SDK_KEEP_LOG"):
+                print("strato server log kept at %s" % log_path)
+            else:
+                try:
+                    os.remove(log_path)
+                except OSError:
+                    pass
+            _server_log = None
+
+
+@pytest.fixture(scope="session")
+def creds(strato):
+    return strato["credentials"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, attach the tail of the server log to the report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _server_log and os.path.exists(_server_log):
+        report.sections.append(("strato server log (tail)", _tail(_server_log)))

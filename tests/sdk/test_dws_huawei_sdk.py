@@ -1,0 +1,297 @@
+"""huaweicloudsdkdws (v2 DwsClient, AK/SK signed) against strato's DWS listener."""
+import time
+
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcore.region.region import Region
+from huaweicloudsdkdws.v2 import (
+    CreateClusterInfo,
+    CreateClusterRequest,
+    CreateClusterRequestBody,
+    DeleteClusterRequest,
+    DeleteClusterRequestBody,
+    DwsClient,
+    ListClusterDetailsRequest,
+    ListClustersRequest,
+    ListJobDetailsRequest,
+    ListNodeTypesRequest,
+    PublicIp,
+    RestartClusterRequest,
+    RestartClusterRequestBody,
+    StartClusterRequest,
+    StopClusterRequest,
+    Tags,
+)
+
+from helpers import (
+    DB_PASSWORD,
+    DB_USER,
+    NODE_TYPE,
+    NODE_TYPES,
+    connect_db,
+    pids_under,
+    query,
+    unique_name,
+    wait_for,
+)
+
+
+def _http_config():
+    cfg = HttpConfig.get_default_config()
+    cfg.timeout = (5, 60)  # (connect, read) seconds: a hung server fails the test instead of hanging it
+    return cfg
+
+
+def make_client(strato, secret_key=None, access_key=None):
+    cr = strato["credentials"]
+    return (DwsClient.new_builder()
+            .with_credentials(BasicCredentials(access_key or cr["access_key"], secret_key or cr["secret_key"],
+                                               cr["project_id"]))
+            .with_endpoint(strato["dws"])
+            .with_http_config(_http_config())
+            .build())
+
+
+@pytest.fixture(scope="module")
+def client(strato):
+    return make_client(strato)
+
+
+@pytest.fixture
+def cleanup(client):
+    """Cluster ids to delete (best effort) if a test leaves them behind."""
+    ids = []
+    yield ids
+    for cid in ids:
+        try:
+            client.delete_cluster(DeleteClusterRequest(cluster_id=cid))
+        except ClientRequestException:
+            pass
+
+
+def detail(client, cid):
+    return client.list_cluster_details(ListClusterDetailsRequest(cluster_id=cid)).cluster
+
+
+def create(client, name, **overrides):
+    info = dict(node_type=NODE_TYPE, number_of_node=3, subnet_id="subnet-sdk-1", security_group_id="sg-sdk-1",
+                vpc_id="vpc-sdk-1", availability_zone="eu-de-01", port=8000, name=name, user_name=DB_USER,
+                user_pwd=DB_PASSWORD, public_ip=PublicIp(public_bind_type="auto_assign", eip_id=""),
+                number_of_cn=3, enterprise_project_id="0", tags=Tags(key="suite", value="sdk-huawei"))
+    info.update(overrides)
+    return client.create_cluster(CreateClusterRequest(body=CreateClusterRequestBody(
+        cluster=CreateClusterInfo(**info))))
+
+
+def wait_available(client, cid, what):
+    """Poll list_cluster_details until AVAILABLE with no task running."""
+    return wait_for(lambda: detail(client, cid),
+                    lambda c: c.status == "AVAILABLE" and c.task_status is None,
+                    what,
+                    fail=lambda c: c.status in ("CREATION FAILED", "DELETED"))
+
+
+def expect_error(fn, status, code):
+    with pytest.raises(ClientRequestException) as info:
+        fn()
+    e = info.value
+    assert (e.status_code, e.error_code) == (status, code), \
+        "expected HTTP %s %s, got %s %s: %s" % (status, code, e.status_code, e.error_code, e.error_msg)
+    assert e.error_msg, "error response without error_msg: %r" % (e,)
+    return e
+
+
+def test_list_node_types(client):
+    resp = client.list_node_types(ListNodeTypesRequest())
+    names = {t.spec_name for t in resp.node_types}
+    assert names == NODE_TYPES, "node types: %s" % sorted(names)
+    assert resp.count == len(resp.node_types)
+    for t in resp.node_types:
+        assert t.id, "node type %s has no id" % t.spec_name
+        zones = {z.code for z in (t.available_zones or [])}
+        assert "eu-de-01" in zones, "node type %s zones: %s" % (t.spec_name, zones)
+
+
+def test_cluster_lifecycle(client, strato, cleanup):
+    name = unique_name("sdk-hw")
+    created = create(client, name)
+    cid = created.cluster.id
+    assert cid, "create_cluster returned no id: %s" % created
+    cleanup.append(cid)
+
+    # While it is being created: the name is taken and the cluster is busy.
+    expect_error(lambda: create(client, name), 409, "DWS.5050")
+    first = detail(client, cid)
+    if first.status == "CREATING":  # a create normally takes 1-3 s
+        expect_error(lambda: client.restart_cluster(RestartClusterRequest(
+            cluster_id=cid, body=RestartClusterRequestBody(restart={}))), 409, "DWS.5090")
+
+    c = wait_available(client, cid, "cluster %s to become AVAILABLE after create" % name)
+    assert c.name == name and c.id == cid
+    assert c.sub_status == "NORMAL", "sub_status after create: %s" % c.sub_status
+    assert c.number_of_node == 3 and c.node_type == NODE_TYPE and c.port == 8000
+    assert c.user_name == DB_USER
+    assert c.availability_zone == "eu-de-01"
+    assert c.vpc_id == "vpc-sdk-1" and c.subnet_id == "subnet-sdk-1" and c.security_group_id == "sg-sdk-1"
+    assert [(t.key, t.value) for t in (c.tags or [])] == [("suite", "sdk-huawei")], "tags: %s" % c.tags
+    assert c.endpoints and len(c.endpoints) == 3, "endpoints: %s" % c.endpoints
+    for ep in c.endpoints:
+        assert ep.connect_info and ep.connect_info.endswith(":8000"), "endpoint: %s" % ep
+        assert ep.jdbc_url == "jdbc:postgresql://%s/gaussdb" % ep.connect_info, "jdbc_url: %s" % ep.jdbc_url
+    assert c.public_endpoints, "public_ip auto_assign but no public_endpoints: %s" % c.public_endpoints
+    assert c.public_endpoints[0].public_connect_info, "public endpoint: %s" % c.public_endpoints[0]
+    assert len(c.nodes) == 3 and all(n.status == "200" for n in c.nodes), "nodes: %s" % c.nodes
+
+    # Database round trip: write on the first endpoint, read it back from a standby.
+    table = "sdk_hw_%s" % cid.replace("-", "")[:12]
+    primary = connect_db(c.endpoints[0].connect_info)
+    try:
+        assert query(primary, "select pg_is_in_recovery()") == [(False,)], \
+            "endpoints[0] (%s) is not the writable primary" % c.endpoints[0].connect_info
+        query(primary, "create table %s (id int primary key, v text)" % table)
+        query(primary, "insert into %s values (1, 'one'), (2, 'two')" % table)
+        assert query(primary, "select id, v from %s order by id" % table) == [(1, "one"), (2, "two")]
+    finally:
+        primary.close()
+    standbys = []
+    for ep in c.endpoints[1:]:
+        conn = connect_db(ep.connect_info)
+        if query(conn, "select pg_is_in_recovery()") == [(True,)]:
+            standbys.append((ep.connect_info, conn))
+        else:
+            conn.close()
+    assert standbys, "no standby among endpoints %s" % [e.connect_info for e in c.endpoints[1:]]
+    try:
+        where, standby = standbys[0]
+
+        def read_standby():
+            return query(standby, "select id, v from %s order by id" % table)
+
+        rows = wait_for(read_standby, lambda r: r == [(1, "one"), (2, "two")],
+                        "the rows to replicate to standby %s" % where, timeout=30, interval=0.2)
+        assert rows == [(1, "one"), (2, "two")]
+    finally:
+        for _, conn in standbys:
+            conn.close()
+
+    listed = client.list_clusters(ListClustersRequest())
+    assert listed.count == len(listed.clusters)
+    mine = [x for x in listed.clusters if x.id == cid]
+    assert len(mine) == 1, "list_clusters does not show %s: %s" % (cid, [(x.id, x.name) for x in listed.clusters])
+    assert mine[0].name == name and mine[0].status == "AVAILABLE"
+
+    # Restart: accepted with {}, REBOOTING while it runs, a second restart meanwhile is refused.
+    resp = client.restart_cluster(RestartClusterRequest(cluster_id=cid, body=RestartClusterRequestBody(restart={})))
+    assert resp.status_code == 200, "restart status %s" % resp.status_code
+    during = detail(client, cid)
+    assert during.task_status == "REBOOTING", "task_status right after restart: %s" % during.task_status
+    expect_error(lambda: client.restart_cluster(RestartClusterRequest(
+        cluster_id=cid, body=RestartClusterRequestBody(restart={}))), 409, "DWS.5090")
+    c = wait_available(client, cid, "cluster %s to finish restarting" % name)
+    assert c.sub_status == "NORMAL", "sub_status after restart: %s" % c.sub_status
+    assert all(n.status == "200" for n in c.nodes), "nodes after restart: %s" % c.nodes
+    conn = connect_db(c.endpoints[0].connect_info)
+    try:
+        assert query(conn, "select count(*) from %s" % table) == [(2,)], "data lost across restart"
+    finally:
+        conn.close()
+
+    # Delete: 202, then the cluster goes away with 404 DWS.0047.
+    resp = client.delete_cluster(DeleteClusterRequest(
+        cluster_id=cid, body=DeleteClusterRequestBody(keep_last_manual_snapshot=0)))
+    assert resp.status_code == 202, "delete status %s" % resp.status_code
+    gone = wait_for(lambda: detail(client, cid),
+                    lambda v: isinstance(v, ClientRequestException) and v.status_code == 404,
+                    "cluster %s to be deleted (404)" % name, raising=True)
+    assert gone.error_code == "DWS.0047", "404 error_code: %s (%s)" % (gone.error_code, gone.error_msg)
+    listed = client.list_clusters(ListClustersRequest())
+    assert cid not in [x.id for x in listed.clusters], "deleted cluster still listed"
+    cluster_dir = "%s/clusters/%s" % (strato["data_dir"], cid)
+    wait_for(lambda: pids_under(cluster_dir), lambda pids: not pids,
+             "the engine processes of deleted cluster %s to exit" % cid, timeout=15)
+    cleanup.remove(cid)
+
+
+def test_create_rejects_bad_name(client):
+    expect_error(lambda: create(client, "1-starts-with-digit"), 400, "DWS.5057")
+
+
+@pytest.mark.parametrize("which", ["secret_key", "access_key"])
+def test_wrong_credentials_get_401(strato, which):
+    if which == "secret_key":
+        bad = make_client(strato, secret_key="WRONG" + strato["credentials"]["secret_key"][5:])
+    else:
+        bad = make_client(strato, access_key="NOSUCHACCESSKEY00000")
+    e = expect_error(lambda: bad.list_clusters(ListClustersRequest()), 401, "DWS.0002")
+    assert strato["credentials"]["secret_key"] not in (e.error_msg or ""), "error message leaks the secret key"
+
+
+def test_project_id_lookup_through_iam(strato, client):
+    """No project id in the credentials: the SDK asks IAM (GET /v3/projects?name=eu-de, AK/SK signed)."""
+    cr = strato["credentials"]
+    creds = BasicCredentials(cr["access_key"], cr["secret_key"]).with_iam_endpoint(strato["iam"])
+    region_client = (DwsClient.new_builder()
+                     .with_credentials(creds)
+                     .with_region(Region(strato["region"], strato["dws"]))
+                     .with_http_config(_http_config())
+                     .build())
+    listed = region_client.list_clusters(ListClustersRequest())
+    assert listed.count == len(listed.clusters)
+    assert creds.project_id == cr["project_id"], \
+        "SDK resolved project id %r, endpoints.json says %r" % (creds.project_id, cr["project_id"])
+
+    def both():
+        return ({x.id for x in region_client.list_clusters(ListClustersRequest()).clusters},
+                {x.id for x in client.list_clusters(ListClustersRequest()).clusters})
+
+    # Equal sets: the lookup found the same project (retried in case a left-over cluster vanishes meanwhile).
+    wait_for(both, lambda pair: pair[0] == pair[1], "both clients to list the same clusters", timeout=30)
+
+
+def test_stop_start_with_jobs(client, cleanup):
+    """POST /v1/{pid}/clusters/{id}/stop|start return a job_id; GET /v1.0/{pid}/job/{id} tracks it."""
+    name = unique_name("sdk-hwss")
+    cid = create(client, name, public_ip=None, tags=None).cluster.id
+    cleanup.append(cid)
+    c = wait_available(client, cid, "cluster %s to become AVAILABLE after create" % name)
+    conn = connect_db(c.endpoints[0].connect_info)
+    try:
+        query(conn, "create table kept (v int)")
+        query(conn, "insert into kept values (42)")
+    finally:
+        conn.close()
+
+    def job_done(job_id, what):
+        job = wait_for(lambda: client.list_job_details(ListJobDetailsRequest(job_id=job_id)),
+                       lambda j: j.status in ("SUCCESS", "FAIL"), what)
+        assert job.status == "SUCCESS", "job %s: %s %s" % (job_id, job.failed_code, job.failed_detail)
+        assert job.job_id == job_id and job.progress == "100%", "finished job: %s" % job
+        return job
+
+    stop = client.stop_cluster(StopClusterRequest(cluster_id=cid))
+    assert stop.job_id, "stop_cluster returned no job_id: %s" % stop
+    job_done(stop.job_id, "the stop job of %s" % name)
+    stopped = detail(client, cid)
+    assert stopped.status != "AVAILABLE" and stopped.task_status is None, \
+        "after stop: status=%s task_status=%s" % (stopped.status, stopped.task_status)
+    with pytest.raises(Exception):
+        connect_db(c.endpoints[0].connect_info).close()
+
+    start = client.start_cluster(StartClusterRequest(cluster_id=cid))
+    assert start.job_id, "start_cluster returned no job_id: %s" % start
+    job_done(start.job_id, "the start job of %s" % name)
+    c = wait_available(client, cid, "cluster %s to be AVAILABLE after start" % name)
+    assert c.sub_status == "NORMAL"
+    conn = connect_db(c.endpoints[0].connect_info)
+    try:
+        assert query(conn, "select v from kept") == [(42,)], "data lost across stop/start"
+    finally:
+        conn.close()
+
+    client.delete_cluster(DeleteClusterRequest(cluster_id=cid))
+    wait_for(lambda: detail(client, cid),
+             lambda v: isinstance(v, ClientRequestException) and v.status_code == 404,
+             "cluster %s to be deleted (404)" % name, raising=True)
+    cleanup.remove(cid)
