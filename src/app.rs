@@ -23,6 +23,8 @@ pub struct Settings {
     pub region: String,
     pub zones: Vec<String>,
     pub node_addresses: (Ipv4Addr, Ipv4Addr),
+    /// Smallest number_of_node accepted (DWS: 3).
+    pub min_nodes: u32,
 }
 
 pub struct App {
@@ -82,7 +84,7 @@ impl App {
 
     /// Validates and records a new cluster; its create job runs in the background.
     pub async fn create_cluster(&self, project_id: &str, input: &CreateInput) -> Result<(Cluster, Job), CoreError> {
-        let (spec, password) = validate::create(input, &self.node_types(), &self.settings.zones)?;
+        let (spec, password) = validate::create(input, &self.node_types(), &self.settings.zones, self.settings.min_nodes as i64)?;
         self.engine.check_installed()?;
         let now = now_ms();
         let cluster = Cluster {

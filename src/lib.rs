@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod core;
 pub mod engine;

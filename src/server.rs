@@ -66,6 +66,9 @@ pub struct ServerArgs {
     /// How long a node stays down before strato restarts it, in milliseconds.
     #[arg(long, env = "STRATO_RECOVERY_GRACE_MS", default_value_t = 3000)]
     pub recovery_grace_ms: u64,
+    /// Smallest cluster accepted; DWS documents 3, 1 allows single-node development clusters.
+    #[arg(long, env = "STRATO_MIN_NODES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=3))]
+    pub min_nodes: u32,
     /// Jobs run at once.
     #[arg(long, env = "STRATO_JOB_CONCURRENCY", default_value_t = 4)]
     pub job_concurrency: usize,
@@ -159,6 +162,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         region: args.region.clone(),
         zones: (1..=3).map(|n| format!("{}-0{n}", args.region)).collect(),
         node_addresses: range,
+        min_nodes: args.min_nodes,
     };
     let app = Arc::new(App::new(store.clone(), engine.clone(), settings, wake.clone()));
     let ctx = Ctx { app: app.clone(), identity, endpoints: Arc::new(std::sync::RwLock::new(endpoints.clone())) };

@@ -31,6 +31,8 @@ enum Command {
         #[command(subcommand)]
         command: cluster::ClusterCommand,
     },
+    /// Time cluster operations next to a hand-written script doing the same PostgreSQL steps.
+    Bench(crate::bench::BenchArgs),
     /// Manage domains, users, projects and access keys (works on the data directory).
     Admin {
         #[arg(long, env = "STRATO_DATA_DIR", default_value = "strato-data")]
@@ -55,6 +57,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Server(args) => crate::server::run(args).await,
             Command::Cluster { conn, command } => cluster::run(conn, command).await,
+            Command::Bench(args) => crate::bench::run(args).await,
             Command::Admin { data_dir, command } => admin::run(&data_dir, command).await,
         }
     });

@@ -27,6 +27,7 @@ pub struct CreateInput {
     pub tags: Vec<Tag>,
 }
 
+/// DWS's documented minimum; a server may lower it for development (`--min-nodes`).
 pub const MIN_NODES: i64 = 3;
 pub const MAX_NODES: i64 = 256;
 pub const DEFAULT_PORT: i64 = 8000;
@@ -154,6 +155,7 @@ pub fn create(
     input: &CreateInput,
     node_types: &[NodeType],
     zones: &[String],
+    min_nodes: i64,
 ) -> Result<(ClusterSpec, String), CoreError> {
     let name = required(&input.name, Field::Name, "name")?;
     cluster_name(&name)?;
@@ -167,10 +169,10 @@ pub fn create(
     let nodes = input
         .number_of_node
         .ok_or_else(|| CoreError::invalid(Field::NumberOfNode, "number_of_node is required"))?;
-    if !(MIN_NODES..=MAX_NODES).contains(&nodes) {
+    if !(min_nodes..=MAX_NODES).contains(&nodes) {
         return Err(CoreError::invalid(
             Field::NumberOfNode,
-            format!("number_of_node must be between {MIN_NODES} and {MAX_NODES}, got {nodes}"),
+            format!("number_of_node must be between {min_nodes} and {MAX_NODES}, got {nodes}"),
         ));
     }
     let port = input.port.unwrap_or(DEFAULT_PORT);
@@ -217,11 +219,12 @@ pub fn create(
         }
     };
     let max_cn = nodes.min(20);
+    let min_cn = 2.min(max_cn);
     let number_of_cn = input.number_of_cn.unwrap_or(3.min(max_cn));
-    if !(2..=max_cn).contains(&number_of_cn) {
+    if !(min_cn..=max_cn).contains(&number_of_cn) {
         return Err(CoreError::invalid(
             Field::NumberOfCn,
-            format!("number_of_cn must be between 2 and {max_cn}, got {number_of_cn}"),
+            format!("number_of_cn must be between {min_cn} and {max_cn}, got {number_of_cn}"),
         ));
     }
     tags(&input.tags)?;
@@ -264,7 +267,7 @@ mod tests {
     }
 
     fn field_of(input: CreateInput) -> Option<Field> {
-        match create(&input, &node_types::catalog(), &["eu-de-01".to_string()]) {
+        match create(&input, &node_types::catalog(), &["eu-de-01".to_string()], MIN_NODES) {
             Ok(_) => None,
             Err(CoreError::Invalid { field, .. }) => Some(field),
             Err(e) => panic!("unexpected error {e}"),
@@ -273,7 +276,7 @@ mod tests {
 
     #[test]
     fn the_seed_request_is_valid() {
-        let (spec, pwd) = create(&good(), &node_types::catalog(), &["eu-de-01".into()]).unwrap();
+        let (spec, pwd) = create(&good(), &node_types::catalog(), &["eu-de-01".into()], MIN_NODES).unwrap();
         assert_eq!(spec.number_of_node, 3);
         assert_eq!(spec.availability_zone, "eu-de-01");
         assert_eq!(pwd, "Dws2017demo!");
@@ -325,6 +328,14 @@ mod tests {
             mutate(&mut input);
             assert_eq!(field_of(input), Some(field), "case {i}");
         }
+    }
+
+    #[test]
+    fn a_lower_node_minimum_admits_single_node_clusters() {
+        let mut one = good();
+        one.number_of_node = Some(1);
+        assert!(create(&one, &node_types::catalog(), &["eu-de-01".into()], 1).is_ok());
+        assert!(create(&one, &node_types::catalog(), &["eu-de-01".into()], MIN_NODES).is_err());
     }
 
     #[test]

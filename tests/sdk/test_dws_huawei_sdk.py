@@ -1,6 +1,5 @@
 """huaweicloudsdkdws (v2 DwsClient, AK/SK signed) against strato's DWS listener."""
-import time
-
+import psycopg2
 import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
@@ -276,7 +275,7 @@ def test_stop_start_with_jobs(client, cleanup):
     stopped = detail(client, cid)
     assert stopped.status != "AVAILABLE" and stopped.task_status is None, \
         "after stop: status=%s task_status=%s" % (stopped.status, stopped.task_status)
-    with pytest.raises(Exception):
+    with pytest.raises(psycopg2.OperationalError):
         connect_db(c.endpoints[0].connect_info).close()
 
     start = client.start_cluster(StartClusterRequest(cluster_id=cid))

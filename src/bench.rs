@@ -1,0 +1,210 @@
+//! `strato bench`: times cluster operations through the real API next to a
+//! hand-written shell script doing the same PostgreSQL steps, in the same run,
+//! and prints medians and ratios (machines here are noisy; ratios travel).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::engine::postgres::find_bin_dir;
+use crate::engine::process::RunAs;
+
+const BASELINE: &str = include_str!("../scripts/bench-baseline.sh");
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Repetitions of each measurement (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    pub iterations: usize,
+    #[arg(long, env = "STRATO_PG_BIN_DIR")]
+    pub pg_bin_dir: Option<PathBuf>,
+    #[arg(long, env = "STRATO_ENGINE_USER", default_value = "postgres")]
+    pub engine_user: String,
+}
+
+struct Api {
+    http: reqwest::Client,
+    dws: String,
+    token: String,
+    pid: String,
+}
+
+impl Api {
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<(u16, Value)> {
+        let mut req = self.http.request(method, format!("{}/v1.0/{}{path}", self.dws, self.pid)).header("x-auth-token", &self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await?;
+        let st = r.status().as_u16();
+        Ok((st, r.json().await.unwrap_or(Value::Null)))
+    }
+
+    /// Polls every 10 ms until the cluster is AVAILABLE with no task running.
+    async fn wait_ready(&self, id: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let (_, v) = self.call(Method::GET, &format!("/clusters/{id}"), None).await?;
+            let c = &v["cluster"];
+            if c["status"] == "CREATION FAILED" {
+                bail!("creation failed: {c}");
+            }
+            if c["status"] == "AVAILABLE" && c["task_status"].is_null() && c["action_progress"].as_object().is_some_and(|m| m.is_empty()) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("cluster {id} not ready: {c}");
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    async fn wait_gone(&self, id: &str) -> anyhow::Result<()> {
+        for _ in 0..6000 {
+            if self.call(Method::GET, &format!("/clusters/{id}"), None).await?.0 == 404 {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        bail!("cluster {id} was not deleted")
+    }
+
+    async fn create(&self, name: &str, nodes: u32) -> anyhow::Result<String> {
+        let body = json!({"cluster": {"name": name, "node_type": "dws.d1.xlarge", "number_of_node": nodes, "port": 8000,
+            "user_name": "dbadmin", "user_pwd": "Dws2017demo!", "vpc_id": "v", "subnet_id": "s", "security_group_id": "g"}});
+        let (st, v) = self.call(Method::POST, "/clusters", Some(body)).await?;
+        if st != 200 {
+            bail!("create failed: {v}");
+        }
+        Ok(v["cluster"]["id"].as_str().unwrap_or_default().to_string())
+    }
+
+    async fn delete(&self, id: &str) -> anyhow::Result<()> {
+        self.call(Method::DELETE, &format!("/clusters/{id}"), None).await?;
+        self.wait_gone(id).await
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+struct Baseline {
+    script: PathBuf,
+    work: PathBuf,
+    bin: PathBuf,
+    run_as: RunAs,
+}
+
+impl Baseline {
+    fn run(&self, args: &[&str]) -> anyhow::Result<f64> {
+        let mut cmd = Command::new("bash");
+        cmd.arg(&self.script).arg(args[0]).arg(&self.work).arg(&self.bin).args(&args[1..]);
+        if self.run_as.switch {
+            use std::os::unix::process::CommandExt;
+            cmd.uid(self.run_as.uid).gid(self.run_as.gid);
+        }
+        let t = Instant::now();
+        let out = cmd.stdin(Stdio::null()).output()?;
+        if !out.status.success() {
+            bail!("baseline {} failed: {}", args[0], String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(t.elapsed().as_secs_f64())
+    }
+}
+
+fn spawn_server(dir: &Path) -> anyhow::Result<(Child, Value)> {
+    let child = Command::new(std::env::current_exe()?)
+        .args(["server", "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0", "--min-nodes", "1"])
+        .args(["--node-addresses", "127.77.0.1-127.77.0.250", "--health-interval-ms", "1000"])
+        .arg("--data-dir")
+        .arg(dir)
+        .env("STRATO_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let path = dir.join("endpoints.json");
+    for _ in 0..3000 {
+        if let Ok(t) = std::fs::read_to_string(&path) {
+            return Ok((child, serde_json::from_str(&t)?));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    bail!("the benchmark server did not start")
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = find_bin_dir(args.pg_bin_dir.as_deref()).context("PostgreSQL server binaries not found")?;
+    let run_as = RunAs::resolve(&args.engine_user).map_err(|e| anyhow::anyhow!(e))?;
+    let root = tempfile::Builder::new().prefix("strato-bench").tempdir()?;
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o711))?;
+    let work = root.path().join("baseline");
+    std::fs::create_dir(&work)?;
+    run_as.chown(&work)?;
+    let script = root.path().join("baseline.sh");
+    std::fs::write(&script, BASELINE)?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+    let base = Baseline { script, work, bin, run_as };
+    base.run(&["template"])?;
+
+    let (mut server, doc) = spawn_server(&root.path().join("strato"))?;
+    let result = measure(&args, &base, &doc).await;
+    let _ = server.kill();
+    let _ = server.wait();
+    let rows = result?;
+
+    println!("{:<28} {:>12} {:>12} {:>8}", "operation (median)", "strato s", "script s", "ratio");
+    for (name, s, b) in rows {
+        println!("{name:<28} {s:>12.3} {b:>12.3} {:>8.2}", s / b);
+    }
+    println!("(ratio = strato / hand-written script; {} iterations; lower is better)", args.iterations);
+    Ok(())
+}
+
+async fn measure(args: &BenchArgs, base: &Baseline, doc: &Value) -> anyhow::Result<Vec<(String, f64, f64)>> {
+    let http = reqwest::Client::new();
+    let c = &doc["credentials"];
+    let auth = json!({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {"name": c["user"], "password": c["password"], "domain": {"name": c["domain"]}}}},
+        "scope": {"project": {"name": c["project"], "domain": {"name": c["domain"]}}}}});
+    let iam = doc["iam"].as_str().unwrap_or_default();
+    let r = http.post(format!("{iam}/v3/auth/tokens")).json(&auth).send().await?;
+    let token = r.headers().get("x-subject-token").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let api = Api { http, dws: doc["dws"].as_str().unwrap_or_default().into(), token, pid: c["project_id"].as_str().unwrap_or_default().into() };
+
+    // Warm-up: the engine template is made once, like the script's.
+    let id = api.create("warmup", 1).await?;
+    api.wait_ready(&id).await?;
+    api.delete(&id).await?;
+
+    let mut rows = Vec::new();
+    for nodes in [1u32, 3] {
+        let (mut ours, mut theirs, mut ours_r, mut theirs_r) = (vec![], vec![], vec![], vec![]);
+        for i in 0..args.iterations {
+            let t = Instant::now();
+            let id = api.create(&format!("bench-{nodes}-{i}"), nodes).await?;
+            api.wait_ready(&id).await?;
+            ours.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            api.call(Method::POST, &format!("/clusters/{id}/restart"), Some(json!({"restart": {}}))).await?;
+            api.wait_ready(&id).await?;
+            ours_r.push(t.elapsed().as_secs_f64());
+            api.delete(&id).await?;
+
+            let n = nodes.to_string();
+            let a = ["127.78.0", "8000"];
+            theirs.push(base.run(&["create", &n, a[0], a[1]])?);
+            theirs_r.push(base.run(&["restart", &n, a[0], a[1]])?);
+            base.run(&["destroy", &n, a[0], a[1]])?;
+        }
+        rows.push((format!("create {nodes}-node → AVAILABLE"), median(ours), median(theirs)));
+        rows.push((format!("restart {nodes}-node → AVAILABLE"), median(ours_r), median(theirs_r)));
+    }
+    Ok(rows)
+}
