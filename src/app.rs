@@ -63,7 +63,7 @@ impl App {
     }
 
     fn new_job(&self, project_id: &str, cluster: &Cluster, kind: JobKind, payload: JobPayload) -> Job {
-        let total = plan(kind, cluster.spec.number_of_node, payload.target_node).len() as u32;
+        let total = plan(kind, cluster.spec.number_of_node).len() as u32;
         Job {
             id: Uuid::new_v4(),
             project_id: project_id.into(),
@@ -99,7 +99,7 @@ impl App {
         let verifier = tokio::task::spawn_blocking(move || scram::verifier(&password))
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))?;
-        let payload = JobPayload { admin_verifier: Some(verifier), target_node: None };
+        let payload = JobPayload { admin_verifier: Some(verifier) };
         let job = self.new_job(project_id, &cluster, JobKind::CreateCluster, payload);
         let unusable = self.addresses_in_use_elsewhere(cluster.spec.port);
         self.store.create_cluster(&cluster, self.settings.node_addresses, &unusable, &job).await?;
@@ -166,10 +166,9 @@ impl App {
         Ok(job)
     }
 
-    /// Enqueues strato's own repair of one node (health loop).
-    pub async fn recover_node(&self, cluster: &Cluster, ordinal: u32) -> Result<Job, CoreError> {
-        let payload = JobPayload { admin_verifier: None, target_node: Some(ordinal) };
-        let job = self.new_job(&cluster.project_id, cluster, JobKind::RecoverNode, payload);
+    /// Enqueues strato's own repair of a cluster whose nodes died (health loop).
+    pub async fn repair(&self, cluster: &Cluster) -> Result<Job, CoreError> {
+        let job = self.new_job(&cluster.project_id, cluster, JobKind::RepairCluster, JobPayload::default());
         self.store.enqueue_job(&job).await?;
         self.wake.notify_one();
         Ok(job)

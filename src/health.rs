@@ -1,6 +1,6 @@
 //! The health loop: observes every running cluster's processes, records
 //! nodes that died behind strato's back, and after a grace period enqueues a
-//! durable RecoverNode job for them. Observation is cheap (a pid file and a
+//! durable RepairCluster job that brings them back. Observation is cheap (a pid file and a
 //! signal 0 per node), so the loop keeps nothing it could not re-observe
 //! except how long a node has been down.
 
@@ -53,15 +53,15 @@ impl HealthLoop {
                         if busy {
                             continue;
                         }
-                        if !down_since.contains_key(&key) {
+                        if let std::collections::hash_map::Entry::Vacant(e) = down_since.entry(key) {
                             tracing::warn!(cluster.id = %cluster.id, node = node.ordinal, "node is down");
-                            down_since.insert(key, Instant::now());
+                            e.insert(Instant::now());
                             let msg = format!("node {} ({}) is down", node.ordinal + 1, node.address);
                             app.event(cluster.id, "node_down", msg).await;
                         }
                         let since = down_since[&key];
                         if since.elapsed() >= self.grace {
-                            match app.recover_node(&cluster, node.ordinal).await {
+                            match app.repair(&cluster).await {
                                 Ok(job) => {
                                     tracing::info!(cluster.id = %cluster.id, job.id = %job.id, node = node.ordinal, "recovering node");
                                     app.event(

@@ -84,7 +84,7 @@ pub fn parse_range(s: &str) -> anyhow::Result<(Ipv4Addr, Ipv4Addr)> {
 }
 
 /// Holds the data directory's lock for the life of the server.
-struct DirLock(#[allow(dead_code)] nix::fcntl::Flock<std::fs::File>);
+struct DirLock(#[expect(dead_code, reason = "held for its Drop, which unlocks")] nix::fcntl::Flock<std::fs::File>);
 
 fn lock_data_dir(dir: &Path) -> anyhow::Result<DirLock> {
     let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("strato.lock"))?;
@@ -178,7 +178,9 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     tasks.spawn(health.run(app.clone(), cancel.clone()));
     for (listener, router) in [(iam, api::keystone::router(ctx.clone())), (dws, api::dws::router(ctx.clone()))] {
         let cancel = cancel.clone();
-        let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
+        let router = router
+            .layer(axum::middleware::from_fn(api::request_id))
+            .layer(tower_http::trace::TraceLayer::new_for_http());
         tasks.spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(cancel.cancelled_owned());
             if let Err(e) = serve.await {

@@ -22,8 +22,9 @@ pub enum JobKind {
     StopCluster,
     StartCluster,
     DeleteCluster,
-    /// Started by the health loop when a node died behind strato's back.
-    RecoverNode,
+    /// Started by the health loop when nodes died behind strato's back:
+    /// brings every node back (running ones are left alone).
+    RepairCluster,
 }
 
 impl JobKind {
@@ -33,7 +34,7 @@ impl JobKind {
         JobKind::StopCluster,
         JobKind::StartCluster,
         JobKind::DeleteCluster,
-        JobKind::RecoverNode,
+        JobKind::RepairCluster,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,7 +44,7 @@ impl JobKind {
             JobKind::StopCluster => "stop_cluster",
             JobKind::StartCluster => "start_cluster",
             JobKind::DeleteCluster => "delete_cluster",
-            JobKind::RecoverNode => "recover_node",
+            JobKind::RepairCluster => "repair_cluster",
         }
     }
 
@@ -51,7 +52,7 @@ impl JobKind {
     pub fn allowed_from(self) -> &'static [Lifecycle] {
         match self {
             JobKind::CreateCluster => &[Lifecycle::Creating],
-            JobKind::RestartCluster | JobKind::StopCluster | JobKind::RecoverNode => &[Lifecycle::Running],
+            JobKind::RestartCluster | JobKind::StopCluster | JobKind::RepairCluster => &[Lifecycle::Running],
             JobKind::StartCluster => &[Lifecycle::Stopped],
             JobKind::DeleteCluster => &[Lifecycle::Creating, Lifecycle::CreateFailed, Lifecycle::Running, Lifecycle::Stopped],
         }
@@ -65,7 +66,7 @@ impl JobKind {
             | JobKind::RestartCluster
             | JobKind::StopCluster
             | JobKind::StartCluster
-            | JobKind::RecoverNode => None,
+            | JobKind::RepairCluster => None,
         }
     }
 
@@ -75,7 +76,7 @@ impl JobKind {
             JobKind::CreateCluster | JobKind::StartCluster => Some(Lifecycle::Running),
             JobKind::StopCluster => Some(Lifecycle::Stopped),
             JobKind::DeleteCluster => Some(Lifecycle::Deleted),
-            JobKind::RestartCluster | JobKind::RecoverNode => None,
+            JobKind::RestartCluster | JobKind::RepairCluster => None,
         }
     }
 
@@ -87,13 +88,13 @@ impl JobKind {
             | JobKind::StopCluster
             | JobKind::StartCluster
             | JobKind::DeleteCluster
-            | JobKind::RecoverNode => None,
+            | JobKind::RepairCluster => None,
         }
     }
 
     /// Whether the job is the user's (shown as a task) or strato's own.
     pub fn is_internal(self) -> bool {
-        matches!(self, JobKind::RecoverNode)
+        matches!(self, JobKind::RepairCluster)
     }
 }
 
@@ -127,9 +128,8 @@ pub enum Step {
     RemoveFiles,
 }
 
-/// The steps of a job on a cluster of `nodes` nodes. `target` is the node a
-/// RecoverNode job repairs.
-pub fn plan(kind: JobKind, nodes: u32, target: Option<u32>) -> Vec<Step> {
+/// The steps of a job on a cluster of `nodes` nodes.
+pub fn plan(kind: JobKind, nodes: u32) -> Vec<Step> {
     let standbys = 1..nodes;
     match kind {
         JobKind::CreateCluster => [Step::InitPrimary, Step::CreateAdmin]
@@ -146,7 +146,8 @@ pub fn plan(kind: JobKind, nodes: u32, target: Option<u32>) -> Vec<Step> {
             .chain([Step::WaitReplication])
             .collect(),
         JobKind::StopCluster => standbys.rev().map(Step::StopNode).chain([Step::StopNode(0)]).collect(),
-        JobKind::StartCluster => [Step::StartNode(0)]
+        // Starting a running node is a no-op, so a repair is a start.
+        JobKind::StartCluster | JobKind::RepairCluster => [Step::StartNode(0)]
             .into_iter()
             .chain(standbys.map(Step::StartNode))
             .chain([Step::WaitReplication])
@@ -156,10 +157,6 @@ pub fn plan(kind: JobKind, nodes: u32, target: Option<u32>) -> Vec<Step> {
             .map(Step::StopNode)
             .chain([Step::StopNode(0), Step::RemoveFiles])
             .collect(),
-        JobKind::RecoverNode => {
-            let node = target.unwrap_or(0);
-            vec![Step::StartNode(node), Step::WaitReplication]
-        }
     }
 }
 
@@ -198,9 +195,6 @@ pub struct JobPayload {
     /// plaintext password is never stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_verifier: Option<String>,
-    /// The node a RecoverNode job repairs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_node: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,7 +219,7 @@ pub struct Job {
 
 impl Job {
     pub fn steps(&self, nodes: u32) -> Vec<Step> {
-        plan(self.kind, nodes, self.payload.target_node)
+        plan(self.kind, nodes)
     }
 
     /// Whole-number percentage of committed steps.
@@ -250,7 +244,7 @@ mod tests {
     #[test]
     fn create_initialises_primary_then_each_standby() {
         assert_eq!(
-            plan(JobKind::CreateCluster, 3, None),
+            plan(JobKind::CreateCluster, 3),
             vec![Step::InitPrimary, Step::CreateAdmin, Step::InitStandby(1), Step::InitStandby(2), Step::WaitReplication]
         );
     }
@@ -258,7 +252,7 @@ mod tests {
     #[test]
     fn restart_stops_standbys_first_and_starts_primary_first() {
         assert_eq!(
-            plan(JobKind::RestartCluster, 3, None),
+            plan(JobKind::RestartCluster, 3),
             vec![
                 Step::StopNode(2),
                 Step::StopNode(1),
@@ -273,7 +267,7 @@ mod tests {
 
     #[test]
     fn delete_stops_everything_before_removing_files() {
-        let p = plan(JobKind::DeleteCluster, 3, None);
+        let p = plan(JobKind::DeleteCluster, 3);
         assert_eq!(p.last(), Some(&Step::RemoveFiles));
         assert_eq!(p.iter().filter(|s| matches!(s, Step::StopNode(_))).count(), 3);
     }
@@ -281,7 +275,7 @@ mod tests {
     #[test]
     fn every_kind_has_steps_and_round_trips() {
         for k in JobKind::ALL {
-            assert!(!plan(k, 3, Some(1)).is_empty());
+            assert!(!plan(k, 3).is_empty());
             assert_eq!(k.as_str().parse::<JobKind>().unwrap(), k);
         }
     }

@@ -284,7 +284,8 @@ mod tests {
 
     #[test]
     fn each_constraint_names_its_field() {
-        let cases: Vec<(Box<dyn Fn(&mut CreateInput)>, Field)> = vec![
+        type Mutation = Box<dyn Fn(&mut CreateInput)>;
+        let cases: Vec<(Mutation, Field)> = vec![
             (Box::new(|i| i.name = None), Field::Name),
             (Box::new(|i| i.name = Some("abc".into())), Field::Name),
             (Box::new(|i| i.name = Some("1abc".into())), Field::Name),

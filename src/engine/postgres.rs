@@ -424,6 +424,10 @@ impl Engine for PostgresEngine {
         }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
+            // Without a primary nothing can stream: fail now, not after the deadline.
+            if self.observe(layout, primary) != NodeHealth::Ready {
+                return Err(EngineError::Failed("the primary is not running".into()));
+            }
             let streaming = self
                 .psql(layout, primary, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming';")
                 .await

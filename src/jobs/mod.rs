@@ -188,7 +188,7 @@ fn job_failure_code(job: &Job) -> &'static str {
     use crate::core::job::JobKind::*;
     match job.kind {
         CreateCluster => "DWS.6000",
-        RestartCluster | RecoverNode => "DWS.6002",
+        RestartCluster | RepairCluster => "DWS.6002",
         StopCluster | StartCluster | DeleteCluster => "DWS.9999",
     }
 }

@@ -38,7 +38,7 @@ fn task_status(kind: JobKind) -> Option<&'static str> {
         JobKind::RestartCluster => Some("REBOOTING"),
         JobKind::StopCluster => Some("STOPPING"),
         JobKind::StartCluster => Some("STARTING"),
-        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RecoverNode => None,
+        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster => None,
     }
 }
 
@@ -50,7 +50,7 @@ fn action_progress(v: &ClusterView) -> Value {
         JobKind::StopCluster => "STOPPING",
         JobKind::StartCluster => "STARTING",
         JobKind::DeleteCluster => "DELETING",
-        JobKind::RecoverNode => return json!({}),
+        JobKind::RepairCluster => return json!({}),
     };
     json!({ name: format!("{}%", job.progress_percent()) })
 }
@@ -176,7 +176,7 @@ pub fn node_types(types: &[NodeType], zones: &[String]) -> Value {
             "available_zones": zones.iter().map(|z| json!({"code": z, "status": "normal"})).collect::<Vec<_>>(),
             "ram": t.ram_gb,
             "vcpus": t.vcpus,
-            "datastores": [{"version": "8.1.3", "attachments": {"min_cn": "2", "max_cn": "20"}}],
+            "datastores": [{"version": "8.1.3", "attachments": {"min_cn": 2, "max_cn": 20}}],
             "volume": {"type": t.disk_type, "size": t.disk_gb},
             "detail": detail(t),
         })).collect::<Vec<_>>(),
