@@ -9,10 +9,11 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::core::cluster::{Cluster, Lifecycle, Node};
-use crate::core::job::{plan, Job, JobKind, JobPayload, JobState};
+use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::node_types::{self, NodeType};
 use crate::core::status::{self, Health, NodeHealth};
-use crate::core::validate::{self, CreateInput};
+use crate::core::snapshot::{self, Snapshot, SnapshotKind, SnapshotStatus};
+use crate::core::validate::{self, CreateInput, RestoreInput};
 use crate::core::{now_ms, CoreError};
 use crate::engine::{scram, Engine, EngineError};
 use crate::store::{Event, Store};
@@ -32,6 +33,16 @@ pub struct App {
     pub engine: Arc<dyn Engine>,
     pub settings: Settings,
     wake: Arc<Notify>,
+}
+
+/// A snapshot as a dialect renders it.
+#[derive(Debug, Clone)]
+pub struct SnapshotView {
+    pub snapshot: Snapshot,
+    /// A restore from it runs.
+    pub restoring: bool,
+    /// Percent done while it is being made.
+    pub progress: Option<u32>,
 }
 
 /// A cluster as a dialect renders it.
@@ -63,23 +74,7 @@ impl App {
     }
 
     fn new_job(&self, project_id: &str, cluster: &Cluster, kind: JobKind, payload: JobPayload) -> Job {
-        let total = plan(kind, cluster.spec.number_of_node).len() as u32;
-        Job {
-            id: Uuid::new_v4(),
-            project_id: project_id.into(),
-            cluster_id: cluster.id,
-            kind,
-            state: JobState::Enqueued,
-            next_step: 0,
-            total_steps: total,
-            payload,
-            attempts: 0,
-            error: None,
-            created_at: now_ms(),
-            started_at: None,
-            finished_at: None,
-            lease_expires_at: None,
-        }
+        Job::new(kind, project_id, cluster.id, None, cluster.spec.number_of_node, payload)
     }
 
     /// Validates and records a new cluster; its create job runs in the background.
@@ -172,6 +167,110 @@ impl App {
         self.store.enqueue_job(&job).await?;
         self.wake.notify_one();
         Ok(job)
+    }
+
+    /// Deletes a cluster; with `keep_manual`, only that many of its newest
+    /// manual snapshots survive it (automated ones always go with it).
+    pub async fn delete(&self, project_id: &str, id: Uuid, keep_manual: Option<u32>) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id).await?;
+        let job = self.new_job(project_id, &cluster, JobKind::DeleteCluster, JobPayload::default());
+        let retired = self.store.delete_cluster(&job, keep_manual).await?;
+        self.event(cluster.id, "delete_cluster", format!("delete_cluster accepted; {} snapshot(s) retired", retired.len())).await;
+        self.wake.notify_one();
+        Ok(job)
+    }
+
+    /// Starts an online backup of a running, idle cluster.
+    pub async fn create_snapshot(
+        &self,
+        project_id: &str,
+        cluster_id: Uuid,
+        name: &str,
+        description: &str,
+    ) -> Result<Snapshot, CoreError> {
+        snapshot::validate_name(name)?;
+        snapshot::validate_description(description)?;
+        let cluster = self.cluster(project_id, cluster_id).await?;
+        self.engine.check_installed()?;
+        let now = now_ms();
+        let snap = Snapshot {
+            id: Uuid::new_v4(),
+            project_id: project_id.into(),
+            cluster_id,
+            name: name.into(),
+            description: description.into(),
+            kind: SnapshotKind::Manual,
+            status: SnapshotStatus::Creating,
+            source: cluster.spec.clone(),
+            size_bytes: 0,
+            failure: None,
+            created_at: now,
+            started_at: Some(now),
+            finished_at: None,
+        };
+        let job = Job::new(JobKind::CreateSnapshot, project_id, cluster_id, Some(snap.id), cluster.spec.number_of_node, JobPayload::default());
+        self.store.create_snapshot(&snap, &job).await?;
+        self.event(cluster_id, "create_snapshot", format!("snapshot {} accepted", snap.name)).await;
+        self.wake.notify_one();
+        Ok(snap)
+    }
+
+    pub async fn snapshot(&self, project_id: &str, id: Uuid) -> Result<SnapshotView, CoreError> {
+        let s = self.store.get_snapshot(project_id, id).await?.ok_or_else(|| CoreError::SnapshotNotFound(id.to_string()))?;
+        self.snapshot_view(s).await
+    }
+
+    async fn snapshot_view(&self, snapshot: Snapshot) -> Result<SnapshotView, CoreError> {
+        let jobs = self.store.snapshot_jobs(snapshot.id).await?;
+        let restoring = jobs.iter().any(|j| j.kind == JobKind::RestoreCluster);
+        let progress = jobs.iter().find(|j| j.kind == JobKind::CreateSnapshot).map(Job::progress_percent);
+        Ok(SnapshotView { snapshot, restoring, progress })
+    }
+
+    pub async fn snapshots(&self, project_id: &str, cluster_id: Option<Uuid>) -> Result<Vec<SnapshotView>, CoreError> {
+        if let Some(c) = cluster_id {
+            self.cluster(project_id, c).await?;
+        }
+        let mut out = Vec::new();
+        for s in self.store.list_snapshots(project_id, cluster_id).await? {
+            out.push(self.snapshot_view(s).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn delete_snapshot(&self, project_id: &str, id: Uuid) -> Result<(), CoreError> {
+        let s = self.store.get_snapshot(project_id, id).await?.ok_or_else(|| CoreError::SnapshotNotFound(id.to_string()))?;
+        let job = Job::new(JobKind::DeleteSnapshot, project_id, s.cluster_id, Some(id), 1, JobPayload::default());
+        self.store.delete_snapshot(project_id, id, &job).await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Builds a new cluster from a snapshot; its restore job runs in the background.
+    pub async fn restore(&self, project_id: &str, snapshot_id: Uuid, input: &RestoreInput) -> Result<(Cluster, Job), CoreError> {
+        let snap = self
+            .store
+            .get_snapshot(project_id, snapshot_id)
+            .await?
+            .ok_or_else(|| CoreError::SnapshotNotFound(snapshot_id.to_string()))?;
+        let spec = validate::restore(&snap.source, input, &self.settings.zones)?;
+        self.engine.check_installed()?;
+        let now = now_ms();
+        let cluster = Cluster {
+            id: Uuid::new_v4(),
+            project_id: project_id.into(),
+            spec,
+            lifecycle: Lifecycle::Creating,
+            failure: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let job = Job::new(JobKind::RestoreCluster, project_id, cluster.id, Some(snapshot_id), cluster.spec.number_of_node, JobPayload::default());
+        let unusable = self.addresses_in_use_elsewhere(cluster.spec.port);
+        self.store.create_cluster(&cluster, self.settings.node_addresses, &unusable, &job).await?;
+        self.event(cluster.id, "restore_cluster", format!("restore of snapshot {} accepted", snap.name)).await;
+        self.wake.notify_one();
+        Ok((cluster, job))
     }
 
     pub async fn job(&self, project_id: &str, id: Uuid) -> Result<Job, CoreError> {

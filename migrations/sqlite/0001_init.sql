@@ -66,9 +66,16 @@ CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
     project_id TEXT NOT NULL,
     cluster_id TEXT NOT NULL REFERENCES clusters(id),
+    -- What the job holds exclusively: a cluster id, or a snapshot id for
+    -- snapshot deletion. One active job per lock key.
+    lock_key TEXT NOT NULL,
+    -- The snapshot a snapshot, restore or snapshot-delete job works on.
+    snapshot_id TEXT,
     kind TEXT NOT NULL,
     state TEXT NOT NULL,
     next_step INTEGER NOT NULL DEFAULT 0,
+    -- Percent done within the current step (a long backup reports it).
+    step_progress INTEGER NOT NULL DEFAULT 0,
     total_steps INTEGER NOT NULL,
     payload TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
@@ -79,8 +86,9 @@ CREATE TABLE IF NOT EXISTS jobs (
     lease_owner TEXT,
     lease_expires_at INTEGER
 );
--- One operation per cluster at a time: a second enqueue violates this index.
-CREATE UNIQUE INDEX IF NOT EXISTS jobs_one_active_per_cluster ON jobs(cluster_id) WHERE state = 'enqueued';
+-- One operation per cluster (or snapshot) at a time: a second enqueue violates this index.
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_one_active_per_lock ON jobs(lock_key) WHERE state = 'enqueued';
+CREATE INDEX IF NOT EXISTS jobs_by_snapshot ON jobs(snapshot_id) WHERE state = 'enqueued';
 CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs(state, created_at);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -90,3 +98,21 @@ CREATE TABLE IF NOT EXISTS events (
     message TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_cluster ON events(cluster_id, at);
+CREATE TABLE IF NOT EXISTS snapshots (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    cluster_id TEXT NOT NULL REFERENCES clusters(id),
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL,              -- MANUAL | AUTO
+    status TEXT NOT NULL,            -- creating | available | unavailable | deleting | deleted
+    -- The source cluster's spec at snapshot time: a restore defaults to it.
+    source TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL DEFAULT 0,
+    failure TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS snapshots_live_name ON snapshots(project_id, name) WHERE status != 'deleted';
+CREATE INDEX IF NOT EXISTS snapshots_by_cluster ON snapshots(cluster_id, created_at);

@@ -19,6 +19,8 @@ pub enum Field {
     PublicIp,
     NumberOfCn,
     Tags,
+    SnapshotName,
+    SnapshotDescription,
 }
 
 #[derive(Debug, Error)]
@@ -31,6 +33,12 @@ pub enum CoreError {
     BadId(String),
     #[error("cluster {0} does not exist")]
     ClusterNotFound(String),
+    #[error("a snapshot named `{0}` already exists in this project")]
+    SnapshotNameTaken(String),
+    #[error("snapshot {0} does not exist")]
+    SnapshotNotFound(String),
+    #[error("snapshot {id} is {state}; {what}")]
+    SnapshotState { id: String, state: String, what: String },
     #[error("job {0} does not exist")]
     JobNotFound(String),
     #[error("a cluster named `{0}` already exists in this project")]

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::cluster::Lifecycle;
+use super::snapshot::SnapshotStatus;
 use super::Millis;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,16 +26,25 @@ pub enum JobKind {
     /// Started by the health loop when nodes died behind strato's back:
     /// brings every node back (running ones are left alone).
     RepairCluster,
+    /// Backs up a running cluster's primary into a snapshot.
+    CreateSnapshot,
+    /// Builds a new cluster from a snapshot.
+    RestoreCluster,
+    /// Removes a snapshot's files.
+    DeleteSnapshot,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 9] = [
         JobKind::CreateCluster,
         JobKind::RestartCluster,
         JobKind::StopCluster,
         JobKind::StartCluster,
         JobKind::DeleteCluster,
         JobKind::RepairCluster,
+        JobKind::CreateSnapshot,
+        JobKind::RestoreCluster,
+        JobKind::DeleteSnapshot,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,14 +55,27 @@ impl JobKind {
             JobKind::StartCluster => "start_cluster",
             JobKind::DeleteCluster => "delete_cluster",
             JobKind::RepairCluster => "repair_cluster",
+            JobKind::CreateSnapshot => "create_snapshot",
+            JobKind::RestoreCluster => "restore_cluster",
+            JobKind::DeleteSnapshot => "delete_snapshot",
         }
+    }
+
+    /// Whether the job holds its cluster exclusively (all but snapshot deletion,
+    /// which holds only its snapshot).
+    pub fn locks_cluster(self) -> bool {
+        !matches!(self, JobKind::DeleteSnapshot)
     }
 
     /// The lifecycles a cluster may be in for this job to be accepted.
     pub fn allowed_from(self) -> &'static [Lifecycle] {
         match self {
-            JobKind::CreateCluster => &[Lifecycle::Creating],
-            JobKind::RestartCluster | JobKind::StopCluster | JobKind::RepairCluster => &[Lifecycle::Running],
+            JobKind::CreateCluster | JobKind::RestoreCluster => &[Lifecycle::Creating],
+            JobKind::RestartCluster | JobKind::StopCluster | JobKind::RepairCluster | JobKind::CreateSnapshot => {
+                &[Lifecycle::Running]
+            }
+            // A snapshot outlives its cluster.
+            JobKind::DeleteSnapshot => &Lifecycle::ALL,
             JobKind::StartCluster => &[Lifecycle::Stopped],
             JobKind::DeleteCluster => &[Lifecycle::Creating, Lifecycle::CreateFailed, Lifecycle::Running, Lifecycle::Stopped],
         }
@@ -66,35 +89,68 @@ impl JobKind {
             | JobKind::RestartCluster
             | JobKind::StopCluster
             | JobKind::StartCluster
-            | JobKind::RepairCluster => None,
+            | JobKind::RepairCluster
+            | JobKind::CreateSnapshot
+            | JobKind::RestoreCluster
+            | JobKind::DeleteSnapshot => None,
         }
     }
 
     /// The lifecycle written in the same transaction that marks the job done.
     pub fn lifecycle_on_success(self) -> Option<Lifecycle> {
         match self {
-            JobKind::CreateCluster | JobKind::StartCluster => Some(Lifecycle::Running),
+            JobKind::CreateCluster | JobKind::StartCluster | JobKind::RestoreCluster => Some(Lifecycle::Running),
             JobKind::StopCluster => Some(Lifecycle::Stopped),
             JobKind::DeleteCluster => Some(Lifecycle::Deleted),
-            JobKind::RestartCluster | JobKind::RepairCluster => None,
+            JobKind::RestartCluster | JobKind::RepairCluster | JobKind::CreateSnapshot | JobKind::DeleteSnapshot => {
+                None
+            }
         }
     }
 
     /// The lifecycle written when the job fails for good.
     pub fn lifecycle_on_failure(self) -> Option<Lifecycle> {
         match self {
-            JobKind::CreateCluster => Some(Lifecycle::CreateFailed),
+            JobKind::CreateCluster | JobKind::RestoreCluster => Some(Lifecycle::CreateFailed),
             JobKind::RestartCluster
             | JobKind::StopCluster
             | JobKind::StartCluster
             | JobKind::DeleteCluster
-            | JobKind::RepairCluster => None,
+            | JobKind::RepairCluster
+            | JobKind::CreateSnapshot
+            | JobKind::DeleteSnapshot => None,
         }
+    }
+
+    /// The snapshot status written when the job ends (`succeeded` or not).
+    pub fn snapshot_status_on_end(self, succeeded: bool) -> Option<SnapshotStatus> {
+        match (self, succeeded) {
+            (JobKind::CreateSnapshot, true) => Some(SnapshotStatus::Available),
+            (JobKind::CreateSnapshot, false) => Some(SnapshotStatus::Unavailable),
+            (JobKind::DeleteSnapshot, true) => Some(SnapshotStatus::Deleted),
+            // A deletion that failed leaves files of unknown state: not restorable.
+            (JobKind::DeleteSnapshot, false) => Some(SnapshotStatus::Unavailable),
+            (
+                JobKind::CreateCluster
+                | JobKind::RestartCluster
+                | JobKind::StopCluster
+                | JobKind::StartCluster
+                | JobKind::DeleteCluster
+                | JobKind::RepairCluster
+                | JobKind::RestoreCluster,
+                _,
+            ) => None,
+        }
+    }
+
+    /// Jobs whose failure must not leave processes or files behind.
+    pub fn cleans_up_on_failure(self) -> bool {
+        matches!(self, JobKind::CreateCluster | JobKind::RestoreCluster)
     }
 
     /// Whether the job is the user's (shown as a task) or strato's own.
     pub fn is_internal(self) -> bool {
-        matches!(self, JobKind::RepairCluster)
+        matches!(self, JobKind::RepairCluster | JobKind::DeleteSnapshot)
     }
 }
 
@@ -126,6 +182,14 @@ pub enum Step {
     WaitReplication,
     /// Remove every node's files.
     RemoveFiles,
+    /// Online physical backup of the primary into the job's snapshot.
+    Backup,
+    /// Check every file of the job's snapshot against its manifest.
+    VerifySnapshot,
+    /// Lay out the primary from the job's snapshot and start it.
+    RestorePrimary,
+    /// Remove the job's snapshot's files.
+    RemoveSnapshotFiles,
 }
 
 /// The steps of a job on a cluster of `nodes` nodes.
@@ -157,6 +221,13 @@ pub fn plan(kind: JobKind, nodes: u32) -> Vec<Step> {
             .map(Step::StopNode)
             .chain([Step::StopNode(0), Step::RemoveFiles])
             .collect(),
+        JobKind::CreateSnapshot => vec![Step::Backup],
+        JobKind::RestoreCluster => [Step::VerifySnapshot, Step::RestorePrimary]
+            .into_iter()
+            .chain(standbys.map(Step::InitStandby))
+            .chain([Step::WaitReplication])
+            .collect(),
+        JobKind::DeleteSnapshot => vec![Step::RemoveSnapshotFiles],
     }
 }
 
@@ -202,10 +273,14 @@ pub struct Job {
     pub id: Uuid,
     pub project_id: String,
     pub cluster_id: Uuid,
+    /// The snapshot a snapshot, restore or snapshot-delete job works on.
+    pub snapshot_id: Option<Uuid>,
     pub kind: JobKind,
     pub state: JobState,
     /// Index into `plan(..)` of the next step to run.
     pub next_step: u32,
+    /// Percent done within the next step, for long steps that report it.
+    pub step_progress: u32,
     pub total_steps: u32,
     pub payload: JobPayload,
     pub attempts: u32,
@@ -218,6 +293,36 @@ pub struct Job {
 }
 
 impl Job {
+    /// A new enqueued job on a cluster of `nodes` nodes.
+    pub fn new(kind: JobKind, project_id: &str, cluster_id: Uuid, snapshot_id: Option<Uuid>, nodes: u32, payload: JobPayload) -> Job {
+        Job {
+            id: Uuid::new_v4(),
+            project_id: project_id.into(),
+            cluster_id,
+            snapshot_id,
+            kind,
+            state: JobState::Enqueued,
+            next_step: 0,
+            step_progress: 0,
+            total_steps: plan(kind, nodes).len() as u32,
+            payload,
+            attempts: 0,
+            error: None,
+            created_at: super::now_ms(),
+            started_at: None,
+            finished_at: None,
+            lease_expires_at: None,
+        }
+    }
+
+    /// What the job holds exclusively while it runs.
+    pub fn lock_key(&self) -> String {
+        match (self.kind.locks_cluster(), self.snapshot_id) {
+            (false, Some(s)) => format!("snapshot:{s}"),
+            _ => format!("cluster:{}", self.cluster_id),
+        }
+    }
+
     pub fn steps(&self, nodes: u32) -> Vec<Step> {
         plan(self.kind, nodes)
     }
@@ -227,7 +332,7 @@ impl Job {
         match self.state {
             JobState::Succeeded => 100,
             JobState::Enqueued | JobState::Failed => {
-                (self.next_step * 100).checked_div(self.total_steps).unwrap_or(0).min(99)
+                (self.next_step * 100 + self.step_progress.min(100)).checked_div(self.total_steps).unwrap_or(0).min(99)
             }
         }
     }
@@ -276,13 +381,14 @@ mod tests {
     fn every_kind_has_steps_and_round_trips() {
         for k in JobKind::ALL {
             assert!(!plan(k, 3).is_empty());
+            assert!(!plan(k, 1).is_empty());
             assert_eq!(k.as_str().parse::<JobKind>().unwrap(), k);
         }
     }
 
     #[test]
     fn transitions_never_leave_deleted() {
-        for k in JobKind::ALL {
+        for k in JobKind::ALL.into_iter().filter(|k| k.locks_cluster()) {
             assert!(!k.allowed_from().contains(&Lifecycle::Deleted), "{k}");
             assert!(!k.allowed_from().contains(&Lifecycle::Deleting), "{k}");
         }
@@ -294,8 +400,10 @@ mod tests {
             id: Uuid::nil(),
             project_id: "p".into(),
             cluster_id: Uuid::nil(),
+            snapshot_id: None,
             kind: JobKind::CreateCluster,
             state: JobState::Enqueued,
+            step_progress: 0,
             next_step: 5,
             total_steps: 5,
             payload: JobPayload::default(),
@@ -309,6 +417,10 @@ mod tests {
         assert_eq!(job.progress_percent(), 99);
         assert!(job.is_running(5));
         assert!(!job.is_running(10));
+        job.next_step = 0;
+        job.total_steps = 1;
+        job.step_progress = 42;
+        assert_eq!(job.progress_percent(), 42, "a long step reports its own progress");
         job.state = JobState::Succeeded;
         assert_eq!(job.progress_percent(), 100);
     }

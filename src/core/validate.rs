@@ -246,6 +246,47 @@ pub fn create(
     Ok((spec, pwd))
 }
 
+/// The fields a restore may set; everything else comes from the snapshot's
+/// source cluster (node type, node count, administrator).
+#[derive(Debug, Default, Clone)]
+pub struct RestoreInput {
+    pub name: Option<String>,
+    pub vpc_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub security_group_id: Option<String>,
+    pub availability_zone: Option<String>,
+    pub port: Option<i64>,
+    pub public_ip: Option<PublicIp>,
+    pub enterprise_project_id: Option<String>,
+    pub number_of_cn: Option<i64>,
+}
+
+/// Validates a restore against the snapshot's source spec: omitted network
+/// fields default to the source's.
+pub fn restore(source: &ClusterSpec, input: &RestoreInput, zones: &[String]) -> Result<ClusterSpec, CoreError> {
+    let pick = |v: &Option<String>, dflt: &str| Some(v.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| dflt.to_string()));
+    let as_create = CreateInput {
+        name: input.name.clone(),
+        node_type: Some(source.node_type.clone()),
+        number_of_node: Some(source.number_of_node as i64),
+        number_of_cn: input.number_of_cn.or(Some(source.number_of_cn as i64)),
+        port: input.port.or(Some(source.port as i64)),
+        user_name: Some(source.user_name.clone()),
+        // The administrator comes with the data; this placeholder only passes the checks.
+        user_pwd: Some("Placeholder-Pw1".into()),
+        vpc_id: pick(&input.vpc_id, &source.vpc_id),
+        subnet_id: pick(&input.subnet_id, &source.subnet_id),
+        security_group_id: pick(&input.security_group_id, &source.security_group_id),
+        availability_zone: pick(&input.availability_zone, &source.availability_zone),
+        public_ip: input.public_ip.clone().or(Some(source.public_ip.clone())),
+        enterprise_project_id: input.enterprise_project_id.clone().or(Some(source.enterprise_project_id.clone())),
+        tags: source.tags.clone(),
+    };
+    let nodes = source.number_of_node as i64;
+    let catalog = super::node_types::catalog();
+    create(&as_create, &catalog, zones, nodes.min(MIN_NODES)).map(|(spec, _)| spec)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,6 +378,25 @@ mod tests {
         one.number_of_node = Some(1);
         assert!(create(&one, &node_types::catalog(), &["eu-de-01".into()], 1).is_ok());
         assert!(create(&one, &node_types::catalog(), &["eu-de-01".into()], MIN_NODES).is_err());
+    }
+
+    #[test]
+    fn restore_defaults_to_the_source_and_validates_overrides() {
+        let (source, _) = create(&good(), &node_types::catalog(), &["eu-de-01".into(), "eu-de-02".into()], MIN_NODES).unwrap();
+        let zones = ["eu-de-01".to_string(), "eu-de-02".to_string()];
+        let mut input = RestoreInput { name: Some("dws-restore".into()), ..Default::default() };
+        let spec = restore(&source, &input, &zones).unwrap();
+        assert_eq!((spec.name.as_str(), spec.vpc_id.as_str(), spec.port), ("dws-restore", "vpc", 8000));
+        assert_eq!((spec.node_type.clone(), spec.number_of_node, spec.user_name.clone()), (source.node_type.clone(), 3, source.user_name.clone()));
+        input.port = Some(9000);
+        input.availability_zone = Some("eu-de-02".into());
+        let spec = restore(&source, &input, &zones).unwrap();
+        assert_eq!((spec.port, spec.availability_zone.as_str()), (9000, "eu-de-02"));
+        input.name = None;
+        assert!(matches!(restore(&source, &input, &zones), Err(CoreError::Invalid { field: Field::Name, .. })));
+        input.name = Some("ok-name".into());
+        input.port = Some(1);
+        assert!(matches!(restore(&source, &input, &zones), Err(CoreError::Invalid { field: Field::Port, .. })));
     }
 
     #[test]

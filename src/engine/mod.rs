@@ -74,6 +74,24 @@ pub trait Engine: Send + Sync + 'static {
     async fn wait_replication(&self, layout: &ClusterLayout, primary: &Node, standbys: usize) -> EngineResult<()>;
     /// Removes every file of the cluster. Nodes must be stopped.
     async fn remove_files(&self, layout: &ClusterLayout) -> EngineResult<()>;
+    /// Online physical backup of the running primary into snapshot `id`
+    /// (if not yet complete), reporting percent done; returns its size in bytes.
+    async fn backup(
+        &self,
+        layout: &ClusterLayout,
+        primary: &Node,
+        id: uuid::Uuid,
+        progress: tokio::sync::watch::Sender<u32>,
+    ) -> EngineResult<u64>;
+    /// Checks every file of snapshot `id` against its manifest.
+    async fn verify_snapshot(&self, id: uuid::Uuid) -> EngineResult<()>;
+    /// Lays out the primary from snapshot `id` (if not yet done) and starts it.
+    async fn restore_primary(&self, layout: &ClusterLayout, node: &Node, node_type: &str, id: uuid::Uuid)
+        -> EngineResult<()>;
+    /// Removes snapshot `id`'s files.
+    async fn remove_snapshot(&self, id: uuid::Uuid) -> EngineResult<()>;
+    /// Where snapshot `id` lives.
+    fn snapshot_dir(&self, id: uuid::Uuid) -> PathBuf;
     /// What the node's process is doing right now (cheap: no connection).
     fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth;
     /// The node's process id, if it runs.

@@ -305,6 +305,35 @@ impl PostgresEngine {
     }
 }
 
+/// The percentage in a `pg_basebackup --progress` line ("... kB (42%), ...").
+fn parse_progress(line: &str) -> Option<u32> {
+    let open = line.find('(')?;
+    let close = line[open..].find("%)")? + open;
+    line[open + 1..close].trim().parse().ok()
+}
+
+fn dir_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_pg_basebackup_progress() {
+        assert_eq!(super::parse_progress("12345/67890 kB (18%), 0/1 tablespace"), Some(18));
+        assert_eq!(super::parse_progress("waiting for checkpoint"), None);
+    }
+}
+
 #[async_trait]
 impl Engine for PostgresEngine {
     fn check_installed(&self) -> EngineResult<()> {
@@ -456,6 +485,102 @@ impl Engine for PostgresEngine {
             }
         }
         Self::remove_dir(&layout.cluster_dir).await
+    }
+
+    fn snapshot_dir(&self, id: Uuid) -> PathBuf {
+        self.data_dir.join("snapshots").join(id.to_string())
+    }
+
+    async fn backup(
+        &self,
+        layout: &ClusterLayout,
+        primary: &Node,
+        id: Uuid,
+        progress: tokio::sync::watch::Sender<u32>,
+    ) -> EngineResult<u64> {
+        use tokio::io::AsyncReadExt;
+        let dir = self.snapshot_dir(id);
+        // The manifest is written last: its presence means a complete backup.
+        if dir.join("backup_manifest").exists() {
+            return Ok(dir_size(&dir));
+        }
+        let parent = dir.parent().expect("snapshot dir has a parent");
+        self.make_dir(parent, 0o700)?;
+        let tmp = parent.join(format!("{id}.tmp"));
+        Self::remove_dir(&tmp).await?;
+        let mut cmd = Command::new(self.bin("pg_basebackup")?);
+        cmd.arg("-D")
+            .arg(&tmp)
+            .arg("-h")
+            .arg(Self::socket_dir(layout, primary))
+            .args(["-p", &primary.port.to_string(), "-U", SUPERUSER])
+            // Plain format with WAL streamed alongside: self-contained, and
+            // pg_verifybackup can check every file against the manifest.
+            .args(["-F", "p", "-X", "stream", "-c", "fast", "--progress", "--manifest-checksums=CRC32C"]);
+        self.run_as.apply(&mut cmd);
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
+        let mut child = cmd.spawn().map_err(EngineError::io("running pg_basebackup"))?;
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let mut text = String::new();
+        let mut buf = [0u8; 4096];
+        loop {
+            let n = stderr.read(&mut buf).await.map_err(EngineError::io("reading pg_basebackup's progress"))?;
+            if n == 0 {
+                break;
+            }
+            text.push_str(&String::from_utf8_lossy(&buf[..n]));
+            if let Some(p) = text.rsplit(['\r', '\n']).find_map(parse_progress) {
+                let _ = progress.send(p.min(99));
+            }
+            if text.len() > 64 * 1024 {
+                text = text.split_off(text.len() - 4096);
+            }
+        }
+        let status = child.wait().await.map_err(EngineError::io("waiting for pg_basebackup"))?;
+        if !status.success() {
+            let tail: Vec<&str> = text.lines().filter(|l| !l.contains("kB (")).collect();
+            return Err(EngineError::Failed(format!("pg_basebackup failed ({status}): {}", tail.join(" | "))));
+        }
+        tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the snapshot"))?;
+        let _ = progress.send(100);
+        Ok(dir_size(&dir))
+    }
+
+    async fn verify_snapshot(&self, id: Uuid) -> EngineResult<()> {
+        let dir = self.snapshot_dir(id);
+        if !dir.join("backup_manifest").exists() {
+            return Err(EngineError::Failed(format!("snapshot {id} has no files (or no manifest) at {}", dir.display())));
+        }
+        let mut cmd = Command::new(self.bin("pg_verifybackup")?);
+        cmd.arg("--quiet").arg(&dir);
+        self.run(cmd, "pg_verifybackup").await.map(|_| ()).map_err(|e| match e {
+            EngineError::Failed(m) => EngineError::Failed(format!("snapshot {id} is damaged: {m}")),
+            other => other,
+        })
+    }
+
+    async fn restore_primary(&self, layout: &ClusterLayout, node: &Node, node_type: &str, id: Uuid) -> EngineResult<()> {
+        let dir = Self::node_dir(layout, node);
+        if !dir.join("strato.conf").exists() || !dir.join("PG_VERSION").exists() {
+            self.make_dir(&layout.cluster_dir, 0o700)?;
+            let tmp = layout.cluster_dir.join(format!("node-{}.tmp", node.ordinal));
+            Self::remove_dir(&tmp).await?;
+            let mut cp = Command::new("cp");
+            cp.arg("-a").arg(self.snapshot_dir(id)).arg(&tmp);
+            self.run(cp, "copying the snapshot").await?;
+            // The copy becomes this node: its own settings, no stale manifest.
+            let _ = tokio::fs::remove_file(tmp.join("backup_manifest")).await;
+            let _ = tokio::fs::remove_file(tmp.join("standby.signal")).await;
+            self.write_node_conf(&tmp, layout, node, node_type).await?;
+            tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the restored data directory"))?;
+        }
+        self.start_node(layout, node).await
+    }
+
+    async fn remove_snapshot(&self, id: Uuid) -> EngineResult<()> {
+        let dir = self.snapshot_dir(id);
+        Self::remove_dir(&dir.with_extension("tmp")).await?;
+        Self::remove_dir(&dir).await
     }
 
     fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth {

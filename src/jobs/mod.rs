@@ -92,9 +92,8 @@ impl Runner {
         let (outcome, lifecycle) = match result {
             Ok(()) => (JobOutcome::Succeeded, job.kind.lifecycle_on_success()),
             Err(failure) => {
-                if job.kind.lifecycle_on_failure().is_some() {
-                    // A failed create must not leave processes behind.
-                    steps::stop_all(self, &job).await;
+                if job.kind.cleans_up_on_failure() {
+                    steps::tear_down(self, &job).await;
                 }
                 (JobOutcome::Failed(failure), job.kind.lifecycle_on_failure())
             }
@@ -189,6 +188,8 @@ fn job_failure_code(job: &Job) -> &'static str {
     match job.kind {
         CreateCluster => "DWS.6000",
         RestartCluster | RepairCluster => "DWS.6002",
-        StopCluster | StartCluster | DeleteCluster => "DWS.9999",
+        RestoreCluster => "DWS.6003",
+        CreateSnapshot => "DWS.6005",
+        StopCluster | StartCluster | DeleteCluster | DeleteSnapshot => "DWS.9999",
     }
 }

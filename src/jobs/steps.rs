@@ -33,11 +33,42 @@ pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node]
             r.engine.wait_replication(&layout, node(0)?, running).await
         }
         Step::RemoveFiles => r.engine.remove_files(&layout).await,
+        Step::Backup => {
+            let id = snapshot(job)?;
+            let (tx, rx) = tokio::sync::watch::channel(0u32);
+            let forward = tokio::spawn(forward_progress(r.store.clone(), job.id, r.owner.clone(), rx));
+            let result = r.engine.backup(&layout, node(0)?, id, tx).await;
+            forward.abort();
+            let bytes = result?;
+            r.store.set_snapshot_size(id, bytes as i64).await.map_err(|e| EngineError::Failed(e.to_string()))
+        }
+        Step::VerifySnapshot => r.engine.verify_snapshot(snapshot(job)?).await,
+        Step::RestorePrimary => r.engine.restore_primary(&layout, node(0)?, node_type, snapshot(job)?).await,
+        Step::RemoveSnapshotFiles => r.engine.remove_snapshot(snapshot(job)?).await,
     }
 }
 
-/// Best-effort stop of every node, for jobs that fail after starting some.
-pub(super) async fn stop_all(r: &Runner, job: &Job) {
+fn snapshot(job: &Job) -> EngineResult<uuid::Uuid> {
+    job.snapshot_id.ok_or_else(|| EngineError::Failed(format!("job {} names no snapshot", job.id)))
+}
+
+/// Persists a long step's percentage at most a few times a second.
+async fn forward_progress(
+    store: std::sync::Arc<dyn crate::store::Store>,
+    job_id: uuid::Uuid,
+    owner: String,
+    mut rx: tokio::sync::watch::Receiver<u32>,
+) {
+    while rx.changed().await.is_ok() {
+        let pct = *rx.borrow_and_update();
+        let _ = store.set_step_progress(job_id, &owner, pct).await;
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+/// Best-effort teardown for a create or restore that failed: stop every
+/// node it started and remove its files, so nothing half-built remains.
+pub(super) async fn tear_down(r: &Runner, job: &Job) {
     let layout = r.engine.layout(job.cluster_id);
     if let Ok(nodes) = r.store.nodes(job.cluster_id).await {
         for n in nodes.iter().rev() {
@@ -45,5 +76,8 @@ pub(super) async fn stop_all(r: &Runner, job: &Job) {
                 tracing::warn!(job.id = %job.id, node = n.ordinal, error = %e, "stopping a node after a failure failed");
             }
         }
+    }
+    if let Err(e) = r.engine.remove_files(&layout).await {
+        tracing::warn!(job.id = %job.id, error = %e, "removing files after a failure failed");
     }
 }

@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::core::cluster::{Cluster, Failure, Lifecycle, Node};
 use crate::core::identity::{AccessKey, Domain, Project, TokenRecord, User};
 use crate::core::job::Job;
+use crate::core::snapshot::Snapshot;
 use crate::core::{CoreError, Millis};
 
 pub type StoreResult<T> = Result<T, CoreError>;
@@ -66,7 +67,8 @@ pub trait Store: Send + Sync + 'static {
 
     // --- clusters
     /// Inserts the cluster, allocates one address per node from `range`
-    /// (skipping `unusable`) and enqueues its create job, atomically.
+    /// (skipping `unusable`) and enqueues its create (or restore) job,
+    /// atomically. A restore job's snapshot must be available.
     async fn create_cluster(
         &self,
         cluster: &Cluster,
@@ -85,6 +87,12 @@ pub trait Store: Send + Sync + 'static {
     // --- jobs
     /// Enqueues a job on an existing cluster if its lifecycle allows and it is idle.
     async fn enqueue_job(&self, job: &Job) -> StoreResult<()>;
+    /// Enqueues a cluster's delete job and, in the same transaction, deletion
+    /// jobs for the snapshots that go with it (all automated ones and the manual
+    /// ones beyond the newest `keep_manual`). Returns the retired snapshots.
+    async fn delete_cluster(&self, job: &Job, keep_manual: Option<u32>) -> StoreResult<Vec<Uuid>>;
+    /// Records a running percentage of the job's current step.
+    async fn set_step_progress(&self, job_id: Uuid, owner: &str, percent: u32) -> StoreResult<()>;
     /// Takes the oldest enqueued job whose lease is free, for `lease_ms`.
     async fn claim_job(&self, owner: &str, now: Millis, lease_ms: i64) -> StoreResult<Option<Job>>;
     /// Extends a held lease; false if the lease was lost.
@@ -104,6 +112,19 @@ pub trait Store: Send + Sync + 'static {
     async fn active_job(&self, cluster_id: Uuid) -> StoreResult<Option<Job>>;
     /// Forgets every lease (startup with an exclusive data-dir lock).
     async fn release_all_leases(&self) -> StoreResult<u64>;
+
+    // --- snapshots
+    /// Inserts the snapshot and enqueues its backup job on the (idle, running) cluster.
+    async fn create_snapshot(&self, snapshot: &Snapshot, job: &Job) -> StoreResult<()>;
+    /// Marks a manual, settled, unused snapshot as deleting and enqueues its deletion.
+    async fn delete_snapshot(&self, project_id: &str, id: Uuid, job: &Job) -> StoreResult<()>;
+    async fn get_snapshot(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Snapshot>>;
+    async fn get_snapshot_any(&self, id: Uuid) -> StoreResult<Option<Snapshot>>;
+    /// Live snapshots of a project (or of one cluster), oldest first.
+    async fn list_snapshots(&self, project_id: &str, cluster_id: Option<Uuid>) -> StoreResult<Vec<Snapshot>>;
+    async fn set_snapshot_size(&self, id: Uuid, bytes: i64) -> StoreResult<()>;
+    /// Active jobs that work on the snapshot (its backup, restores from it).
+    async fn snapshot_jobs(&self, id: Uuid) -> StoreResult<Vec<Job>>;
 
     // --- events
     async fn add_event(&self, e: &Event) -> StoreResult<()>;

@@ -14,7 +14,8 @@ use uuid::Uuid;
 use super::{Event, JobOutcome, Store, StoreResult};
 use crate::core::cluster::{allocate_addresses, Cluster, Failure, Lifecycle, Node};
 use crate::core::identity::{AccessKey, Domain, Project, TokenRecord, User};
-use crate::core::job::{Job, JobKind, JobState};
+use crate::core::job::{Job, JobKind, JobPayload, JobState};
+use crate::core::snapshot::{retired_by_cluster_delete, Snapshot, SnapshotKind, SnapshotStatus};
 use crate::core::{CoreError, Millis};
 
 const SCHEMA: &str = include_str!("../../migrations/sqlite/0001_init.sql");
@@ -90,15 +91,19 @@ fn job_from(row: &SqliteRow) -> StoreResult<Job> {
     let payload: String = row.try_get("payload")?;
     let error: Option<String> = row.try_get("error")?;
     let next_step: i64 = row.try_get("next_step")?;
+    let step_progress: i64 = row.try_get("step_progress")?;
+    let snapshot_id: Option<String> = row.try_get("snapshot_id")?;
     let total_steps: i64 = row.try_get("total_steps")?;
     let attempts: i64 = row.try_get("attempts")?;
     Ok(Job {
         id: Uuid::parse_str(&id).map_err(internal)?,
         project_id: row.try_get("project_id")?,
         cluster_id: Uuid::parse_str(&cluster_id).map_err(internal)?,
+        snapshot_id: snapshot_id.map(|s| Uuid::parse_str(&s)).transpose().map_err(internal)?,
         kind: JobKind::from_str(&kind).map_err(internal)?,
         state: JobState::from_str(&state).map_err(internal)?,
         next_step: next_step as u32,
+        step_progress: step_progress as u32,
         total_steps: total_steps as u32,
         payload: serde_json::from_str(&payload).map_err(internal)?,
         attempts: attempts as u32,
@@ -135,12 +140,14 @@ fn access_key_from(row: &SqliteRow) -> StoreResult<AccessKey> {
 
 async fn insert_job(conn: &mut sqlx::SqliteConnection, job: &Job) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO jobs (id, project_id, cluster_id, kind, state, next_step, total_steps, payload, attempts, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        "INSERT INTO jobs (id, project_id, cluster_id, lock_key, snapshot_id, kind, state, next_step, total_steps, payload, attempts, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
     )
     .bind(job.id.to_string())
     .bind(&job.project_id)
     .bind(job.cluster_id.to_string())
+    .bind(job.lock_key())
+    .bind(job.snapshot_id.map(|s| s.to_string()))
     .bind(job.kind.as_str())
     .bind(job.state.as_str())
     .bind(job.next_step as i64)
@@ -152,14 +159,101 @@ async fn insert_job(conn: &mut sqlx::SqliteConnection, job: &Job) -> Result<(), 
     .map(|_| ())
 }
 
-async fn busy_error(conn: &mut sqlx::SqliteConnection, cluster_id: Uuid) -> CoreError {
-    let running: Option<String> = sqlx::query_scalar("SELECT kind FROM jobs WHERE cluster_id = ? AND state = 'enqueued'")
-        .bind(cluster_id.to_string())
+async fn busy_error(conn: &mut sqlx::SqliteConnection, job: &Job) -> CoreError {
+    let running: Option<String> = sqlx::query_scalar("SELECT kind FROM jobs WHERE lock_key = ? AND state = 'enqueued'")
+        .bind(job.lock_key())
         .fetch_optional(conn)
         .await
         .ok()
         .flatten();
-    CoreError::Busy { cluster: cluster_id.to_string(), running: running.unwrap_or_else(|| "another job".into()) }
+    CoreError::Busy { cluster: job.cluster_id.to_string(), running: running.unwrap_or_else(|| "another job".into()) }
+}
+
+/// The enqueue rules shared by every operation on an existing cluster.
+async fn enqueue_in(conn: &mut sqlx::SqliteConnection, job: &Job) -> StoreResult<()> {
+    let lifecycle: Option<String> = sqlx::query_scalar("SELECT lifecycle FROM clusters WHERE id = ?")
+        .bind(job.cluster_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let lifecycle = lifecycle
+        .ok_or_else(|| CoreError::ClusterNotFound(job.cluster_id.to_string()))?
+        .parse::<Lifecycle>()
+        .map_err(internal)?;
+    // Busy wins over state: a cluster mid-operation is "busy", whatever its lifecycle.
+    if let Err(e) = insert_job(&mut *conn, job).await {
+        if is_unique_violation(&e) {
+            return Err(busy_error(conn, job).await);
+        }
+        return Err(e.into());
+    }
+    if !job.kind.allowed_from().contains(&lifecycle) {
+        return Err(CoreError::WrongState { state: lifecycle.to_string() });
+    }
+    if let Some(next) = job.kind.lifecycle_on_accept() {
+        sqlx::query("UPDATE clusters SET lifecycle = ?, updated_at = ? WHERE id = ?")
+            .bind(next.as_str())
+            .bind(job.created_at)
+            .bind(job.cluster_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Whether some active job works on the snapshot (a backup or a restore).
+async fn snapshot_in_use(conn: &mut sqlx::SqliteConnection, snapshot_id: Uuid) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE snapshot_id = ? AND state = 'enqueued'")
+        .bind(snapshot_id.to_string())
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+fn snapshot_from(row: &SqliteRow) -> StoreResult<Snapshot> {
+    let id: String = row.try_get("id")?;
+    let cluster_id: String = row.try_get("cluster_id")?;
+    let kind: String = row.try_get("kind")?;
+    let status: String = row.try_get("status")?;
+    let source: String = row.try_get("source")?;
+    let failure: Option<String> = row.try_get("failure")?;
+    Ok(Snapshot {
+        id: Uuid::parse_str(&id).map_err(internal)?,
+        project_id: row.try_get("project_id")?,
+        cluster_id: Uuid::parse_str(&cluster_id).map_err(internal)?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        kind: kind.parse::<SnapshotKind>().map_err(internal)?,
+        status: status.parse::<SnapshotStatus>().map_err(internal)?,
+        source: serde_json::from_str(&source).map_err(internal)?,
+        size_bytes: row.try_get("size_bytes")?,
+        failure: failure.map(|f| serde_json::from_str(&f)).transpose().map_err(internal)?,
+        created_at: row.try_get("created_at")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+    })
+}
+
+async fn insert_snapshot(conn: &mut sqlx::SqliteConnection, s: &Snapshot) -> StoreResult<()> {
+    let r = sqlx::query(
+        "INSERT INTO snapshots (id, project_id, cluster_id, name, description, kind, status, source, created_at, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(s.id.to_string())
+    .bind(&s.project_id)
+    .bind(s.cluster_id.to_string())
+    .bind(&s.name)
+    .bind(&s.description)
+    .bind(s.kind.as_str())
+    .bind(s.status.as_str())
+    .bind(serde_json::to_string(&s.source).map_err(internal)?)
+    .bind(s.created_at)
+    .bind(s.started_at)
+    .execute(conn)
+    .await;
+    match r {
+        Err(e) if is_unique_violation(&e) => Err(CoreError::SnapshotNameTaken(s.name.clone())),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
 }
 
 #[async_trait]
@@ -335,6 +429,24 @@ impl Store for SqliteStore {
         // IMMEDIATE: take the write lock up front; a deferred read-then-write
         // transaction cannot wait for the lock and fails with SQLITE_BUSY.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(sid) = job.snapshot_id {
+            // A restore needs its snapshot complete, and keeps it from deletion while it runs.
+            let status: Option<String> = sqlx::query_scalar("SELECT status FROM snapshots WHERE id = ?")
+                .bind(sid.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            match status.as_deref() {
+                Some("available") => {}
+                Some(other) => {
+                    return Err(CoreError::SnapshotState {
+                        id: sid.to_string(),
+                        state: other.to_string(),
+                        what: "only an available snapshot can be restored".into(),
+                    })
+                }
+                None => return Err(CoreError::SnapshotNotFound(sid.to_string())),
+            }
+        }
         let insert = sqlx::query(
             "INSERT INTO clusters (id, project_id, name, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
@@ -425,33 +537,116 @@ impl Store for SqliteStore {
 
     async fn enqueue_job(&self, job: &Job) -> StoreResult<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let lifecycle: Option<String> = sqlx::query_scalar("SELECT lifecycle FROM clusters WHERE id = ?")
+        enqueue_in(&mut tx, job).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_cluster(&self, job: &Job, keep_manual: Option<u32>) -> StoreResult<Vec<Uuid>> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        enqueue_in(&mut tx, job).await?;
+        let rows = sqlx::query("SELECT * FROM snapshots WHERE cluster_id = ? AND status != 'deleted'")
             .bind(job.cluster_id.to_string())
-            .fetch_optional(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-        let lifecycle = lifecycle
-            .ok_or_else(|| CoreError::ClusterNotFound(job.cluster_id.to_string()))?
-            .parse::<Lifecycle>()
-            .map_err(internal)?;
-        // Busy wins over state: a cluster mid-operation is "busy", whatever its lifecycle.
-        if let Err(e) = insert_job(&mut tx, job).await {
-            if is_unique_violation(&e) {
-                return Err(busy_error(&mut tx, job.cluster_id).await);
+        let snapshots = rows.iter().map(snapshot_from).collect::<StoreResult<Vec<_>>>()?;
+        let mut retired = Vec::new();
+        for id in retired_by_cluster_delete(&snapshots, keep_manual) {
+            if snapshot_in_use(&mut tx, id).await? {
+                continue;
             }
-            return Err(e.into());
-        }
-        if !job.kind.allowed_from().contains(&lifecycle) {
-            return Err(CoreError::WrongState { state: lifecycle.to_string() });
-        }
-        if let Some(next) = job.kind.lifecycle_on_accept() {
-            sqlx::query("UPDATE clusters SET lifecycle = ?, updated_at = ? WHERE id = ?")
-                .bind(next.as_str())
-                .bind(job.created_at)
-                .bind(job.cluster_id.to_string())
-                .execute(&mut *tx)
-                .await?;
+            let del = Job::new(JobKind::DeleteSnapshot, &job.project_id, job.cluster_id, Some(id), 1, JobPayload::default());
+            sqlx::query("UPDATE snapshots SET status = 'deleting' WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+            insert_job(&mut tx, &del).await?;
+            retired.push(id);
         }
         tx.commit().await?;
+        Ok(retired)
+    }
+
+    async fn create_snapshot(&self, snapshot: &Snapshot, job: &Job) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        enqueue_in(&mut tx, job).await?;
+        insert_snapshot(&mut tx, snapshot).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn delete_snapshot(&self, project_id: &str, id: Uuid, job: &Job) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row = sqlx::query("SELECT * FROM snapshots WHERE id = ? AND project_id = ? AND status != 'deleted'")
+            .bind(id.to_string())
+            .bind(project_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let snap = row.as_ref().map(snapshot_from).transpose()?.ok_or_else(|| CoreError::SnapshotNotFound(id.to_string()))?;
+        let refuse = |what: &str| CoreError::SnapshotState {
+            id: id.to_string(),
+            state: snap.status.to_string(),
+            what: what.to_string(),
+        };
+        if snap.kind != SnapshotKind::Manual {
+            return Err(refuse("only manual snapshots can be deleted"));
+        }
+        if !matches!(snap.status, SnapshotStatus::Available | SnapshotStatus::Unavailable) {
+            return Err(refuse("it cannot be deleted now"));
+        }
+        if snapshot_in_use(&mut tx, id).await? {
+            return Err(refuse("a restore from it is running"));
+        }
+        sqlx::query("UPDATE snapshots SET status = 'deleting' WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+        insert_job(&mut tx, job).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn get_snapshot(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Snapshot>> {
+        let row = sqlx::query("SELECT * FROM snapshots WHERE id = ? AND project_id = ? AND status != 'deleted'")
+            .bind(id.to_string())
+            .bind(project_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(snapshot_from).transpose()
+    }
+
+    async fn get_snapshot_any(&self, id: Uuid) -> StoreResult<Option<Snapshot>> {
+        let row = sqlx::query("SELECT * FROM snapshots WHERE id = ?").bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(snapshot_from).transpose()
+    }
+
+    async fn list_snapshots(&self, project_id: &str, cluster_id: Option<Uuid>) -> StoreResult<Vec<Snapshot>> {
+        let rows = sqlx::query(
+            "SELECT * FROM snapshots WHERE project_id = ? AND status != 'deleted' AND (? IS NULL OR cluster_id = ?)
+             ORDER BY created_at, id",
+        )
+        .bind(project_id)
+        .bind(cluster_id.map(|c| c.to_string()))
+        .bind(cluster_id.map(|c| c.to_string()))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(snapshot_from).collect()
+    }
+
+    async fn set_snapshot_size(&self, id: Uuid, bytes: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE snapshots SET size_bytes = ? WHERE id = ?").bind(bytes).bind(id.to_string()).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn snapshot_jobs(&self, id: Uuid) -> StoreResult<Vec<Job>> {
+        let rows = sqlx::query("SELECT * FROM jobs WHERE snapshot_id = ? AND state = 'enqueued'")
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(job_from).collect()
+    }
+
+    async fn set_step_progress(&self, job_id: Uuid, owner: &str, percent: u32) -> StoreResult<()> {
+        sqlx::query("UPDATE jobs SET step_progress = ? WHERE id = ? AND lease_owner = ?")
+            .bind(percent.min(100) as i64)
+            .bind(job_id.to_string())
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -484,7 +679,7 @@ impl Store for SqliteStore {
     }
 
     async fn commit_step(&self, job_id: Uuid, owner: &str, next_step: u32) -> StoreResult<()> {
-        let r = sqlx::query("UPDATE jobs SET next_step = ?, attempts = 0 WHERE id = ? AND lease_owner = ?")
+        let r = sqlx::query("UPDATE jobs SET next_step = ?, step_progress = 0, attempts = 0 WHERE id = ? AND lease_owner = ?")
             .bind(next_step as i64)
             .bind(job_id.to_string())
             .bind(owner)
@@ -518,9 +713,9 @@ impl Store for SqliteStore {
             JobOutcome::Succeeded => (JobState::Succeeded, None),
             JobOutcome::Failed(f) => (JobState::Failed, Some(f)),
         };
-        let cluster_id: String = sqlx::query_scalar(
+        let row = sqlx::query(
             "UPDATE jobs SET state = ?, error = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
-             WHERE id = ? RETURNING cluster_id",
+             WHERE id = ? RETURNING cluster_id, kind, snapshot_id",
         )
         .bind(state.as_str())
         .bind(error.map(|e| serde_json::to_string(e).unwrap_or_default()))
@@ -528,7 +723,24 @@ impl Store for SqliteStore {
         .bind(job_id.to_string())
         .fetch_one(&mut *tx)
         .await?;
+        let cluster_id: String = row.try_get("cluster_id")?;
+        let kind: String = row.try_get("kind")?;
+        let snapshot_id: Option<String> = row.try_get("snapshot_id")?;
         let failure_json = error.map(|e| serde_json::to_string(e).unwrap_or_default());
+        let kind = kind.parse::<JobKind>().map_err(internal)?;
+        if let (Some(status), Some(sid)) = (kind.snapshot_status_on_end(state == JobState::Succeeded), &snapshot_id) {
+            sqlx::query("UPDATE snapshots SET status = ?, failure = ?, finished_at = ? WHERE id = ?")
+                .bind(status.as_str())
+                .bind(&failure_json)
+                .bind(now)
+                .bind(sid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if !kind.locks_cluster() {
+            tx.commit().await?;
+            return Ok(());
+        }
         match lifecycle {
             Some(l) => {
                 sqlx::query("UPDATE clusters SET lifecycle = ?, failure = ?, updated_at = ? WHERE id = ?")

@@ -92,8 +92,9 @@ pub async fn delete(
     Extension(RawBody(body)): Extension<RawBody>,
 ) -> Result<Response> {
     require_json(&headers, &body)?;
-    // keep_last_manual_snapshot is validated now; snapshots arrive with issue #3.
-    let _keep = wire::delete_body(&body)?;
-    operate(&ctx, &caller, &pid, &cid, JobKind::DeleteCluster).await?;
+    let keep = wire::delete_body(&body)?;
+    let pid = project(&ctx, &caller, &pid).await?;
+    let job = ctx.app.delete(&pid, wire::uuid(&cid)?, keep).await?;
+    tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "delete accepted");
     Ok((StatusCode::ACCEPTED, Json(json!({}))).into_response())
 }

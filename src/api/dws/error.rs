@@ -46,6 +46,8 @@ fn field_code(f: Field) -> &'static str {
         Field::SecurityGroupId => "DWS.5016",
         Field::AvailabilityZone => "DWS.5011",
         Field::Tags => "DWS.5194",
+        Field::SnapshotName => "DWS.5057",
+        Field::SnapshotDescription => "DWS.5038",
     }
 }
 
@@ -59,7 +61,9 @@ impl DwsError {
                 CoreError::BadId(_) => (StatusCode::BAD_REQUEST, "DWS.0001"),
                 CoreError::ClusterNotFound(_) => (StatusCode::NOT_FOUND, "DWS.0047"),
                 CoreError::JobNotFound(_) => (StatusCode::NOT_FOUND, "DWS.0048"),
-                CoreError::NameTaken(_) => (StatusCode::CONFLICT, "DWS.5050"),
+                CoreError::NameTaken(_) | CoreError::SnapshotNameTaken(_) => (StatusCode::CONFLICT, "DWS.5050"),
+                CoreError::SnapshotNotFound(_) => (StatusCode::NOT_FOUND, "DWS.5149"),
+                CoreError::SnapshotState { .. } => (StatusCode::CONFLICT, "DWS.5090"),
                 CoreError::Busy { .. } | CoreError::WrongState { .. } => (StatusCode::CONFLICT, "DWS.5090"),
                 CoreError::AddressesExhausted => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
                 CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),

@@ -6,6 +6,7 @@ mod error;
 mod jobs;
 mod node_types;
 mod render;
+mod snapshots;
 mod wire;
 
 use axum::extract::{Path, Request};
@@ -32,6 +33,10 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/v1/{pid}/clusters/{cid}/stop", post(clusters::stop))
         .route("/v1/{pid}/clusters/{cid}/start", post(clusters::start))
         .route("/v1.0/{pid}/job/{job_id}", get(jobs::show))
+        .route("/v1.0/{pid}/snapshots", post(snapshots::create).get(snapshots::list))
+        .route("/v1.0/{pid}/snapshots/{sid}", get(snapshots::show).delete(snapshots::delete))
+        .route("/v1.0/{pid}/snapshots/{sid}/actions", post(snapshots::restore))
+        .route("/v1.0/{pid}/clusters/{cid}/snapshots", get(snapshots::list_for_cluster))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<DwsError>))
         .with_state(ctx)

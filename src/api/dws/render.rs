@@ -8,6 +8,8 @@ use crate::core::cluster::Lifecycle;
 use crate::core::iso;
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::node_types::NodeType;
+use crate::app::SnapshotView;
+use crate::core::snapshot::SnapshotStatus;
 use crate::core::status::{Health, NodeHealth};
 use crate::engine::postgres::DEFAULT_DATABASE;
 
@@ -38,7 +40,9 @@ fn task_status(kind: JobKind) -> Option<&'static str> {
         JobKind::RestartCluster => Some("REBOOTING"),
         JobKind::StopCluster => Some("STOPPING"),
         JobKind::StartCluster => Some("STARTING"),
-        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster => None,
+        JobKind::CreateSnapshot => Some("SNAPSHOTTING"),
+        JobKind::RestoreCluster => Some("RESTORING"),
+        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot => None,
     }
 }
 
@@ -50,7 +54,9 @@ fn action_progress(v: &ClusterView) -> Value {
         JobKind::StopCluster => "STOPPING",
         JobKind::StartCluster => "STARTING",
         JobKind::DeleteCluster => "DELETING",
-        JobKind::RepairCluster => return json!({}),
+        JobKind::CreateSnapshot => "SNAPSHOTTING",
+        JobKind::RestoreCluster => "RESTORING",
+        JobKind::RepairCluster | JobKind::DeleteSnapshot => return json!({}),
     };
     json!({ name: format!("{}%", job.progress_percent()) })
 }
@@ -181,5 +187,34 @@ pub fn node_types(types: &[NodeType], zones: &[String]) -> Value {
             "detail": detail(t),
         })).collect::<Vec<_>>(),
         "count": types.len(),
+    })
+}
+
+/// Snapshot status vocabulary: CREATING, AVAILABLE, UNAVAILABLE (and DELETING
+/// while its files go); RESTORING while a restore reads it.
+pub fn snapshot(v: &SnapshotView) -> Value {
+    let (s, restoring, progress) = (&v.snapshot, v.restoring, v.progress);
+    let status = match s.status {
+        SnapshotStatus::Creating => "CREATING",
+        SnapshotStatus::Available if restoring => "RESTORING",
+        SnapshotStatus::Available => "AVAILABLE",
+        SnapshotStatus::Unavailable => "UNAVAILABLE",
+        SnapshotStatus::Deleting => "DELETING",
+        SnapshotStatus::Deleted => "DELETED",
+    };
+    json!({
+        "id": s.id,
+        "name": s.name,
+        "description": s.description,
+        "started": s.started_at.map(|t| format!("{}Z", iso(t))),
+        "finished": s.finished_at.filter(|_| s.status != SnapshotStatus::Creating).map(|t| format!("{}Z", iso(t))),
+        // GB, as DWS reports it.
+        "size": (s.size_bytes as f64 / 1e9 * 1e6).round() / 1e6,
+        "status": status,
+        "type": s.kind.as_str(),
+        "cluster_id": s.cluster_id,
+        "datastore": {"type": "dws", "version": "1.1.0"},
+        "progress": progress.map(|p| format!("{p}%")),
+        "failed_reasons": s.failure.as_ref().map(|f| json!({"error_code": f.code, "error_msg": f.message})),
     })
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::core::cluster::{PublicIp, Tag};
-use crate::core::validate::CreateInput;
+use crate::core::validate::{CreateInput, RestoreInput};
 use crate::core::CoreError;
 
 #[derive(Debug, Deserialize)]
@@ -80,6 +80,59 @@ pub fn create_input(body: &[u8]) -> Result<CreateInput, CoreError> {
             Some(TagsBody::List(l)) => l,
             Some(TagsBody::One(t)) => vec![t],
         },
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct SnapshotBody {
+    name: Option<String>,
+    cluster_id: Option<String>,
+    description: Option<String>,
+}
+
+/// `{"snapshot": {"name", "cluster_id", "description"?}}` → (name, cluster id, description).
+pub fn snapshot_input(body: &[u8]) -> Result<(String, Uuid, String), CoreError> {
+    let v = parse_json(body)?;
+    let inner = v.get("snapshot").cloned().ok_or_else(|| CoreError::MalformedBody("expected {\"snapshot\": {...}}".into()))?;
+    let b: SnapshotBody =
+        serde_json::from_value(inner).map_err(|e| CoreError::MalformedBody(format!("invalid snapshot: {e}")))?;
+    let name = b.name.ok_or_else(|| CoreError::invalid(crate::core::error::Field::SnapshotName, "snapshot.name is required"))?;
+    let cluster = b.cluster_id.ok_or_else(|| CoreError::MalformedBody("snapshot.cluster_id is required".into()))?;
+    Ok((name, uuid(&cluster)?, b.description.unwrap_or_default()))
+}
+
+#[derive(Debug, Deserialize)]
+struct RestoreBody {
+    name: Option<String>,
+    subnet_id: Option<String>,
+    security_group_id: Option<String>,
+    vpc_id: Option<String>,
+    availability_zone: Option<String>,
+    port: Option<i64>,
+    public_ip: Option<PublicIpBody>,
+    enterprise_project_id: Option<String>,
+    number_of_cn: Option<i64>,
+}
+
+/// `{"restore": {"name", ...}}`.
+pub fn restore_input(body: &[u8]) -> Result<RestoreInput, CoreError> {
+    let v = parse_json(body)?;
+    let inner = v.get("restore").cloned().ok_or_else(|| CoreError::MalformedBody("expected {\"restore\": {...}}".into()))?;
+    let b: RestoreBody =
+        serde_json::from_value(inner).map_err(|e| CoreError::MalformedBody(format!("invalid restore: {e}")))?;
+    Ok(RestoreInput {
+        name: b.name,
+        vpc_id: b.vpc_id,
+        subnet_id: b.subnet_id,
+        security_group_id: b.security_group_id,
+        availability_zone: b.availability_zone,
+        port: b.port,
+        public_ip: b.public_ip.map(|p| PublicIp {
+            public_bind_type: p.public_bind_type.unwrap_or_default(),
+            eip_id: p.eip_id.unwrap_or_default(),
+        }),
+        enterprise_project_id: b.enterprise_project_id,
+        number_of_cn: b.number_of_cn,
     })
 }
 
