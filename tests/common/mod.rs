@@ -276,3 +276,47 @@ pub fn node_pid(dir: &Path, cluster_id: &str, n: u32) -> i32 {
 pub fn endpoints(c: &Value) -> Vec<String> {
     c["endpoints"].as_array().unwrap().iter().map(|e| e["connect_info"].as_str().unwrap().to_string()).collect()
 }
+
+impl Server {
+    pub fn snapshot(&self, token: &str, cluster: &str, name: &str) -> String {
+        let body = json!({"snapshot": {"name": name, "cluster_id": cluster, "description": "test"}});
+        let (st, b) = self.call(token, "POST", "/v1.0/{pid}/snapshots", Some(body));
+        assert_eq!(st, 200, "snapshot {name}: {b}");
+        b["snapshot"]["id"].as_str().unwrap().to_string()
+    }
+
+    pub fn show_snapshot(&self, token: &str, id: &str) -> (u16, Value) {
+        let (st, b) = self.call(token, "GET", &format!("/v1.0/{{pid}}/snapshots/{id}"), None);
+        (st, b["snapshot"].clone())
+    }
+
+    pub fn wait_snapshot(&self, token: &str, id: &str, status: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let (st, s) = self.show_snapshot(token, id);
+            assert_eq!(st, 200, "{s}");
+            if s["status"] == status {
+                return s;
+            }
+            assert!(s["status"] == "CREATING" || s["status"] == "DELETING" || s["status"] == "RESTORING", "{s}\n{}", self.log());
+            assert!(Instant::now() < deadline, "snapshot {id} never became {status}: {s}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn restore(&self, token: &str, snapshot: &str, name: &str) -> String {
+        let (st, b) = self.call(token, "POST", &format!("/v1.0/{{pid}}/snapshots/{snapshot}/actions"), Some(json!({"restore": {"name": name}})));
+        assert_eq!(st, 200, "restore {name}: {b}");
+        b["cluster"]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Waits until a cluster being created or restored has settled, whatever the outcome.
+    pub fn wait_settled(&self, token: &str, id: &str) -> Value {
+        self.wait_until(token, id, Duration::from_secs(120), |c| c["status"] != "CREATING")
+    }
+}
+
+/// A checksum of a table's whole content, for comparing clusters.
+pub fn table_checksum(endpoint: &str, table: &str) -> String {
+    psql(endpoint, &format!("SELECT count(*) || ':' || md5(string_agg(t::text, ',' ORDER BY t::text)) FROM {table} t")).unwrap()
+}

@@ -1,0 +1,208 @@
+//! Snapshots and restore against the real server and PostgreSQL: data round
+//! trips, corruption, crashes, retention and refusals.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{endpoints, psql, table_checksum, Server};
+use serde_json::json;
+
+const LOAD: &str = "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS payload FROM generate_series(1, 100000) g";
+
+/// 100k rows, snapshot, change the data, restore: the restored cluster holds
+/// exactly what the source held at snapshot time, even after the source is gone.
+#[test]
+fn snapshot_restore_round_trip() {
+    let s = Server::start();
+    let t = s.token();
+    let src = s.create(&t, "source", 3);
+    let c = s.wait_available(&t, &src);
+    let primary = endpoints(&c)[0].clone();
+    psql(&primary, LOAD).unwrap();
+    let at_snapshot = table_checksum(&primary, "big");
+    assert!(at_snapshot.starts_with("100000:"), "{at_snapshot}");
+
+    let sid = s.snapshot(&t, &src, "snapshotForDemoCluster");
+    let busy = s.show(&t, &src);
+    assert_eq!(busy["task_status"], "SNAPSHOTTING", "{busy}");
+    assert!(busy["action_progress"]["SNAPSHOTTING"].as_str().is_some_and(|p| p.ends_with('%')), "{busy}");
+    let snap = s.wait_snapshot(&t, &sid, "AVAILABLE");
+    assert_eq!(snap["type"], "MANUAL");
+    assert_eq!(snap["cluster_id"], src.as_str());
+    assert!(snap["size"].as_f64().unwrap() > 0.0, "{snap}");
+    assert!(snap["finished"].as_str().is_some() && snap["started"].as_str().is_some());
+    assert_eq!(snap["datastore"]["type"], "dws");
+    s.wait_available(&t, &src);
+
+    // The cluster kept serving and now changes.
+    psql(&primary, "DELETE FROM big WHERE id % 2 = 0; INSERT INTO big VALUES (-1, 'after')").unwrap();
+    assert_ne!(table_checksum(&primary, "big"), at_snapshot);
+
+    let restored = s.restore(&t, &sid, "restored-one");
+    let early = s.show(&t, &restored);
+    assert_eq!((early["status"].as_str(), early["task_status"].as_str()), (Some("CREATING"), Some("RESTORING")), "{early}");
+    let r = s.wait_available(&t, &restored);
+    assert_eq!(r["number_of_node"], 3);
+    assert_eq!(r["node_type"], c["node_type"]);
+    assert_eq!(r["vpc_id"], c["vpc_id"]);
+    let eps = endpoints(&r);
+    assert_eq!(table_checksum(&eps[0], "big"), at_snapshot);
+    // Its standbys were cloned from the restored primary.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(table_checksum(&eps[2], "big"), at_snapshot);
+    psql(&eps[0], "INSERT INTO big VALUES (-2, 'writable')").unwrap();
+
+    // Per-cluster listing, paginated and sorted.
+    let at_second = table_checksum(&primary, "big");
+    let sid2 = s.snapshot(&t, &src, "second-snapshot");
+    s.wait_snapshot(&t, &sid2, "AVAILABLE");
+    let (st, page) = s.call(&t, "GET", &format!("/v1.0/{{pid}}/clusters/{src}/snapshots?limit=1&offset=0&sort_key=started&sort_dir=desc"), None);
+    assert_eq!(st, 200);
+    assert_eq!((page["count"].as_u64(), page["snapshots"].as_array().unwrap().len()), (Some(2), 1));
+    assert_eq!(page["snapshots"][0]["id"], sid2.as_str());
+    let (st, all) = s.call(&t, "GET", "/v1.0/{pid}/snapshots", None);
+    assert_eq!((st, all["count"].as_u64()), (200, Some(2)));
+
+    // Delete the source keeping its newest manual snapshot; restore from it afterwards.
+    s.wait_available(&t, &src);
+    let (st, _) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/clusters/{src}"), Some(json!({"keep_last_manual_snapshot": 1})));
+    assert_eq!(st, 202);
+    s.wait_gone(&t, &src);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while s.show_snapshot(&t, &sid).0 != 404 {
+        assert!(std::time::Instant::now() < deadline, "the older snapshot was not retired");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!s.dir.path().join("snapshots").join(&sid).exists(), "retired snapshot files remain");
+    assert!(s.dir.path().join("snapshots").join(&sid2).exists());
+    let again = s.restore(&t, &sid2, "restored-two");
+    let r2 = s.wait_available(&t, &again);
+    assert_eq!(table_checksum(&endpoints(&r2)[0], "big"), at_second, "the second snapshot holds the changed data");
+
+    // Manual snapshot deletion removes the files.
+    let (st, _) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/snapshots/{sid2}"), None);
+    assert_eq!(st, 202);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while s.show_snapshot(&t, &sid2).0 != 404 {
+        assert!(std::time::Instant::now() < deadline, "snapshot not deleted");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!s.dir.path().join("snapshots").join(&sid2).exists());
+}
+
+/// A flipped byte in a stored snapshot: the restore fails with a clear
+/// reason and leaves no process or file of the new cluster.
+#[test]
+fn corrupted_snapshot_fails_restore_cleanly() {
+    let s = Server::start();
+    let t = s.token();
+    let src = s.create(&t, "corrupt-src", 3);
+    let c = s.wait_available(&t, &src);
+    psql(&endpoints(&c)[0], LOAD).unwrap();
+    let sid = s.snapshot(&t, &src, "to-be-damaged");
+    s.wait_snapshot(&t, &sid, "AVAILABLE");
+
+    // Flip one byte in the largest data file of the snapshot.
+    let dir = s.dir.path().join("snapshots").join(&sid);
+    let mut files = vec![];
+    let mut stack = vec![dir.join("base")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap().flatten() {
+            let m = e.metadata().unwrap();
+            if m.is_dir() { stack.push(e.path()) } else { files.push((m.len(), e.path())) }
+        }
+    }
+    files.sort();
+    let victim = &files.last().unwrap().1;
+    let mut bytes = std::fs::read(victim).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xff;
+    std::fs::write(victim, bytes).unwrap();
+
+    let pids_before = s.engine_pids().len();
+    let bad = s.restore(&t, &sid, "from-damaged");
+    let r = s.wait_settled(&t, &bad);
+    assert_eq!(r["status"], "CREATION FAILED", "{r}");
+    let reason = r["failed_reasons"]["error_msg"].as_str().unwrap_or_default();
+    assert!(reason.contains("damaged") && reason.contains("checksum"), "{reason}");
+    assert_eq!(r["failed_reasons"]["error_code"], "DWS.6003");
+    assert_eq!(s.engine_pids().len(), pids_before, "no process of the failed restore");
+    assert!(!s.dir.path().join("clusters").join(&bad).exists(), "no files of the failed restore");
+}
+
+/// kill -9 after the backup ran but before it was recorded, and after the
+/// restored primary came up: both jobs finish after a restart.
+#[test]
+fn crashes_mid_snapshot_and_mid_restore_finish_after_restart() {
+    let mut s = Server::start_with(&[], &[("STRATO_CRASH_AFTER_STEP", "create_snapshot:0")]);
+    let t = s.token();
+    let src = s.create(&t, "crash-src", 3);
+    let c = s.wait_available(&t, &src);
+    psql(&endpoints(&c)[0], LOAD).unwrap();
+    let at_snapshot = table_checksum(&endpoints(&c)[0], "big");
+    let sid = s.snapshot(&t, &src, "crashy-snapshot");
+    assert!(!s.wait_exit(Duration::from_secs(60)).success());
+
+    s.spawn(&[], &[("STRATO_CRASH_AFTER_STEP", "restore_cluster:1")]);
+    let t = s.token();
+    s.wait_snapshot(&t, &sid, "AVAILABLE");
+    let restored = s.restore(&t, &sid, "crashy-restore");
+    assert!(!s.wait_exit(Duration::from_secs(60)).success());
+
+    s.spawn(&[], &[]);
+    let t = s.token();
+    let r = s.wait_available(&t, &restored);
+    assert_eq!(table_checksum(&endpoints(&r)[0], "big"), at_snapshot);
+    assert_eq!(s.wait_snapshot(&t, &sid, "AVAILABLE")["status"], "AVAILABLE");
+}
+
+/// Refusals: busy cluster, bad names, unknown ids, deleting what a restore reads.
+#[test]
+fn snapshot_refusals_change_nothing() {
+    let s = Server::start();
+    let t = s.token();
+    let src = s.create(&t, "refusals", 3);
+    let post = |body: serde_json::Value| s.call(&t, "POST", "/v1.0/{pid}/snapshots", Some(body));
+    // While the cluster is still being created.
+    let (st, e) = post(json!({"snapshot": {"name": "too-early", "cluster_id": src}}));
+    assert_eq!((st, e["error_code"].as_str()), (409, Some("DWS.5090")), "{e}");
+    s.wait_available(&t, &src);
+    let (st, e) = post(json!({"snapshot": {"name": "x1", "cluster_id": src}}));
+    assert_eq!((st, e["error_code"].as_str()), (400, Some("DWS.5057")));
+    let (st, e) = post(json!({"snapshot": {"name": "ok-name", "cluster_id": "7ba031f6-81f4-4670-ad20-c490b91877e5"}}));
+    assert_eq!((st, e["error_code"].as_str()), (404, Some("DWS.0047")));
+    let (st, e) = post(json!({"snapshot": {"name": "ok-name", "cluster_id": "nope"}}));
+    assert_eq!((st, e["error_code"].as_str()), (400, Some("DWS.0001")));
+    let (st, e) = post(json!({"name": "ok-name"}));
+    assert_eq!((st, e["error_code"].as_str()), (400, Some("DWS.0004")));
+    let (st, list) = s.call(&t, "GET", "/v1.0/{pid}/snapshots", None);
+    assert_eq!((st, list["count"].as_u64()), (200, Some(0)), "nothing was created");
+
+    let missing = "2a4d0f86-67cd-408a-8b66-017454fb7793";
+    let (st, e) = s.call(&t, "GET", &format!("/v1.0/{{pid}}/snapshots/{missing}"), None);
+    assert_eq!((st, e["error_code"].as_str()), (404, Some("DWS.5149")));
+    let (st, e) = s.call(&t, "POST", &format!("/v1.0/{{pid}}/snapshots/{missing}/actions"), Some(json!({"restore": {"name": "nope-restore"}})));
+    assert_eq!((st, e["error_code"].as_str()), (404, Some("DWS.5149")));
+
+    let sid = s.snapshot(&t, &src, "first-one");
+    // A second snapshot while the first runs: the cluster is busy.
+    let (st, e) = post(json!({"snapshot": {"name": "second-one", "cluster_id": src}}));
+    assert_eq!((st, e["error_code"].as_str()), (409, Some("DWS.5090")));
+    s.wait_snapshot(&t, &sid, "AVAILABLE");
+    let (st, e) = post(json!({"snapshot": {"name": "first-one", "cluster_id": src}}));
+    assert_eq!((st, e["error_code"].as_str()), (409, Some("DWS.5050")), "names are unique per project");
+    // Restore needs a name; a bad port is refused.
+    let act = format!("/v1.0/{{pid}}/snapshots/{sid}/actions");
+    let (st, e) = s.call(&t, "POST", &act, Some(json!({"restore": {}})));
+    assert_eq!((st, e["error_code"].as_str()), (400, Some("DWS.5057")));
+    let (st, e) = s.call(&t, "POST", &act, Some(json!({"restore": {"name": "restored", "port": 80}})));
+    assert_eq!((st, e["error_code"].as_str()), (400, Some("DWS.5038")));
+    // While a restore reads the snapshot it cannot be deleted.
+    let restored = s.restore(&t, &sid, "reading-it");
+    let (st, e) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/snapshots/{sid}"), None);
+    assert_eq!((st, e["error_code"].as_str()), (409, Some("DWS.5090")), "{e}");
+    s.wait_available(&t, &restored);
+    let (st, _) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/snapshots/{sid}"), None);
+    assert_eq!(st, 202);
+}
