@@ -206,3 +206,35 @@ fn snapshot_refusals_change_nothing() {
     let (st, _) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/snapshots/{sid}"), None);
     assert_eq!(st, 202);
 }
+
+/// `strato snapshot ...` drives the same API.
+#[test]
+fn cli_snapshots_and_restores() {
+    let s = Server::start();
+    let t = s.token();
+    let src = s.create(&t, "cli-src", 3);
+    let c = s.wait_available(&t, &src);
+    psql(&endpoints(&c)[0], "CREATE TABLE kept AS SELECT 1 AS x").unwrap();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(common::bin())
+            .arg("snapshot")
+            .args(args)
+            .arg("--data-dir")
+            .arg(s.dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "snapshot {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let made: serde_json::Value = serde_json::from_str(&cli(&["create", &src, "cli-snap", "--wait", "--json"])).unwrap();
+    assert_eq!(made["snapshot"]["status"], "AVAILABLE");
+    let sid = made["snapshot"]["id"].as_str().unwrap().to_string();
+    assert!(cli(&["list"]).contains("cli-snap"));
+    assert!(cli(&["list", "--cluster", &src]).contains(&sid));
+    assert!(cli(&["show", &sid]).contains("AVAILABLE"));
+    let restored = cli(&["restore", &sid, "cli-restored", "--wait"]).trim().to_string();
+    let r = s.wait_available(&t, &restored);
+    assert_eq!(psql(&endpoints(&r)[0], "SELECT x FROM kept").unwrap(), "1");
+    cli(&["delete", &sid, "--wait"]);
+    assert_eq!(s.show_snapshot(&t, &sid).0, 404);
+}

@@ -46,6 +46,9 @@ pub enum ClusterCommand {
     },
     Delete {
         id: String,
+        /// Keep this many of the cluster's newest manual snapshots (default: keep all).
+        #[arg(long)]
+        keep_last_manual_snapshot: Option<u32>,
         #[arg(long)]
         wait: bool,
     },
@@ -193,10 +196,9 @@ pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
             }
             println!("start of {id} accepted (job {})", v["job_id"].as_str().unwrap_or(""));
         }
-        ClusterCommand::Delete { id, wait } => {
-            client
-                .call(Method::DELETE, &format!("/v1.0/{{pid}}/clusters/{id}"), Some(json!({"keep_last_manual_snapshot": 0})))
-                .await?;
+        ClusterCommand::Delete { id, keep_last_manual_snapshot, wait } => {
+            let body = keep_last_manual_snapshot.map(|n| json!({"keep_last_manual_snapshot": n}));
+            client.call(Method::DELETE, &format!("/v1.0/{{pid}}/clusters/{id}"), body).await?;
             if wait {
                 wait_for(&client, &id, "deleting", |c| c.is_none().then_some(Ok(()))).await?;
             }

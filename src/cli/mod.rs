@@ -5,6 +5,7 @@
 mod admin;
 mod client;
 mod cluster;
+mod snapshot;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +31,13 @@ enum Command {
         conn: client::ConnArgs,
         #[command(subcommand)]
         command: cluster::ClusterCommand,
+    },
+    /// Snapshot clusters and restore snapshots into new clusters.
+    Snapshot {
+        #[command(flatten)]
+        conn: client::ConnArgs,
+        #[command(subcommand)]
+        command: snapshot::SnapshotCommand,
     },
     /// Time cluster operations next to a hand-written script doing the same PostgreSQL steps.
     Bench(crate::bench::BenchArgs),
@@ -57,6 +65,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Server(args) => crate::server::run(args).await,
             Command::Cluster { conn, command } => cluster::run(conn, command).await,
+            Command::Snapshot { conn, command } => snapshot::run(conn, command).await,
             Command::Bench(args) => crate::bench::run(args).await,
             Command::Admin { data_dir, command } => admin::run(&data_dir, command).await,
         }
