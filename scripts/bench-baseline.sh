@@ -5,6 +5,9 @@
 #   bench-baseline.sh create   WORK BIN NODES IP_PREFIX PORT   (nodes at IP_PREFIX.1, .2, ...)
 #   bench-baseline.sh restart  WORK BIN NODES IP_PREFIX PORT
 #   bench-baseline.sh destroy  WORK BIN NODES IP_PREFIX PORT
+#   bench-baseline.sh backup   WORK BIN SOCKET_DIR PORT   (plain pg_basebackup of a running primary)
+#   bench-baseline.sh copy     WORK BIN                   (plain copy of that backup, as a restore would)
+#   bench-baseline.sh clean    WORK BIN
 set -euo pipefail
 op=$1 work=$2 bin=$3
 nodes=${4:-1} prefix=${5:-127.0.0} port=${6:-8000}
@@ -52,6 +55,15 @@ restart)
     for ((i = nodes - 1; i >= 0; i--)); do "$bin/pg_ctl" stop -w -s -m fast -D "$work/n$i"; done
     for ((i = 0; i < nodes; i++)); do start "$i"; done
     wait_streaming
+    ;;
+backup)
+    "$bin/pg_basebackup" -D "$work/backup" -h "$4" -p "$5" -U strato -F p -X stream -c fast
+    ;;
+copy)
+    cp -a "$work/backup" "$work/restored"
+    ;;
+clean)
+    rm -rf "$work/backup" "$work/restored"
     ;;
 destroy)
     for ((i = nodes - 1; i >= 0; i--)); do "$bin/pg_ctl" stop -w -s -m immediate -D "$work/n$i" || true; done

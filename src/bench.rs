@@ -24,6 +24,9 @@ pub struct BenchArgs {
     pub pg_bin_dir: Option<PathBuf>,
     #[arg(long, env = "STRATO_ENGINE_USER", default_value = "postgres")]
     pub engine_user: String,
+    /// Data to load before timing snapshot and restore, in MB (0 skips them).
+    #[arg(long, default_value_t = 500)]
+    pub snapshot_mb: u64,
 }
 
 struct Api {
@@ -153,21 +156,32 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let base = Baseline { script, work, bin, run_as };
     base.run(&["template"])?;
 
-    let (mut server, doc) = spawn_server(&root.path().join("strato"))?;
-    let result = measure(&args, &base, &doc).await;
+    let strato_dir = root.path().join("strato");
+    let (mut server, doc) = spawn_server(&strato_dir)?;
+    let result = measure(&args, &base, &doc, &strato_dir).await;
     let _ = server.kill();
     let _ = server.wait();
-    let rows = result?;
+    let (rows, throughput) = result?;
 
-    println!("{:<28} {:>12} {:>12} {:>8}", "operation (median)", "strato s", "script s", "ratio");
+    println!("{:<34} {:>12} {:>12} {:>8}", "operation (median)", "strato s", "script s", "ratio");
     for (name, s, b) in rows {
-        println!("{name:<28} {s:>12.3} {b:>12.3} {:>8.2}", s / b);
+        println!("{name:<34} {s:>12.3} {b:>12.3} {:>8.2}", s / b);
     }
     println!("(ratio = strato / hand-written script; {} iterations; lower is better)", args.iterations);
+    if !throughput.is_empty() {
+        println!();
+        println!("{:<34} {:>12} {:>12} {:>8}", "throughput (median)", "strato MB/s", "plain MB/s", "ratio");
+        for (name, s, b) in throughput {
+            println!("{name:<34} {s:>12.1} {b:>12.1} {:>8.2}", s / b);
+        }
+        println!("(ratio = strato / plain tool; higher is better)");
+    }
     Ok(())
 }
 
-async fn measure(args: &BenchArgs, base: &Baseline, doc: &Value) -> anyhow::Result<Vec<(String, f64, f64)>> {
+type Rows = Vec<(String, f64, f64)>;
+
+async fn measure(args: &BenchArgs, base: &Baseline, doc: &Value, strato_dir: &Path) -> anyhow::Result<(Rows, Rows)> {
     let http = reqwest::Client::new();
     let c = &doc["credentials"];
     let auth = json!({"auth": {
@@ -206,5 +220,81 @@ async fn measure(args: &BenchArgs, base: &Baseline, doc: &Value) -> anyhow::Resu
         rows.push((format!("create {nodes}-node → AVAILABLE"), median(ours), median(theirs)));
         rows.push((format!("restart {nodes}-node → AVAILABLE"), median(ours_r), median(theirs_r)));
     }
-    Ok(rows)
+    let throughput = if args.snapshot_mb > 0 { snapshots(args, base, &api, strato_dir).await? } else { vec![] };
+    Ok((rows, throughput))
+}
+
+/// Snapshot and restore of a cluster holding `snapshot_mb`, next to plain
+/// `pg_basebackup` from the same primary and a plain copy of the backup.
+async fn snapshots(args: &BenchArgs, base: &Baseline, api: &Api, strato_dir: &Path) -> anyhow::Result<Rows> {
+    let id = api.create("bench-snap", 1).await?;
+    api.wait_ready(&id).await?;
+    let (_, v) = api.call(Method::GET, &format!("/clusters/{id}"), None).await?;
+    let endpoint = v["cluster"]["endpoints"][0]["connect_info"].as_str().unwrap_or_default().to_string();
+    let (host, port) = endpoint.split_once(':').unwrap_or_default();
+    // ~360 bytes a row on disk.
+    let rows = args.snapshot_mb * 1_000_000 / 360;
+    let load = format!("CREATE TABLE load AS SELECT g AS id, repeat(md5(g::text), 10) AS payload FROM generate_series(1, {rows}) g");
+    let out = Command::new("psql")
+        .args(["-X", "-q", "-h", host, "-p", port, "-U", "dbadmin", "-d", "gaussdb", "-c", &load])
+        .env("PGPASSWORD", "Dws2017demo!")
+        .output()?;
+    if !out.status.success() {
+        bail!("loading data failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let key = &uuid::Uuid::parse_str(&id)?.simple().to_string()[..12];
+    let socket = strato_dir.join("run").join(format!("{key}-0"));
+    // Flush the load first so that no measured backup pays for it.
+    let out = Command::new("psql")
+        .args(["-X", "-q", "-U", "strato", "-d", "postgres", "-p", port, "-c", "CHECKPOINT"])
+        .arg("-h")
+        .arg(&socket)
+        .output()?;
+    if !out.status.success() {
+        bail!("checkpoint failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (mut ours_s, mut theirs_s, mut ours_r, mut theirs_r) = (vec![], vec![], vec![], vec![]);
+    let mut mb = 0.0;
+    for i in 0..args.iterations.min(3) {
+        let t = Instant::now();
+        let body = json!({"snapshot": {"name": format!("bench-snap-{i}"), "cluster_id": id}});
+        let (_, v) = api.call(Method::POST, "/snapshots", Some(body)).await?;
+        let sid = v["snapshot"]["id"].as_str().unwrap_or_default().to_string();
+        let snap = loop {
+            let (_, s) = api.call(Method::GET, &format!("/snapshots/{sid}"), None).await?;
+            if s["snapshot"]["status"] != "CREATING" {
+                break s["snapshot"].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        if snap["status"] != "AVAILABLE" {
+            bail!("snapshot failed: {snap}");
+        }
+        let secs = t.elapsed().as_secs_f64();
+        mb = snap["size"].as_f64().unwrap_or(0.0) * 1000.0;
+        ours_s.push(mb / secs);
+        api.wait_ready(&id).await?;
+
+        let t = Instant::now();
+        let restored = {
+            let (_, v) = api.call(Method::POST, &format!("/snapshots/{sid}/actions"), Some(json!({"restore": {"name": format!("bench-restored-{i}")}}))).await?;
+            v["cluster"]["id"].as_str().unwrap_or_default().to_string()
+        };
+        api.wait_ready(&restored).await?;
+        ours_r.push(mb / t.elapsed().as_secs_f64());
+        api.delete(&restored).await?;
+
+        let sock = socket.to_string_lossy().to_string();
+        let secs = base.run(&["backup", &sock, port])?;
+        theirs_s.push(mb / secs);
+        let secs = base.run(&["copy"])?;
+        theirs_r.push(mb / secs);
+        base.run(&["clean"])?;
+        api.call(Method::DELETE, &format!("/snapshots/{sid}"), None).await?;
+    }
+    api.delete(&id).await?;
+    Ok(vec![
+        (format!("snapshot {mb:.0} MB (pg_basebackup)"), median(ours_s), median(theirs_s)),
+        (format!("restore {mb:.0} MB (copy back)"), median(ours_r), median(theirs_r)),
+    ])
 }

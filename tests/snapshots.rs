@@ -144,7 +144,7 @@ fn crashes_mid_snapshot_and_mid_restore_finish_after_restart() {
     let sid = s.snapshot(&t, &src, "crashy-snapshot");
     assert!(!s.wait_exit(Duration::from_secs(60)).success());
 
-    s.spawn(&[], &[("STRATO_CRASH_AFTER_STEP", "restore_cluster:1")]);
+    s.spawn(&[], &[("STRATO_CRASH_AFTER_STEP", "restore_cluster:0")]);
     let t = s.token();
     s.wait_snapshot(&t, &sid, "AVAILABLE");
     let restored = s.restore(&t, &sid, "crashy-restore");

@@ -184,9 +184,8 @@ pub enum Step {
     RemoveFiles,
     /// Online physical backup of the primary into the job's snapshot.
     Backup,
-    /// Check every file of the job's snapshot against its manifest.
-    VerifySnapshot,
-    /// Lay out the primary from the job's snapshot and start it.
+    /// Check every file of the job's snapshot against its manifest while
+    /// copying it into the primary's place, then start the primary.
     RestorePrimary,
     /// Remove the job's snapshot's files.
     RemoveSnapshotFiles,
@@ -222,7 +221,7 @@ pub fn plan(kind: JobKind, nodes: u32) -> Vec<Step> {
             .chain([Step::StopNode(0), Step::RemoveFiles])
             .collect(),
         JobKind::CreateSnapshot => vec![Step::Backup],
-        JobKind::RestoreCluster => [Step::VerifySnapshot, Step::RestorePrimary]
+        JobKind::RestoreCluster => [Step::RestorePrimary]
             .into_iter()
             .chain(standbys.map(Step::InitStandby))
             .chain([Step::WaitReplication])

@@ -567,7 +567,13 @@ impl Engine for PostgresEngine {
             Self::remove_dir(&tmp).await?;
             let mut cp = Command::new("cp");
             cp.arg("-a").arg(self.snapshot_dir(id)).arg(&tmp);
-            self.run(cp, "copying the snapshot").await?;
+            // Verify and copy side by side (both read the same, cached files);
+            // nothing starts unless every checksum matched.
+            let (verified, copied) = tokio::join!(self.verify_snapshot(id), self.run(cp, "copying the snapshot"));
+            if let Err(e) = verified.and(copied.map(|_| ())) {
+                Self::remove_dir(&tmp).await?;
+                return Err(e);
+            }
             // The copy becomes this node: its own settings, no stale manifest.
             let _ = tokio::fs::remove_file(tmp.join("backup_manifest")).await;
             let _ = tokio::fs::remove_file(tmp.join("standby.signal")).await;

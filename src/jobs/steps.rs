@@ -42,7 +42,6 @@ pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node]
             let bytes = result?;
             r.store.set_snapshot_size(id, bytes as i64).await.map_err(|e| EngineError::Failed(e.to_string()))
         }
-        Step::VerifySnapshot => r.engine.verify_snapshot(snapshot(job)?).await,
         Step::RestorePrimary => r.engine.restore_primary(&layout, node(0)?, node_type, snapshot(job)?).await,
         Step::RemoveSnapshotFiles => r.engine.remove_snapshot(snapshot(job)?).await,
     }

@@ -60,9 +60,11 @@ def _summary(value):
     """A short, comparable description of a polled value for error messages."""
     status = getattr(value, "status", None)
     if status is not None and not isinstance(value, BaseException):
+        progress = getattr(value, "action_progress", None)
+        if progress is None:
+            progress = getattr(value, "progress", None)  # snapshots and jobs say "progress"
         return "status=%s sub_status=%s task_status=%s progress=%s" % (
-            status, getattr(value, "sub_status", None), getattr(value, "task_status", None),
-            getattr(value, "action_progress", None))
+            status, getattr(value, "sub_status", None), getattr(value, "task_status", None), progress)
     text = repr(value)
     return text if len(text) <= 300 else text[:300] + "..."
 
@@ -70,6 +72,12 @@ def _summary(value):
 def unique_name(prefix):
     """A DWS-valid cluster name (letter first, 4-64 chars of [A-Za-z0-9_-]) unique per call."""
     return "%s-%s" % (prefix, uuid.uuid4().hex[:10])
+
+
+def table_checksum(conn, table):
+    """(row count, md5 over every row's text form in a fixed order) of `table`, to compare data sets."""
+    return tuple(query(conn, "SELECT count(*), md5(string_agg(t::text, ',' ORDER BY t::text)) FROM %s t"
+                       % table)[0])
 
 
 def host_port(connect_info):
