@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::core::cluster::{Cluster, Lifecycle, Node};
+use crate::core::cluster::{Cluster, Node};
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::node_types::{self, NodeType};
 use crate::core::status::{self, Health, NodeHealth};
@@ -81,26 +81,23 @@ impl App {
     pub async fn create_cluster(&self, project_id: &str, input: &CreateInput) -> Result<(Cluster, Job), CoreError> {
         let (spec, password) = validate::create(input, &self.node_types(), &self.settings.zones, self.settings.min_nodes as i64)?;
         self.engine.check_installed()?;
-        let now = now_ms();
-        let cluster = Cluster {
-            id: Uuid::new_v4(),
-            project_id: project_id.into(),
-            spec,
-            lifecycle: Lifecycle::Creating,
-            failure: None,
-            created_at: now,
-            updated_at: now,
-        };
+        let cluster = Cluster::new(project_id, spec);
         let verifier = tokio::task::spawn_blocking(move || scram::verifier(&password))
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))?;
         let payload = JobPayload { admin_verifier: Some(verifier) };
         let job = self.new_job(project_id, &cluster, JobKind::CreateCluster, payload);
-        let unusable = self.addresses_in_use_elsewhere(cluster.spec.port);
-        self.store.create_cluster(&cluster, self.settings.node_addresses, &unusable, &job).await?;
+        self.insert_cluster(&cluster, &job).await?;
         self.event(cluster.id, "cluster_create", format!("cluster {} accepted", cluster.spec.name)).await;
         self.wake.notify_one();
         Ok((cluster, job))
+    }
+
+    /// Records a new cluster with its node addresses and its first job.
+    async fn insert_cluster(&self, cluster: &Cluster, job: &Job) -> Result<(), CoreError> {
+        let unusable = self.addresses_in_use_elsewhere(cluster.spec.port);
+        self.store.create_cluster(cluster, self.settings.node_addresses, &unusable, job).await?;
+        Ok(())
     }
 
     /// Addresses of the range where some other process already listens on `port`
@@ -255,19 +252,9 @@ impl App {
             .ok_or_else(|| CoreError::SnapshotNotFound(snapshot_id.to_string()))?;
         let spec = validate::restore(&snap.source, input, &self.settings.zones)?;
         self.engine.check_installed()?;
-        let now = now_ms();
-        let cluster = Cluster {
-            id: Uuid::new_v4(),
-            project_id: project_id.into(),
-            spec,
-            lifecycle: Lifecycle::Creating,
-            failure: None,
-            created_at: now,
-            updated_at: now,
-        };
+        let cluster = Cluster::new(project_id, spec);
         let job = Job::new(JobKind::RestoreCluster, project_id, cluster.id, Some(snapshot_id), cluster.spec.number_of_node, JobPayload::default());
-        let unusable = self.addresses_in_use_elsewhere(cluster.spec.port);
-        self.store.create_cluster(&cluster, self.settings.node_addresses, &unusable, &job).await?;
+        self.insert_cluster(&cluster, &job).await?;
         self.event(cluster.id, "restore_cluster", format!("restore of snapshot {} accepted", snap.name)).await;
         self.wake.notify_one();
         Ok((cluster, job))

@@ -75,16 +75,7 @@ fn print_table(clusters: &[Value]) {
 
 /// Polls the cluster until `done` says so, showing action_progress.
 async fn wait_for(client: &Client, id: &str, label: &str, done: impl Fn(Option<&Value>) -> Option<anyhow::Result<()>>) -> anyhow::Result<()> {
-    let bar = indicatif::ProgressBar::new(100);
-    if !console_is_tty() {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos:>3}% {elapsed}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    bar.set_message(label.to_string());
+    let bar = super::progress_bar(label);
     let deadline = std::time::Instant::now() + Duration::from_secs(600);
     loop {
         let cluster = match client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}"), None).await {
@@ -112,11 +103,6 @@ async fn wait_for(client: &Client, id: &str, label: &str, done: impl Fn(Option<&
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-}
-
-fn console_is_tty() -> bool {
-    use std::io::IsTerminal;
-    std::io::stderr().is_terminal()
 }
 
 fn settled(want: &'static str) -> impl Fn(Option<&Value>) -> Option<anyhow::Result<()>> {

@@ -42,28 +42,13 @@ pub enum SnapshotCommand {
     },
 }
 
-fn bar(label: &str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    let bar = indicatif::ProgressBar::new(100);
-    if !std::io::stderr().is_terminal() {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos:>3}% {elapsed}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    bar.set_message(label.to_string());
-    bar
-}
-
 fn percent(v: &Value) -> Option<u64> {
     v.as_str().and_then(|s| s.trim_end_matches('%').parse().ok())
 }
 
 /// Polls a snapshot until it leaves CREATING/DELETING (or disappears when `gone_ok`).
 async fn wait_snapshot(client: &Client, id: &str, label: &str, gone_ok: bool) -> anyhow::Result<Option<Value>> {
-    let bar = bar(label);
+    let bar = super::progress_bar(label);
     let deadline = Instant::now() + Duration::from_secs(3600);
     loop {
         match client.call(Method::GET, &format!("/v1.0/{{pid}}/snapshots/{id}"), None).await {
@@ -99,7 +84,7 @@ async fn wait_snapshot(client: &Client, id: &str, label: &str, gone_ok: bool) ->
 }
 
 async fn wait_cluster(client: &Client, id: &str) -> anyhow::Result<()> {
-    let bar = bar("restoring");
+    let bar = super::progress_bar("restoring");
     let deadline = Instant::now() + Duration::from_secs(3600);
     loop {
         let v = client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}"), None).await?;

@@ -109,6 +109,22 @@ pub struct Cluster {
     pub updated_at: Millis,
 }
 
+impl Cluster {
+    /// A cluster about to be created (or restored) in a project.
+    pub fn new(project_id: &str, spec: ClusterSpec) -> Cluster {
+        let now = super::now_ms();
+        Cluster {
+            id: Uuid::new_v4(),
+            project_id: project_id.into(),
+            spec,
+            lifecycle: Lifecycle::Creating,
+            failure: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// Why the last operation on a cluster failed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {

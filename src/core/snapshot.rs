@@ -102,22 +102,9 @@ pub struct Snapshot {
     pub finished_at: Option<Millis>,
 }
 
-/// Snapshot names: 4–64 characters, a letter first, then letters, digits, `-`, `_`.
+/// Snapshot names follow the cluster name rules.
 pub fn validate_name(name: &str) -> Result<(), CoreError> {
-    let ok_len = (4..=64).contains(&name.chars().count());
-    let ok_first = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
-    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok_len && ok_first && ok_chars {
-        Ok(())
-    } else {
-        Err(CoreError::invalid(
-            Field::SnapshotName,
-            format!(
-                "invalid snapshot name `{name}`: 4 to 64 characters, starting with a letter, \
-                 containing only letters, digits, hyphens (-) and underscores (_)"
-            ),
-        ))
-    }
+    super::validate::resource_name(name, Field::SnapshotName, "snapshot")
 }
 
 /// Descriptions: at most 256 characters, none of `!<>'=&"`.

@@ -56,8 +56,9 @@ fn required(v: &Option<String>, field: Field, what: &str) -> Result<String, Core
     }
 }
 
-/// Cluster names: 4–64 characters, a letter first, then letters, digits, `-`, `_`.
-pub fn cluster_name(name: &str) -> Result<(), CoreError> {
+/// DWS resource names (clusters, snapshots): 4–64 characters, a letter
+/// first, then letters, digits, `-`, `_`. `what` names the resource in the error.
+pub fn resource_name(name: &str, field: Field, what: &str) -> Result<(), CoreError> {
     let ok_len = (4..=64).contains(&name.chars().count());
     let ok_first = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
     let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -65,13 +66,17 @@ pub fn cluster_name(name: &str) -> Result<(), CoreError> {
         Ok(())
     } else {
         Err(CoreError::invalid(
-            Field::Name,
+            field,
             format!(
-                "invalid cluster name `{name}`: 4 to 64 characters, starting with a letter, \
+                "invalid {what} name `{name}`: 4 to 64 characters, starting with a letter, \
                  containing only letters, digits, hyphens (-) and underscores (_)"
             ),
         ))
     }
+}
+
+pub fn cluster_name(name: &str) -> Result<(), CoreError> {
+    resource_name(name, Field::Name, "cluster")
 }
 
 /// Administrator names: 1–63 characters of lowercase letters, digits and `_`,

@@ -249,7 +249,6 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
     # CREATING means the cluster was busy when it was read.
     during = hw_detail(hw, cid)
     first = hw_snapshot(hw, sid)
-    print("BRANCH first", first.status, during.task_status, during.action_progress)
     if first.status == "CREATING":
         assert during.task_status == "SNAPSHOTTING", \
             "snapshot CREATING but cluster task_status=%s" % during.task_status
@@ -332,7 +331,6 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
     # and the cluster's lifecycle are one transaction) was running when the snapshot was read.
     snap_during = hw_snapshot(hw, sid)
     r0 = hw_detail(hw, rid)
-    print("BRANCH restore", r0.status, r0.task_status, snap_during.status)
     if r0.status == "CREATING":
         assert r0.task_status == "RESTORING", "restored cluster CREATING with task_status %s" % r0.task_status
         assert set(r0.action_progress or {}) == {"RESTORING"}, "action_progress: %s" % r0.action_progress
@@ -348,7 +346,6 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
         assert (e.status_code, e.error_code) == (409, "DWS.5090"), \
             "delete_snapshot during a restore: %s %s %s" % (e.status_code, e.error_code, e.error_msg)
         deleted_early = False
-    print("BRANCH deleted_early", deleted_early)
     if deleted_early:
         assert hw_detail(hw, rid).status != "CREATING", "snapshot deleted while a restore from it was running"
     hw_expect_error(lambda: hw.restore_cluster(RestoreClusterRequest(snapshot_id=sid, body=RestoreClusterRequestBody(
