@@ -12,7 +12,7 @@ use crate::core::cluster::{Cluster, Node};
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::node_types::{self, NodeType};
 use crate::core::status::{self, Health, NodeHealth};
-use crate::core::snapshot::{self, Snapshot, SnapshotKind, SnapshotStatus};
+use crate::core::snapshot::{self, Policy, Snapshot, SnapshotKind, SnapshotStatus};
 use crate::core::validate::{self, CreateInput, RestoreInput};
 use crate::core::{now_ms, CoreError};
 use crate::engine::{scram, Engine, EngineError};
@@ -184,6 +184,7 @@ impl App {
         cluster_id: Uuid,
         name: &str,
         description: &str,
+        kind: SnapshotKind,
     ) -> Result<Snapshot, CoreError> {
         snapshot::validate_name(name)?;
         snapshot::validate_description(description)?;
@@ -196,7 +197,7 @@ impl App {
             cluster_id,
             name: name.into(),
             description: description.into(),
-            kind: SnapshotKind::Manual,
+            kind,
             status: SnapshotStatus::Creating,
             source: cluster.spec.clone(),
             size_bytes: 0,
@@ -235,10 +236,11 @@ impl App {
         Ok(out)
     }
 
-    pub async fn delete_snapshot(&self, project_id: &str, id: Uuid) -> Result<(), CoreError> {
+    /// Deletes a snapshot: users may delete manual ones; retention (`allow_auto`) automated ones.
+    pub async fn delete_snapshot(&self, project_id: &str, id: Uuid, allow_auto: bool) -> Result<(), CoreError> {
         let s = self.store.get_snapshot(project_id, id).await?.ok_or_else(|| CoreError::SnapshotNotFound(id.to_string()))?;
         let job = Job::new(JobKind::DeleteSnapshot, project_id, s.cluster_id, Some(id), 1, JobPayload::default());
-        self.store.delete_snapshot(project_id, id, &job).await?;
+        self.store.delete_snapshot(project_id, id, &job, allow_auto).await?;
         self.wake.notify_one();
         Ok(())
     }
@@ -258,6 +260,19 @@ impl App {
         self.event(cluster.id, "restore_cluster", format!("restore of snapshot {} accepted", snap.name)).await;
         self.wake.notify_one();
         Ok((cluster, job))
+    }
+
+    pub async fn policy(&self, project_id: &str, cluster_id: Uuid) -> Result<Option<Policy>, CoreError> {
+        self.cluster(project_id, cluster_id).await?;
+        self.store.get_policy(cluster_id).await
+    }
+
+    /// Sets a cluster's automated snapshot policy; schedules count from now.
+    pub async fn set_policy(&self, project_id: &str, cluster_id: Uuid, policy: Policy) -> Result<Policy, CoreError> {
+        self.cluster(project_id, cluster_id).await?;
+        snapshot::validate_policy(&policy)?;
+        self.store.put_policy(project_id, cluster_id, &policy).await?;
+        Ok(policy)
     }
 
     pub async fn job(&self, project_id: &str, id: Uuid) -> Result<Job, CoreError> {

@@ -15,5 +15,6 @@ pub mod core;
 pub mod engine;
 pub mod health;
 pub mod jobs;
+pub mod scheduler;
 pub mod server;
 pub mod store;

@@ -69,6 +69,9 @@ pub struct ServerArgs {
     /// Smallest cluster accepted; DWS documents 3, 1 allows single-node development clusters.
     #[arg(long, env = "STRATO_MIN_NODES", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=3))]
     pub min_nodes: u32,
+    /// Seconds in a retention "day" for automated snapshots (tests shorten it).
+    #[arg(long, env = "STRATO_SNAPSHOT_DAY_SECS", default_value_t = 86_400, hide = true)]
+    pub snapshot_day_secs: i64,
     /// Jobs run at once.
     #[arg(long, env = "STRATO_JOB_CONCURRENCY", default_value_t = 4)]
     pub job_concurrency: usize,
@@ -176,6 +179,8 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         grace: Duration::from_millis(args.recovery_grace_ms),
     };
     tasks.spawn(health.run(app.clone(), cancel.clone()));
+    let scheduler = crate::scheduler::Scheduler { interval: Duration::from_millis(500), day_ms: args.snapshot_day_secs * 1000 };
+    tasks.spawn(scheduler.run(app.clone(), cancel.clone()));
     for (listener, router) in [(iam, api::keystone::router(ctx.clone())), (dws, api::dws::router(ctx.clone()))] {
         let cancel = cancel.clone();
         let router = router

@@ -238,3 +238,52 @@ fn cli_snapshots_and_restores() {
     cli(&["delete", &sid, "--wait"]);
     assert_eq!(s.show_snapshot(&t, &sid).0, 404);
 }
+
+/// An automated policy: snapshots appear on its cron schedule as AUTO, users
+/// cannot delete them, and retention retires them after keep_day "days"
+/// (a day lasts 4 s on this server).
+#[test]
+fn automated_snapshot_policy() {
+    let s = Server::start_with(&["--snapshot-day-secs", "4"], &[]);
+    let t = s.token();
+    let id = s.create(&t, "auto-policy", 3);
+    s.wait_available(&t, &id);
+    let path = format!("/v2/{{pid}}/clusters/{id}/snapshot-policies");
+    let put = |body: serde_json::Value| s.call(&t, "PUT", &path, Some(body));
+    let (st, e) = put(json!({"keep_day": 1, "backup_strategies": [{"policy_name": "bad", "backup_strategy": "every day"}]}));
+    assert_eq!((st, e["error_code"].as_str()), (400, Some("DWS.5038")), "{e}");
+    let (st, e) = put(json!({"keep_day": 0, "backup_strategies": []}));
+    assert_eq!((st, e["error_code"].as_str()), (400, Some("DWS.5038")), "{e}");
+    let (st, _) = put(json!({"keep_day": 1, "backup_strategies": [
+        {"policy_name": "every-3s", "backup_strategy": "*/3 * * * * ?", "backup_type": "full", "backup_level": "cluster"}]}));
+    assert_eq!(st, 200);
+    let (st, p) = s.call(&t, "GET", &path, None);
+    assert_eq!(st, 200);
+    assert_eq!(p["keep_day"], 1);
+    assert!(p["backup_strategies"][0]["next_fire_time"].as_str().is_some(), "{p}");
+
+    let autos = || {
+        let (_, l) = s.call(&t, "GET", &format!("/v1.0/{{pid}}/clusters/{id}/snapshots?sort_dir=asc"), None);
+        l["snapshots"].as_array().unwrap().iter().filter(|x| x["type"] == "AUTO").cloned().collect::<Vec<_>>()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let first = loop {
+        if let Some(a) = autos().into_iter().find(|a| a["status"] == "AVAILABLE") {
+            break a;
+        }
+        assert!(std::time::Instant::now() < deadline, "no automated snapshot appeared\n{}", s.log());
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let first_id = first["id"].as_str().unwrap().to_string();
+    let (st, e) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/snapshots/{first_id}"), None);
+    assert_eq!((st, e["error_code"].as_str()), (409, Some("DWS.5090")), "users delete only manual snapshots");
+    // Older than one 4-second day: retired, while the schedule keeps making new ones.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while s.show_snapshot(&t, &first_id).0 != 404 {
+        assert!(std::time::Instant::now() < deadline, "the expired automated snapshot was not retired\n{}", s.log());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(!autos().is_empty(), "newer automated snapshots remain");
+    let (st, _) = put(json!({"keep_day": 1, "auto_backup": false, "backup_strategies": []}));
+    assert_eq!(st, 200);
+}

@@ -116,3 +116,10 @@ CREATE TABLE IF NOT EXISTS snapshots (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS snapshots_live_name ON snapshots(project_id, name) WHERE status != 'deleted';
 CREATE INDEX IF NOT EXISTS snapshots_by_cluster ON snapshots(cluster_id, created_at);
+-- A cluster's automated snapshot policy (strategies with cron schedules).
+CREATE TABLE IF NOT EXISTS snapshot_policies (
+    cluster_id TEXT PRIMARY KEY REFERENCES clusters(id),
+    project_id TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);

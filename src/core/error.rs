@@ -21,6 +21,7 @@ pub enum Field {
     Tags,
     SnapshotName,
     SnapshotDescription,
+    SnapshotPolicy,
 }
 
 #[derive(Debug, Error)]

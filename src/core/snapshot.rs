@@ -196,3 +196,96 @@ mod tests {
         }
     }
 }
+
+/// One schedule of an automated snapshot policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Strategy {
+    pub id: Uuid,
+    pub name: String,
+    /// Quartz-style cron: seconds minutes hours day-of-month month day-of-week [year].
+    pub cron: String,
+    /// When it last fired (or was set); the next run is the first cron time after it.
+    pub last_fired_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// A cluster's automated snapshot policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Days an automated snapshot is kept.
+    pub keep_day: u32,
+    pub auto_backup: bool,
+    pub strategies: Vec<Strategy>,
+}
+
+pub const MAX_KEEP_DAYS: u32 = 31;
+
+/// Parses a policy's cron expression; errors name the expression.
+pub fn schedule(cron: &str) -> Result<cron::Schedule, CoreError> {
+    cron.parse::<cron::Schedule>().map_err(|e| {
+        CoreError::invalid(Field::SnapshotPolicy, format!("invalid cron expression `{cron}` for backup_strategy: {e}"))
+    })
+}
+
+/// The first run of `cron` strictly after `after`.
+pub fn next_fire(cron: &str, after: Millis) -> Option<Millis> {
+    let s = schedule(cron).ok()?;
+    let after = chrono::DateTime::from_timestamp_millis(after)?;
+    s.after(&after).next().map(|t| t.timestamp_millis())
+}
+
+pub fn validate_policy(p: &Policy) -> Result<(), CoreError> {
+    if !(1..=MAX_KEEP_DAYS).contains(&p.keep_day) {
+        return Err(CoreError::invalid(
+            Field::SnapshotPolicy,
+            format!("keep_day must be between 1 and {MAX_KEEP_DAYS}, got {}", p.keep_day),
+        ));
+    }
+    for s in &p.strategies {
+        schedule(&s.cron)?;
+        if s.name.is_empty() || s.name.chars().count() > 64 {
+            return Err(CoreError::invalid(Field::SnapshotPolicy, "policy_name must be 1 to 64 characters"));
+        }
+    }
+    Ok(())
+}
+
+/// Automated snapshots older than `keep_day` days (a day lasting `day_ms`).
+pub fn expired_auto(snapshots: &[Snapshot], keep_day: u32, day_ms: i64, now: Millis) -> Vec<Uuid> {
+    snapshots
+        .iter()
+        .filter(|s| s.kind == SnapshotKind::Auto && matches!(s.status, SnapshotStatus::Available | SnapshotStatus::Unavailable))
+        .filter(|s| now - s.created_at > keep_day as i64 * day_ms)
+        .map(|s| s.id)
+        .collect()
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+
+    #[test]
+    fn cron_schedules_fire_after_their_last_run() {
+        // Every day at 02:00:00.
+        let day = 86_400_000;
+        let next = next_fire("0 0 2 * * ?", 0).unwrap();
+        assert_eq!(next, 2 * 3_600_000);
+        assert_eq!(next_fire("0 0 2 * * ?", next).unwrap(), next + day);
+        assert!(schedule("not a cron").is_err());
+        assert!(next_fire("*/2 * * * * ?", 1_000).unwrap() == 2_000);
+    }
+
+    #[test]
+    fn policies_are_validated() {
+        let s = Strategy { id: Uuid::nil(), name: "nightly".into(), cron: "0 0 2 * * ?".into(), last_fired_at: 0, updated_at: 0 };
+        let mut p = Policy { keep_day: 7, auto_backup: true, strategies: vec![s] };
+        assert!(validate_policy(&p).is_ok());
+        p.keep_day = 0;
+        assert!(validate_policy(&p).is_err());
+        p.keep_day = 32;
+        assert!(validate_policy(&p).is_err());
+        p.keep_day = 7;
+        p.strategies[0].cron = "0 0 25 * * ?".into();
+        assert!(validate_policy(&p).is_err());
+    }
+}

@@ -325,15 +325,6 @@ fn dir_size(path: &Path) -> u64 {
         .sum()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn reads_pg_basebackup_progress() {
-        assert_eq!(super::parse_progress("12345/67890 kB (18%), 0/1 tablespace"), Some(18));
-        assert_eq!(super::parse_progress("waiting for checkpoint"), None);
-    }
-}
-
 #[async_trait]
 impl Engine for PostgresEngine {
     fn check_installed(&self) -> EngineResult<()> {
@@ -603,5 +594,14 @@ impl Engine for PostgresEngine {
     fn pid(&self, layout: &ClusterLayout, node: &Node) -> Option<i32> {
         let dir = Self::node_dir(layout, node);
         Self::postmaster_pid(&dir).map(|(pid, _)| pid).filter(|pid| alive_in(*pid, &dir))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_pg_basebackup_progress() {
+        assert_eq!(super::parse_progress("12345/67890 kB (18%), 0/1 tablespace"), Some(18));
+        assert_eq!(super::parse_progress("waiting for checkpoint"), None);
     }
 }

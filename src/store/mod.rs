@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::core::cluster::{Cluster, Failure, Lifecycle, Node};
 use crate::core::identity::{AccessKey, Domain, Project, TokenRecord, User};
 use crate::core::job::Job;
-use crate::core::snapshot::Snapshot;
+use crate::core::snapshot::{Policy, Snapshot};
 use crate::core::{CoreError, Millis};
 
 pub type StoreResult<T> = Result<T, CoreError>;
@@ -116,13 +116,20 @@ pub trait Store: Send + Sync + 'static {
     // --- snapshots
     /// Inserts the snapshot and enqueues its backup job on the (idle, running) cluster.
     async fn create_snapshot(&self, snapshot: &Snapshot, job: &Job) -> StoreResult<()>;
-    /// Marks a manual, settled, unused snapshot as deleting and enqueues its deletion.
-    async fn delete_snapshot(&self, project_id: &str, id: Uuid, job: &Job) -> StoreResult<()>;
+    /// Marks a settled, unused snapshot as deleting and enqueues its deletion;
+    /// automated snapshots only when `allow_auto` (retention, not users).
+    async fn delete_snapshot(&self, project_id: &str, id: Uuid, job: &Job, allow_auto: bool) -> StoreResult<()>;
     async fn get_snapshot(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Snapshot>>;
     async fn get_snapshot_any(&self, id: Uuid) -> StoreResult<Option<Snapshot>>;
     /// Live snapshots of a project (or of one cluster), oldest first.
     async fn list_snapshots(&self, project_id: &str, cluster_id: Option<Uuid>) -> StoreResult<Vec<Snapshot>>;
     async fn set_snapshot_size(&self, id: Uuid, bytes: i64) -> StoreResult<()>;
+    async fn get_policy(&self, cluster_id: Uuid) -> StoreResult<Option<Policy>>;
+    async fn put_policy(&self, project_id: &str, cluster_id: Uuid, policy: &Policy) -> StoreResult<()>;
+    /// Records that a strategy fired at `at` (leaves the rest of the policy alone).
+    async fn mark_fired(&self, cluster_id: Uuid, strategy_id: Uuid, at: Millis) -> StoreResult<()>;
+    /// Every cluster's policy (the scheduler's view).
+    async fn list_policies(&self) -> StoreResult<Vec<(Uuid, Policy)>>;
     /// Active jobs that work on the snapshot (its backup, restores from it).
     async fn snapshot_jobs(&self, id: Uuid) -> StoreResult<Vec<Job>>;
 

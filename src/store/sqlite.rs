@@ -15,7 +15,7 @@ use super::{Event, JobOutcome, Store, StoreResult};
 use crate::core::cluster::{allocate_addresses, Cluster, Failure, Lifecycle, Node};
 use crate::core::identity::{AccessKey, Domain, Project, TokenRecord, User};
 use crate::core::job::{Job, JobKind, JobPayload, JobState};
-use crate::core::snapshot::{retired_by_cluster_delete, Snapshot, SnapshotKind, SnapshotStatus};
+use crate::core::snapshot::{retired_by_cluster_delete, Policy, Snapshot, SnapshotKind, SnapshotStatus};
 use crate::core::{CoreError, Millis};
 
 const SCHEMA: &str = include_str!("../../migrations/sqlite/0001_init.sql");
@@ -572,7 +572,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn delete_snapshot(&self, project_id: &str, id: Uuid, job: &Job) -> StoreResult<()> {
+    async fn delete_snapshot(&self, project_id: &str, id: Uuid, job: &Job, allow_auto: bool) -> StoreResult<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let row = sqlx::query("SELECT * FROM snapshots WHERE id = ? AND project_id = ? AND status != 'deleted'")
             .bind(id.to_string())
@@ -585,7 +585,7 @@ impl Store for SqliteStore {
             state: snap.status.to_string(),
             what: what.to_string(),
         };
-        if snap.kind != SnapshotKind::Manual {
+        if snap.kind != SnapshotKind::Manual && !allow_auto {
             return Err(refuse("only manual snapshots can be deleted"));
         }
         if !matches!(snap.status, SnapshotStatus::Available | SnapshotStatus::Unavailable) {
@@ -630,6 +630,61 @@ impl Store for SqliteStore {
     async fn set_snapshot_size(&self, id: Uuid, bytes: i64) -> StoreResult<()> {
         sqlx::query("UPDATE snapshots SET size_bytes = ? WHERE id = ?").bind(bytes).bind(id.to_string()).execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn get_policy(&self, cluster_id: Uuid) -> StoreResult<Option<Policy>> {
+        let text: Option<String> = sqlx::query_scalar("SELECT policy FROM snapshot_policies WHERE cluster_id = ?")
+            .bind(cluster_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        text.map(|t| serde_json::from_str(&t)).transpose().map_err(internal)
+    }
+
+    async fn put_policy(&self, project_id: &str, cluster_id: Uuid, policy: &Policy) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO snapshot_policies (cluster_id, project_id, policy, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (cluster_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at",
+        )
+        .bind(cluster_id.to_string())
+        .bind(project_id)
+        .bind(serde_json::to_string(policy).map_err(internal)?)
+        .bind(crate::core::now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn mark_fired(&self, cluster_id: Uuid, strategy_id: Uuid, at: Millis) -> StoreResult<()> {
+        // Read-modify-write under the write lock, so a concurrent PUT is not lost.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let text: Option<String> = sqlx::query_scalar("SELECT policy FROM snapshot_policies WHERE cluster_id = ?")
+            .bind(cluster_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(text) = text {
+            let mut policy: Policy = serde_json::from_str(&text).map_err(internal)?;
+            for s in policy.strategies.iter_mut().filter(|s| s.id == strategy_id) {
+                s.last_fired_at = at;
+            }
+            sqlx::query("UPDATE snapshot_policies SET policy = ? WHERE cluster_id = ?")
+                .bind(serde_json::to_string(&policy).map_err(internal)?)
+                .bind(cluster_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_policies(&self) -> StoreResult<Vec<(Uuid, Policy)>> {
+        let rows = sqlx::query("SELECT cluster_id, policy FROM snapshot_policies").fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get("cluster_id")?;
+                let p: String = r.try_get("policy")?;
+                Ok((Uuid::parse_str(&id).map_err(internal)?, serde_json::from_str(&p).map_err(internal)?))
+            })
+            .collect()
     }
 
     async fn snapshot_jobs(&self, id: Uuid) -> StoreResult<Vec<Job>> {

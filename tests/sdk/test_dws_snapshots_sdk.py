@@ -6,6 +6,7 @@ POST /v1.0/{pid}/snapshots/{id}/actions (restore) and DELETE /v1.0/{pid}/cluster
 keep_last_manual_snapshot. Every restore is checked against the data: a checksum over a few thousand rows taken
 before the snapshot must come back in the restored cluster, on its primary and on its standbys.
 """
+import time
 import uuid
 
 import openstack
@@ -152,22 +153,30 @@ class Leftovers:
     def done_with(self, kind, ident):
         getattr(self, kind).remove(ident)
 
+    def clean(self, delete_cluster, delete_snapshot, busy):
+        """Clusters first (keeping no snapshot), then snapshots. A delete refused because something still
+        runs (a restore reading the snapshot, a restored cluster still CREATING) is retried for a while."""
+        for delete, ids in ((delete_cluster, self.clusters), (delete_snapshot, self.snapshots)):
+            for ident in ids:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        delete(ident)
+                        break
+                    except Exception as exc:  # noqa: BLE001 - best effort; 404 means already gone
+                        if not busy(exc) or time.monotonic() > deadline:
+                            break
+                    time.sleep(0.5)
+
 
 @pytest.fixture
 def hw_leftovers(hw):
     left = Leftovers()
     yield left
-    for sid in left.snapshots:
-        try:
-            hw.delete_snapshot(DeleteSnapshotRequest(snapshot_id=sid))
-        except ClientRequestException:
-            pass
-    for cid in left.clusters:
-        try:
-            hw.delete_cluster(DeleteClusterRequest(
-                cluster_id=cid, body=DeleteClusterRequestBody(keep_last_manual_snapshot=0)))
-        except ClientRequestException:
-            pass
+    left.clean(lambda cid: hw.delete_cluster(DeleteClusterRequest(
+                   cluster_id=cid, body=DeleteClusterRequestBody(keep_last_manual_snapshot=0))),
+               lambda sid: hw.delete_snapshot(DeleteSnapshotRequest(snapshot_id=sid)),
+               lambda exc: isinstance(exc, ClientRequestException) and exc.status_code == 409)
 
 
 def hw_detail(hw, cid):
@@ -404,8 +413,9 @@ def test_unknown_snapshot_huawei(hw):
     missing = str(uuid.uuid4())
     hw_expect_error(lambda: hw_snapshot(hw, missing), 404, "DWS.5149")
     hw_expect_error(lambda: hw.delete_snapshot(DeleteSnapshotRequest(snapshot_id=missing)), 404, "DWS.5149")
-    hw_expect_error(lambda: hw.restore_cluster(RestoreClusterRequest(snapshot_id=missing, body=RestoreClusterRequestBody(
-        restore=Restore(name=unique_name("sdk-hwrest-x"))))), 404, "DWS.5149")
+    hw_expect_error(lambda: hw.restore_cluster(RestoreClusterRequest(
+        snapshot_id=missing, body=RestoreClusterRequestBody(restore=Restore(name=unique_name("sdk-hwrest-x"))))),
+        404, "DWS.5149")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -430,16 +440,8 @@ def otc(strato):
 def otc_leftovers(otc):
     left = Leftovers()
     yield left
-    for sid in left.snapshots:
-        try:
-            otc.dws.delete_snapshot(sid)
-        except os_exc.SDKException:
-            pass
-    for cid in left.clusters:
-        try:
-            otc.dws.delete_cluster(cid)
-        except os_exc.SDKException:
-            pass
+    left.clean(otc.dws.delete_cluster, otc.dws.delete_snapshot,
+               lambda exc: isinstance(exc, os_exc.ConflictException))
 
 
 def otc_create(otc, name):

@@ -47,7 +47,7 @@ fn field_code(f: Field) -> &'static str {
         Field::AvailabilityZone => "DWS.5011",
         Field::Tags => "DWS.5194",
         Field::SnapshotName => "DWS.5057",
-        Field::SnapshotDescription => "DWS.5038",
+        Field::SnapshotDescription | Field::SnapshotPolicy => "DWS.5038",
     }
 }
 

@@ -5,6 +5,7 @@ mod clusters;
 mod error;
 mod jobs;
 mod node_types;
+mod policies;
 mod render;
 mod snapshots;
 mod wire;
@@ -37,6 +38,9 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/v1.0/{pid}/snapshots/{sid}", get(snapshots::show).delete(snapshots::delete))
         .route("/v1.0/{pid}/snapshots/{sid}/actions", post(snapshots::restore))
         .route("/v1.0/{pid}/clusters/{cid}/snapshots", get(snapshots::list_for_cluster))
+        .route("/v2/{pid}/clusters/{cid}/snapshot-policies", get(policies::show).put(policies::put))
+        .route("/v1.0/{pid}/clusters/{cid}/snapshot-policies", get(policies::show).put(policies::put))
+        .route("/v1.0/{pid}/clusters/{cid}/snapshot-policies/{id}", axum::routing::delete(policies::delete_strategy))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<DwsError>))
         .with_state(ctx)

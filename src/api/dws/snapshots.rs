@@ -24,7 +24,7 @@ pub async fn create(
     let pid = project(&ctx, &caller, &pid).await?;
     require_json(&headers, &body)?;
     let (name, cluster_id, description) = wire::snapshot_input(&body)?;
-    let snap = ctx.app.create_snapshot(&pid, cluster_id, &name, &description).await?;
+    let snap = ctx.app.create_snapshot(&pid, cluster_id, &name, &description, crate::core::snapshot::SnapshotKind::Manual).await?;
     tracing::info!(snapshot.id = %snap.id, cluster.id = %cluster_id, "snapshot accepted");
     Ok(Json(json!({"snapshot": {"id": snap.id}})).into_response())
 }
@@ -58,7 +58,7 @@ pub async fn delete(
     Path((pid, sid)): Path<(String, String)>,
 ) -> Result<Response> {
     let pid = project(&ctx, &caller, &pid).await?;
-    ctx.app.delete_snapshot(&pid, wire::uuid(&sid)?).await?;
+    ctx.app.delete_snapshot(&pid, wire::uuid(&sid)?, false).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({}))).into_response())
 }
 
