@@ -202,9 +202,18 @@ fn snapshot_refusals_change_nothing() {
     let restored = s.restore(&t, &sid, "reading-it");
     let (st, e) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/snapshots/{sid}"), None);
     assert_eq!((st, e["error_code"].as_str()), (409, Some("DWS.5090")), "{e}");
-    s.wait_available(&t, &restored);
-    let (st, _) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/snapshots/{sid}"), None);
+    // Deleting the source cluster now retires the snapshot once the restore is done with it.
+    let (st, _) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/clusters/{src}"), Some(json!({"keep_last_manual_snapshot": 0})));
     assert_eq!(st, 202);
+    assert_eq!(s.show_snapshot(&t, &sid).1["status"], "RESTORING");
+    let r = s.wait_available(&t, &restored);
+    assert!(psql(&endpoints(&r)[0], "SELECT 1").is_ok());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while s.show_snapshot(&t, &sid).0 != 404 {
+        assert!(std::time::Instant::now() < deadline, "the retired snapshot outlived its restore");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!s.dir.path().join("snapshots").join(&sid).exists());
 }
 
 /// `strato snapshot ...` drives the same API.

@@ -109,6 +109,8 @@ CREATE TABLE IF NOT EXISTS snapshots (
     -- The source cluster's spec at snapshot time: a restore defaults to it.
     source TEXT NOT NULL,
     size_bytes INTEGER NOT NULL DEFAULT 0,
+    -- Retired by its cluster's deletion while a restore read it: deleted when that ends.
+    retire_after_use INTEGER NOT NULL DEFAULT 0,
     failure TEXT,
     created_at INTEGER NOT NULL,
     started_at INTEGER,

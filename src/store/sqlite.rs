@@ -200,6 +200,14 @@ async fn enqueue_in(conn: &mut sqlx::SqliteConnection, job: &Job) -> StoreResult
     Ok(())
 }
 
+/// Marks a snapshot as deleting and enqueues the job that removes its files.
+async fn retire_snapshot(conn: &mut sqlx::SqliteConnection, project_id: &str, cluster_id: Uuid, id: Uuid) -> StoreResult<()> {
+    let del = Job::new(JobKind::DeleteSnapshot, project_id, cluster_id, Some(id), 1, JobPayload::default());
+    sqlx::query("UPDATE snapshots SET status = 'deleting' WHERE id = ?").bind(id.to_string()).execute(&mut *conn).await?;
+    insert_job(conn, &del).await?;
+    Ok(())
+}
+
 /// Whether some active job works on the snapshot (a backup or a restore).
 async fn snapshot_in_use(conn: &mut sqlx::SqliteConnection, snapshot_id: Uuid) -> StoreResult<bool> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE snapshot_id = ? AND state = 'enqueued'")
@@ -553,11 +561,11 @@ impl Store for SqliteStore {
         let mut retired = Vec::new();
         for id in retired_by_cluster_delete(&snapshots, keep_manual) {
             if snapshot_in_use(&mut tx, id).await? {
-                continue;
+                // A restore reads it: it goes when that restore ends (see finish_job).
+                sqlx::query("UPDATE snapshots SET retire_after_use = 1 WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
+            } else {
+                retire_snapshot(&mut tx, &job.project_id, job.cluster_id, id).await?;
             }
-            let del = Job::new(JobKind::DeleteSnapshot, &job.project_id, job.cluster_id, Some(id), 1, JobPayload::default());
-            sqlx::query("UPDATE snapshots SET status = 'deleting' WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
-            insert_job(&mut tx, &del).await?;
             retired.push(id);
         }
         tx.commit().await?;
@@ -791,6 +799,21 @@ impl Store for SqliteStore {
                 .bind(sid)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let (JobKind::RestoreCluster, Some(sid)) = (kind, &snapshot_id) {
+            // A snapshot retired while this restore read it goes now, unless another still reads it.
+            let sid = Uuid::parse_str(sid).map_err(internal)?;
+            let row = sqlx::query("SELECT project_id, cluster_id FROM snapshots WHERE id = ? AND retire_after_use = 1 AND status = 'available'")
+                .bind(sid.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = row {
+                if !snapshot_in_use(&mut tx, sid).await? {
+                    let project: String = row.try_get("project_id")?;
+                    let owner: String = row.try_get("cluster_id")?;
+                    retire_snapshot(&mut tx, &project, Uuid::parse_str(&owner).map_err(internal)?, sid).await?;
+                }
+            }
         }
         if !kind.locks_cluster() {
             tx.commit().await?;

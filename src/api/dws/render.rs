@@ -213,6 +213,8 @@ pub fn snapshot(v: &SnapshotView) -> Value {
         "status": status,
         "type": s.kind.as_str(),
         "cluster_id": s.cluster_id,
+        "cluster_name": s.source.name,
+        "updated": s.finished_at.or(s.started_at).map(|t| format!("{}Z", iso(t))),
         "datastore": {"type": "dws", "version": "1.1.0"},
         "progress": progress.map(|p| format!("{p}%")),
         "failed_reasons": s.failure.as_ref().map(|f| json!({"error_code": f.code, "error_msg": f.message})),
