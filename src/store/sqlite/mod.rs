@@ -1,24 +1,26 @@
 //! The embedded SQLite store (WAL mode, one writer at a time).
 
+mod rows;
+mod tx;
+
 use std::collections::HashSet;
 use std::net::Ipv4Addr;
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::{Event, JobOutcome, Store, StoreResult};
 use crate::core::cluster::{allocate_addresses, Cluster, Failure, Lifecycle, Node};
 use crate::core::identity::{AccessKey, Domain, Project, TokenRecord, User};
-use crate::core::job::{Job, JobKind, JobPayload, JobState};
+use crate::core::job::{Job, JobKind, JobState};
 use crate::core::snapshot::{retired_by_cluster_delete, Policy, Snapshot, SnapshotKind, SnapshotStatus};
 use crate::core::{CoreError, Millis};
 
-const SCHEMA: &str = include_str!("../../migrations/sqlite/0001_init.sql");
+const SCHEMA: &str = include_str!("../../../migrations/sqlite/0001_init.sql");
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -44,225 +46,8 @@ impl SqliteStore {
     }
 }
 
-fn internal(e: impl std::fmt::Display) -> CoreError {
-    CoreError::Internal(e.to_string())
-}
-
-fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
-fn cluster_from(row: &SqliteRow) -> StoreResult<Cluster> {
-    let id: String = row.try_get("id")?;
-    let spec: String = row.try_get("spec")?;
-    let lifecycle: String = row.try_get("lifecycle")?;
-    let failure: Option<String> = row.try_get("failure")?;
-    Ok(Cluster {
-        id: Uuid::parse_str(&id).map_err(internal)?,
-        project_id: row.try_get("project_id")?,
-        spec: serde_json::from_str(&spec).map_err(internal)?,
-        lifecycle: Lifecycle::from_str(&lifecycle).map_err(internal)?,
-        failure: failure.map(|f| serde_json::from_str(&f)).transpose().map_err(internal)?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
-fn node_from(row: &SqliteRow) -> StoreResult<Node> {
-    let id: String = row.try_get("id")?;
-    let cluster_id: String = row.try_get("cluster_id")?;
-    let address: String = row.try_get("address")?;
-    let ordinal: i64 = row.try_get("ordinal")?;
-    let port: i64 = row.try_get("port")?;
-    Ok(Node {
-        id: Uuid::parse_str(&id).map_err(internal)?,
-        cluster_id: Uuid::parse_str(&cluster_id).map_err(internal)?,
-        ordinal: ordinal as u32,
-        address: address.parse().map_err(internal)?,
-        port: port as u16,
-    })
-}
-
-fn job_from(row: &SqliteRow) -> StoreResult<Job> {
-    let id: String = row.try_get("id")?;
-    let cluster_id: String = row.try_get("cluster_id")?;
-    let kind: String = row.try_get("kind")?;
-    let state: String = row.try_get("state")?;
-    let payload: String = row.try_get("payload")?;
-    let error: Option<String> = row.try_get("error")?;
-    let next_step: i64 = row.try_get("next_step")?;
-    let step_progress: i64 = row.try_get("step_progress")?;
-    let snapshot_id: Option<String> = row.try_get("snapshot_id")?;
-    let total_steps: i64 = row.try_get("total_steps")?;
-    let attempts: i64 = row.try_get("attempts")?;
-    Ok(Job {
-        id: Uuid::parse_str(&id).map_err(internal)?,
-        project_id: row.try_get("project_id")?,
-        cluster_id: Uuid::parse_str(&cluster_id).map_err(internal)?,
-        snapshot_id: snapshot_id.map(|s| Uuid::parse_str(&s)).transpose().map_err(internal)?,
-        kind: JobKind::from_str(&kind).map_err(internal)?,
-        state: JobState::from_str(&state).map_err(internal)?,
-        next_step: next_step as u32,
-        step_progress: step_progress as u32,
-        total_steps: total_steps as u32,
-        payload: serde_json::from_str(&payload).map_err(internal)?,
-        attempts: attempts as u32,
-        error: error.map(|e| serde_json::from_str(&e)).transpose().map_err(internal)?,
-        created_at: row.try_get("created_at")?,
-        started_at: row.try_get("started_at")?,
-        finished_at: row.try_get("finished_at")?,
-        lease_expires_at: row.try_get("lease_expires_at")?,
-    })
-}
-
-fn project_from(row: &SqliteRow) -> StoreResult<Project> {
-    Ok(Project { id: row.try_get("id")?, domain_id: row.try_get("domain_id")?, name: row.try_get("name")? })
-}
-
-fn user_from(row: &SqliteRow) -> StoreResult<User> {
-    Ok(User {
-        id: row.try_get("id")?,
-        domain_id: row.try_get("domain_id")?,
-        name: row.try_get("name")?,
-        password_hash: row.try_get("password_hash")?,
-    })
-}
-
-fn access_key_from(row: &SqliteRow) -> StoreResult<AccessKey> {
-    Ok(AccessKey {
-        access_key: row.try_get("access_key")?,
-        user_id: row.try_get("user_id")?,
-        salt: row.try_get("salt")?,
-        description: row.try_get("description")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
-async fn insert_job(conn: &mut sqlx::SqliteConnection, job: &Job) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO jobs (id, project_id, cluster_id, lock_key, snapshot_id, kind, state, next_step, total_steps, payload, attempts, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-    )
-    .bind(job.id.to_string())
-    .bind(&job.project_id)
-    .bind(job.cluster_id.to_string())
-    .bind(job.lock_key())
-    .bind(job.snapshot_id.map(|s| s.to_string()))
-    .bind(job.kind.as_str())
-    .bind(job.state.as_str())
-    .bind(job.next_step as i64)
-    .bind(job.total_steps as i64)
-    .bind(serde_json::to_string(&job.payload).unwrap_or_default())
-    .bind(job.created_at)
-    .execute(conn)
-    .await
-    .map(|_| ())
-}
-
-async fn busy_error(conn: &mut sqlx::SqliteConnection, job: &Job) -> CoreError {
-    let running: Option<String> = sqlx::query_scalar("SELECT kind FROM jobs WHERE lock_key = ? AND state = 'enqueued'")
-        .bind(job.lock_key())
-        .fetch_optional(conn)
-        .await
-        .ok()
-        .flatten();
-    CoreError::Busy { cluster: job.cluster_id.to_string(), running: running.unwrap_or_else(|| "another job".into()) }
-}
-
-/// The enqueue rules shared by every operation on an existing cluster.
-async fn enqueue_in(conn: &mut sqlx::SqliteConnection, job: &Job) -> StoreResult<()> {
-    let lifecycle: Option<String> = sqlx::query_scalar("SELECT lifecycle FROM clusters WHERE id = ?")
-        .bind(job.cluster_id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
-    let lifecycle = lifecycle
-        .ok_or_else(|| CoreError::ClusterNotFound(job.cluster_id.to_string()))?
-        .parse::<Lifecycle>()
-        .map_err(internal)?;
-    // Busy wins over state: a cluster mid-operation is "busy", whatever its lifecycle.
-    if let Err(e) = insert_job(&mut *conn, job).await {
-        if is_unique_violation(&e) {
-            return Err(busy_error(conn, job).await);
-        }
-        return Err(e.into());
-    }
-    if !job.kind.allowed_from().contains(&lifecycle) {
-        return Err(CoreError::WrongState { state: lifecycle.to_string() });
-    }
-    if let Some(next) = job.kind.lifecycle_on_accept() {
-        sqlx::query("UPDATE clusters SET lifecycle = ?, updated_at = ? WHERE id = ?")
-            .bind(next.as_str())
-            .bind(job.created_at)
-            .bind(job.cluster_id.to_string())
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Marks a snapshot as deleting and enqueues the job that removes its files.
-async fn retire_snapshot(conn: &mut sqlx::SqliteConnection, project_id: &str, cluster_id: Uuid, id: Uuid) -> StoreResult<()> {
-    let del = Job::new(JobKind::DeleteSnapshot, project_id, cluster_id, Some(id), 1, JobPayload::default());
-    sqlx::query("UPDATE snapshots SET status = 'deleting' WHERE id = ?").bind(id.to_string()).execute(&mut *conn).await?;
-    insert_job(conn, &del).await?;
-    Ok(())
-}
-
-/// Whether some active job works on the snapshot (a backup or a restore).
-async fn snapshot_in_use(conn: &mut sqlx::SqliteConnection, snapshot_id: Uuid) -> StoreResult<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE snapshot_id = ? AND state = 'enqueued'")
-        .bind(snapshot_id.to_string())
-        .fetch_one(conn)
-        .await?;
-    Ok(n > 0)
-}
-
-fn snapshot_from(row: &SqliteRow) -> StoreResult<Snapshot> {
-    let id: String = row.try_get("id")?;
-    let cluster_id: String = row.try_get("cluster_id")?;
-    let kind: String = row.try_get("kind")?;
-    let status: String = row.try_get("status")?;
-    let source: String = row.try_get("source")?;
-    let failure: Option<String> = row.try_get("failure")?;
-    Ok(Snapshot {
-        id: Uuid::parse_str(&id).map_err(internal)?,
-        project_id: row.try_get("project_id")?,
-        cluster_id: Uuid::parse_str(&cluster_id).map_err(internal)?,
-        name: row.try_get("name")?,
-        description: row.try_get("description")?,
-        kind: kind.parse::<SnapshotKind>().map_err(internal)?,
-        status: status.parse::<SnapshotStatus>().map_err(internal)?,
-        source: serde_json::from_str(&source).map_err(internal)?,
-        size_bytes: row.try_get("size_bytes")?,
-        failure: failure.map(|f| serde_json::from_str(&f)).transpose().map_err(internal)?,
-        created_at: row.try_get("created_at")?,
-        started_at: row.try_get("started_at")?,
-        finished_at: row.try_get("finished_at")?,
-    })
-}
-
-async fn insert_snapshot(conn: &mut sqlx::SqliteConnection, s: &Snapshot) -> StoreResult<()> {
-    let r = sqlx::query(
-        "INSERT INTO snapshots (id, project_id, cluster_id, name, description, kind, status, source, created_at, started_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(s.id.to_string())
-    .bind(&s.project_id)
-    .bind(s.cluster_id.to_string())
-    .bind(&s.name)
-    .bind(&s.description)
-    .bind(s.kind.as_str())
-    .bind(s.status.as_str())
-    .bind(serde_json::to_string(&s.source).map_err(internal)?)
-    .bind(s.created_at)
-    .bind(s.started_at)
-    .execute(conn)
-    .await;
-    match r {
-        Err(e) if is_unique_violation(&e) => Err(CoreError::SnapshotNameTaken(s.name.clone())),
-        other => other.map(|_| ()).map_err(Into::into),
-    }
-}
+use rows::{access_key_from, cluster_from, internal, is_unique_violation, job_from, node_from, project_from, snapshot_from, user_from};
+use tx::{enqueue_in, insert_job, insert_snapshot, retire_snapshot, snapshot_in_use};
 
 #[async_trait]
 impl Store for SqliteStore {

@@ -1,0 +1,114 @@
+//! Statements shared by several store operations, run inside their caller's
+//! transaction: job insertion and the enqueue rules, snapshot retirement.
+
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use super::rows::{internal, is_unique_violation};
+use super::StoreResult;
+use crate::core::cluster::Lifecycle;
+use crate::core::job::{Job, JobKind, JobPayload};
+use crate::core::snapshot::Snapshot;
+use crate::core::CoreError;
+
+pub(super) async fn insert_job(conn: &mut SqliteConnection, job: &Job) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO jobs (id, project_id, cluster_id, lock_key, snapshot_id, kind, state, next_step, total_steps, payload, attempts, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+    )
+    .bind(job.id.to_string())
+    .bind(&job.project_id)
+    .bind(job.cluster_id.to_string())
+    .bind(job.lock_key())
+    .bind(job.snapshot_id.map(|s| s.to_string()))
+    .bind(job.kind.as_str())
+    .bind(job.state.as_str())
+    .bind(job.next_step as i64)
+    .bind(job.total_steps as i64)
+    .bind(serde_json::to_string(&job.payload).unwrap_or_default())
+    .bind(job.created_at)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+pub(super) async fn busy_error(conn: &mut SqliteConnection, job: &Job) -> CoreError {
+    let running: Option<String> = sqlx::query_scalar("SELECT kind FROM jobs WHERE lock_key = ? AND state = 'enqueued'")
+        .bind(job.lock_key())
+        .fetch_optional(conn)
+        .await
+        .ok()
+        .flatten();
+    CoreError::Busy { cluster: job.cluster_id.to_string(), running: running.unwrap_or_else(|| "another job".into()) }
+}
+
+/// The enqueue rules shared by every operation on an existing cluster.
+pub(super) async fn enqueue_in(conn: &mut SqliteConnection, job: &Job) -> StoreResult<()> {
+    let lifecycle: Option<String> = sqlx::query_scalar("SELECT lifecycle FROM clusters WHERE id = ?")
+        .bind(job.cluster_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let lifecycle = lifecycle
+        .ok_or_else(|| CoreError::ClusterNotFound(job.cluster_id.to_string()))?
+        .parse::<Lifecycle>()
+        .map_err(internal)?;
+    // Busy wins over state: a cluster mid-operation is "busy", whatever its lifecycle.
+    if let Err(e) = insert_job(&mut *conn, job).await {
+        if is_unique_violation(&e) {
+            return Err(busy_error(conn, job).await);
+        }
+        return Err(e.into());
+    }
+    if !job.kind.allowed_from().contains(&lifecycle) {
+        return Err(CoreError::WrongState { state: lifecycle.to_string() });
+    }
+    if let Some(next) = job.kind.lifecycle_on_accept() {
+        sqlx::query("UPDATE clusters SET lifecycle = ?, updated_at = ? WHERE id = ?")
+            .bind(next.as_str())
+            .bind(job.created_at)
+            .bind(job.cluster_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Marks a snapshot as deleting and enqueues the job that removes its files.
+pub(super) async fn retire_snapshot(conn: &mut SqliteConnection, project_id: &str, cluster_id: Uuid, id: Uuid) -> StoreResult<()> {
+    let del = Job::new(JobKind::DeleteSnapshot, project_id, cluster_id, Some(id), 1, JobPayload::default());
+    sqlx::query("UPDATE snapshots SET status = 'deleting' WHERE id = ?").bind(id.to_string()).execute(&mut *conn).await?;
+    insert_job(conn, &del).await?;
+    Ok(())
+}
+
+/// Whether some active job works on the snapshot (a backup or a restore).
+pub(super) async fn snapshot_in_use(conn: &mut SqliteConnection, snapshot_id: Uuid) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE snapshot_id = ? AND state = 'enqueued'")
+        .bind(snapshot_id.to_string())
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+pub(super) async fn insert_snapshot(conn: &mut SqliteConnection, s: &Snapshot) -> StoreResult<()> {
+    let r = sqlx::query(
+        "INSERT INTO snapshots (id, project_id, cluster_id, name, description, kind, status, source, created_at, started_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(s.id.to_string())
+    .bind(&s.project_id)
+    .bind(s.cluster_id.to_string())
+    .bind(&s.name)
+    .bind(&s.description)
+    .bind(s.kind.as_str())
+    .bind(s.status.as_str())
+    .bind(serde_json::to_string(&s.source).map_err(internal)?)
+    .bind(s.created_at)
+    .bind(s.started_at)
+    .execute(conn)
+    .await;
+    match r {
+        Err(e) if is_unique_violation(&e) => Err(CoreError::SnapshotNameTaken(s.name.clone())),
+        other => other.map(|_| ()).map_err(Into::into),
+    }
+}
