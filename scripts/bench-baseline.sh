@@ -61,6 +61,8 @@ backup)
     ;;
 copy)
     cp -a "$work/backup" "$work/restored"
+    # A restore must be on disk before it serves: PostgreSQL syncs its data directory on start.
+    sync -f "$work/restored"
     ;;
 clean)
     rm -rf "$work/backup" "$work/restored"

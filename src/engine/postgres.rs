@@ -305,13 +305,6 @@ impl PostgresEngine {
     }
 }
 
-/// The percentage in a `pg_basebackup --progress` line ("... kB (42%), ...").
-fn parse_progress(line: &str) -> Option<u32> {
-    let open = line.find('(')?;
-    let close = line[open..].find("%)")? + open;
-    line[open + 1..close].trim().parse().ok()
-}
-
 fn dir_size(path: &Path) -> u64 {
     std::fs::read_dir(path)
         .into_iter()
@@ -499,6 +492,13 @@ impl Engine for PostgresEngine {
         self.make_dir(parent, 0o700)?;
         let tmp = parent.join(format!("{id}.tmp"));
         Self::remove_dir(&tmp).await?;
+        // Progress is the copy's size against the databases' size, polled:
+        // `pg_basebackup --progress` would first walk the whole data directory.
+        let expected: u64 = self
+            .psql(layout, primary, "SELECT sum(pg_database_size(oid)) FROM pg_database;")
+            .await?
+            .parse()
+            .unwrap_or(0);
         let mut cmd = Command::new(self.bin("pg_basebackup")?);
         cmd.arg("-D")
             .arg(&tmp)
@@ -507,30 +507,31 @@ impl Engine for PostgresEngine {
             .args(["-p", &primary.port.to_string(), "-U", SUPERUSER])
             // Plain format with WAL streamed alongside: self-contained, and
             // pg_verifybackup can check every file against the manifest.
-            .args(["-F", "p", "-X", "stream", "-c", "fast", "--progress", "--manifest-checksums=CRC32C"]);
+            .args(["-F", "p", "-X", "stream", "-c", "fast", "--manifest-checksums=CRC32C"]);
         self.run_as.apply(&mut cmd);
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
         let mut child = cmd.spawn().map_err(EngineError::io("running pg_basebackup"))?;
         let mut stderr = child.stderr.take().expect("piped stderr");
-        let mut text = String::new();
-        let mut buf = [0u8; 4096];
-        loop {
-            let n = stderr.read(&mut buf).await.map_err(EngineError::io("reading pg_basebackup's progress"))?;
-            if n == 0 {
-                break;
+        let errors = tokio::spawn(async move {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text).await;
+            text
+        });
+        let status = loop {
+            tokio::select! {
+                status = child.wait() => break status.map_err(EngineError::io("waiting for pg_basebackup"))?,
+                _ = tokio::time::sleep(Duration::from_millis(250)) => {
+                    let t = tmp.clone();
+                    let done = tokio::task::spawn_blocking(move || dir_size(&t)).await.unwrap_or(0);
+                    if let Some(pct) = (done * 100).checked_div(expected) {
+                        let _ = progress.send(pct.min(99) as u32);
+                    }
+                }
             }
-            text.push_str(&String::from_utf8_lossy(&buf[..n]));
-            if let Some(p) = text.rsplit(['\r', '\n']).find_map(parse_progress) {
-                let _ = progress.send(p.min(99));
-            }
-            if text.len() > 64 * 1024 {
-                text = text.split_off(text.len() - 4096);
-            }
-        }
-        let status = child.wait().await.map_err(EngineError::io("waiting for pg_basebackup"))?;
+        };
         if !status.success() {
-            let tail: Vec<&str> = text.lines().filter(|l| !l.contains("kB (")).collect();
-            return Err(EngineError::Failed(format!("pg_basebackup failed ({status}): {}", tail.join(" | "))));
+            let text = errors.await.unwrap_or_default();
+            return Err(EngineError::Failed(format!("pg_basebackup failed ({status}): {}", text.trim())));
         }
         tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the snapshot"))?;
         let _ = progress.send(100);
@@ -594,14 +595,5 @@ impl Engine for PostgresEngine {
     fn pid(&self, layout: &ClusterLayout, node: &Node) -> Option<i32> {
         let dir = Self::node_dir(layout, node);
         Self::postmaster_pid(&dir).map(|(pid, _)| pid).filter(|pid| alive_in(*pid, &dir))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn reads_pg_basebackup_progress() {
-        assert_eq!(super::parse_progress("12345/67890 kB (18%), 0/1 tablespace"), Some(18));
-        assert_eq!(super::parse_progress("waiting for checkpoint"), None);
     }
 }
