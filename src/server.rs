@@ -72,9 +72,26 @@ pub struct ServerArgs {
     /// Seconds in a retention "day" for automated snapshots (tests shorten it).
     #[arg(long, env = "STRATO_SNAPSHOT_DAY_SECS", default_value_t = 86_400, hide = true)]
     pub snapshot_day_secs: i64,
+    /// Limit snapshot reads from a primary, as pg_basebackup's --max-rate (e.g. 32M; 32k to 1024M).
+    #[arg(long, env = "STRATO_SNAPSHOT_MAX_RATE", value_parser = parse_rate)]
+    pub snapshot_max_rate: Option<String>,
     /// Jobs run at once.
     #[arg(long, env = "STRATO_JOB_CONCURRENCY", default_value_t = 4)]
     pub job_concurrency: usize,
+}
+
+fn parse_rate(s: &str) -> Result<String, String> {
+    let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = digits.parse().map_err(|_| format!("`{s}`: expected a number with an optional k or M"))?;
+    let kb = match unit {
+        "" | "k" => n,
+        "M" => n * 1024,
+        _ => return Err(format!("`{s}`: the unit must be k or M")),
+    };
+    if !(32..=1_048_576).contains(&kb) {
+        return Err(format!("`{s}`: must be between 32k and 1024M"));
+    }
+    Ok(s.to_string())
 }
 
 pub fn parse_range(s: &str) -> anyhow::Result<(Ipv4Addr, Ipv4Addr)> {
@@ -148,7 +165,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
 
     let run_as = RunAs::resolve(&args.engine_user).map_err(|e| anyhow::anyhow!(e))?;
     let bin_dir = find_bin_dir(args.pg_bin_dir.as_deref());
-    let engine: Arc<dyn Engine> = Arc::new(PostgresEngine::new(bin_dir, data_dir.clone(), run_as));
+    let engine: Arc<dyn Engine> = Arc::new(PostgresEngine::new(bin_dir, data_dir.clone(), run_as, args.snapshot_max_rate.clone()));
     if let Err(e) = engine.check_installed() {
         tracing::warn!("{e}");
     }

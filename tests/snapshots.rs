@@ -296,3 +296,47 @@ fn automated_snapshot_policy() {
     let (st, _) = put(json!({"keep_day": 1, "auto_backup": false, "backup_strategies": []}));
     assert_eq!(st, 200);
 }
+
+/// kill -9 of strato while pg_basebackup runs: the helper dies with it (no
+/// orphan), and after a restart the snapshot is made again and completes.
+#[test]
+fn kill9_during_backup_leaves_no_helper_process() {
+    // Throttled, so the backup is surely still running when strato dies.
+    let mut s = Server::start_with(&["--snapshot-max-rate", "2M"], &[]);
+    let t = s.token();
+    let src = s.create(&t, "orphan-check", 3);
+    let c = s.wait_available(&t, &src);
+    psql(&endpoints(&c)[0], "CREATE TABLE big AS SELECT g AS id, repeat(md5(g::text), 4) AS payload FROM generate_series(1, 300000) g")
+        .unwrap();
+    let sid = s.snapshot(&t, &src, "interrupted");
+    let marker = s.dir.path().join("snapshots").to_string_lossy().into_owned();
+    let backup_pid = || {
+        std::fs::read_dir("/proc").unwrap().flatten().find_map(|e| {
+            let pid: i32 = e.file_name().to_string_lossy().parse().ok()?;
+            let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            (cmd.contains("pg_basebackup") && cmd.contains(&marker)).then_some(pid)
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let pid = loop {
+        if let Some(pid) = backup_pid() {
+            break pid;
+        }
+        assert!(std::time::Instant::now() < deadline, "pg_basebackup never seen running");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    s.kill9();
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z")
+    {
+        assert!(std::time::Instant::now() < deadline, "pg_basebackup {pid} outlived strato");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.spawn(&[], &[]);
+    let t = s.token();
+    let snap = s.wait_snapshot(&t, &sid, "AVAILABLE");
+    assert!(snap["size"].as_f64().unwrap() > 0.0);
+    assert!(!s.dir.path().join("snapshots").join(format!("{sid}.tmp")).exists());
+}

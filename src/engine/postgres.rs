@@ -23,7 +23,7 @@ use tokio::process::Command;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use super::process::{alive_in, terminate, RunAs};
+use super::process::{alive_in, die_with_parent, terminate, RunAs};
 use super::{Admin, ClusterLayout, Engine, EngineError, EngineResult};
 use crate::core::cluster::Node;
 use crate::core::node_types;
@@ -48,6 +48,8 @@ pub struct PostgresEngine {
     run_as: RunAs,
     template_lock: Mutex<()>,
     start_timeout: Duration,
+    /// `pg_basebackup --max-rate` for snapshots (e.g. "32M"), to spare a busy primary's disk.
+    backup_max_rate: Option<String>,
 }
 
 /// Finds the PostgreSQL server binaries: an explicit directory, else the
@@ -71,13 +73,14 @@ pub fn find_bin_dir(explicit: Option<&Path>) -> Option<PathBuf> {
 }
 
 impl PostgresEngine {
-    pub fn new(bin_dir: Option<PathBuf>, data_dir: PathBuf, run_as: RunAs) -> Self {
+    pub fn new(bin_dir: Option<PathBuf>, data_dir: PathBuf, run_as: RunAs, backup_max_rate: Option<String>) -> Self {
         PostgresEngine {
             bin_dir,
             data_dir,
             run_as,
             template_lock: Mutex::new(()),
             start_timeout: Duration::from_secs(60),
+            backup_max_rate,
         }
     }
 
@@ -105,6 +108,7 @@ impl PostgresEngine {
     /// Runs a command as the engine user, failing with its stderr.
     async fn run(&self, mut cmd: Command, what: &str) -> EngineResult<String> {
         self.run_as.apply(&mut cmd);
+        die_with_parent(&mut cmd);
         cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
         let out = cmd.output().await.map_err(EngineError::io(format!("running {what}")))?;
         if !out.status.success() {
@@ -293,6 +297,7 @@ impl PostgresEngine {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        die_with_parent(&mut cmd);
         let mut child = cmd.spawn().map_err(EngineError::io("running psql"))?;
         if let Some(mut stdin) = child.stdin.take() {
             stdin.write_all(sql.as_bytes()).await.map_err(EngineError::io("writing to psql"))?;
@@ -508,7 +513,11 @@ impl Engine for PostgresEngine {
             // Plain format with WAL streamed alongside: self-contained, and
             // pg_verifybackup can check every file against the manifest.
             .args(["-F", "p", "-X", "stream", "-c", "fast", "--manifest-checksums=CRC32C"]);
+        if let Some(rate) = &self.backup_max_rate {
+            cmd.arg(format!("--max-rate={rate}"));
+        }
         self.run_as.apply(&mut cmd);
+        die_with_parent(&mut cmd);
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
         let mut child = cmd.spawn().map_err(EngineError::io("running pg_basebackup"))?;
         let mut stderr = child.stderr.take().expect("piped stderr");

@@ -56,6 +56,20 @@ impl RunAs {
     }
 }
 
+/// Makes a helper process (psql, pg_basebackup, cp, ...) die with strato:
+/// after a kill -9 of strato none of them lingers as an orphan, and a
+/// re-run step never races a leftover copy of itself. Engine servers do not
+/// get this; they are meant to outlive strato and be re-adopted.
+pub fn die_with_parent(cmd: &mut tokio::process::Command) {
+    // SAFETY: the closure only calls prctl(2), which is async-signal-safe.
+    // std runs it after the uid/gid switch, which would otherwise clear it.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).map_err(std::io::Error::from)
+        });
+    }
+}
+
 /// True if `pid` is a live (non-zombie) process whose working directory is
 /// `cwd`. PostgreSQL's postmaster chdirs into its data directory, which makes
 /// this a cheap guard against a recycled PID.
