@@ -69,12 +69,7 @@ fn snapshot_restore_round_trip() {
     let (st, _) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/clusters/{src}"), Some(json!({"keep_last_manual_snapshot": 1})));
     assert_eq!(st, 202);
     s.wait_gone(&t, &src);
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while s.show_snapshot(&t, &sid).0 != 404 {
-        assert!(std::time::Instant::now() < deadline, "the older snapshot was not retired");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(!s.dir.path().join("snapshots").join(&sid).exists(), "retired snapshot files remain");
+    s.wait_snapshot_gone(&t, &sid, Duration::from_secs(30), "the older snapshot was not retired");
     assert!(s.dir.path().join("snapshots").join(&sid2).exists());
     let again = s.restore(&t, &sid2, "restored-two");
     let r2 = s.wait_available(&t, &again);
@@ -83,12 +78,7 @@ fn snapshot_restore_round_trip() {
     // Manual snapshot deletion removes the files.
     let (st, _) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/snapshots/{sid2}"), None);
     assert_eq!(st, 202);
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while s.show_snapshot(&t, &sid2).0 != 404 {
-        assert!(std::time::Instant::now() < deadline, "snapshot not deleted");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(!s.dir.path().join("snapshots").join(&sid2).exists());
+    s.wait_snapshot_gone(&t, &sid2, Duration::from_secs(30), "snapshot not deleted");
 }
 
 /// A flipped byte in a stored snapshot: the restore fails with a clear
@@ -208,12 +198,7 @@ fn snapshot_refusals_change_nothing() {
     assert_eq!(s.show_snapshot(&t, &sid).1["status"], "RESTORING");
     let r = s.wait_available(&t, &restored);
     assert!(psql(&endpoints(&r)[0], "SELECT 1").is_ok());
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while s.show_snapshot(&t, &sid).0 != 404 {
-        assert!(std::time::Instant::now() < deadline, "the retired snapshot outlived its restore");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(!s.dir.path().join("snapshots").join(&sid).exists());
+    s.wait_snapshot_gone(&t, &sid, Duration::from_secs(30), "the retired snapshot outlived its restore");
 }
 
 /// `strato snapshot ...` drives the same API.
@@ -287,11 +272,7 @@ fn automated_snapshot_policy() {
     let (st, e) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/snapshots/{first_id}"), None);
     assert_eq!((st, e["error_code"].as_str()), (409, Some("DWS.5090")), "users delete only manual snapshots");
     // Older than one 4-second day: retired, while the schedule keeps making new ones.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while s.show_snapshot(&t, &first_id).0 != 404 {
-        assert!(std::time::Instant::now() < deadline, "the expired automated snapshot was not retired\n{}", s.log());
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    s.wait_snapshot_gone(&t, &first_id, Duration::from_secs(60), "the expired automated snapshot was not retired");
     assert!(!autos().is_empty(), "newer automated snapshots remain");
     let (st, _) = put(json!({"keep_day": 1, "auto_backup": false, "backup_strategies": []}));
     assert_eq!(st, 200);

@@ -304,6 +304,16 @@ impl Server {
         }
     }
 
+    /// Waits until the snapshot is gone from the API and its files from disk.
+    pub fn wait_snapshot_gone(&self, token: &str, id: &str, within: Duration, why: &str) {
+        let deadline = Instant::now() + within;
+        while self.show_snapshot(token, id).0 != 404 {
+            assert!(Instant::now() < deadline, "{why}\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(!self.dir.path().join("snapshots").join(id).exists(), "{why}: files remain");
+    }
+
     pub fn restore(&self, token: &str, snapshot: &str, name: &str) -> String {
         let (st, b) = self.call(token, "POST", &format!("/v1.0/{{pid}}/snapshots/{snapshot}/actions"), Some(json!({"restore": {"name": name}})));
         assert_eq!(st, 200, "restore {name}: {b}");
