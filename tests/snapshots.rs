@@ -321,3 +321,30 @@ fn kill9_during_backup_leaves_no_helper_process() {
     assert!(snap["size"].as_f64().unwrap() > 0.0);
     assert!(!s.dir.path().join("snapshots").join(format!("{sid}.tmp")).exists());
 }
+
+/// A backup that cannot complete (its primary dies mid-copy) leaves the
+/// snapshot UNAVAILABLE with the reason, and the cluster is repaired after.
+#[test]
+fn failed_backup_marks_the_snapshot_unavailable() {
+    let s = Server::start_with(&["--snapshot-max-rate", "2M"], &[]);
+    let t = s.token();
+    let src = s.create(&t, "doomed-backup", 3);
+    let c = s.wait_available(&t, &src);
+    psql(&endpoints(&c)[0], "CREATE TABLE big AS SELECT g AS id, repeat(md5(g::text), 4) AS payload FROM generate_series(1, 300000) g")
+        .unwrap();
+    let sid = s.snapshot(&t, &src, "doomed");
+    s.wait_until(&t, &src, Duration::from_secs(30), |c| {
+        c["action_progress"]["SNAPSHOTTING"].as_str().is_some_and(|p| p != "0%")
+    });
+    let primary = common::node_pid(s.dir.path(), &src, 0);
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(primary), nix::sys::signal::Signal::SIGKILL).unwrap();
+    let snap = s.wait_snapshot(&t, &sid, "UNAVAILABLE");
+    assert_eq!(snap["failed_reasons"]["error_code"], "DWS.6005", "{snap}");
+    assert!(snap["failed_reasons"]["error_msg"].as_str().is_some_and(|m| !m.is_empty()), "{snap}");
+    assert!(!s.dir.path().join("snapshots").join(&sid).exists(), "no files of a failed snapshot");
+    assert!(!s.dir.path().join("snapshots").join(format!("{sid}.tmp")).exists(), "no partial copy either");
+    // The health loop brings the primary back once the job lets go of the cluster.
+    s.wait_available(&t, &src);
+    let (st, e) = s.call(&t, "POST", &format!("/v1.0/{{pid}}/snapshots/{sid}/actions"), Some(json!({"restore": {"name": "from-doomed"}})));
+    assert_eq!((st, e["error_code"].as_str()), (409, Some("DWS.5090")), "an unavailable snapshot cannot be restored");
+}

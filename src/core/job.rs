@@ -143,9 +143,18 @@ impl JobKind {
         }
     }
 
-    /// Jobs whose failure must not leave processes or files behind.
-    pub fn cleans_up_on_failure(self) -> bool {
-        matches!(self, JobKind::CreateCluster | JobKind::RestoreCluster)
+    /// What a failed job must not leave behind.
+    pub fn cleanup_on_failure(self) -> Cleanup {
+        match self {
+            JobKind::CreateCluster | JobKind::RestoreCluster => Cleanup::ClusterProcessesAndFiles,
+            JobKind::CreateSnapshot => Cleanup::SnapshotFiles,
+            JobKind::RestartCluster
+            | JobKind::StopCluster
+            | JobKind::StartCluster
+            | JobKind::DeleteCluster
+            | JobKind::RepairCluster
+            | JobKind::DeleteSnapshot => Cleanup::Nothing,
+        }
     }
 
     /// Whether the job is the user's (shown as a task) or strato's own.
@@ -165,6 +174,16 @@ impl FromStr for JobKind {
     fn from_str(s: &str) -> Result<Self, String> {
         JobKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown job kind `{s}`"))
     }
+}
+
+/// What a failed job removes before it is recorded as failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cleanup {
+    Nothing,
+    /// A half-built cluster: stop its nodes, remove its files.
+    ClusterProcessesAndFiles,
+    /// A half-made snapshot: remove its files.
+    SnapshotFiles,
 }
 
 /// One idempotent unit of work of a job; `u32` arguments are node ordinals.

@@ -92,9 +92,7 @@ impl Runner {
         let (outcome, lifecycle) = match result {
             Ok(()) => (JobOutcome::Succeeded, job.kind.lifecycle_on_success()),
             Err(failure) => {
-                if job.kind.cleans_up_on_failure() {
-                    steps::tear_down(self, &job).await;
-                }
+                steps::clean_up(self, &job, job.kind.cleanup_on_failure()).await;
                 (JobOutcome::Failed(failure), job.kind.lifecycle_on_failure())
             }
         };

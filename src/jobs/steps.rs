@@ -1,7 +1,7 @@
 //! One function per step kind: translate a `Step` into engine calls.
 
 use crate::core::cluster::{Cluster, Node};
-use crate::core::job::{Job, Step};
+use crate::core::job::{Cleanup, Job, Step};
 use crate::core::status::NodeHealth;
 use crate::engine::{Admin, EngineError, EngineResult};
 
@@ -65,9 +65,24 @@ async fn forward_progress(
     }
 }
 
-/// Best-effort teardown for a create or restore that failed: stop every
-/// node it started and remove its files, so nothing half-built remains.
-pub(super) async fn tear_down(r: &Runner, job: &Job) {
+/// Best-effort removal of what a failed job half-built.
+pub(super) async fn clean_up(r: &Runner, job: &Job, what: Cleanup) {
+    match what {
+        Cleanup::Nothing => {}
+        Cleanup::ClusterProcessesAndFiles => tear_down(r, job).await,
+        Cleanup::SnapshotFiles => {
+            if let Some(id) = job.snapshot_id {
+                if let Err(e) = r.engine.remove_snapshot(id).await {
+                    tracing::warn!(job.id = %job.id, error = %e, "removing a failed snapshot's files failed");
+                }
+            }
+        }
+    }
+}
+
+/// Stops every node a failed create or restore started and removes its
+/// files, so nothing half-built remains.
+async fn tear_down(r: &Runner, job: &Job) {
     let layout = r.engine.layout(job.cluster_id);
     if let Ok(nodes) = r.store.nodes(job.cluster_id).await {
         for n in nodes.iter().rev() {
