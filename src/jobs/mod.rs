@@ -91,7 +91,12 @@ impl Runner {
         let Some(result) = outcome else { return };
         let (outcome, lifecycle) = match result {
             Ok(()) => (JobOutcome::Succeeded, job.kind.lifecycle_on_success()),
-            Err(failure) => {
+            Err(Stop::Abandoned(why)) => {
+                // Not a failure: whoever holds the lease next resumes the job.
+                tracing::warn!(job.id = %job.id, reason = %why, "abandoning job; it resumes when re-claimed");
+                return;
+            }
+            Err(Stop::Failed(failure)) => {
                 steps::clean_up(self, &job, job.kind.cleanup_on_failure()).await;
                 (JobOutcome::Failed(failure), job.kind.lifecycle_on_failure())
             }
@@ -110,13 +115,13 @@ impl Runner {
         }
     }
 
-    async fn run_steps(&self, job: &Job) -> Result<(), Failure> {
+    async fn run_steps(&self, job: &Job) -> Result<(), Stop> {
         let cluster = match self.store.get_cluster_any(job.cluster_id).await {
             Ok(Some(c)) => c,
-            Ok(None) => return Err(failure("DWS.0047", "the cluster no longer exists")),
-            Err(e) => return Err(failure("DWS.9999", &e.to_string())),
+            Ok(None) => return Err(Stop::Failed(failure("DWS.0047", "the cluster no longer exists"))),
+            Err(e) => return Err(Stop::Abandoned(e.to_string())),
         };
-        let nodes = self.store.nodes(job.cluster_id).await.map_err(|e| failure("DWS.9999", &e.to_string()))?;
+        let nodes = self.store.nodes(job.cluster_id).await.map_err(|e| Stop::Abandoned(e.to_string()))?;
         let plan = job.steps(nodes.len() as u32);
         let mut attempts = job.attempts;
         let mut index = job.next_step as usize;
@@ -128,10 +133,12 @@ impl Runner {
                         tracing::warn!("crash point {}:{index} reached; aborting", job.kind);
                         std::process::abort();
                     }
+                    // A commit that fails (lease lost, store unavailable) leaves the step
+                    // uncommitted; it is idempotent and runs again when the job is re-claimed.
                     self.store
                         .commit_step(job.id, &self.owner, index as u32 + 1)
                         .await
-                        .map_err(|e| failure("DWS.9999", &e.to_string()))?;
+                        .map_err(|e| Stop::Abandoned(e.to_string()))?;
                     index += 1;
                     attempts = 0;
                 }
@@ -141,7 +148,7 @@ impl Runner {
                     tracing::warn!(job.id = %job.id, ?step, attempts, error = %e, "step failed");
                     let _ = self.store.record_attempt(job.id, attempts, Some(&f)).await;
                     if attempts >= MAX_ATTEMPTS || matches!(e, crate::engine::EngineError::NotInstalled(_)) {
-                        return Err(f);
+                        return Err(Stop::Failed(f));
                     }
                     tokio::time::sleep(Duration::from_millis(500 * attempts as u64)).await;
                 }
@@ -174,6 +181,14 @@ impl Runner {
             tracing::warn!(cluster.id = %cluster_id, error = %err, "recording an event failed");
         }
     }
+}
+
+/// Why a job's steps stopped short of the end.
+enum Stop {
+    /// The job failed for good.
+    Failed(Failure),
+    /// This runner cannot go on (lost lease, store error); the job stays enqueued.
+    Abandoned(String),
 }
 
 fn failure(code: &str, message: &str) -> Failure {
