@@ -131,7 +131,7 @@ impl App {
             .collect();
         let health = status::fold(&nodes.iter().map(|(_, h)| *h).collect::<Vec<_>>());
         let active_job = self.store.active_job(cluster.id).await?;
-        let recent_events = self.store.events(cluster.id, now_ms() - 24 * 3600 * 1000).await?.len();
+        let recent_events = self.store.count_events(cluster.id, now_ms() - 24 * 3600 * 1000).await? as usize;
         Ok(ClusterView { cluster, nodes, health, active_job, recent_events })
     }
 

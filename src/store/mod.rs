@@ -136,4 +136,5 @@ pub trait Store: Send + Sync + 'static {
     // --- events
     async fn add_event(&self, e: &Event) -> StoreResult<()>;
     async fn events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<Vec<Event>>;
+    async fn count_events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<u64>;
 }

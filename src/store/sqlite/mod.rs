@@ -668,6 +668,15 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn count_events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE cluster_id = ? AND at >= ?")
+            .bind(cluster_id.to_string())
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
     async fn events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<Vec<Event>> {
         let rows = sqlx::query("SELECT * FROM events WHERE cluster_id = ? AND at >= ? ORDER BY id")
             .bind(cluster_id.to_string())
