@@ -279,6 +279,19 @@ impl PostgresEngine {
         outcome
     }
 
+    /// `pg_basebackup` of the running primary into `dest`, WAL streamed alongside,
+    /// with an immediate checkpoint; callers add their own options.
+    fn basebackup(&self, layout: &ClusterLayout, primary: &Node, dest: &Path) -> EngineResult<Command> {
+        let mut cmd = Command::new(self.bin("pg_basebackup")?);
+        cmd.arg("-D")
+            .arg(dest)
+            .arg("-h")
+            .arg(Self::socket_dir(layout, primary))
+            .args(["-p", &primary.port.to_string(), "-U", SUPERUSER])
+            .args(["-X", "stream", "-c", "fast"]);
+        Ok(cmd)
+    }
+
     /// Runs SQL on a node through its socket as the superuser; SQL goes on
     /// stdin so it never appears in a process list.
     async fn psql(&self, layout: &ClusterLayout, node: &Node, sql: &str) -> EngineResult<String> {
@@ -390,13 +403,10 @@ impl Engine for PostgresEngine {
         if !dir.join("standby.signal").exists() {
             let tmp = layout.cluster_dir.join(format!("node-{}.tmp", standby.ordinal));
             Self::remove_dir(&tmp).await?;
-            let mut cmd = Command::new(self.bin("pg_basebackup")?);
-            cmd.arg("-D")
-                .arg(&tmp)
-                .arg("-h")
-                .arg(Self::socket_dir(layout, primary))
-                .args(["-p", &primary.port.to_string(), "-U", SUPERUSER])
-                .args(["-X", "stream", "-c", "fast", "-R", "--no-sync"]);
+            let mut cmd = self.basebackup(layout, primary, &tmp)?;
+            // -R: the copy starts as a standby of the primary. No sync: the
+            // standby's first start replays and syncs it anyway.
+            cmd.args(["-R", "--no-sync"]);
             self.run(cmd, "pg_basebackup").await?;
             self.write_node_conf(&tmp, layout, standby, node_type).await?;
             tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the standby's data directory"))?;
@@ -504,15 +514,10 @@ impl Engine for PostgresEngine {
             .await?
             .parse()
             .unwrap_or(0);
-        let mut cmd = Command::new(self.bin("pg_basebackup")?);
-        cmd.arg("-D")
-            .arg(&tmp)
-            .arg("-h")
-            .arg(Self::socket_dir(layout, primary))
-            .args(["-p", &primary.port.to_string(), "-U", SUPERUSER])
-            // Plain format with WAL streamed alongside: self-contained, and
-            // pg_verifybackup can check every file against the manifest.
-            .args(["-F", "p", "-X", "stream", "-c", "fast", "--manifest-checksums=CRC32C"]);
+        let mut cmd = self.basebackup(layout, primary, &tmp)?;
+        // Plain format, with the streamed WAL: self-contained, and
+        // pg_verifybackup can check every file against the manifest.
+        cmd.args(["-F", "p", "--manifest-checksums=CRC32C"]);
         if let Some(rate) = &self.backup_max_rate {
             cmd.arg(format!("--max-rate={rate}"));
         }

@@ -3,7 +3,6 @@ import psycopg2
 import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcore.region.region import Region
 from huaweicloudsdkdws.v2 import (
     CreateClusterInfo,
@@ -12,7 +11,6 @@ from huaweicloudsdkdws.v2 import (
     DeleteClusterRequest,
     DeleteClusterRequestBody,
     DwsClient,
-    ListClusterDetailsRequest,
     ListClustersRequest,
     ListJobDetailsRequest,
     ListNodeTypesRequest,
@@ -24,6 +22,7 @@ from huaweicloudsdkdws.v2 import (
     Tags,
 )
 
+from clients import detail, expect_error, http_config, make_client, wait_available
 from helpers import (
     DB_PASSWORD,
     DB_USER,
@@ -35,22 +34,6 @@ from helpers import (
     unique_name,
     wait_for,
 )
-
-
-def _http_config():
-    cfg = HttpConfig.get_default_config()
-    cfg.timeout = (5, 60)  # (connect, read) seconds: a hung server fails the test instead of hanging it
-    return cfg
-
-
-def make_client(strato, secret_key=None, access_key=None):
-    cr = strato["credentials"]
-    return (DwsClient.new_builder()
-            .with_credentials(BasicCredentials(access_key or cr["access_key"], secret_key or cr["secret_key"],
-                                               cr["project_id"]))
-            .with_endpoint(strato["dws"])
-            .with_http_config(_http_config())
-            .build())
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +53,6 @@ def cleanup(client):
             pass
 
 
-def detail(client, cid):
-    return client.list_cluster_details(ListClusterDetailsRequest(cluster_id=cid)).cluster
-
-
 def create(client, name, **overrides):
     info = dict(node_type=NODE_TYPE, number_of_node=3, subnet_id="subnet-sdk-1", security_group_id="sg-sdk-1",
                 vpc_id="vpc-sdk-1", availability_zone="eu-de-01", port=8000, name=name, user_name=DB_USER,
@@ -82,24 +61,6 @@ def create(client, name, **overrides):
     info.update(overrides)
     return client.create_cluster(CreateClusterRequest(body=CreateClusterRequestBody(
         cluster=CreateClusterInfo(**info))))
-
-
-def wait_available(client, cid, what):
-    """Poll list_cluster_details until AVAILABLE with no task running."""
-    return wait_for(lambda: detail(client, cid),
-                    lambda c: c.status == "AVAILABLE" and c.task_status is None,
-                    what,
-                    fail=lambda c: c.status in ("CREATION FAILED", "DELETED"))
-
-
-def expect_error(fn, status, code):
-    with pytest.raises(ClientRequestException) as info:
-        fn()
-    e = info.value
-    assert (e.status_code, e.error_code) == (status, code), \
-        "expected HTTP %s %s, got %s %s: %s" % (status, code, e.status_code, e.error_code, e.error_msg)
-    assert e.error_msg, "error response without error_msg: %r" % (e,)
-    return e
 
 
 def test_list_node_types(client):
@@ -234,7 +195,7 @@ def test_project_id_lookup_through_iam(strato, client):
     region_client = (DwsClient.new_builder()
                      .with_credentials(creds)
                      .with_region(Region(strato["region"], strato["dws"]))
-                     .with_http_config(_http_config())
+                     .with_http_config(http_config())
                      .build())
     listed = region_client.list_clusters(ListClustersRequest())
     assert listed.count == len(listed.clusters)

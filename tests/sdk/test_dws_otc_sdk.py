@@ -1,10 +1,9 @@
 """otcextensions + openstacksdk (Keystone password token, catalog type dwsv1) against strato."""
-import openstack
 from keystoneauth1 import exceptions as ks_exc
 import pytest
 from openstack import exceptions as os_exc
-from otcextensions import sdk
 
+from clients import make_conn, otc_wait_available
 from helpers import (
     DB_PASSWORD,
     DB_USER,
@@ -15,19 +14,6 @@ from helpers import (
     unique_name,
     wait_for,
 )
-
-
-def make_conn(strato, password=None):
-    cr = strato["credentials"]
-    conn = openstack.connect(
-        auth_url=strato["iam"] + "/v3",
-        username=cr["user"], password=password or cr["password"],
-        user_domain_name=cr["domain"],
-        project_name=cr["project"], project_domain_name=cr["domain"],
-        region_name=strato["region"], identity_api_version="3",
-        api_timeout=60)
-    sdk.register_otc_extensions(conn)
-    return conn
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +33,6 @@ def cleanup(conn):
             conn.dws.delete_cluster(cid)
         except os_exc.SDKException:
             pass
-
-
-def wait_available(conn, cid, what):
-    return wait_for(lambda: conn.dws.get_cluster(cid),
-                    lambda c: c.status == "AVAILABLE" and not c.task_status,
-                    what,
-                    fail=lambda c: c.status in ("CREATION FAILED", "DELETED"))
 
 
 def test_token_and_catalog(conn, strato):
@@ -98,7 +77,7 @@ def test_cluster_lifecycle(conn, cleanup):
             security_group_id="sg-otc-1", user_name=DB_USER, user_pwd=DB_PASSWORD, port=8000,
             availability_zone="eu-de-01")
 
-    c = wait_available(conn, cid, "cluster %s to become AVAILABLE after create" % name)
+    c = otc_wait_available(conn, cid, "cluster %s to become AVAILABLE after create" % name)
     assert c.name == name and c.sub_status == "NORMAL"
     assert c.num_nodes == 3 and c.flavor == NODE_TYPE and c.port == 8000
     assert c.router_id == "vpc-otc-1" and c.network_id == "subnet-otc-1" and c.security_group_id == "sg-otc-1"
@@ -124,7 +103,7 @@ def test_cluster_lifecycle(conn, cleanup):
     assert during.task_status == "REBOOTING", "task_status right after restart: %s" % during.task_status
     with pytest.raises(os_exc.ConflictException, match="DWS.5090"):
         conn.dws.restart_cluster(cid)
-    c = wait_available(conn, cid, "cluster %s to finish restarting" % name)
+    c = otc_wait_available(conn, cid, "cluster %s to finish restarting" % name)
     assert c.sub_status == "NORMAL" and all(n["status"] == "200" for n in c.nodes), "after restart: %s" % c.nodes
 
     conn.dws.delete_cluster(cid)

@@ -9,12 +9,9 @@ before the snapshot must come back in the restored cluster, on its primary and o
 import time
 import uuid
 
-import openstack
 import pytest
 import requests
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
-from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkdws.v2 import (
     CreateClusterInfo,
     CreateClusterRequest,
@@ -24,8 +21,6 @@ from huaweicloudsdkdws.v2 import (
     DeleteClusterRequest,
     DeleteClusterRequestBody,
     DeleteSnapshotRequest,
-    DwsClient,
-    ListClusterDetailsRequest,
     ListClusterSnapshotsRequest,
     ListJobDetailsRequest,
     ListSnapshotDetailsRequest,
@@ -38,8 +33,8 @@ from huaweicloudsdkdws.v2 import (
     Tags,
 )
 from openstack import exceptions as os_exc
-from otcextensions import sdk
 
+from clients import detail, expect_error, make_client, make_conn, otc_wait_available, wait_available
 from helpers import (
     DB_PASSWORD,
     DB_USER,
@@ -127,20 +122,9 @@ def assert_restored_data(connect_infos, expected, what):
 # ---------------------------------------------------------------------------------------------------------------
 # huaweicloudsdkdws
 
-def _http_config():
-    cfg = HttpConfig.get_default_config()
-    cfg.timeout = (5, 60)  # (connect, read) seconds
-    return cfg
-
-
 @pytest.fixture(scope="module")
 def hw(strato):
-    cr = strato["credentials"]
-    return (DwsClient.new_builder()
-            .with_credentials(BasicCredentials(cr["access_key"], cr["secret_key"], cr["project_id"]))
-            .with_endpoint(strato["dws"])
-            .with_http_config(_http_config())
-            .build())
+    return make_client(strato)
 
 
 class Leftovers:
@@ -179,10 +163,6 @@ def hw_leftovers(hw):
                lambda exc: isinstance(exc, ClientRequestException) and exc.status_code == 409)
 
 
-def hw_detail(hw, cid):
-    return hw.list_cluster_details(ListClusterDetailsRequest(cluster_id=cid)).cluster
-
-
 def hw_snapshot(hw, sid):
     return hw.list_snapshot_details(ListSnapshotDetailsRequest(snapshot_id=sid)).snapshot
 
@@ -190,13 +170,6 @@ def hw_snapshot(hw, sid):
 def hw_create_snapshot(hw, name, cid, description):
     return hw.create_snapshot(CreateSnapshotRequest(body=CreateSnapshotRequestBody(
         snapshot=Snapshot(name=name, cluster_id=cid, description=description))))
-
-
-def hw_wait_available(hw, cid, what):
-    return wait_for(lambda: hw_detail(hw, cid),
-                    lambda c: c.status == "AVAILABLE" and c.task_status is None,
-                    what,
-                    fail=lambda c: c.status in ("CREATION FAILED", "DELETED"))
 
 
 def hw_wait_snapshot(hw, sid, what):
@@ -210,16 +183,6 @@ def hw_wait_gone(fetch, what, code):
     assert gone.error_code == code, "%s: 404 with error_code %s (%s), expected %s" \
         % (what, gone.error_code, gone.error_msg, code)
     return gone
-
-
-def hw_expect_error(fn, status, code):
-    with pytest.raises(ClientRequestException) as info:
-        fn()
-    e = info.value
-    assert (e.status_code, e.error_code) == (status, code), \
-        "expected HTTP %s %s, got %s %s: %s" % (status, code, e.status_code, e.error_code, e.error_msg)
-    assert e.error_msg, "error response without error_msg: %r" % (e,)
-    return e
 
 
 def hw_cluster_snapshot_ids(hw, cid, **page):
@@ -238,14 +201,14 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
     cid = created.cluster.id
     assert cid, "create_cluster returned no id: %s" % created
     hw_leftovers.clusters.append(cid)
-    source = hw_wait_available(hw, cid, "cluster %s to become AVAILABLE after create" % name)
+    source = wait_available(hw, cid, "cluster %s to become AVAILABLE after create" % name)
     source_endpoints = [ep.connect_info for ep in source.endpoints]
     before = fill(source_endpoints[0])
 
     # Refused before anything starts: a bad snapshot name, an unknown cluster.
-    hw_expect_error(lambda: hw_create_snapshot(hw, "1-starts-with-digit", cid, ""), 400, "DWS.5057")
-    hw_expect_error(lambda: hw_create_snapshot(hw, unique_name("sdk-hwsnap-x"), str(uuid.uuid4()), ""),
-                    404, "DWS.0047")
+    expect_error(lambda: hw_create_snapshot(hw, "1-starts-with-digit", cid, ""), 400, "DWS.5057")
+    expect_error(lambda: hw_create_snapshot(hw, unique_name("sdk-hwsnap-x"), str(uuid.uuid4()), ""),
+                 404, "DWS.0047")
 
     snap_name = unique_name("sdk-hwsnap-a")
     resp = hw_create_snapshot(hw, snap_name, cid, "before the change")
@@ -256,7 +219,7 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
     # While it runs the cluster says SNAPSHOTTING and refuses a second snapshot. The cluster is read
     # before the snapshot: the job and the snapshot status end in one transaction, so a snapshot still
     # CREATING means the cluster was busy when it was read.
-    during = hw_detail(hw, cid)
+    during = detail(hw, cid)
     first = hw_snapshot(hw, sid)
     if first.status == "CREATING":
         assert during.task_status == "SNAPSHOTTING", \
@@ -290,12 +253,12 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
         "started %s finished %s" % (snap.started, snap.finished)
     assert snap.datastore is not None and snap.datastore.type == "dws", "datastore: %s" % snap.datastore
     assert snap.cluster_status == "AVAILABLE", "cluster_status in the snapshot detail: %s" % snap.cluster_status
-    idle = hw_detail(hw, cid)
+    idle = detail(hw, cid)
     assert idle.task_status is None and not idle.action_progress, \
         "cluster after the snapshot: task_status=%s action_progress=%s" % (idle.task_status, idle.action_progress)
 
     # The name is now taken in this project.
-    hw_expect_error(lambda: hw_create_snapshot(hw, snap_name, cid, ""), 409, "DWS.5050")
+    expect_error(lambda: hw_create_snapshot(hw, snap_name, cid, ""), 409, "DWS.5050")
 
     listed = hw.list_snapshots(ListSnapshotsRequest())
     assert listed.count == len(listed.snapshots), "count %s for %d snapshots" % (listed.count, len(listed.snapshots))
@@ -339,7 +302,7 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
     # The snapshot is read before the cluster: a cluster still CREATING means the restore job (whose end
     # and the cluster's lifecycle are one transaction) was running when the snapshot was read.
     snap_during = hw_snapshot(hw, sid)
-    r0 = hw_detail(hw, rid)
+    r0 = detail(hw, rid)
     if r0.status == "CREATING":
         assert r0.task_status == "RESTORING", "restored cluster CREATING with task_status %s" % r0.task_status
         assert set(r0.action_progress or {}) == {"RESTORING"}, "action_progress: %s" % r0.action_progress
@@ -356,15 +319,15 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
             "delete_snapshot during a restore: %s %s %s" % (e.status_code, e.error_code, e.error_msg)
         deleted_early = False
     if deleted_early:
-        assert hw_detail(hw, rid).status != "CREATING", "snapshot deleted while a restore from it was running"
-    hw_expect_error(lambda: hw.restore_cluster(RestoreClusterRequest(snapshot_id=sid, body=RestoreClusterRequestBody(
+        assert detail(hw, rid).status != "CREATING", "snapshot deleted while a restore from it was running"
+    expect_error(lambda: hw.restore_cluster(RestoreClusterRequest(snapshot_id=sid, body=RestoreClusterRequestBody(
         restore=Restore(name=rname)))), 409, "DWS.5050")
 
     job = wait_for(lambda: hw.list_job_details(ListJobDetailsRequest(job_id=restored.job_id)),
                    lambda j: j.status in ("SUCCESS", "FAIL"), "the restore job %s to end" % restored.job_id)
     assert job.status == "SUCCESS", "restore job: %s %s" % (job.failed_code, job.failed_detail)
     assert job.progress == "100%", "finished restore job: %s" % job
-    r = hw_wait_available(hw, rid, "restored cluster %s to become AVAILABLE" % rname)
+    r = wait_available(hw, rid, "restored cluster %s to become AVAILABLE" % rname)
     assert r.name == rname and r.sub_status == "NORMAL", "restored cluster: %s %s" % (r.name, r.sub_status)
     assert (r.node_type, r.number_of_node, r.user_name) == (NODE_TYPE, 3, DB_USER), \
         "restored cluster node_type/number_of_node/user_name: %s %s %s" % (r.node_type, r.number_of_node, r.user_name)
@@ -392,7 +355,7 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
     hw_leftovers.done_with("snapshots", sid)
     _, ids = hw_cluster_snapshot_ids(hw, cid, limit=10, offset=0, sort_key="started", sort_dir="desc")
     assert ids == [sid2], "cluster snapshots after deleting %s: %s" % (sid, ids)
-    hw_expect_error(lambda: hw.delete_snapshot(DeleteSnapshotRequest(snapshot_id=sid)), 404, "DWS.5149")
+    expect_error(lambda: hw.delete_snapshot(DeleteSnapshotRequest(snapshot_id=sid)), 404, "DWS.5149")
 
     # Delete both clusters keeping no snapshot: the source's second snapshot goes with it.
     for c_id in (rid, cid):
@@ -400,7 +363,7 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
             cluster_id=c_id, body=DeleteClusterRequestBody(keep_last_manual_snapshot=0)))
         assert resp.status_code == 202, "delete_cluster status %s" % resp.status_code
     for c_id in (rid, cid):
-        hw_wait_gone(lambda: hw_detail(hw, c_id), "cluster %s to be deleted" % c_id, "DWS.0047")
+        hw_wait_gone(lambda: detail(hw, c_id), "cluster %s to be deleted" % c_id, "DWS.0047")
         hw_leftovers.done_with("clusters", c_id)
     hw_wait_gone(lambda: hw_snapshot(hw, sid2),
                  "snapshot %s to go with its cluster (keep_last_manual_snapshot=0)" % snap2_name, "DWS.5149")
@@ -411,9 +374,9 @@ def test_snapshot_and_restore_huawei(hw, strato, hw_leftovers):
 
 def test_unknown_snapshot_huawei(hw):
     missing = str(uuid.uuid4())
-    hw_expect_error(lambda: hw_snapshot(hw, missing), 404, "DWS.5149")
-    hw_expect_error(lambda: hw.delete_snapshot(DeleteSnapshotRequest(snapshot_id=missing)), 404, "DWS.5149")
-    hw_expect_error(lambda: hw.restore_cluster(RestoreClusterRequest(
+    expect_error(lambda: hw_snapshot(hw, missing), 404, "DWS.5149")
+    expect_error(lambda: hw.delete_snapshot(DeleteSnapshotRequest(snapshot_id=missing)), 404, "DWS.5149")
+    expect_error(lambda: hw.restore_cluster(RestoreClusterRequest(
         snapshot_id=missing, body=RestoreClusterRequestBody(restore=Restore(name=unique_name("sdk-hwrest-x"))))),
         404, "DWS.5149")
 
@@ -423,15 +386,7 @@ def test_unknown_snapshot_huawei(hw):
 
 @pytest.fixture(scope="module")
 def otc(strato):
-    cr = strato["credentials"]
-    conn = openstack.connect(
-        auth_url=strato["iam"] + "/v3",
-        username=cr["user"], password=cr["password"],
-        user_domain_name=cr["domain"],
-        project_name=cr["project"], project_domain_name=cr["domain"],
-        region_name=strato["region"], identity_api_version="3",
-        api_timeout=60)
-    sdk.register_otc_extensions(conn)
+    conn = make_conn(strato)
     yield conn
     conn.close()
 
@@ -449,13 +404,6 @@ def otc_create(otc, name):
         name=name, flavor=NODE_TYPE, num_nodes=3, router_id="vpc-otcsnap-1", network_id="subnet-otcsnap-1",
         security_group_id="sg-otcsnap-1", user_name=DB_USER, user_pwd=DB_PASSWORD, port=8000,
         availability_zone="eu-de-01")
-
-
-def otc_wait_available(otc, cid, what):
-    return wait_for(lambda: otc.dws.get_cluster(cid),
-                    lambda c: c.status == "AVAILABLE" and not c.task_status,
-                    what,
-                    fail=lambda c: c.status in ("CREATION FAILED", "DELETED"))
 
 
 def otc_snapshot(otc, name, cid, description):
