@@ -41,6 +41,15 @@ CREATE TABLE IF NOT EXISTS access_keys (
     description TEXT NOT NULL DEFAULT '',
     created_at INTEGER NOT NULL
 );
+-- Bearer API keys (Zilliz-style), scoped to one project; only their SHA-256 is kept.
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    project_id TEXT NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS clusters (
     id TEXT PRIMARY KEY,
     project_id TEXT NOT NULL,

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::signature::{self, SignatureError, WireRequest};
-use crate::core::identity::{new_hex_id, AccessKey, Domain, Project, TokenRecord, User};
+use crate::core::identity::{new_hex_id, AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::{now_ms, CoreError, Millis};
 use crate::store::Store;
 
@@ -282,6 +282,35 @@ impl Identity {
         self.store.insert_access_key(&key).await?;
         let secret = self.derive_secret(&key.access_key, &key.salt);
         Ok((key, secret))
+    }
+
+    /// A new bearer API key acting for `user_id` in `project_id` (the user must
+    /// be assigned to it). The secret is returned once; only its SHA-256 is stored.
+    pub async fn create_api_key(&self, user_id: &str, project_id: &str, name: &str) -> Result<(ApiKey, String), AuthError> {
+        if !self.store.user_projects(user_id).await?.iter().any(|p| p.id == project_id) {
+            return Err(AuthError::Forbidden(project_id.to_string()));
+        }
+        let secret = format!("sk-strato-{}", random_alnum(48, false));
+        let key = ApiKey {
+            id: new_hex_id(),
+            user_id: user_id.into(),
+            project_id: project_id.into(),
+            name: name.into(),
+            created_at: now_ms(),
+        };
+        self.store.insert_api_key(&key, &sha256_hex(&secret)).await?;
+        Ok((key, secret))
+    }
+
+    /// Resolves an `Authorization: Bearer <API key>`; the principal is scoped
+    /// to the key's project, and loses it if the user is unassigned from it.
+    pub async fn check_api_key(&self, secret: &str) -> Result<Principal, AuthError> {
+        let key = self.store.find_api_key(&sha256_hex(secret)).await?.ok_or(AuthError::BadToken)?;
+        let user = self.store.get_user(&key.user_id).await?.ok_or(AuthError::BadToken)?;
+        if !self.store.user_projects(&user.id).await?.iter().any(|p| p.id == key.project_id) {
+            return Err(AuthError::BadToken);
+        }
+        Ok(Principal { user, scoped_project: Some(key.project_id) })
     }
 
     /// Makes the development domain, user, project and access key when the

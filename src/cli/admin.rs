@@ -52,6 +52,18 @@ pub enum AdminCommand {
         description: String,
     },
     KeyDelete { access_key: String },
+    /// Create a bearer API key acting for a user in one project; the key is shown once.
+    ApikeyCreate {
+        #[arg(long)]
+        domain: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        project: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    ApikeyDelete { id: String },
     /// List domains, projects, users and access keys.
     List,
 }
@@ -94,6 +106,18 @@ pub async fn run(data_dir: &Path, cmd: AdminCommand) -> anyhow::Result<()> {
             let (k, secret) = id.create_access_key(&u.id, &description).await?;
             println!("access_key {}\nsecret_key {secret}", k.access_key);
         }
+        AdminCommand::ApikeyCreate { domain, user, project, name } => {
+            let d = domain_id(domain).await?;
+            let u = store.find_user(&d, &user).await?.with_context(|| format!("no user `{user}`"))?;
+            let p = store.find_project(&d, &project).await?.with_context(|| format!("no project `{project}`"))?;
+            let (k, secret) = id.create_api_key(&u.id, &p.id, &name).await?;
+            println!("id {}\napi_key {secret}", k.id);
+        }
+        AdminCommand::ApikeyDelete { id: key_id } => {
+            if !store.delete_api_key(&key_id).await? {
+                bail!("no API key `{key_id}`");
+            }
+        }
         AdminCommand::KeyDelete { access_key } => {
             if !store.delete_access_key(&access_key).await? {
                 bail!("no access key `{access_key}`");
@@ -112,6 +136,9 @@ pub async fn run(data_dir: &Path, cmd: AdminCommand) -> anyhow::Result<()> {
             }
             for k in store.list_access_keys().await? {
                 println!("key     {}  user {}  {}", k.access_key, k.user_id, k.description);
+            }
+            for k in store.list_api_keys().await? {
+                println!("apikey  {}  user {}  project {}  {}", k.id, k.user_id, k.project_id, k.name);
             }
         }
     }

@@ -43,6 +43,16 @@ pub struct AccessKey {
     pub created_at: Millis,
 }
 
+/// A bearer API key: acts for its user in exactly one project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: String,
+    pub user_id: String,
+    pub project_id: String,
+    pub name: String,
+    pub created_at: Millis,
+}
+
 /// 32 lowercase hex characters, the shape of Huawei/Keystone ids.
 pub fn new_hex_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use crate::core::cluster::{Cluster, Failure, Lifecycle, Node};
-use crate::core::identity::{AccessKey, Domain, Project, TokenRecord, User};
+use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::Job;
 use crate::core::snapshot::{Policy, Snapshot};
 use crate::core::{CoreError, Millis};
@@ -64,6 +64,11 @@ pub trait Store: Send + Sync + 'static {
     async fn find_access_key(&self, ak: &str) -> StoreResult<Option<AccessKey>>;
     async fn list_access_keys(&self) -> StoreResult<Vec<AccessKey>>;
     async fn delete_access_key(&self, ak: &str) -> StoreResult<bool>;
+    /// Stores an API key under the SHA-256 of its secret.
+    async fn insert_api_key(&self, key: &ApiKey, hash: &str) -> StoreResult<()>;
+    async fn find_api_key(&self, hash: &str) -> StoreResult<Option<ApiKey>>;
+    async fn list_api_keys(&self) -> StoreResult<Vec<ApiKey>>;
+    async fn delete_api_key(&self, id: &str) -> StoreResult<bool>;
 
     // --- clusters
     /// Inserts the cluster, allocates one address per node from `range`

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::{Event, JobOutcome, Store, StoreResult};
 use crate::core::cluster::{allocate_addresses, Cluster, Failure, Lifecycle, Node};
-use crate::core::identity::{AccessKey, Domain, Project, TokenRecord, User};
+use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::snapshot::{retired_by_cluster_delete, Policy, Snapshot, SnapshotKind, SnapshotStatus};
 use crate::core::{CoreError, Millis};
@@ -46,7 +46,7 @@ impl SqliteStore {
     }
 }
 
-use rows::{access_key_from, cluster_from, internal, is_unique_violation, job_from, node_from, project_from, snapshot_from, user_from};
+use rows::{access_key_from, api_key_from, cluster_from, internal, is_unique_violation, job_from, node_from, project_from, snapshot_from, user_from};
 use tx::{enqueue_in, insert_job, insert_snapshot, retire_snapshot, snapshot_in_use};
 
 #[async_trait]
@@ -209,6 +209,34 @@ impl Store for SqliteStore {
 
     async fn delete_access_key(&self, ak: &str) -> StoreResult<bool> {
         let r = sqlx::query("DELETE FROM access_keys WHERE access_key = ?").bind(ak).execute(&self.pool).await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    async fn insert_api_key(&self, key: &ApiKey, hash: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO api_keys (id, hash, user_id, project_id, name, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(&key.id)
+            .bind(hash)
+            .bind(&key.user_id)
+            .bind(&key.project_id)
+            .bind(&key.name)
+            .bind(key.created_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn find_api_key(&self, hash: &str) -> StoreResult<Option<ApiKey>> {
+        let row = sqlx::query("SELECT * FROM api_keys WHERE hash = ?").bind(hash).fetch_optional(&self.pool).await?;
+        row.as_ref().map(api_key_from).transpose()
+    }
+
+    async fn list_api_keys(&self) -> StoreResult<Vec<ApiKey>> {
+        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY created_at").fetch_all(&self.pool).await?;
+        rows.iter().map(api_key_from).collect()
+    }
+
+    async fn delete_api_key(&self, id: &str) -> StoreResult<bool> {
+        let r = sqlx::query("DELETE FROM api_keys WHERE id = ?").bind(id).execute(&self.pool).await?;
         Ok(r.rows_affected() > 0)
     }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::StoreResult;
 use crate::core::cluster::{Cluster, Lifecycle, Node};
-use crate::core::identity::{AccessKey, Project, User};
+use crate::core::identity::{AccessKey, ApiKey, Project, User};
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::snapshot::{Snapshot, SnapshotKind, SnapshotStatus};
 use crate::core::CoreError;
@@ -128,5 +128,15 @@ pub(super) fn snapshot_from(row: &SqliteRow) -> StoreResult<Snapshot> {
         created_at: row.try_get("created_at")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
+    })
+}
+
+pub(super) fn api_key_from(row: &SqliteRow) -> StoreResult<ApiKey> {
+    Ok(ApiKey {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        project_id: row.try_get("project_id")?,
+        name: row.try_get("name")?,
+        created_at: row.try_get("created_at")?,
     })
 }
