@@ -80,6 +80,14 @@ pub async fn run(data_dir: &Path, cmd: AdminCommand) -> anyhow::Result<()> {
         let store = store.clone();
         async move { store.find_domain(&name).await?.map(|d| d.id).with_context(|| format!("no domain `{name}`")) }
     };
+    let user_in = |d: String, name: String| {
+        let store = store.clone();
+        async move { store.find_user(&d, &name).await?.with_context(|| format!("no user `{name}`")) }
+    };
+    let project_in = |d: String, name: String| {
+        let store = store.clone();
+        async move { store.find_project(&d, &name).await?.with_context(|| format!("no project `{name}`")) }
+    };
     match cmd {
         AdminCommand::DomainCreate { name } => println!("{}", id.create_domain(&name).await?.id),
         AdminCommand::ProjectCreate { name, domain } => {
@@ -89,27 +97,27 @@ pub async fn run(data_dir: &Path, cmd: AdminCommand) -> anyhow::Result<()> {
             let d = domain_id(domain).await?;
             let u = id.create_user(&d, &name, &password).await?;
             for p in projects {
-                let p = store.find_project(&d, &p).await?.with_context(|| format!("no project `{p}`"))?;
+                let p = project_in(d.clone(), p).await?;
                 store.assign(&u.id, &p.id).await?;
             }
             println!("{}", u.id);
         }
         AdminCommand::Assign { domain, user, project } => {
             let d = domain_id(domain).await?;
-            let u = store.find_user(&d, &user).await?.with_context(|| format!("no user `{user}`"))?;
-            let p = store.find_project(&d, &project).await?.with_context(|| format!("no project `{project}`"))?;
+            let u = user_in(d.clone(), user).await?;
+            let p = project_in(d.clone(), project).await?;
             store.assign(&u.id, &p.id).await?;
         }
         AdminCommand::KeyCreate { domain, user, description } => {
             let d = domain_id(domain).await?;
-            let u = store.find_user(&d, &user).await?.with_context(|| format!("no user `{user}`"))?;
+            let u = user_in(d.clone(), user).await?;
             let (k, secret) = id.create_access_key(&u.id, &description).await?;
             println!("access_key {}\nsecret_key {secret}", k.access_key);
         }
         AdminCommand::ApikeyCreate { domain, user, project, name } => {
             let d = domain_id(domain).await?;
-            let u = store.find_user(&d, &user).await?.with_context(|| format!("no user `{user}`"))?;
-            let p = store.find_project(&d, &project).await?.with_context(|| format!("no project `{project}`"))?;
+            let u = user_in(d.clone(), user).await?;
+            let p = project_in(d.clone(), project).await?;
             let (k, secret) = id.create_api_key(&u.id, &p.id, &name).await?;
             println!("id {}\napi_key {secret}", k.id);
         }

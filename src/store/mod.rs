@@ -125,7 +125,6 @@ pub trait Store: Send + Sync + 'static {
     /// automated snapshots only when `allow_auto` (retention, not users).
     async fn delete_snapshot(&self, project_id: &str, id: Uuid, job: &Job, allow_auto: bool) -> StoreResult<()>;
     async fn get_snapshot(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Snapshot>>;
-    async fn get_snapshot_any(&self, id: Uuid) -> StoreResult<Option<Snapshot>>;
     /// Live snapshots of a project (or of one cluster), oldest first.
     async fn list_snapshots(&self, project_id: &str, cluster_id: Option<Uuid>) -> StoreResult<Vec<Snapshot>>;
     async fn set_snapshot_size(&self, id: Uuid, bytes: i64) -> StoreResult<()>;
@@ -140,6 +139,5 @@ pub trait Store: Send + Sync + 'static {
 
     // --- events
     async fn add_event(&self, e: &Event) -> StoreResult<()>;
-    async fn events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<Vec<Event>>;
     async fn count_events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<u64>;
 }

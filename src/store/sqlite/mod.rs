@@ -430,11 +430,6 @@ impl Store for SqliteStore {
         row.as_ref().map(snapshot_from).transpose()
     }
 
-    async fn get_snapshot_any(&self, id: Uuid) -> StoreResult<Option<Snapshot>> {
-        let row = sqlx::query("SELECT * FROM snapshots WHERE id = ?").bind(id.to_string()).fetch_optional(&self.pool).await?;
-        row.as_ref().map(snapshot_from).transpose()
-    }
-
     async fn list_snapshots(&self, project_id: &str, cluster_id: Option<Uuid>) -> StoreResult<Vec<Snapshot>> {
         let rows = sqlx::query(
             "SELECT * FROM snapshots WHERE project_id = ? AND status != 'deleted' AND (? IS NULL OR cluster_id = ?)
@@ -703,24 +698,5 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(n as u64)
-    }
-
-    async fn events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<Vec<Event>> {
-        let rows = sqlx::query("SELECT * FROM events WHERE cluster_id = ? AND at >= ? ORDER BY id")
-            .bind(cluster_id.to_string())
-            .bind(since)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let cid: String = r.try_get("cluster_id")?;
-                Ok(Event {
-                    cluster_id: Uuid::parse_str(&cid).map_err(internal)?,
-                    at: r.try_get("at")?,
-                    kind: r.try_get("kind")?,
-                    message: r.try_get("message")?,
-                })
-            })
-            .collect()
     }
 }
