@@ -14,6 +14,7 @@ use crate::engine::postgres::find_bin_dir;
 use crate::engine::process::RunAs;
 
 const BASELINE: &str = include_str!("../scripts/bench-baseline.sh");
+const MILVUS_BASELINE: &str = include_str!("../scripts/bench-milvus-baseline.sh");
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -27,6 +28,9 @@ pub struct BenchArgs {
     /// Data to load before timing snapshot and restore, in MB (0 skips them).
     #[arg(long, default_value_t = 500)]
     pub snapshot_mb: u64,
+    /// Skip the vector-cluster resume figure (it needs scripts/install-milvus).
+    #[arg(long)]
+    pub no_milvus: bool,
 }
 
 struct Api {
@@ -123,7 +127,8 @@ impl Baseline {
 
 fn spawn_server(dir: &Path) -> anyhow::Result<(Child, Value)> {
     let child = Command::new(std::env::current_exe()?)
-        .args(["server", "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0", "--min-nodes", "1"])
+        .args(["server", "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0", "--zilliz-listen", "127.0.0.1:0"])
+        .args(["--min-nodes", "1", "--engine-ports", "29500-29599"])
         .args(["--node-addresses", "127.77.0.1-127.77.0.250", "--health-interval-ms", "1000"])
         .arg("--data-dir")
         .arg(dir)
@@ -159,6 +164,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let strato_dir = root.path().join("strato");
     let (mut server, doc) = spawn_server(&strato_dir)?;
     let result = measure(&args, &base, &doc, &strato_dir).await;
+    let result = match result {
+        Ok((mut rows, throughput)) if !args.no_milvus => match resume(&args, &base.run_as, &doc, &strato_dir, root.path()).await {
+            Ok(row) => {
+                rows.push(row);
+                Ok((rows, throughput))
+            }
+            Err(e) => Err(e.context("the vector resume benchmark failed (pass --no-milvus to skip it)")),
+        },
+        other => other,
+    };
     let _ = server.kill();
     let _ = server.wait();
     let (rows, throughput) = result?;
@@ -297,4 +312,107 @@ async fn snapshots(args: &BenchArgs, base: &Baseline, api: &Api, strato_dir: &Pa
         (format!("snapshot {mb:.0} MB (pg_basebackup)"), median(ours_s), median(theirs_s)),
         (format!("restore {mb:.0} MB (copy back)"), median(ours_r), median(theirs_r)),
     ])
+}
+
+/// A Zilliz v2 call with the bootstrap API key; `data` of a code-0 answer.
+async fn zilliz(http: &reqwest::Client, doc: &Value, method: Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+    let url = format!("{}{path}", doc["zilliz"].as_str().unwrap_or_default());
+    let mut req = http.request(method, url).bearer_auth(doc["credentials"]["api_key"].as_str().unwrap_or_default());
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let v: Value = req.send().await?.json().await?;
+    if v["code"] != 0 {
+        bail!("{path}: {v}");
+    }
+    Ok(v["data"].clone())
+}
+
+async fn wait_status(http: &reqwest::Client, doc: &Value, id: &str, want: &str) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let c = zilliz(http, doc, Method::GET, &format!("/v2/clusters/{id}"), None).await?;
+        if c["status"] == want {
+            return Ok(c);
+        }
+        if Instant::now() > deadline {
+            bail!("cluster {id} never became {want}: {c}");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Polls until the cluster's Milvus answers an authenticated REST call.
+async fn wait_answers(http: &reqwest::Client, url: &str, user: &str, password: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let r = http.get(format!("{url}/v1/vector/collections")).basic_auth(user, Some(password)).send().await;
+        if let Ok(r) = r {
+            if r.json::<Value>().await.is_ok_and(|v| v["code"] == 200) {
+                return Ok(());
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("{url} never answered");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Resume (suspended → RUNNING and Milvus answering) next to starting the
+/// same Milvus instance by hand and waiting for the same answer.
+async fn resume(args: &BenchArgs, run_as: &RunAs, doc: &Value, strato_dir: &Path, root: &Path) -> anyhow::Result<(String, f64, f64)> {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = crate::engine::milvus::find_bin_dir(None)
+        .filter(|d| d.join("milvus").exists())
+        .context("Milvus is not installed (scripts/install-milvus)")?;
+    let script = root.join("milvus-baseline.sh");
+    std::fs::write(&script, MILVUS_BASELINE)?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+    let http = reqwest::Client::new();
+    let body = json!({"clusterName": "bench-vector", "projectId": doc["credentials"]["project_id"], "regionId": "local",
+                      "plan": "Standard", "cuType": "Performance-optimized", "cuSize": 1});
+    let made = zilliz(&http, doc, Method::POST, "/v2/clusters/createDedicated", Some(body)).await?;
+    let id = made["clusterId"].as_str().unwrap_or_default().to_string();
+    let password = made["password"].as_str().unwrap_or_default().to_string();
+    let c = wait_status(&http, doc, &id, "RUNNING").await?;
+    let url = c["connectAddress"].as_str().unwrap_or_default().to_string();
+    let port: u16 = url.rsplit(':').next().and_then(|p| p.parse().ok()).context("no port in connectAddress")?;
+    let uuid = uuid::Uuid::parse_str(id.trim_start_matches("in01-"))?;
+    let node_dir = strato_dir.join("clusters").join(uuid.to_string()).join("node-0");
+    let run = |op: &[&str]| -> anyhow::Result<f64> {
+        let mut cmd = Command::new("bash");
+        cmd.arg(&script).args(op);
+        if run_as.switch {
+            use std::os::unix::process::CommandExt;
+            cmd.uid(run_as.uid).gid(run_as.gid);
+        }
+        let t = Instant::now();
+        let out = cmd.stdin(Stdio::null()).output()?;
+        if !out.status.success() {
+            bail!("milvus baseline {} failed: {}", op[0], String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(t.elapsed().as_secs_f64())
+    };
+    let (mut ours, mut theirs) = (vec![], vec![]);
+    for _ in 0..args.iterations.min(5) {
+        zilliz(&http, doc, Method::POST, &format!("/v2/clusters/{id}/suspend"), None).await?;
+        wait_status(&http, doc, &id, "STOPPED").await?;
+        let t = Instant::now();
+        zilliz(&http, doc, Method::POST, &format!("/v2/clusters/{id}/resume"), None).await?;
+        wait_status(&http, doc, &id, "RUNNING").await?;
+        wait_answers(&http, &url, "db_admin", &password).await?;
+        ours.push(t.elapsed().as_secs_f64());
+
+        zilliz(&http, doc, Method::POST, &format!("/v2/clusters/{id}/suspend"), None).await?;
+        wait_status(&http, doc, &id, "STOPPED").await?;
+        let dir = node_dir.to_string_lossy().to_string();
+        let (bin, metrics, cred) = (bin.to_string_lossy().to_string(), (port + 2).to_string(), format!("db_admin:{password}"));
+        theirs.push(run(&["start", &dir, &bin, &metrics, &url, &cred])?);
+        run(&["stop", &dir])?;
+        zilliz(&http, doc, Method::POST, &format!("/v2/clusters/{id}/resume"), None).await?;
+        wait_status(&http, doc, &id, "RUNNING").await?;
+    }
+    zilliz(&http, doc, Method::DELETE, &format!("/v2/clusters/{id}/drop"), None).await?;
+    Ok(("resume vector cluster → answers".into(), median(ours), median(theirs)))
 }

@@ -16,9 +16,11 @@ use crate::api::{self, Ctx, Endpoints};
 use crate::app::{App, Settings};
 use crate::auth::identity::{load_master_key, BootstrapCredentials};
 use crate::auth::Identity;
-use crate::engine::postgres::{find_bin_dir, PostgresEngine};
+use crate::auth::secrets::Secrets;
+use crate::engine::milvus::MilvusEngine;
+use crate::engine::postgres::PostgresEngine;
 use crate::engine::process::RunAs;
-use crate::engine::Engine;
+use crate::engine::Engines;
 use crate::health::HealthLoop;
 use crate::jobs::Runner;
 use crate::store::sqlite::SqliteStore;
@@ -35,6 +37,18 @@ pub struct ServerArgs {
     /// GaussDB(DWS) listener.
     #[arg(long, env = "STRATO_DWS_LISTEN", default_value = "127.0.0.1:7301")]
     pub dws_listen: SocketAddr,
+    /// Zilliz Cloud (v2 control plane) listener.
+    #[arg(long, env = "STRATO_ZILLIZ_LISTEN", default_value = "127.0.0.1:7302")]
+    pub zilliz_listen: SocketAddr,
+    /// Region ids vector (Zilliz) clusters may be created in, comma-separated.
+    #[arg(long, env = "STRATO_VECTOR_REGIONS", default_value = "local", value_delimiter = ',')]
+    pub vector_regions: Vec<String>,
+    /// Directory holding the Milvus 2.3.5 binary and its libraries (default: where scripts/install-milvus puts it).
+    #[arg(long, env = "STRATO_MILVUS_BIN_DIR")]
+    pub milvus_bin_dir: Option<PathBuf>,
+    /// Ports engines that bind the wildcard address (Milvus) take blocks of 10 from, `FIRST-LAST`.
+    #[arg(long, env = "STRATO_ENGINE_PORTS", default_value = "19530-20529")]
+    pub engine_ports: String,
     /// Region name shown in catalogs; also the bootstrap project's name.
     #[arg(long, env = "STRATO_REGION", default_value = "eu-de")]
     pub region: String,
@@ -94,6 +108,15 @@ fn parse_rate(s: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+pub fn parse_port_range(s: &str) -> anyhow::Result<(u16, u16)> {
+    let (a, b) = s.split_once('-').context("expected FIRST-LAST, e.g. 19530-20529")?;
+    let (a, b): (u16, u16) = (a.trim().parse()?, b.trim().parse()?);
+    if a == 0 || a > b {
+        bail!("engine ports must be an ascending range of non-zero ports, got {s}");
+    }
+    Ok((a, b))
+}
+
 pub fn parse_range(s: &str) -> anyhow::Result<(Ipv4Addr, Ipv4Addr)> {
     let (a, b) = s.split_once('-').context("expected FIRST-LAST, e.g. 127.10.0.1-127.10.255.254")?;
     let (a, b): (Ipv4Addr, Ipv4Addr) = (a.trim().parse()?, b.trim().parse()?);
@@ -137,6 +160,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o711))?;
     let _lock = lock_data_dir(&data_dir)?;
     let range = parse_range(&args.node_addresses)?;
+    let engine_ports = parse_port_range(&args.engine_ports)?;
 
     let sqlite = SqliteStore::open(&data_dir.join("strato.db")).await.context("opening the store")?;
     let store: Arc<dyn Store> = Arc::new(sqlite);
@@ -146,8 +170,8 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         tracing::info!(jobs = released, "resuming unfinished jobs");
     }
 
-    let master_key = load_master_key(&data_dir.join("master.key"))?;
-    let identity = Arc::new(Identity::new(store.clone(), master_key, args.token_ttl_secs * 1000));
+    let secrets = Arc::new(Secrets::new(load_master_key(&data_dir.join("master.key"))?));
+    let identity = Arc::new(Identity::new(store.clone(), secrets.clone(), args.token_ttl_secs * 1000));
     let creds_path = data_dir.join("bootstrap-credentials.json");
     if !args.no_bootstrap {
         let made = identity
@@ -164,17 +188,25 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     };
 
     let run_as = RunAs::resolve(&args.engine_user).map_err(|e| anyhow::anyhow!(e))?;
-    let bin_dir = find_bin_dir(args.pg_bin_dir.as_deref());
-    let engine: Arc<dyn Engine> = Arc::new(PostgresEngine::new(bin_dir, data_dir.clone(), run_as, args.snapshot_max_rate.clone()));
-    if let Err(e) = engine.check_installed() {
-        tracing::warn!("{e}");
+    let pg_bin = crate::engine::postgres::find_bin_dir(args.pg_bin_dir.as_deref());
+    let milvus_bin = crate::engine::milvus::find_bin_dir(args.milvus_bin_dir.as_deref());
+    let engines = Arc::new(Engines {
+        postgres: Arc::new(PostgresEngine::new(pg_bin, data_dir.clone(), run_as.clone(), args.snapshot_max_rate.clone())),
+        milvus: Arc::new(MilvusEngine::new(milvus_bin, data_dir.clone(), run_as, secrets.clone())),
+    });
+    for engine in [&engines.postgres, &engines.milvus] {
+        if let Err(e) = engine.check_installed() {
+            tracing::warn!("{e}");
+        }
     }
 
     let iam = bind(args.iam_listen, "identity (IAM)").await?;
     let dws = bind(args.dws_listen, "DWS").await?;
+    let zilliz = bind(args.zilliz_listen, "Zilliz").await?;
     let endpoints = Endpoints {
         iam: format!("http://{}", iam.local_addr()?),
         dws: format!("http://{}", dws.local_addr()?),
+        zilliz: format!("http://{}", zilliz.local_addr()?),
     };
 
     let wake = Arc::new(Notify::new());
@@ -183,12 +215,14 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         zones: (1..=3).map(|n| format!("{}-0{n}", args.region)).collect(),
         node_addresses: range,
         min_nodes: args.min_nodes,
+        engine_ports,
+        vector_regions: args.vector_regions.clone(),
     };
-    let app = Arc::new(App::new(store.clone(), engine.clone(), settings, wake.clone()));
+    let app = Arc::new(App::new(store.clone(), engines.clone(), settings, secrets, wake.clone()));
     let ctx = Ctx { app: app.clone(), identity, endpoints: Arc::new(std::sync::RwLock::new(endpoints.clone())) };
 
     let cancel = CancellationToken::new();
-    let runner = Runner::new(store.clone(), engine.clone(), wake, args.job_concurrency);
+    let runner = Runner::new(store.clone(), engines, wake, args.job_concurrency);
     let tasks = tokio_util::task::TaskTracker::new();
     tasks.spawn(runner.run(cancel.clone()));
     let health = HealthLoop {
@@ -198,7 +232,12 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     tasks.spawn(health.run(app.clone(), cancel.clone()));
     let scheduler = crate::scheduler::Scheduler { interval: Duration::from_millis(500), day_ms: args.snapshot_day_secs * 1000 };
     tasks.spawn(scheduler.run(app.clone(), cancel.clone()));
-    for (listener, router) in [(iam, api::keystone::router(ctx.clone())), (dws, api::dws::router(ctx.clone()))] {
+    let routers = [
+        (iam, api::keystone::router(ctx.clone())),
+        (dws, api::dws::router(ctx.clone())),
+        (zilliz, api::zilliz::router(ctx.clone())),
+    ];
+    for (listener, router) in routers {
         let cancel = cancel.clone();
         let router = router
             .layer(axum::middleware::from_fn(api::request_id))
@@ -214,6 +253,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let doc = serde_json::json!({
         "iam": endpoints.iam,
         "dws": endpoints.dws,
+        "zilliz": endpoints.zilliz,
         "region": args.region,
         "data_dir": data_dir,
         "credentials": creds,
@@ -222,11 +262,13 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     println!("strato is ready");
     println!("  identity (IAM, Keystone v3): {}/v3", endpoints.iam);
     println!("  GaussDB(DWS):                {}", endpoints.dws);
+    println!("  Zilliz Cloud (v2):           {}/v2", endpoints.zilliz);
     match &creds {
         Some(c) => {
             println!("  domain {} / user {} / password {}", c.domain, c.user, c.password);
             println!("  project {} ({})", c.project, c.project_id);
             println!("  access key {} / secret key {}", c.access_key, c.secret_key);
+            println!("  API key (Zilliz): {}", c.api_key);
         }
         None => println!("  no bootstrap credentials (create users with `strato admin`)"),
     }

@@ -46,7 +46,8 @@ fn api_keys_are_project_scoped_hashed_and_revocable() {
 
 async fn check_keys(dir: &std::path::Path, pid: &str, secret: &str, key_id: &str) {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("strato.db")).await.unwrap());
-    let identity = Identity::new(store.clone(), load_master_key(&dir.join("master.key")).unwrap(), 60_000);
+    let secrets = std::sync::Arc::new(strato::auth::secrets::Secrets::new(load_master_key(&dir.join("master.key")).unwrap()));
+    let identity = Identity::new(store.clone(), secrets, 60_000);
     let principal = identity.check_api_key(secret).await.unwrap();
     assert_eq!(principal.scoped_project.as_deref(), Some(pid));
     identity.authorize(&principal, pid).await.unwrap();

@@ -54,19 +54,24 @@ CREATE TABLE IF NOT EXISTS clusters (
     id TEXT PRIMARY KEY,
     project_id TEXT NOT NULL,
     name TEXT NOT NULL,
+    -- postgres | milvus: which engine runs it (also decides which dialects see it).
+    engine TEXT NOT NULL,
     spec TEXT NOT NULL,
     lifecycle TEXT NOT NULL,
     failure TEXT,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS clusters_live_name ON clusters(project_id, name) WHERE lifecycle != 'deleted';
+CREATE UNIQUE INDEX IF NOT EXISTS clusters_live_name ON clusters(project_id, engine, name) WHERE lifecycle != 'deleted';
 CREATE TABLE IF NOT EXISTS nodes (
     id TEXT PRIMARY KEY,
     cluster_id TEXT NOT NULL REFERENCES clusters(id),
     ordinal INTEGER NOT NULL,
     address TEXT NOT NULL,
     port INTEGER NOT NULL,
+    -- How many consecutive ports from `port` the node holds machine-wide
+    -- (0: only `port` on its own address).
+    port_block INTEGER NOT NULL DEFAULT 0,
     released INTEGER NOT NULL DEFAULT 0,
     UNIQUE (cluster_id, ordinal)
 );

@@ -46,8 +46,25 @@ pub async fn buffer(body: Body) -> Result<Bytes, Rejection> {
     })
 }
 
+/// Zilliz-style authentication: `Authorization: Bearer <API key>` only.
+pub async fn authenticate_api_key<D: RenderRejection>(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let bytes = match buffer(body).await {
+        Ok(b) => b,
+        Err(r) => return D::render(r),
+    };
+    let key = header(&parts.headers, "authorization")
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim);
+    let principal = match key {
+        Some(k) if !k.is_empty() => ctx.identity.check_api_key(k).await,
+        _ => Err(AuthError::Missing),
+    };
+    admit::<D>(parts, bytes, principal, next).await
+}
+
 pub async fn authenticate<D: RenderRejection>(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
-    let (mut parts, body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let bytes = match buffer(body).await {
         Ok(b) => b,
         Err(r) => return D::render(r),
@@ -66,6 +83,17 @@ pub async fn authenticate<D: RenderRejection>(State(ctx): State<Ctx>, req: Reque
     } else {
         Err(AuthError::Missing)
     };
+    admit::<D>(parts, bytes, principal, next).await
+}
+
+/// Hands an authenticated request (with its buffered body) to the handler,
+/// or renders the refusal in the dialect's envelope.
+async fn admit<D: RenderRejection>(
+    mut parts: axum::http::request::Parts,
+    bytes: Bytes,
+    principal: Result<Principal, AuthError>,
+    next: Next,
+) -> Response {
     match principal {
         Ok(p) => {
             parts.extensions.insert(p);

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod dws;
 pub mod keystone;
+pub mod zilliz;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use crate::auth::Identity;
 pub struct Endpoints {
     pub iam: String,
     pub dws: String,
+    pub zilliz: String,
 }
 
 /// What every handler can reach.
@@ -35,14 +37,16 @@ impl Ctx {
 /// Largest request body any dialect accepts.
 pub const MAX_BODY: usize = 1024 * 1024;
 
-/// Gives every response a request id under the names both SDK families read
-/// (`X-Request-Id` for Huawei, `x-openstack-request-id` for openstacksdk).
+/// Gives every response a request id under the names the vendors' clients read
+/// (`X-Request-Id` for Huawei, `x-openstack-request-id` for openstacksdk,
+/// `requestid` for Zilliz).
 pub async fn request_id(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let span = tracing::info_span!("request", request.id = %id, method = %req.method(), path = %req.uri().path());
     let mut resp = tracing::Instrument::instrument(next.run(req), span).await;
     if let Ok(v) = axum::http::HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v.clone());
+        resp.headers_mut().insert("requestid", v.clone());
         resp.headers_mut().insert("x-openstack-request-id", v);
     }
     resp

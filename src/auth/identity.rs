@@ -10,7 +10,6 @@ use std::sync::Arc;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use hmac::{Hmac, Mac};
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -18,6 +17,7 @@ use thiserror::Error;
 use super::signature::{self, SignatureError, WireRequest};
 use crate::core::identity::{new_hex_id, AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::{now_ms, CoreError, Millis};
+use super::secrets::Secrets;
 use crate::store::Store;
 
 #[derive(Debug, Error)]
@@ -84,11 +84,13 @@ pub struct BootstrapCredentials {
     pub project_id: String,
     pub access_key: String,
     pub secret_key: String,
+    /// A bearer API key (Zilliz dialect) for the same user and project.
+    pub api_key: String,
 }
 
 pub struct Identity {
     store: Arc<dyn Store>,
-    master_key: Vec<u8>,
+    secrets: Arc<Secrets>,
     token_ttl_ms: i64,
     max_skew: chrono::Duration,
 }
@@ -129,24 +131,14 @@ pub fn load_master_key(path: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 impl Identity {
-    pub fn new(store: Arc<dyn Store>, master_key: Vec<u8>, token_ttl_ms: i64) -> Self {
-        Identity { store, master_key, token_ttl_ms, max_skew: chrono::Duration::minutes(15) }
+    pub fn new(store: Arc<dyn Store>, secrets: Arc<Secrets>, token_ttl_ms: i64) -> Self {
+        Identity { store, secrets, token_ttl_ms, max_skew: chrono::Duration::minutes(15) }
     }
 
     /// The secret of an access key: HMAC(master key, access key ‖ salt ‖ block),
     /// two blocks mapped onto 40 alphanumerics, the length vendors' secrets have.
     pub fn derive_secret(&self, access_key: &str, salt: &str) -> String {
-        const SET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let block = |n: u8| {
-            let mut mac = Hmac::<Sha256>::new_from_slice(&self.master_key).expect("HMAC takes any key length");
-            mac.update(access_key.as_bytes());
-            mac.update(b":");
-            mac.update(salt.as_bytes());
-            mac.update(&[n]);
-            mac.finalize().into_bytes()
-        };
-        let (a, b) = (block(1), block(2));
-        a.iter().chain(b.iter()).take(40).map(|x| SET[*x as usize % SET.len()] as char).collect()
+        self.secrets.derive(&[access_key, salt], 40)
     }
 
     async fn resolve_domain(&self, domain: Option<&str>) -> Result<Option<Domain>, AuthError> {
@@ -331,6 +323,7 @@ impl Identity {
         let u = self.create_user(&d.id, user, &password).await?;
         self.store.assign(&u.id, &p.id).await?;
         let (key, secret) = self.create_access_key(&u.id, "bootstrap").await?;
+        let (_, api_key) = self.create_api_key(&u.id, &p.id, "bootstrap").await?;
         Ok(Some(BootstrapCredentials {
             domain: d.name,
             domain_id: d.id,
@@ -340,6 +333,7 @@ impl Identity {
             project_id: p.id,
             access_key: key.access_key,
             secret_key: secret,
+            api_key,
         }))
     }
 

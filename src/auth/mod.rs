@@ -2,6 +2,7 @@
 //! keys, and the signature schemes the vendors' SDKs use.
 
 pub mod identity;
+pub mod secrets;
 pub mod signature;
 
 pub use identity::{AuthError, Identity, Principal};

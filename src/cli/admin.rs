@@ -75,7 +75,7 @@ pub async fn run(data_dir: &Path, cmd: AdminCommand) -> anyhow::Result<()> {
     }
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).await?);
     let key = load_master_key(&data_dir.join("master.key"))?;
-    let id = Identity::new(store.clone(), key, 0);
+    let id = Identity::new(store.clone(), std::sync::Arc::new(crate::auth::secrets::Secrets::new(key)), 0);
     let domain_id = |name: String| {
         let store = store.clone();
         async move { store.find_domain(&name).await?.map(|d| d.id).with_context(|| format!("no domain `{name}`")) }

@@ -6,6 +6,7 @@ mod admin;
 mod client;
 mod cluster;
 mod snapshot;
+mod vector;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,13 @@ enum Command {
         conn: client::ConnArgs,
         #[command(subcommand)]
         command: snapshot::SnapshotCommand,
+    },
+    /// Create, suspend, resume, resize and drop vector (Zilliz) clusters through a running server.
+    Vector {
+        #[command(flatten)]
+        conn: vector::VectorConn,
+        #[command(subcommand)]
+        command: vector::VectorCommand,
     },
     /// Time cluster operations next to a hand-written script doing the same PostgreSQL steps.
     Bench(crate::bench::BenchArgs),
@@ -82,6 +90,7 @@ pub fn main() -> ExitCode {
             Command::Server(args) => crate::server::run(args).await,
             Command::Cluster { conn, command } => cluster::run(conn, command).await,
             Command::Snapshot { conn, command } => snapshot::run(conn, command).await,
+            Command::Vector { conn, command } => vector::run(conn, command).await,
             Command::Bench(args) => crate::bench::run(args).await,
             Command::Admin { data_dir, command } => admin::run(&data_dir, command).await,
         }

@@ -79,9 +79,95 @@ pub struct Tag {
     pub value: String,
 }
 
-/// A validated request for a new cluster (from create or restore).
+/// Which engine runs a cluster's nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineKind {
+    Postgres,
+    Milvus,
+}
+
+impl EngineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineKind::Postgres => "postgres",
+            EngineKind::Milvus => "milvus",
+        }
+    }
+}
+
+impl FromStr for EngineKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [EngineKind::Postgres, EngineKind::Milvus]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown engine `{s}`"))
+    }
+}
+
+/// What the user asked for, per product family. The family decides the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClusterSpec {
+#[serde(tag = "family", rename_all = "snake_case")]
+pub enum ClusterSpec {
+    /// A data warehouse (DWS) on PostgreSQL: a primary with streaming standbys.
+    Warehouse(WarehouseSpec),
+    /// A vector database (Zilliz) on Milvus standalone.
+    Vector(super::vector::VectorSpec),
+}
+
+impl ClusterSpec {
+    pub fn name(&self) -> &str {
+        match self {
+            ClusterSpec::Warehouse(s) => &s.name,
+            ClusterSpec::Vector(s) => &s.name,
+        }
+    }
+
+    pub fn engine(&self) -> EngineKind {
+        match self {
+            ClusterSpec::Warehouse(_) => EngineKind::Postgres,
+            ClusterSpec::Vector(_) => EngineKind::Milvus,
+        }
+    }
+
+    pub fn number_of_nodes(&self) -> u32 {
+        match self {
+            ClusterSpec::Warehouse(s) => s.number_of_node,
+            // Standalone Milvus: every component in one process.
+            ClusterSpec::Vector(_) => 1,
+        }
+    }
+
+    pub fn warehouse(&self) -> Option<&WarehouseSpec> {
+        match self {
+            ClusterSpec::Warehouse(s) => Some(s),
+            ClusterSpec::Vector(_) => None,
+        }
+    }
+
+    /// The same cluster with `cu_size` compute units (dedicated vector clusters only).
+    pub fn resized(&self, cu_size: u32) -> Result<ClusterSpec, super::CoreError> {
+        match self {
+            ClusterSpec::Vector(v) if v.is_dedicated() => {
+                super::vector::cu_size(cu_size as i64)?;
+                Ok(ClusterSpec::Vector(super::vector::VectorSpec { cu_size, ..v.clone() }))
+            }
+            _ => Err(super::CoreError::NotSupported(format!("cluster `{}` cannot be resized", self.name()))),
+        }
+    }
+
+    pub fn vector(&self) -> Option<&super::vector::VectorSpec> {
+        match self {
+            ClusterSpec::Vector(s) => Some(s),
+            ClusterSpec::Warehouse(_) => None,
+        }
+    }
+}
+
+/// A validated DWS request for a new cluster (from create or restore).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WarehouseSpec {
     pub name: String,
     pub node_type: String,
     pub number_of_node: u32,
@@ -164,6 +250,29 @@ impl Node {
     }
 }
 
+/// How an engine's nodes get their ports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortNeeds {
+    /// Every node listens on the cluster's one port, on its own loopback address.
+    PerAddress(u16),
+    /// Every node needs this many consecutive ports unique on the whole
+    /// machine (its processes bind the wildcard address).
+    MachineBlock(u16),
+}
+
+/// Where a new cluster's nodes may go.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub addresses: (Ipv4Addr, Ipv4Addr),
+    /// Addresses of the range where a foreign process already holds the port.
+    pub unusable_addresses: Vec<Ipv4Addr>,
+    pub ports: PortNeeds,
+    /// Where machine-wide port blocks are taken from.
+    pub port_range: (u16, u16),
+    /// Ports of that range some foreign process holds.
+    pub unusable_ports: Vec<u16>,
+}
+
 /// Picks `count` addresses from `range`, skipping those in `taken`.
 /// Pure so that allocation is testable; the store calls it inside the
 /// transaction that inserts the nodes, which makes it race-free.
@@ -179,6 +288,20 @@ pub fn allocate_addresses(
         .take(count)
         .collect();
     (picked.len() == count).then_some(picked)
+}
+
+/// Picks the lowest block of `width` consecutive ports in `range` that
+/// overlaps no port in `taken` (ports of live nodes, ports other processes
+/// hold). Engines whose processes bind the wildcard address (Milvus) need
+/// ports unique on the whole machine, not per loopback address.
+pub fn allocate_port_block(range: (u16, u16), width: u16, taken: &std::collections::HashSet<u16>) -> Option<u16> {
+    let (lo, hi) = (range.0 as u32, range.1 as u32);
+    let width = width.max(1) as u32;
+    (lo..)
+        .step_by(width as usize)
+        .take_while(|b| b + width - 1 <= hi)
+        .find(|b| (*b..b + width).all(|p| !taken.contains(&(p as u16))))
+        .map(|b| b as u16)
 }
 
 #[cfg(test)]
@@ -207,5 +330,15 @@ mod tests {
             ]
         );
         assert!(allocate_addresses(range, &taken, 4).is_none());
+    }
+
+    #[test]
+    fn port_blocks_avoid_every_taken_port_and_stay_in_range() {
+        let taken: HashSet<u16> = [20_005].into();
+        assert_eq!(allocate_port_block((20_000, 20_039), 10, &HashSet::new()), Some(20_000));
+        assert_eq!(allocate_port_block((20_000, 20_039), 10, &taken), Some(20_010));
+        let full: HashSet<u16> = [20_005, 20_015, 20_025, 20_035].into();
+        assert_eq!(allocate_port_block((20_000, 20_039), 10, &full), None);
+        assert_eq!(allocate_port_block((20_000, 20_008), 10, &HashSet::new()), None, "a block must fit");
     }
 }

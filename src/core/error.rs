@@ -22,6 +22,12 @@ pub enum Field {
     SnapshotName,
     SnapshotDescription,
     SnapshotPolicy,
+    // Vector (Zilliz) clusters
+    Region,
+    Plan,
+    CuType,
+    CuSize,
+    Description,
 }
 
 #[derive(Debug, Error)]
@@ -48,8 +54,16 @@ pub enum CoreError {
     Busy { cluster: String, running: String },
     #[error("the operation is not allowed while the cluster is {state}")]
     WrongState { state: String },
+    /// The engine or cluster lacks the capability the operation needs.
+    #[error("{0}")]
+    NotSupported(String),
+    /// Only dedicated vector clusters can be suspended, resumed or resized.
+    #[error("{} clusters do not support {what}; only dedicated clusters do", offering.as_str())]
+    NotDedicated { offering: super::vector::Offering, what: String },
     #[error("no free loopback address is left in the node address range")]
     AddressesExhausted,
+    #[error("no free block of ports is left in the engine port range")]
+    PortsExhausted,
     #[error("engine unavailable: {0}")]
     EngineUnavailable(String),
     #[error("internal error: {0}")]

@@ -32,10 +32,13 @@ pub enum JobKind {
     RestoreCluster,
     /// Removes a snapshot's files.
     DeleteSnapshot,
+    /// Changes a cluster's size (the job payload's compute units): stops the
+    /// nodes, rewrites their configuration and starts them again.
+    ModifyCluster,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 10] = [
         JobKind::CreateCluster,
         JobKind::RestartCluster,
         JobKind::StopCluster,
@@ -45,6 +48,7 @@ impl JobKind {
         JobKind::CreateSnapshot,
         JobKind::RestoreCluster,
         JobKind::DeleteSnapshot,
+        JobKind::ModifyCluster,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +62,7 @@ impl JobKind {
             JobKind::CreateSnapshot => "create_snapshot",
             JobKind::RestoreCluster => "restore_cluster",
             JobKind::DeleteSnapshot => "delete_snapshot",
+            JobKind::ModifyCluster => "modify_cluster",
         }
     }
 
@@ -71,9 +76,11 @@ impl JobKind {
     pub fn allowed_from(self) -> &'static [Lifecycle] {
         match self {
             JobKind::CreateCluster | JobKind::RestoreCluster => &[Lifecycle::Creating],
-            JobKind::RestartCluster | JobKind::StopCluster | JobKind::RepairCluster | JobKind::CreateSnapshot => {
-                &[Lifecycle::Running]
-            }
+            JobKind::RestartCluster
+            | JobKind::StopCluster
+            | JobKind::RepairCluster
+            | JobKind::CreateSnapshot
+            | JobKind::ModifyCluster => &[Lifecycle::Running],
             // A snapshot outlives its cluster.
             JobKind::DeleteSnapshot => &Lifecycle::ALL,
             JobKind::StartCluster => &[Lifecycle::Stopped],
@@ -92,7 +99,8 @@ impl JobKind {
             | JobKind::RepairCluster
             | JobKind::CreateSnapshot
             | JobKind::RestoreCluster
-            | JobKind::DeleteSnapshot => None,
+            | JobKind::DeleteSnapshot
+            | JobKind::ModifyCluster => None,
         }
     }
 
@@ -102,9 +110,11 @@ impl JobKind {
             JobKind::CreateCluster | JobKind::StartCluster | JobKind::RestoreCluster => Some(Lifecycle::Running),
             JobKind::StopCluster => Some(Lifecycle::Stopped),
             JobKind::DeleteCluster => Some(Lifecycle::Deleted),
-            JobKind::RestartCluster | JobKind::RepairCluster | JobKind::CreateSnapshot | JobKind::DeleteSnapshot => {
-                None
-            }
+            JobKind::RestartCluster
+            | JobKind::RepairCluster
+            | JobKind::CreateSnapshot
+            | JobKind::DeleteSnapshot
+            | JobKind::ModifyCluster => None,
         }
     }
 
@@ -118,7 +128,8 @@ impl JobKind {
             | JobKind::DeleteCluster
             | JobKind::RepairCluster
             | JobKind::CreateSnapshot
-            | JobKind::DeleteSnapshot => None,
+            | JobKind::DeleteSnapshot
+            | JobKind::ModifyCluster => None,
         }
     }
 
@@ -137,7 +148,8 @@ impl JobKind {
                 | JobKind::StartCluster
                 | JobKind::DeleteCluster
                 | JobKind::RepairCluster
-                | JobKind::RestoreCluster,
+                | JobKind::RestoreCluster
+                | JobKind::ModifyCluster,
                 _,
             ) => None,
         }
@@ -153,7 +165,8 @@ impl JobKind {
             | JobKind::StartCluster
             | JobKind::DeleteCluster
             | JobKind::RepairCluster
-            | JobKind::DeleteSnapshot => Cleanup::Nothing,
+            | JobKind::DeleteSnapshot
+            | JobKind::ModifyCluster => Cleanup::Nothing,
         }
     }
 
@@ -208,6 +221,9 @@ pub enum Step {
     RestorePrimary,
     /// Remove the job's snapshot's files.
     RemoveSnapshotFiles,
+    /// Record the job's new size on the cluster and rewrite every node's
+    /// configuration for it (nodes are stopped).
+    Reconfigure,
 }
 
 /// The steps of a job on a cluster of `nodes` nodes.
@@ -246,6 +262,14 @@ pub fn plan(kind: JobKind, nodes: u32) -> Vec<Step> {
             .chain([Step::WaitReplication])
             .collect(),
         JobKind::DeleteSnapshot => vec![Step::RemoveSnapshotFiles],
+        JobKind::ModifyCluster => standbys
+            .clone()
+            .rev()
+            .map(Step::StopNode)
+            .chain([Step::StopNode(0), Step::Reconfigure, Step::StartNode(0)])
+            .chain(standbys.map(Step::StartNode))
+            .chain([Step::WaitReplication])
+            .collect(),
     }
 }
 
@@ -284,6 +308,9 @@ pub struct JobPayload {
     /// plaintext password is never stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_verifier: Option<String>,
+    /// The compute units a modify job sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cu_size: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -385,6 +412,14 @@ mod tests {
                 Step::StartNode(2),
                 Step::WaitReplication
             ]
+        );
+    }
+
+    #[test]
+    fn modify_reconfigures_between_stopping_and_starting() {
+        assert_eq!(
+            plan(JobKind::ModifyCluster, 1),
+            vec![Step::StopNode(0), Step::Reconfigure, Step::StartNode(0), Step::WaitReplication]
         );
     }
 

@@ -12,6 +12,7 @@ pub mod node_types;
 pub mod snapshot;
 pub mod status;
 pub mod validate;
+pub mod vector;
 
 pub use error::CoreError;
 

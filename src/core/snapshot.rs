@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::cluster::{ClusterSpec, Failure};
+use super::cluster::{WarehouseSpec, Failure};
 use super::error::{CoreError, Field};
 use super::Millis;
 
@@ -94,7 +94,7 @@ pub struct Snapshot {
     pub kind: SnapshotKind,
     pub status: SnapshotStatus,
     /// The cluster's spec when the snapshot was taken.
-    pub source: ClusterSpec,
+    pub source: WarehouseSpec,
     pub size_bytes: i64,
     pub failure: Option<Failure>,
     pub created_at: Millis,

@@ -1,8 +1,8 @@
 //! Validation of cluster create requests, per REFERENCE.md §1 "Create fields".
-//! Returns a `ClusterSpec` plus the admin password, which is never persisted:
+//! Returns a `WarehouseSpec` plus the admin password, which is never persisted:
 //! it goes to the engine once, which keeps only its SCRAM verifier.
 
-use super::cluster::{ClusterSpec, PublicIp, Tag};
+use super::cluster::{WarehouseSpec, PublicIp, Tag};
 use super::error::{CoreError, Field};
 use super::node_types::NodeType;
 
@@ -161,7 +161,7 @@ pub fn create(
     node_types: &[NodeType],
     zones: &[String],
     min_nodes: i64,
-) -> Result<(ClusterSpec, String), CoreError> {
+) -> Result<(WarehouseSpec, String), CoreError> {
     let name = required(&input.name, Field::Name, "name")?;
     cluster_name(&name)?;
     let node_type = required(&input.node_type, Field::NodeType, "node_type")?;
@@ -233,7 +233,7 @@ pub fn create(
         ));
     }
     tags(&input.tags)?;
-    let spec = ClusterSpec {
+    let spec = WarehouseSpec {
         name,
         node_type,
         number_of_node: nodes as u32,
@@ -268,7 +268,7 @@ pub struct RestoreInput {
 
 /// Validates a restore against the snapshot's source spec: omitted network
 /// fields default to the source's.
-pub fn restore(source: &ClusterSpec, input: &RestoreInput, zones: &[String]) -> Result<ClusterSpec, CoreError> {
+pub fn restore(source: &WarehouseSpec, input: &RestoreInput, zones: &[String]) -> Result<WarehouseSpec, CoreError> {
     let pick = |v: &Option<String>, dflt: &str| Some(v.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| dflt.to_string()));
     let as_create = CreateInput {
         name: input.name.clone(),

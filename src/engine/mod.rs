@@ -2,6 +2,7 @@
 //! and files. Each engine is one module implementing `Engine`; the job runner
 //! only knows the trait.
 
+pub mod milvus;
 pub mod postgres;
 pub mod process;
 pub mod scram;
@@ -12,7 +13,11 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 use thiserror::Error;
 
-use crate::core::cluster::Node;
+use std::sync::Arc;
+
+pub use crate::core::cluster::PortNeeds;
+use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node};
+use crate::core::job::JobPayload;
 use crate::core::status::NodeHealth;
 
 #[derive(Debug, Error)]
@@ -25,6 +30,9 @@ pub enum EngineError {
     AddressInUse(Ipv4Addr, u16),
     #[error("{0}")]
     Failed(String),
+    /// The engine lacks the capability an operation needs.
+    #[error("{0}")]
+    Unsupported(String),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
 }
@@ -37,6 +45,20 @@ impl EngineError {
 }
 
 pub type EngineResult<T> = Result<T, EngineError>;
+
+/// Bytes of every file below `path` (0 if it does not exist).
+pub fn dir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
 
 /// Where one cluster's files live.
 #[derive(Debug, Clone)]
@@ -54,26 +76,58 @@ pub struct Admin {
     pub verifier: String,
 }
 
-/// A database engine that can run a primary with streaming standbys.
+/// An engine's process lifecycle: what every engine provides. Optional
+/// capabilities (replicas, backups) are separate traits an engine may offer.
 #[async_trait]
 pub trait Engine: Send + Sync + 'static {
+    fn kind(&self) -> EngineKind;
     /// Fails with `NotInstalled` and an install hint if the binaries are missing.
     fn check_installed(&self) -> EngineResult<()>;
     fn layout(&self, cluster_id: uuid::Uuid) -> ClusterLayout;
+    fn port_needs(&self, spec: &ClusterSpec) -> PortNeeds;
     /// Lays out the primary's data directory (if not yet done) and starts it.
-    async fn init_primary(&self, layout: &ClusterLayout, node: &Node, node_type: &str) -> EngineResult<()>;
-    async fn create_admin(&self, layout: &ClusterLayout, primary: &Node, admin: &Admin) -> EngineResult<()>;
-    /// Clones a standby from the running primary (if not yet done) and starts it.
-    async fn init_standby(&self, layout: &ClusterLayout, primary: &Node, standby: &Node, node_type: &str)
+    async fn init_primary(&self, layout: &ClusterLayout, node: &Node, spec: &ClusterSpec) -> EngineResult<()>;
+    /// Creates (or secures) the cluster's administrator on the running primary.
+    async fn create_admin(&self, layout: &ClusterLayout, primary: &Node, cluster: &Cluster, job: &JobPayload)
         -> EngineResult<()>;
     /// Starts the node unless it already runs (then it is adopted).
     async fn start_node(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()>;
-    /// Stops the node if it runs: fast shutdown, escalating if it hangs.
+    /// Stops the node if it runs, escalating if it hangs.
     async fn stop_node(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()>;
-    /// Waits until `standbys` standbys stream from the primary.
+    /// Waits until the primary serves and `standbys` standbys follow it.
     async fn wait_replication(&self, layout: &ClusterLayout, primary: &Node, standbys: usize) -> EngineResult<()>;
     /// Removes every file of the cluster. Nodes must be stopped.
     async fn remove_files(&self, layout: &ClusterLayout) -> EngineResult<()>;
+    /// Rewrites the (stopped) nodes' configuration for a changed spec.
+    async fn reconfigure(&self, layout: &ClusterLayout, nodes: &[Node], spec: &ClusterSpec) -> EngineResult<()> {
+        let _ = (layout, nodes, spec);
+        Err(EngineError::Unsupported(format!("the {} engine cannot change a cluster's size", self.kind().as_str())))
+    }
+    /// What the node's process is doing right now (cheap).
+    fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth;
+    /// The node's process id, if it runs.
+    fn pid(&self, layout: &ClusterLayout, node: &Node) -> Option<i32>;
+    /// Streaming standbys, if the engine has them.
+    fn replicas(&self) -> Option<&dyn Replicas> {
+        None
+    }
+    /// Physical snapshots, if the engine takes them.
+    fn backups(&self) -> Option<&dyn Backups> {
+        None
+    }
+}
+
+/// Standbys cloned from a running primary.
+#[async_trait]
+pub trait Replicas: Send + Sync {
+    /// Clones a standby from the running primary (if not yet done) and starts it.
+    async fn init_standby(&self, layout: &ClusterLayout, primary: &Node, standby: &Node, spec: &ClusterSpec)
+        -> EngineResult<()>;
+}
+
+/// Online physical snapshots and restores from them.
+#[async_trait]
+pub trait Backups: Send + Sync {
     /// Online physical backup of the running primary into snapshot `id`
     /// (if not yet complete), reporting percent done; returns its size in bytes.
     async fn backup(
@@ -86,14 +140,29 @@ pub trait Engine: Send + Sync + 'static {
     /// Checks every file of snapshot `id` against its manifest.
     async fn verify_snapshot(&self, id: uuid::Uuid) -> EngineResult<()>;
     /// Lays out the primary from snapshot `id` (if not yet done) and starts it.
-    async fn restore_primary(&self, layout: &ClusterLayout, node: &Node, node_type: &str, id: uuid::Uuid)
+    async fn restore_primary(&self, layout: &ClusterLayout, node: &Node, spec: &ClusterSpec, id: uuid::Uuid)
         -> EngineResult<()>;
     /// Removes snapshot `id`'s files.
     async fn remove_snapshot(&self, id: uuid::Uuid) -> EngineResult<()>;
     /// Where snapshot `id` lives.
     fn snapshot_dir(&self, id: uuid::Uuid) -> PathBuf;
-    /// What the node's process is doing right now (cheap: no connection).
-    fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth;
-    /// The node's process id, if it runs.
-    fn pid(&self, layout: &ClusterLayout, node: &Node) -> Option<i32>;
+}
+
+/// The engine of each kind this server runs, chosen by a cluster's spec.
+pub struct Engines {
+    pub postgres: Arc<dyn Engine>,
+    pub milvus: Arc<dyn Engine>,
+}
+
+impl Engines {
+    pub fn of(&self, kind: EngineKind) -> &Arc<dyn Engine> {
+        match kind {
+            EngineKind::Postgres => &self.postgres,
+            EngineKind::Milvus => &self.milvus,
+        }
+    }
+
+    pub fn for_cluster(&self, cluster: &Cluster) -> &Arc<dyn Engine> {
+        self.of(cluster.spec.engine())
+    }
 }

@@ -24,8 +24,9 @@ use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use super::process::{alive_in, die_with_parent, terminate, RunAs};
-use super::{Admin, ClusterLayout, Engine, EngineError, EngineResult};
-use crate::core::cluster::Node;
+use super::{dir_size, Admin, Backups, ClusterLayout, Engine, EngineError, EngineResult, PortNeeds, Replicas};
+use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, WarehouseSpec};
+use crate::core::job::JobPayload;
 use crate::core::node_types;
 use crate::core::status::NodeHealth;
 
@@ -323,21 +324,29 @@ impl PostgresEngine {
     }
 }
 
-fn dir_size(path: &Path) -> u64 {
-    std::fs::read_dir(path)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| match e.metadata() {
-            Ok(m) if m.is_dir() => dir_size(&e.path()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        })
-        .sum()
+/// The DWS spec of a cluster this engine runs.
+fn warehouse(spec: &ClusterSpec) -> EngineResult<&WarehouseSpec> {
+    spec.warehouse().ok_or_else(|| EngineError::Unsupported("the PostgreSQL engine runs warehouse clusters only".into()))
 }
 
 #[async_trait]
 impl Engine for PostgresEngine {
+    fn kind(&self) -> EngineKind {
+        EngineKind::Postgres
+    }
+
+    fn port_needs(&self, spec: &ClusterSpec) -> PortNeeds {
+        PortNeeds::PerAddress(spec.warehouse().map(|w| w.port).unwrap_or_default())
+    }
+
+    fn replicas(&self) -> Option<&dyn Replicas> {
+        Some(self)
+    }
+
+    fn backups(&self) -> Option<&dyn Backups> {
+        Some(self)
+    }
+
     fn check_installed(&self) -> EngineResult<()> {
         match &self.bin_dir {
             Some(dir) if dir.join("postgres").exists() && dir.join("initdb").exists() => Ok(()),
@@ -357,7 +366,8 @@ impl Engine for PostgresEngine {
         }
     }
 
-    async fn init_primary(&self, layout: &ClusterLayout, node: &Node, node_type: &str) -> EngineResult<()> {
+    async fn init_primary(&self, layout: &ClusterLayout, node: &Node, spec: &ClusterSpec) -> EngineResult<()> {
+        let node_type = warehouse(spec)?.node_type.as_str();
         let dir = Self::node_dir(layout, node);
         if !dir.join("strato.conf").exists() {
             let template = self.ensure_template().await?;
@@ -373,7 +383,12 @@ impl Engine for PostgresEngine {
         self.start_node(layout, node).await
     }
 
-    async fn create_admin(&self, layout: &ClusterLayout, primary: &Node, admin: &Admin) -> EngineResult<()> {
+    async fn create_admin(&self, layout: &ClusterLayout, primary: &Node, cluster: &Cluster, job: &JobPayload) -> EngineResult<()> {
+        let verifier = job
+            .admin_verifier
+            .clone()
+            .ok_or_else(|| EngineError::Failed("the create job carries no administrator verifier".into()))?;
+        let admin = Admin { user_name: warehouse(&cluster.spec)?.user_name.clone(), verifier };
         // The role name was validated to [a-z0-9_]; the verifier is base64 and `$:`.
         let sql = format!(
             "SET log_min_error_statement = panic;\n\
@@ -390,28 +405,6 @@ impl Engine for PostgresEngine {
             db = DEFAULT_DATABASE,
         );
         self.psql(layout, primary, &sql).await.map(|_| ())
-    }
-
-    async fn init_standby(
-        &self,
-        layout: &ClusterLayout,
-        primary: &Node,
-        standby: &Node,
-        node_type: &str,
-    ) -> EngineResult<()> {
-        let dir = Self::node_dir(layout, standby);
-        if !dir.join("standby.signal").exists() {
-            let tmp = layout.cluster_dir.join(format!("node-{}.tmp", standby.ordinal));
-            Self::remove_dir(&tmp).await?;
-            let mut cmd = self.basebackup(layout, primary, &tmp)?;
-            // -R: the copy starts as a standby of the primary. No sync: the
-            // standby's first start replays and syncs it anyway.
-            cmd.args(["-R", "--no-sync"]);
-            self.run(cmd, "pg_basebackup").await?;
-            self.write_node_conf(&tmp, layout, standby, node_type).await?;
-            tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the standby's data directory"))?;
-        }
-        self.start_node(layout, standby).await
     }
 
     async fn start_node(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
@@ -486,6 +479,51 @@ impl Engine for PostgresEngine {
         Self::remove_dir(&layout.cluster_dir).await
     }
 
+    fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth {
+        let dir = Self::node_dir(layout, node);
+        match Self::postmaster_pid(&dir) {
+            Some((pid, status)) if alive_in(pid, &dir) => match status.as_str() {
+                "ready" | "standby" => NodeHealth::Ready,
+                _ => NodeHealth::Starting,
+            },
+            _ => NodeHealth::Down,
+        }
+    }
+
+    fn pid(&self, layout: &ClusterLayout, node: &Node) -> Option<i32> {
+        let dir = Self::node_dir(layout, node);
+        Self::postmaster_pid(&dir).map(|(pid, _)| pid).filter(|pid| alive_in(*pid, &dir))
+    }
+}
+
+#[async_trait]
+impl Replicas for PostgresEngine {
+    async fn init_standby(
+        &self,
+        layout: &ClusterLayout,
+        primary: &Node,
+        standby: &Node,
+        spec: &ClusterSpec,
+    ) -> EngineResult<()> {
+        let node_type = warehouse(spec)?.node_type.as_str();
+        let dir = Self::node_dir(layout, standby);
+        if !dir.join("standby.signal").exists() {
+            let tmp = layout.cluster_dir.join(format!("node-{}.tmp", standby.ordinal));
+            Self::remove_dir(&tmp).await?;
+            let mut cmd = self.basebackup(layout, primary, &tmp)?;
+            // -R: the copy starts as a standby of the primary. No sync: the
+            // standby's first start replays and syncs it anyway.
+            cmd.args(["-R", "--no-sync"]);
+            self.run(cmd, "pg_basebackup").await?;
+            self.write_node_conf(&tmp, layout, standby, node_type).await?;
+            tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the standby's data directory"))?;
+        }
+        self.start_node(layout, standby).await
+    }
+}
+
+#[async_trait]
+impl Backups for PostgresEngine {
     fn snapshot_dir(&self, id: Uuid) -> PathBuf {
         self.data_dir.join("snapshots").join(id.to_string())
     }
@@ -565,7 +603,8 @@ impl Engine for PostgresEngine {
         })
     }
 
-    async fn restore_primary(&self, layout: &ClusterLayout, node: &Node, node_type: &str, id: Uuid) -> EngineResult<()> {
+    async fn restore_primary(&self, layout: &ClusterLayout, node: &Node, spec: &ClusterSpec, id: Uuid) -> EngineResult<()> {
+        let node_type = warehouse(spec)?.node_type.as_str();
         let dir = Self::node_dir(layout, node);
         if !dir.join("strato.conf").exists() || !dir.join("PG_VERSION").exists() {
             self.make_dir(&layout.cluster_dir, 0o700)?;
@@ -593,21 +632,5 @@ impl Engine for PostgresEngine {
         let dir = self.snapshot_dir(id);
         Self::remove_dir(&dir.with_extension("tmp")).await?;
         Self::remove_dir(&dir).await
-    }
-
-    fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth {
-        let dir = Self::node_dir(layout, node);
-        match Self::postmaster_pid(&dir) {
-            Some((pid, status)) if alive_in(pid, &dir) => match status.as_str() {
-                "ready" | "standby" => NodeHealth::Ready,
-                _ => NodeHealth::Starting,
-            },
-            _ => NodeHealth::Down,
-        }
-    }
-
-    fn pid(&self, layout: &ClusterLayout, node: &Node) -> Option<i32> {
-        let dir = Self::node_dir(layout, node);
-        Self::postmaster_pid(&dir).map(|(pid, _)| pid).filter(|pid| alive_in(*pid, &dir))
     }
 }

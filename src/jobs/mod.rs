@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::core::cluster::Failure;
 use crate::core::job::Job;
 use crate::core::now_ms;
-use crate::engine::Engine;
+use crate::engine::{EngineError, Engines};
 use crate::store::{Event, JobOutcome, Store};
 
 /// How many times a failing step is tried before its job fails.
@@ -25,7 +25,7 @@ const MAX_ATTEMPTS: u32 = 3;
 
 pub struct Runner {
     store: Arc<dyn Store>,
-    engine: Arc<dyn Engine>,
+    engines: Arc<Engines>,
     owner: String,
     wake: Arc<Notify>,
     permits: Arc<Semaphore>,
@@ -36,10 +36,10 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(store: Arc<dyn Store>, engine: Arc<dyn Engine>, wake: Arc<Notify>, concurrency: usize) -> Arc<Self> {
+    pub fn new(store: Arc<dyn Store>, engines: Arc<Engines>, wake: Arc<Notify>, concurrency: usize) -> Arc<Self> {
         Arc::new(Runner {
             store,
-            engine,
+            engines,
             owner: format!("runner-{}", Uuid::new_v4().simple()),
             wake,
             permits: Arc::new(Semaphore::new(concurrency)),
@@ -147,7 +147,7 @@ impl Runner {
                     let f = failure(job_failure_code(job), &format!("step {step:?}: {e}"));
                     tracing::warn!(job.id = %job.id, ?step, attempts, error = %e, "step failed");
                     let _ = self.store.record_attempt(job.id, attempts, Some(&f)).await;
-                    if attempts >= MAX_ATTEMPTS || matches!(e, crate::engine::EngineError::NotInstalled(_)) {
+                    if attempts >= MAX_ATTEMPTS || matches!(e, EngineError::NotInstalled(_) | EngineError::Unsupported(_)) {
                         return Err(Stop::Failed(f));
                     }
                     tokio::time::sleep(Duration::from_millis(500 * attempts as u64)).await;
@@ -203,6 +203,6 @@ fn job_failure_code(job: &Job) -> &'static str {
         RestartCluster | RepairCluster => "DWS.6002",
         RestoreCluster => "DWS.6003",
         CreateSnapshot => "DWS.6005",
-        StopCluster | StartCluster | DeleteCluster | DeleteSnapshot => "DWS.9999",
+        StopCluster | StartCluster | DeleteCluster | DeleteSnapshot | ModifyCluster => "DWS.9999",
     }
 }

@@ -3,47 +3,59 @@
 use crate::core::cluster::{Cluster, Node};
 use crate::core::job::{Cleanup, Job, Step};
 use crate::core::status::NodeHealth;
-use crate::engine::{Admin, EngineError, EngineResult};
+use crate::engine::{EngineError, EngineResult};
 
 use super::Runner;
 
 pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node], step: Step) -> EngineResult<()> {
-    let layout = r.engine.layout(cluster.id);
+    let engine = r.engines.for_cluster(cluster);
+    let layout = engine.layout(cluster.id);
     let node = |n: u32| {
         nodes.iter().find(|x| x.ordinal == n).ok_or_else(|| EngineError::Failed(format!("node {n} is not known")))
     };
-    let node_type = cluster.spec.node_type.as_str();
+    let spec = &cluster.spec;
+    let unsupported = |what: &str| EngineError::Unsupported(format!("the {} engine has no {what}", engine.kind().as_str()));
     match step {
-        Step::InitPrimary => r.engine.init_primary(&layout, node(0)?, node_type).await,
-        Step::CreateAdmin => {
-            let verifier = job
-                .payload
-                .admin_verifier
-                .clone()
-                .ok_or_else(|| EngineError::Failed("the create job carries no administrator verifier".into()))?;
-            let admin = Admin { user_name: cluster.spec.user_name.clone(), verifier };
-            r.engine.create_admin(&layout, node(0)?, &admin).await
+        Step::InitPrimary => engine.init_primary(&layout, node(0)?, spec).await,
+        Step::CreateAdmin => engine.create_admin(&layout, node(0)?, cluster, &job.payload).await,
+        Step::InitStandby(n) => {
+            let replicas = engine.replicas().ok_or_else(|| unsupported("standbys"))?;
+            replicas.init_standby(&layout, node(0)?, node(n)?, spec).await
         }
-        Step::InitStandby(n) => r.engine.init_standby(&layout, node(0)?, node(n)?, node_type).await,
-        Step::StopNode(n) => r.engine.stop_node(&layout, node(n)?).await,
-        Step::StartNode(n) => r.engine.start_node(&layout, node(n)?).await,
+        Step::StopNode(n) => engine.stop_node(&layout, node(n)?).await,
+        Step::StartNode(n) => engine.start_node(&layout, node(n)?).await,
         Step::WaitReplication => {
             // Every standby that runs must stream; a recover job may run with others down.
-            let running = nodes[1..].iter().filter(|n| r.engine.observe(&layout, n) == NodeHealth::Ready).count();
-            r.engine.wait_replication(&layout, node(0)?, running).await
+            let running = nodes[1..].iter().filter(|n| engine.observe(&layout, n) == NodeHealth::Ready).count();
+            engine.wait_replication(&layout, node(0)?, running).await
         }
-        Step::RemoveFiles => r.engine.remove_files(&layout).await,
+        Step::RemoveFiles => engine.remove_files(&layout).await,
         Step::Backup => {
+            let backups = engine.backups().ok_or_else(|| unsupported("snapshots"))?;
             let id = snapshot(job)?;
             let (tx, rx) = tokio::sync::watch::channel(0u32);
             let forward = tokio::spawn(forward_progress(r.store.clone(), job.id, r.owner.clone(), rx));
-            let result = r.engine.backup(&layout, node(0)?, id, tx).await;
+            let result = backups.backup(&layout, node(0)?, id, tx).await;
             forward.abort();
             let bytes = result?;
             r.store.set_snapshot_size(id, bytes as i64).await.map_err(|e| EngineError::Failed(e.to_string()))
         }
-        Step::RestorePrimary => r.engine.restore_primary(&layout, node(0)?, node_type, snapshot(job)?).await,
-        Step::RemoveSnapshotFiles => r.engine.remove_snapshot(snapshot(job)?).await,
+        Step::RestorePrimary => {
+            let backups = engine.backups().ok_or_else(|| unsupported("snapshots"))?;
+            backups.restore_primary(&layout, node(0)?, spec, snapshot(job)?).await
+        }
+        Step::RemoveSnapshotFiles => {
+            let backups = engine.backups().ok_or_else(|| unsupported("snapshots"))?;
+            backups.remove_snapshot(snapshot(job)?).await
+        }
+        Step::Reconfigure => {
+            let cu_size = job.payload.cu_size.ok_or_else(|| EngineError::Failed("the modify job names no size".into()))?;
+            let resized = spec.resized(cu_size).map_err(|e| EngineError::Failed(e.to_string()))?;
+            // The new size is recorded first: a crash before the files are
+            // rewritten re-runs this step with the same target.
+            r.store.set_spec(cluster.id, &resized).await.map_err(|e| EngineError::Failed(e.to_string()))?;
+            engine.reconfigure(&layout, nodes, &resized).await
+        }
     }
 }
 
@@ -71,8 +83,12 @@ pub(super) async fn clean_up(r: &Runner, job: &Job, what: Cleanup) {
         Cleanup::Nothing => {}
         Cleanup::ClusterProcessesAndFiles => tear_down(r, job).await,
         Cleanup::SnapshotFiles => {
-            if let Some(id) = job.snapshot_id {
-                if let Err(e) = r.engine.remove_snapshot(id).await {
+            let backups = match r.store.get_cluster_any(job.cluster_id).await {
+                Ok(Some(c)) => r.engines.for_cluster(&c).backups(),
+                _ => None,
+            };
+            if let (Some(id), Some(backups)) = (job.snapshot_id, backups) {
+                if let Err(e) = backups.remove_snapshot(id).await {
                     tracing::warn!(job.id = %job.id, error = %e, "removing a failed snapshot's files failed");
                 }
             }
@@ -83,15 +99,17 @@ pub(super) async fn clean_up(r: &Runner, job: &Job, what: Cleanup) {
 /// Stops every node a failed create or restore started and removes its
 /// files, so nothing half-built remains.
 async fn tear_down(r: &Runner, job: &Job) {
-    let layout = r.engine.layout(job.cluster_id);
+    let Ok(Some(cluster)) = r.store.get_cluster_any(job.cluster_id).await else { return };
+    let engine = r.engines.for_cluster(&cluster);
+    let layout = engine.layout(job.cluster_id);
     if let Ok(nodes) = r.store.nodes(job.cluster_id).await {
         for n in nodes.iter().rev() {
-            if let Err(e) = r.engine.stop_node(&layout, n).await {
+            if let Err(e) = engine.stop_node(&layout, n).await {
                 tracing::warn!(job.id = %job.id, node = n.ordinal, error = %e, "stopping a node after a failure failed");
             }
         }
     }
-    if let Err(e) = r.engine.remove_files(&layout).await {
+    if let Err(e) = engine.remove_files(&layout).await {
         tracing::warn!(job.id = %job.id, error = %e, "removing files after a failure failed");
     }
 }

@@ -11,12 +11,10 @@
 
 pub mod sqlite;
 
-use std::net::Ipv4Addr;
-
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::core::cluster::{Cluster, Failure, Lifecycle, Node};
+use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Failure, Lifecycle, Node, Placement};
 use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::Job;
 use crate::core::snapshot::{Policy, Snapshot};
@@ -71,20 +69,16 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_api_key(&self, id: &str) -> StoreResult<bool>;
 
     // --- clusters
-    /// Inserts the cluster, allocates one address per node from `range`
-    /// (skipping `unusable`) and enqueues its create (or restore) job,
+    /// Inserts the cluster, allocates one address (and port or port block)
+    /// per node as `placement` says and enqueues its create (or restore) job,
     /// atomically. A restore job's snapshot must be available.
-    async fn create_cluster(
-        &self,
-        cluster: &Cluster,
-        range: (Ipv4Addr, Ipv4Addr),
-        unusable: &[Ipv4Addr],
-        job: &Job,
-    ) -> StoreResult<Vec<Node>>;
+    async fn create_cluster(&self, cluster: &Cluster, placement: &Placement, job: &Job) -> StoreResult<Vec<Node>>;
     async fn get_cluster(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Cluster>>;
     async fn get_cluster_any(&self, id: Uuid) -> StoreResult<Option<Cluster>>;
-    /// Live (not deleted) clusters of a project, oldest first.
-    async fn list_clusters(&self, project_id: &str) -> StoreResult<Vec<Cluster>>;
+    /// Live (not deleted) clusters of a project run by `engine`, oldest first.
+    async fn list_clusters(&self, project_id: &str, engine: EngineKind) -> StoreResult<Vec<Cluster>>;
+    /// Replaces a cluster's spec (a resize).
+    async fn set_spec(&self, cluster_id: Uuid, spec: &ClusterSpec) -> StoreResult<()>;
     /// Every live cluster of every project (health loop).
     async fn list_all_clusters(&self) -> StoreResult<Vec<Cluster>>;
     async fn nodes(&self, cluster_id: Uuid) -> StoreResult<Vec<Node>>;

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod zilliz;
+
 use rand::Rng;
 use serde_json::{json, Value};
 
@@ -17,6 +19,7 @@ pub struct Server {
     pub child: Option<Child>,
     pub doc: Value,
     pub subnet: String,
+    pub ports: String,
     pub http: reqwest::blocking::Client,
 }
 
@@ -29,12 +32,20 @@ fn random_subnet() -> String {
     format!("127.{}.{}", r.gen_range(30..250), r.gen_range(0..255))
 }
 
+/// 100 ports for engines that bind the wildcard address (10 Milvus nodes),
+/// below the kernel's ephemeral range and away from other test servers.
+fn random_port_range() -> String {
+    let base = 21_000 + 100 * rand::thread_rng().gen_range(0..110u32);
+    format!("{base}-{}", base + 99)
+}
+
 impl Server {
     /// Starts a server with extra args/env and waits for endpoints.json.
     pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().expect("tempdir");
         let subnet = random_subnet();
-        let mut s = Server { dir, child: None, doc: Value::Null, subnet, http: reqwest::blocking::Client::new() };
+        let ports = random_port_range();
+        let mut s = Server { dir, child: None, doc: Value::Null, subnet, ports, http: reqwest::blocking::Client::new() };
         s.spawn(args, env);
         s
     }
@@ -53,7 +64,8 @@ impl Server {
         let _ = std::fs::remove_file(&endpoints);
         let range = format!("{0}.1-{0}.250", self.subnet);
         let mut cmd = Command::new(bin());
-        cmd.args(["server", "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0"])
+        cmd.args(["server", "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0", "--zilliz-listen", "127.0.0.1:0"])
+            .args(["--engine-ports", &self.ports])
             .arg("--data-dir")
             .arg(self.dir.path())
             .args(["--node-addresses", &range, "--health-interval-ms", "200", "--recovery-grace-ms", "1500"])
@@ -107,6 +119,9 @@ impl Server {
     }
     pub fn dws(&self) -> String {
         self.doc["dws"].as_str().unwrap().to_string()
+    }
+    pub fn zilliz(&self) -> String {
+        self.doc["zilliz"].as_str().unwrap().to_string()
     }
     pub fn cred(&self, k: &str) -> String {
         self.doc["credentials"][k].as_str().unwrap().to_string()

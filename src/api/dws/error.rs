@@ -48,6 +48,8 @@ fn field_code(f: Field) -> &'static str {
         Field::Tags => "DWS.5194",
         Field::SnapshotName => "DWS.5057",
         Field::SnapshotDescription | Field::SnapshotPolicy => "DWS.5038",
+        // Vector-cluster fields never reach DWS.
+        Field::Region | Field::Plan | Field::CuType | Field::CuSize | Field::Description => "DWS.5038",
     }
 }
 
@@ -65,7 +67,8 @@ impl DwsError {
                 CoreError::SnapshotNotFound(_) => (StatusCode::NOT_FOUND, "DWS.5149"),
                 CoreError::SnapshotState { .. } => (StatusCode::CONFLICT, "DWS.5090"),
                 CoreError::Busy { .. } | CoreError::WrongState { .. } => (StatusCode::CONFLICT, "DWS.5090"),
-                CoreError::AddressesExhausted => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
+                CoreError::AddressesExhausted | CoreError::PortsExhausted => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
+                CoreError::NotSupported(_) | CoreError::NotDedicated { .. } => (StatusCode::BAD_REQUEST, "DWS.0001"),
                 CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
                 CoreError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "DWS.9999"),
             },

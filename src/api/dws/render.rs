@@ -42,6 +42,7 @@ fn task_status(kind: JobKind) -> Option<&'static str> {
         JobKind::StartCluster => Some("STARTING"),
         JobKind::CreateSnapshot => Some("SNAPSHOTTING"),
         JobKind::RestoreCluster => Some("RESTORING"),
+        JobKind::ModifyCluster => Some("RESIZING"),
         JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot => None,
     }
 }
@@ -56,6 +57,7 @@ fn action_progress(v: &ClusterView) -> Value {
         JobKind::DeleteCluster => "DELETING",
         JobKind::CreateSnapshot => "SNAPSHOTTING",
         JobKind::RestoreCluster => "RESTORING",
+        JobKind::ModifyCluster => "RESIZING",
         JobKind::RepairCluster | JobKind::DeleteSnapshot => return json!({}),
     };
     json!({ name: format!("{}%", job.progress_percent()) })
@@ -71,7 +73,7 @@ fn node_status(h: NodeHealth, lifecycle: Lifecycle) -> &'static str {
 
 pub fn cluster(v: &ClusterView, region: &str) -> Value {
     let c = &v.cluster;
-    let s = &c.spec;
+    let s = c.spec.warehouse().expect("the DWS dialect sees warehouse clusters only (App::cluster filters by engine)");
     let (status, sub_status, task_status) = vocabulary(v);
     let endpoints: Vec<Value> = v
         .nodes

@@ -14,7 +14,9 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{Event, JobOutcome, Store, StoreResult};
-use crate::core::cluster::{allocate_addresses, Cluster, Failure, Lifecycle, Node};
+use crate::core::cluster::{
+    allocate_addresses, allocate_port_block, Cluster, ClusterSpec, EngineKind, Failure, Lifecycle, Node, Placement, PortNeeds,
+};
 use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::snapshot::{retired_by_cluster_delete, Policy, Snapshot, SnapshotKind, SnapshotStatus};
@@ -240,13 +242,7 @@ impl Store for SqliteStore {
         Ok(r.rows_affected() > 0)
     }
 
-    async fn create_cluster(
-        &self,
-        cluster: &Cluster,
-        range: (Ipv4Addr, Ipv4Addr),
-        unusable: &[Ipv4Addr],
-        job: &Job,
-    ) -> StoreResult<Vec<Node>> {
+    async fn create_cluster(&self, cluster: &Cluster, placement: &Placement, job: &Job) -> StoreResult<Vec<Node>> {
         // IMMEDIATE: take the write lock up front; a deferred read-then-write
         // transaction cannot wait for the lock and fails with SQLITE_BUSY.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -269,11 +265,12 @@ impl Store for SqliteStore {
             }
         }
         let insert = sqlx::query(
-            "INSERT INTO clusters (id, project_id, name, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO clusters (id, project_id, name, engine, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(cluster.id.to_string())
         .bind(&cluster.project_id)
-        .bind(&cluster.spec.name)
+        .bind(cluster.spec.name())
+        .bind(cluster.spec.engine().as_str())
         .bind(serde_json::to_string(&cluster.spec).map_err(internal)?)
         .bind(cluster.lifecycle.as_str())
         .bind(cluster.created_at)
@@ -281,30 +278,39 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await;
         match insert {
-            Err(e) if is_unique_violation(&e) => return Err(CoreError::NameTaken(cluster.spec.name.clone())),
+            Err(e) if is_unique_violation(&e) => return Err(CoreError::NameTaken(cluster.spec.name().to_string())),
             other => other?,
         };
-        let taken: Vec<String> =
-            sqlx::query_scalar("SELECT address FROM nodes WHERE released = 0").fetch_all(&mut *tx).await?;
-        let mut taken: HashSet<Ipv4Addr> = taken.iter().filter_map(|a| a.parse().ok()).collect();
-        taken.extend(unusable.iter().copied());
-        let addresses = allocate_addresses(range, &taken, cluster.spec.number_of_node as usize)
-            .ok_or(CoreError::AddressesExhausted)?;
+        let live = sqlx::query("SELECT address, port, port_block FROM nodes WHERE released = 0").fetch_all(&mut *tx).await?;
+        let mut taken: HashSet<Ipv4Addr> = HashSet::new();
+        let mut taken_ports: HashSet<u16> = placement.unusable_ports.iter().copied().collect();
+        for row in &live {
+            let (address, port, block): (String, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+            taken.extend(address.parse::<Ipv4Addr>().ok());
+            taken_ports.extend((port..port + block.max(1)).map(|p| p as u16));
+        }
+        taken.extend(placement.unusable_addresses.iter().copied());
+        let count = cluster.spec.number_of_nodes() as usize;
+        let addresses = allocate_addresses(placement.addresses, &taken, count).ok_or(CoreError::AddressesExhausted)?;
         let mut nodes = Vec::with_capacity(addresses.len());
         for (ordinal, address) in addresses.into_iter().enumerate() {
-            let node = Node {
-                id: Uuid::new_v4(),
-                cluster_id: cluster.id,
-                ordinal: ordinal as u32,
-                address,
-                port: cluster.spec.port,
+            let (port, block) = match placement.ports {
+                PortNeeds::PerAddress(port) => (port, 0),
+                PortNeeds::MachineBlock(width) => {
+                    let base = allocate_port_block(placement.port_range, width, &taken_ports)
+                        .ok_or(CoreError::PortsExhausted)?;
+                    taken_ports.extend(base..base + width);
+                    (base, width)
+                }
             };
-            sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port) VALUES (?, ?, ?, ?, ?)")
+            let node = Node { id: Uuid::new_v4(), cluster_id: cluster.id, ordinal: ordinal as u32, address, port };
+            sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port, port_block) VALUES (?, ?, ?, ?, ?, ?)")
                 .bind(node.id.to_string())
                 .bind(node.cluster_id.to_string())
                 .bind(node.ordinal as i64)
                 .bind(node.address.to_string())
                 .bind(node.port as i64)
+                .bind(block as i64)
                 .execute(&mut *tx)
                 .await?;
             nodes.push(node);
@@ -331,14 +337,25 @@ impl Store for SqliteStore {
         row.as_ref().map(cluster_from).transpose()
     }
 
-    async fn list_clusters(&self, project_id: &str) -> StoreResult<Vec<Cluster>> {
+    async fn list_clusters(&self, project_id: &str, engine: EngineKind) -> StoreResult<Vec<Cluster>> {
         let rows = sqlx::query(
-            "SELECT * FROM clusters WHERE project_id = ? AND lifecycle != 'deleted' ORDER BY created_at, id",
+            "SELECT * FROM clusters WHERE project_id = ? AND engine = ? AND lifecycle != 'deleted' ORDER BY created_at, id",
         )
         .bind(project_id)
+        .bind(engine.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(cluster_from).collect()
+    }
+
+    async fn set_spec(&self, cluster_id: Uuid, spec: &ClusterSpec) -> StoreResult<()> {
+        sqlx::query("UPDATE clusters SET spec = ?, updated_at = ? WHERE id = ?")
+            .bind(serde_json::to_string(spec).map_err(internal)?)
+            .bind(crate::core::now_ms())
+            .bind(cluster_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn list_all_clusters(&self) -> StoreResult<Vec<Cluster>> {

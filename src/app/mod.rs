@@ -8,14 +8,17 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::core::cluster::{Cluster, Node};
+mod vector;
+
+use crate::auth::secrets::Secrets;
+use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, Placement, PortNeeds};
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::node_types::{self, NodeType};
 use crate::core::status::{self, Health, NodeHealth};
 use crate::core::snapshot::{self, Policy, Snapshot, SnapshotKind, SnapshotStatus};
 use crate::core::validate::{self, CreateInput, RestoreInput};
 use crate::core::{now_ms, CoreError};
-use crate::engine::{scram, Engine, EngineError};
+use crate::engine::{scram, EngineError, Engines};
 use crate::store::{Event, Store};
 
 /// Static settings the service needs.
@@ -26,12 +29,17 @@ pub struct Settings {
     pub node_addresses: (Ipv4Addr, Ipv4Addr),
     /// Smallest number_of_node accepted (DWS: 3).
     pub min_nodes: u32,
+    /// Where engines that need machine-wide port blocks (Milvus) get them.
+    pub engine_ports: (u16, u16),
+    /// Region ids vector clusters may be created in.
+    pub vector_regions: Vec<String>,
 }
 
 pub struct App {
     pub store: Arc<dyn Store>,
-    pub engine: Arc<dyn Engine>,
+    pub engines: Arc<Engines>,
     pub settings: Settings,
+    secrets: Arc<Secrets>,
     wake: Arc<Notify>,
 }
 
@@ -59,14 +67,15 @@ impl From<EngineError> for CoreError {
     fn from(e: EngineError) -> Self {
         match e {
             EngineError::NotInstalled(m) => CoreError::EngineUnavailable(m),
+            EngineError::Unsupported(m) => CoreError::NotSupported(m),
             other => CoreError::Internal(other.to_string()),
         }
     }
 }
 
 impl App {
-    pub fn new(store: Arc<dyn Store>, engine: Arc<dyn Engine>, settings: Settings, wake: Arc<Notify>) -> Self {
-        App { store, engine, settings, wake }
+    pub fn new(store: Arc<dyn Store>, engines: Arc<Engines>, settings: Settings, secrets: Arc<Secrets>, wake: Arc<Notify>) -> Self {
+        App { store, engines, settings, secrets, wake }
     }
 
     pub fn node_types(&self) -> Vec<NodeType> {
@@ -74,29 +83,42 @@ impl App {
     }
 
     fn new_job(&self, project_id: &str, cluster: &Cluster, kind: JobKind, payload: JobPayload) -> Job {
-        Job::new(kind, project_id, cluster.id, None, cluster.spec.number_of_node, payload)
+        Job::new(kind, project_id, cluster.id, None, cluster.spec.number_of_nodes(), payload)
     }
 
     /// Validates and records a new cluster; its create job runs in the background.
     pub async fn create_cluster(&self, project_id: &str, input: &CreateInput) -> Result<(Cluster, Job), CoreError> {
         let (spec, password) = validate::create(input, &self.node_types(), &self.settings.zones, self.settings.min_nodes as i64)?;
-        self.engine.check_installed()?;
-        let cluster = Cluster::new(project_id, spec);
+        self.engines.postgres.check_installed()?;
+        let cluster = Cluster::new(project_id, ClusterSpec::Warehouse(spec));
         let verifier = tokio::task::spawn_blocking(move || scram::verifier(&password))
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))?;
-        let payload = JobPayload { admin_verifier: Some(verifier) };
+        let payload = JobPayload { admin_verifier: Some(verifier), ..JobPayload::default() };
         let job = self.new_job(project_id, &cluster, JobKind::CreateCluster, payload);
         self.insert_cluster(&cluster, &job).await?;
-        self.event(cluster.id, "cluster_create", format!("cluster {} accepted", cluster.spec.name)).await;
+        self.event(cluster.id, "cluster_create", format!("cluster {} accepted", cluster.spec.name())).await;
         self.wake.notify_one();
         Ok((cluster, job))
     }
 
     /// Records a new cluster with its node addresses and its first job.
     async fn insert_cluster(&self, cluster: &Cluster, job: &Job) -> Result<(), CoreError> {
-        let unusable = self.addresses_in_use_elsewhere(cluster.spec.port);
-        self.store.create_cluster(cluster, self.settings.node_addresses, &unusable, job).await?;
+        let ports = self.engines.for_cluster(cluster).port_needs(&cluster.spec);
+        let placement = Placement {
+            addresses: self.settings.node_addresses,
+            unusable_addresses: match ports {
+                PortNeeds::PerAddress(port) => self.addresses_in_use_elsewhere(port),
+                PortNeeds::MachineBlock(_) => Vec::new(),
+            },
+            ports,
+            port_range: self.settings.engine_ports,
+            unusable_ports: match ports {
+                PortNeeds::PerAddress(_) => Vec::new(),
+                PortNeeds::MachineBlock(_) => self.ports_in_use_elsewhere(),
+            },
+        };
+        self.store.create_cluster(cluster, &placement, job).await?;
         Ok(())
     }
 
@@ -113,19 +135,37 @@ impl App {
             .collect()
     }
 
-    pub async fn cluster(&self, project_id: &str, id: Uuid) -> Result<Cluster, CoreError> {
-        self.store.get_cluster(project_id, id).await?.ok_or_else(|| CoreError::ClusterNotFound(id.to_string()))
+    /// Ports of the engine port range some other process holds on the
+    /// wildcard address (a range is a few hundred ports: cheap to probe).
+    fn ports_in_use_elsewhere(&self) -> Vec<u16> {
+        let (lo, hi) = self.settings.engine_ports;
+        (lo..=hi)
+            .filter(|p| {
+                matches!(std::net::TcpListener::bind((Ipv4Addr::UNSPECIFIED, *p)), Err(e) if e.kind() == std::io::ErrorKind::AddrInUse)
+            })
+            .collect()
+    }
+
+    /// A live cluster of the project run by `engine`; any other is "not found"
+    /// (each dialect sees only its own product's clusters).
+    pub async fn cluster(&self, project_id: &str, id: Uuid, engine: EngineKind) -> Result<Cluster, CoreError> {
+        self.store
+            .get_cluster(project_id, id)
+            .await?
+            .filter(|c| c.spec.engine() == engine)
+            .ok_or_else(|| CoreError::ClusterNotFound(id.to_string()))
     }
 
     pub async fn view(&self, cluster: Cluster) -> Result<ClusterView, CoreError> {
-        let layout = self.engine.layout(cluster.id);
+        let engine = self.engines.for_cluster(&cluster).clone();
+        let layout = engine.layout(cluster.id);
         let nodes: Vec<(Node, NodeHealth)> = self
             .store
             .nodes(cluster.id)
             .await?
             .into_iter()
             .map(|n| {
-                let h = self.engine.observe(&layout, &n);
+                let h = engine.observe(&layout, &n);
                 (n, h)
             })
             .collect();
@@ -135,23 +175,33 @@ impl App {
         Ok(ClusterView { cluster, nodes, health, active_job, recent_events })
     }
 
-    pub async fn show(&self, project_id: &str, id: Uuid) -> Result<ClusterView, CoreError> {
-        let c = self.cluster(project_id, id).await?;
+    /// Bytes the cluster's files take on disk (walked off the async threads).
+    pub async fn disk_usage(&self, cluster: &Cluster) -> u64 {
+        let dir = self.engines.for_cluster(cluster).layout(cluster.id).cluster_dir;
+        tokio::task::spawn_blocking(move || crate::engine::dir_size(&dir)).await.unwrap_or(0)
+    }
+
+    pub async fn show(&self, project_id: &str, id: Uuid, engine: EngineKind) -> Result<ClusterView, CoreError> {
+        let c = self.cluster(project_id, id, engine).await?;
         self.view(c).await
     }
 
-    pub async fn list(&self, project_id: &str) -> Result<Vec<ClusterView>, CoreError> {
+    pub async fn list(&self, project_id: &str, engine: EngineKind) -> Result<Vec<ClusterView>, CoreError> {
         let mut out = Vec::new();
-        for c in self.store.list_clusters(project_id).await? {
+        for c in self.store.list_clusters(project_id, engine).await? {
             out.push(self.view(c).await?);
         }
         Ok(out)
     }
 
     /// Enqueues an operation on an existing cluster of the project.
-    pub async fn operate(&self, project_id: &str, id: Uuid, kind: JobKind) -> Result<Job, CoreError> {
-        let cluster = self.cluster(project_id, id).await?;
-        let job = self.new_job(project_id, &cluster, kind, JobPayload::default());
+    pub async fn operate(&self, project_id: &str, id: Uuid, engine: EngineKind, kind: JobKind) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, engine).await?;
+        self.enqueue(&cluster, kind, JobPayload::default()).await
+    }
+
+    async fn enqueue(&self, cluster: &Cluster, kind: JobKind, payload: JobPayload) -> Result<Job, CoreError> {
+        let job = self.new_job(&cluster.project_id, cluster, kind, payload);
         self.store.enqueue_job(&job).await?;
         self.event(cluster.id, kind.as_str(), format!("{kind} accepted")).await;
         self.wake.notify_one();
@@ -168,8 +218,8 @@ impl App {
 
     /// Deletes a cluster; with `keep_manual`, only that many of its newest
     /// manual snapshots survive it (automated ones always go with it).
-    pub async fn delete(&self, project_id: &str, id: Uuid, keep_manual: Option<u32>) -> Result<Job, CoreError> {
-        let cluster = self.cluster(project_id, id).await?;
+    pub async fn delete(&self, project_id: &str, id: Uuid, engine: EngineKind, keep_manual: Option<u32>) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, engine).await?;
         let job = self.new_job(project_id, &cluster, JobKind::DeleteCluster, JobPayload::default());
         let retired = self.store.delete_cluster(&job, keep_manual).await?;
         self.event(cluster.id, "delete_cluster", format!("delete_cluster accepted; {} snapshot(s) retired", retired.len())).await;
@@ -188,8 +238,9 @@ impl App {
     ) -> Result<Snapshot, CoreError> {
         snapshot::validate_name(name)?;
         snapshot::validate_description(description)?;
-        let cluster = self.cluster(project_id, cluster_id).await?;
-        self.engine.check_installed()?;
+        let cluster = self.cluster(project_id, cluster_id, EngineKind::Postgres).await?;
+        let source = cluster.spec.warehouse().cloned().ok_or_else(|| CoreError::NotSupported("snapshots".into()))?;
+        self.engines.postgres.check_installed()?;
         let now = now_ms();
         let snap = Snapshot {
             id: Uuid::new_v4(),
@@ -199,14 +250,14 @@ impl App {
             description: description.into(),
             kind,
             status: SnapshotStatus::Creating,
-            source: cluster.spec.clone(),
+            source,
             size_bytes: 0,
             failure: None,
             created_at: now,
             started_at: Some(now),
             finished_at: None,
         };
-        let job = Job::new(JobKind::CreateSnapshot, project_id, cluster_id, Some(snap.id), cluster.spec.number_of_node, JobPayload::default());
+        let job = Job::new(JobKind::CreateSnapshot, project_id, cluster_id, Some(snap.id), cluster.spec.number_of_nodes(), JobPayload::default());
         self.store.create_snapshot(&snap, &job).await?;
         self.event(cluster_id, "create_snapshot", format!("snapshot {} accepted", snap.name)).await;
         self.wake.notify_one();
@@ -227,7 +278,7 @@ impl App {
 
     pub async fn snapshots(&self, project_id: &str, cluster_id: Option<Uuid>) -> Result<Vec<SnapshotView>, CoreError> {
         if let Some(c) = cluster_id {
-            self.cluster(project_id, c).await?;
+            self.cluster(project_id, c, EngineKind::Postgres).await?;
         }
         let mut out = Vec::new();
         for s in self.store.list_snapshots(project_id, cluster_id).await? {
@@ -253,9 +304,9 @@ impl App {
             .await?
             .ok_or_else(|| CoreError::SnapshotNotFound(snapshot_id.to_string()))?;
         let spec = validate::restore(&snap.source, input, &self.settings.zones)?;
-        self.engine.check_installed()?;
-        let cluster = Cluster::new(project_id, spec);
-        let job = Job::new(JobKind::RestoreCluster, project_id, cluster.id, Some(snapshot_id), cluster.spec.number_of_node, JobPayload::default());
+        self.engines.postgres.check_installed()?;
+        let cluster = Cluster::new(project_id, ClusterSpec::Warehouse(spec));
+        let job = Job::new(JobKind::RestoreCluster, project_id, cluster.id, Some(snapshot_id), cluster.spec.number_of_nodes(), JobPayload::default());
         self.insert_cluster(&cluster, &job).await?;
         self.event(cluster.id, "restore_cluster", format!("restore of snapshot {} accepted", snap.name)).await;
         self.wake.notify_one();
@@ -263,13 +314,13 @@ impl App {
     }
 
     pub async fn policy(&self, project_id: &str, cluster_id: Uuid) -> Result<Option<Policy>, CoreError> {
-        self.cluster(project_id, cluster_id).await?;
+        self.cluster(project_id, cluster_id, EngineKind::Postgres).await?;
         self.store.get_policy(cluster_id).await
     }
 
     /// Sets a cluster's automated snapshot policy; schedules count from now.
     pub async fn set_policy(&self, project_id: &str, cluster_id: Uuid, policy: Policy) -> Result<Policy, CoreError> {
-        self.cluster(project_id, cluster_id).await?;
+        self.cluster(project_id, cluster_id, EngineKind::Postgres).await?;
         snapshot::validate_policy(&policy)?;
         self.store.put_policy(project_id, cluster_id, &policy).await?;
         Ok(policy)
