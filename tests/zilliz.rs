@@ -221,6 +221,14 @@ fn kill_9_during_resume_then_restart_completes_it() {
     s.wait_status(&key, &id, 2 * MINUTE, &mut seen, |d| d["status"] == "RUNNING");
     assert_eq!(milvus_pids(&s).len(), 1, "the restarted job adopted the process, not a second one");
     assert_eq!(db.wait_count("kept", 3, MINUTE), 3, "data lost across the crash");
+
+    // Milvus dying behind strato's back: ABNORMAL, then repaired by the health loop.
+    let pid = milvus_pids(&s)[0];
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL).unwrap();
+    let mut seen = Vec::new();
+    s.wait_status(&key, &id, 2 * MINUTE, &mut seen, |d| d["status"] == "RUNNING" && !milvus_pids(&s).contains(&pid));
+    assert!(seen.iter().any(|st| st == "ABNORMAL"), "a dead Milvus was never reported: {seen:?}");
+    assert_eq!(db.wait_count("kept", 3, MINUTE), 3, "data lost after the repair");
 }
 
 #[test]

@@ -164,7 +164,7 @@ pub fn validate_create(offering: Offering, input: &VectorCreateInput, regions: &
 /// Milvus runs one query node, so size cannot add nodes; it sets the CPU
 /// threads the process may use, how many collections it accepts and how
 /// much data it accepts before refusing writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resources {
     /// GOMAXPROCS (also sizes knowhere's search/build pools).
     pub cpus: u32,

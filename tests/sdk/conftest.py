@@ -3,7 +3,9 @@
 The server binary is not built here (CI builds it first). Its path comes from STRATO_BIN, default
 <repo>/target/debug/strato. The node address range is 127.A.B.1-127.A.B.250 with A in 30..250 and
 B random, so parallel sessions on one machine do not collide (override with
-STRATO_SDK_NODE_ADDRESSES).
+STRATO_SDK_NODE_ADDRESSES). Engines that bind the wildcard address (Milvus, for Zilliz clusters) take their
+ports from a random block of 100 between 21000 and 31999, for the same reason (override with
+STRATO_SDK_ENGINE_PORTS, e.g. 21000-21099).
 """
 import json
 import os
@@ -45,6 +47,14 @@ def _node_addresses():
     return "127.%d.%d.1-127.%d.%d.250" % (a, b, a, b)
 
 
+def _engine_ports():
+    fixed = os.environ.get("STRATO_SDK_ENGINE_PORTS")
+    if fixed:
+        return fixed
+    first = 21000 + 100 * random.SystemRandom().randint(0, 109)  # 21000-21099 ... 31900-31999
+    return "%d-%d" % (first, first + 99)
+
+
 def _stop(proc, data_dir):
     """SIGTERM the server (SIGKILL after STOP_TIMEOUT), then kill the engines it leaves behind."""
     if proc.poll() is None:
@@ -71,8 +81,8 @@ def strato():
     log_path = data_dir + ".server.log"
     _server_log = log_path
     cmd = [STRATO_BIN, "server", "--data-dir", data_dir,
-           "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0",
-           "--node-addresses", _node_addresses()]
+           "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0", "--zilliz-listen", "127.0.0.1:0",
+           "--node-addresses", _node_addresses(), "--engine-ports", _engine_ports()]
     env = dict(os.environ)
     env.setdefault("RUST_LOG", "info")
     env.setdefault("NO_COLOR", "1")
@@ -94,8 +104,10 @@ def strato():
                     doc = json.load(f)
             except (OSError, ValueError):
                 time.sleep(0.1)  # not there yet, or half written
-        for key in ("iam", "dws", "region", "credentials"):
+        for key in ("iam", "dws", "zilliz", "region", "credentials"):
             assert key in doc, "endpoints.json lacks %r: %s" % (key, doc)
+        for key in ("project_id", "api_key"):
+            assert key in (doc["credentials"] or {}), "endpoints.json credentials lack %r: %s" % (key, doc)
         doc["_command"] = cmd
         yield doc
     finally:

@@ -58,6 +58,11 @@ def wait_for(fetch, done, what, timeout=MAX_WAIT, interval=0.5, fail=None, raisi
 
 def _summary(value):
     """A short, comparable description of a polled value for error messages."""
+    if isinstance(value, dict):  # a JSON document, e.g. a Zilliz v2 cluster or error envelope
+        if "status" in value:
+            return "status=%s createProgress=%s" % (value["status"], value.get("createProgress"))
+        if "code" in value and value.get("code") != 0:
+            return "code=%s message=%s" % (value["code"], value.get("message"))
     status = getattr(value, "status", None)
     if status is not None and not isinstance(value, BaseException):
         progress = getattr(value, "action_progress", None)

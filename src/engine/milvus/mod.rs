@@ -32,7 +32,10 @@ use crate::auth::secrets::Secrets;
 use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node};
 use crate::core::job::JobPayload;
 use crate::core::status::NodeHealth;
-use crate::core::vector;
+use crate::core::vector::{self, Resources};
+
+/// What a node's compute units buy, as last configured (read at every start).
+const RESOURCES_FILE: &str = "strato-resources.json";
 
 /// The user a vector cluster's owner logs in as (Zilliz's name for it).
 pub const ADMIN_USER: &str = "db_admin";
@@ -105,13 +108,10 @@ impl MilvusEngine {
             self.run_as.chown(&tmp).map_err(EngineError::io("chown config"))?;
             std::fs::rename(&tmp, &path).map_err(EngineError::io(format!("installing {}", path.display())))?;
         }
-        // GOMAXPROCS is an environment setting; start reads it back from here.
-        let env = serde_json::to_string(&config::environment(inst, Path::new(""))
-            .into_iter()
-            .filter(|(k, _)| *k == "GOMAXPROCS")
-            .collect::<Vec<_>>())
-        .unwrap_or_default();
-        std::fs::write(configs.join("strato-env.json"), env).map_err(EngineError::io("writing strato-env.json"))
+        // Some resources are environment settings (GOMAXPROCS): start reads them back from here.
+        let path = configs.join(RESOURCES_FILE);
+        let text = serde_json::to_string(&inst.resources).map_err(|e| EngineError::Failed(e.to_string()))?;
+        std::fs::write(&path, text).map_err(EngineError::io(format!("writing {}", path.display())))
     }
 
     fn make_dir(&self, path: &Path) -> EngineResult<()> {
@@ -193,9 +193,10 @@ impl MilvusEngine {
         let bin_dir = self.bin_dir()?.to_path_buf();
         Self::check_ports_free(node.port)?;
         self.prepare_runtime_dir();
-        let env_file = dir.join("configs/strato-env.json");
-        let extra: Vec<(String, String)> =
-            std::fs::read_to_string(&env_file).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        let resources: Resources = std::fs::read_to_string(dir.join("configs").join(RESOURCES_FILE))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .ok_or_else(|| EngineError::Failed(format!("node {} has no {RESOURCES_FILE}", node.ordinal)))?;
         let open_log = |name: &str| {
             std::fs::OpenOptions::new()
                 .create(true)
@@ -205,21 +206,10 @@ impl MilvusEngine {
         };
         let (out, err) = (open_log("stdout.log")?, open_log("stderr.log")?);
         let alias = Self::alias(layout, node);
+        let inst = Instance { dir: &dir, ip: node.address, base: node.port, alias: &alias, resources };
         let mut cmd = Command::new(bin_dir.join("milvus"));
         cmd.args(["run", "standalone", "-alias", &alias]).current_dir(&dir).env_clear();
-        let base_env = [
-            ("PATH", "/usr/bin:/bin".to_string()),
-            ("HOME", dir.display().to_string()),
-            ("LD_LIBRARY_PATH", bin_dir.display().to_string()),
-            ("MILVUSCONF", dir.join("configs").display().to_string()),
-            ("METRICS_PORT", (node.port + config::METRICS).to_string()),
-        ];
-        for (k, v) in base_env {
-            cmd.env(k, v);
-        }
-        for (k, v) in extra {
-            cmd.env(k, v);
-        }
+        cmd.envs(config::environment(&inst, &bin_dir));
         self.run_as.apply(&mut cmd);
         no_core_dumps(&mut cmd);
         // Its own process group: it outlives a crash of strato and is re-adopted.
@@ -376,6 +366,15 @@ impl Engine for MilvusEngine {
     }
 
     async fn remove_files(&self, layout: &ClusterLayout) -> EngineResult<()> {
+        // Milvus's own pid files (left behind when a process was killed).
+        let prefix = format!("standalone-strato-{}-", layout.cluster_key);
+        for dir in ["/run/milvus", "/tmp/milvus"] {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
         match tokio::fs::remove_dir_all(&layout.cluster_dir).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 Err(EngineError::Io { context: format!("removing {}", layout.cluster_dir.display()), source: e })
