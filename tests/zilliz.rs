@@ -246,3 +246,39 @@ fn creating_without_milvus_installed_says_how_to_install_it() {
     assert!(v["message"].as_str().unwrap().contains("scripts/install-milvus"), "{v}");
     assert_eq!(s.z_ok(&key, "GET", "/v2/clusters", None)["count"], 0);
 }
+
+#[test]
+fn cli_drives_vector_clusters() {
+    if !milvus_or_skip() {
+        return;
+    }
+    let s = Server::start();
+    let key = s.api_key();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(common::bin())
+            .arg("vector")
+            .args(args)
+            .arg("--data-dir")
+            .arg(s.dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "vector {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = cli(&["create", "cli-vec", "--cu-size", "1", "--wait"]);
+    let id = out.lines().find_map(|l| l.strip_prefix("cluster ")).unwrap().trim().to_string();
+    assert!(out.contains("password "), "{out}");
+    assert_eq!(s.describe(&key, &id)["status"], "RUNNING", "--wait returned early");
+    assert!(cli(&["list"]).contains("cli-vec"));
+    cli(&["suspend", &id, "--wait"]);
+    assert_eq!(s.describe(&key, &id)["status"], "STOPPED");
+    cli(&["resume", &id, "--wait"]);
+    assert_eq!(s.describe(&key, &id)["status"], "RUNNING");
+    cli(&["modify", &id, "--cu-size", "2", "--wait"]);
+    let shown: serde_json::Value = serde_json::from_str(&cli(&["show", &id, "--json"])).unwrap();
+    assert_eq!((shown["status"].as_str(), shown["cuSize"].as_u64()), (Some("RUNNING"), Some(2)));
+    cli(&["drop", &id, "--wait"]);
+    let listed: serde_json::Value = serde_json::from_str(&cli(&["list", "--json"])).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(0));
+    assert!(milvus_pids(&s).is_empty());
+}
