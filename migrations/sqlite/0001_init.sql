@@ -54,15 +54,15 @@ CREATE TABLE IF NOT EXISTS clusters (
     id TEXT PRIMARY KEY,
     project_id TEXT NOT NULL,
     name TEXT NOT NULL,
-    -- postgres | milvus: which engine runs it (also decides which dialects see it).
-    engine TEXT NOT NULL,
+    -- dws | zilliz | ...: the product it was ordered through (which dialect sees it).
+    product TEXT NOT NULL,
     spec TEXT NOT NULL,
     lifecycle TEXT NOT NULL,
     failure TEXT,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS clusters_live_name ON clusters(project_id, engine, name) WHERE lifecycle != 'deleted';
+CREATE UNIQUE INDEX IF NOT EXISTS clusters_live_name ON clusters(project_id, product, name) WHERE lifecycle != 'deleted';
 CREATE TABLE IF NOT EXISTS nodes (
     id TEXT PRIMARY KEY,
     cluster_id TEXT NOT NULL REFERENCES clusters(id),

@@ -11,7 +11,7 @@ use uuid::Uuid;
 mod vector;
 
 use crate::auth::secrets::Secrets;
-use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, Placement, PortNeeds};
+use crate::core::cluster::{Cluster, ClusterSpec, Node, Placement, PortNeeds, Product};
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::node_types::{self, NodeType};
 use crate::core::status::{self, Health, NodeHealth};
@@ -146,13 +146,13 @@ impl App {
             .collect()
     }
 
-    /// A live cluster of the project run by `engine`; any other is "not found"
-    /// (each dialect sees only its own product's clusters).
-    pub async fn cluster(&self, project_id: &str, id: Uuid, engine: EngineKind) -> Result<Cluster, CoreError> {
+    /// A live cluster of the project ordered through `product`; any other is
+    /// "not found" (each dialect sees only its own product's clusters).
+    pub async fn cluster(&self, project_id: &str, id: Uuid, product: Product) -> Result<Cluster, CoreError> {
         self.store
             .get_cluster(project_id, id)
             .await?
-            .filter(|c| c.spec.engine() == engine)
+            .filter(|c| c.spec.product() == product)
             .ok_or_else(|| CoreError::ClusterNotFound(id.to_string()))
     }
 
@@ -181,22 +181,22 @@ impl App {
         tokio::task::spawn_blocking(move || crate::engine::dir_size(&dir)).await.unwrap_or(0)
     }
 
-    pub async fn show(&self, project_id: &str, id: Uuid, engine: EngineKind) -> Result<ClusterView, CoreError> {
-        let c = self.cluster(project_id, id, engine).await?;
+    pub async fn show(&self, project_id: &str, id: Uuid, product: Product) -> Result<ClusterView, CoreError> {
+        let c = self.cluster(project_id, id, product).await?;
         self.view(c).await
     }
 
-    pub async fn list(&self, project_id: &str, engine: EngineKind) -> Result<Vec<ClusterView>, CoreError> {
+    pub async fn list(&self, project_id: &str, product: Product) -> Result<Vec<ClusterView>, CoreError> {
         let mut out = Vec::new();
-        for c in self.store.list_clusters(project_id, engine).await? {
+        for c in self.store.list_clusters(project_id, product).await? {
             out.push(self.view(c).await?);
         }
         Ok(out)
     }
 
     /// Enqueues an operation on an existing cluster of the project.
-    pub async fn operate(&self, project_id: &str, id: Uuid, engine: EngineKind, kind: JobKind) -> Result<Job, CoreError> {
-        let cluster = self.cluster(project_id, id, engine).await?;
+    pub async fn operate(&self, project_id: &str, id: Uuid, product: Product, kind: JobKind) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, product).await?;
         self.enqueue(&cluster, kind, JobPayload::default()).await
     }
 
@@ -218,8 +218,8 @@ impl App {
 
     /// Deletes a cluster; with `keep_manual`, only that many of its newest
     /// manual snapshots survive it (automated ones always go with it).
-    pub async fn delete(&self, project_id: &str, id: Uuid, engine: EngineKind, keep_manual: Option<u32>) -> Result<Job, CoreError> {
-        let cluster = self.cluster(project_id, id, engine).await?;
+    pub async fn delete(&self, project_id: &str, id: Uuid, product: Product, keep_manual: Option<u32>) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, product).await?;
         let job = self.new_job(project_id, &cluster, JobKind::DeleteCluster, JobPayload::default());
         let retired = self.store.delete_cluster(&job, keep_manual).await?;
         self.event(cluster.id, "delete_cluster", format!("delete_cluster accepted; {} snapshot(s) retired", retired.len())).await;
@@ -238,7 +238,7 @@ impl App {
     ) -> Result<Snapshot, CoreError> {
         snapshot::validate_name(name)?;
         snapshot::validate_description(description)?;
-        let cluster = self.cluster(project_id, cluster_id, EngineKind::Postgres).await?;
+        let cluster = self.cluster(project_id, cluster_id, Product::Dws).await?;
         let source = cluster.spec.warehouse().cloned().ok_or_else(|| CoreError::NotSupported("snapshots".into()))?;
         self.engines.postgres.check_installed()?;
         let now = now_ms();
@@ -278,7 +278,7 @@ impl App {
 
     pub async fn snapshots(&self, project_id: &str, cluster_id: Option<Uuid>) -> Result<Vec<SnapshotView>, CoreError> {
         if let Some(c) = cluster_id {
-            self.cluster(project_id, c, EngineKind::Postgres).await?;
+            self.cluster(project_id, c, Product::Dws).await?;
         }
         let mut out = Vec::new();
         for s in self.store.list_snapshots(project_id, cluster_id).await? {
@@ -314,13 +314,13 @@ impl App {
     }
 
     pub async fn policy(&self, project_id: &str, cluster_id: Uuid) -> Result<Option<Policy>, CoreError> {
-        self.cluster(project_id, cluster_id, EngineKind::Postgres).await?;
+        self.cluster(project_id, cluster_id, Product::Dws).await?;
         self.store.get_policy(cluster_id).await
     }
 
     /// Sets a cluster's automated snapshot policy; schedules count from now.
     pub async fn set_policy(&self, project_id: &str, cluster_id: Uuid, policy: Policy) -> Result<Policy, CoreError> {
-        self.cluster(project_id, cluster_id, EngineKind::Postgres).await?;
+        self.cluster(project_id, cluster_id, Product::Dws).await?;
         snapshot::validate_policy(&policy)?;
         self.store.put_policy(project_id, cluster_id, &policy).await?;
         Ok(policy)

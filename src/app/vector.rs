@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use super::App;
-use crate::core::cluster::{Cluster, ClusterSpec, EngineKind};
+use crate::core::cluster::{Cluster, ClusterSpec, Product};
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::vector::{self, Offering, VectorCreateInput};
 use crate::core::CoreError;
@@ -33,7 +33,7 @@ impl App {
 
     /// The cluster, if its offering supports `what` (suspend, resume, modify).
     async fn dedicated(&self, project_id: &str, id: Uuid, what: &str) -> Result<Cluster, CoreError> {
-        let cluster = self.cluster(project_id, id, EngineKind::Milvus).await?;
+        let cluster = self.cluster(project_id, id, Product::Zilliz).await?;
         match cluster.spec.vector() {
             Some(v) if v.is_dedicated() => Ok(cluster),
             Some(v) => Err(CoreError::NotDedicated { offering: v.offering, what: what.into() }),

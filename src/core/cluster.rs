@@ -106,6 +106,24 @@ impl FromStr for EngineKind {
     }
 }
 
+/// The cloud product a cluster was ordered through. Each dialect sees only
+/// its own product's clusters (a DWS cluster is "not found" through Zilliz).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Product {
+    Dws,
+    Zilliz,
+}
+
+impl Product {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Product::Dws => "dws",
+            Product::Zilliz => "zilliz",
+        }
+    }
+}
+
 /// What the user asked for, per product family. The family decides the engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "family", rename_all = "snake_case")]
@@ -121,6 +139,13 @@ impl ClusterSpec {
         match self {
             ClusterSpec::Warehouse(s) => &s.name,
             ClusterSpec::Vector(s) => &s.name,
+        }
+    }
+
+    pub fn product(&self) -> Product {
+        match self {
+            ClusterSpec::Warehouse(_) => Product::Dws,
+            ClusterSpec::Vector(_) => Product::Zilliz,
         }
     }
 

@@ -14,7 +14,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use uuid::Uuid;
 
-use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Failure, Lifecycle, Node, Placement};
+use crate::core::cluster::{Cluster, ClusterSpec, Failure, Lifecycle, Node, Placement, Product};
 use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::Job;
 use crate::core::snapshot::{Policy, Snapshot};
@@ -75,8 +75,8 @@ pub trait Store: Send + Sync + 'static {
     async fn create_cluster(&self, cluster: &Cluster, placement: &Placement, job: &Job) -> StoreResult<Vec<Node>>;
     async fn get_cluster(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Cluster>>;
     async fn get_cluster_any(&self, id: Uuid) -> StoreResult<Option<Cluster>>;
-    /// Live (not deleted) clusters of a project run by `engine`, oldest first.
-    async fn list_clusters(&self, project_id: &str, engine: EngineKind) -> StoreResult<Vec<Cluster>>;
+    /// Live (not deleted) clusters of a project ordered through `product`, oldest first.
+    async fn list_clusters(&self, project_id: &str, product: Product) -> StoreResult<Vec<Cluster>>;
     /// Replaces a cluster's spec (a resize).
     async fn set_spec(&self, cluster_id: Uuid, spec: &ClusterSpec) -> StoreResult<()>;
     /// Every live cluster of every project (health loop).

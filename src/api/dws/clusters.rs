@@ -1,6 +1,6 @@
 //! Cluster handlers: create, list, show, restart, stop, start, delete.
 
-use crate::core::cluster::EngineKind;
+use crate::core::cluster::Product;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -31,7 +31,7 @@ pub async fn create(
 
 pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Pid) -> Result<Response> {
     let pid = project(&ctx, &caller, &pid).await?;
-    let views = ctx.app.list(&pid, EngineKind::Postgres).await?;
+    let views = ctx.app.list(&pid, Product::Dws).await?;
     let region = &ctx.app.settings.region;
     let clusters: Vec<_> = views.iter().map(|v| render::cluster(v, region)).collect();
     Ok(Json(json!({"clusters": clusters, "count": clusters.len()})).into_response())
@@ -43,13 +43,13 @@ pub async fn show(
     Path((pid, cid)): Path<(String, String)>,
 ) -> Result<Response> {
     let pid = project(&ctx, &caller, &pid).await?;
-    let view = ctx.app.show(&pid, wire::uuid(&cid)?, EngineKind::Postgres).await?;
+    let view = ctx.app.show(&pid, wire::uuid(&cid)?, Product::Dws).await?;
     Ok(Json(json!({"cluster": render::cluster(&view, &ctx.app.settings.region)})).into_response())
 }
 
 async fn operate(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, cid: &str, kind: JobKind) -> Result<uuid::Uuid> {
     let pid = project(ctx, caller, pid).await?;
-    let job = ctx.app.operate(&pid, wire::uuid(cid)?, EngineKind::Postgres, kind).await?;
+    let job = ctx.app.operate(&pid, wire::uuid(cid)?, Product::Dws, kind).await?;
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, kind = %kind, "operation accepted");
     Ok(job.id)
 }
@@ -95,7 +95,7 @@ pub async fn delete(
     require_json(&headers, &body)?;
     let keep = wire::delete_body(&body)?;
     let pid = project(&ctx, &caller, &pid).await?;
-    let job = ctx.app.delete(&pid, wire::uuid(&cid)?, EngineKind::Postgres, keep).await?;
+    let job = ctx.app.delete(&pid, wire::uuid(&cid)?, Product::Dws, keep).await?;
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "delete accepted");
     Ok((StatusCode::ACCEPTED, Json(json!({}))).into_response())
 }

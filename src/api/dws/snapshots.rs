@@ -1,6 +1,6 @@
 //! Snapshot handlers: create, list (all / per cluster), show, delete, restore.
 
-use crate::core::cluster::EngineKind;
+use crate::core::cluster::Product;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -45,7 +45,7 @@ pub async fn show(
     let v = ctx.app.snapshot(&pid, wire::uuid(&sid)?).await?;
     let mut body = render::snapshot(&v);
     // The detail view adds the source cluster's current status.
-    let cluster_status = match ctx.app.show(&pid, v.snapshot.cluster_id, EngineKind::Postgres).await {
+    let cluster_status = match ctx.app.show(&pid, v.snapshot.cluster_id, Product::Dws).await {
         Ok(c) => json!(render::vocabulary(&c).0),
         Err(_) => json!(null),
     };

@@ -12,7 +12,7 @@ use super::{ok, render, ZillizError};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::auth::Principal;
-use crate::core::cluster::EngineKind;
+use crate::core::cluster::Product;
 use crate::core::vector::{Offering, VectorCreateInput};
 use crate::core::CoreError;
 
@@ -112,7 +112,7 @@ pub async fn create_free(State(ctx): State<Ctx>, Extension(c): Caller, Extension
 }
 
 pub async fn describe(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Result<Response, ZillizError> {
-    let view = ctx.app.show(project(&caller)?, cluster_uuid(&cid)?, EngineKind::Milvus).await?;
+    let view = ctx.app.show(project(&caller)?, cluster_uuid(&cid)?, Product::Zilliz).await?;
     let bytes = ctx.app.disk_usage(&view.cluster).await;
     Ok(ok(render::cluster(&view, bytes)))
 }
@@ -130,7 +130,7 @@ pub async fn list(
         None => 1,
         Some(v) => v.trim().parse::<usize>().ok().filter(|n| (1..=i32::MAX as usize).contains(n)).ok_or_else(|| ZillizError::CurrentPage(v.clone()))?,
     };
-    let views = ctx.app.list(project(&caller)?, EngineKind::Milvus).await?;
+    let views = ctx.app.list(project(&caller)?, Product::Zilliz).await?;
     let mut clusters = Vec::new();
     for v in views.iter().skip((current - 1).saturating_mul(page_size)).take(page_size) {
         clusters.push(render::cluster(v, ctx.app.disk_usage(&v.cluster).await));
@@ -170,7 +170,7 @@ pub async fn modify(
 
 pub async fn drop(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Result<Response, ZillizError> {
     let id = cluster_uuid(&cid)?;
-    ctx.app.delete(project(&caller)?, id, EngineKind::Milvus, None).await?;
+    ctx.app.delete(project(&caller)?, id, Product::Zilliz, None).await?;
     Ok(accepted(id, PROMPT_DROP))
 }
 
@@ -178,6 +178,6 @@ pub async fn job(State(ctx): State<Ctx>, Extension(caller): Caller, Path(jid): P
     let id = render::parse_job_id(&jid).ok_or_else(|| ZillizError::Core(CoreError::JobNotFound(jid.clone())))?;
     let job = ctx.app.job(project(&caller)?, id).await?;
     // Only jobs on this dialect's clusters exist here.
-    ctx.app.cluster(project(&caller)?, job.cluster_id, EngineKind::Milvus).await.map_err(|_| CoreError::JobNotFound(jid))?;
+    ctx.app.cluster(project(&caller)?, job.cluster_id, Product::Zilliz).await.map_err(|_| CoreError::JobNotFound(jid))?;
     Ok(ok(render::job(&job)))
 }

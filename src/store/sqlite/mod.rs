@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::{Event, JobOutcome, Store, StoreResult};
 use crate::core::cluster::{
-    allocate_addresses, allocate_port_block, Cluster, ClusterSpec, EngineKind, Failure, Lifecycle, Node, Placement, PortNeeds,
+    allocate_addresses, allocate_port_block, Cluster, ClusterSpec, Failure, Product, Lifecycle, Node, Placement, PortNeeds,
 };
 use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::{Job, JobKind, JobState};
@@ -265,12 +265,12 @@ impl Store for SqliteStore {
             }
         }
         let insert = sqlx::query(
-            "INSERT INTO clusters (id, project_id, name, engine, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO clusters (id, project_id, name, product, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(cluster.id.to_string())
         .bind(&cluster.project_id)
         .bind(cluster.spec.name())
-        .bind(cluster.spec.engine().as_str())
+        .bind(cluster.spec.product().as_str())
         .bind(serde_json::to_string(&cluster.spec).map_err(internal)?)
         .bind(cluster.lifecycle.as_str())
         .bind(cluster.created_at)
@@ -337,12 +337,12 @@ impl Store for SqliteStore {
         row.as_ref().map(cluster_from).transpose()
     }
 
-    async fn list_clusters(&self, project_id: &str, engine: EngineKind) -> StoreResult<Vec<Cluster>> {
+    async fn list_clusters(&self, project_id: &str, product: Product) -> StoreResult<Vec<Cluster>> {
         let rows = sqlx::query(
-            "SELECT * FROM clusters WHERE project_id = ? AND engine = ? AND lifecycle != 'deleted' ORDER BY created_at, id",
+            "SELECT * FROM clusters WHERE project_id = ? AND product = ? AND lifecycle != 'deleted' ORDER BY created_at, id",
         )
         .bind(project_id)
-        .bind(engine.as_str())
+        .bind(product.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(cluster_from).collect()
