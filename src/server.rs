@@ -20,7 +20,7 @@ use crate::auth::secrets::Secrets;
 use crate::engine::milvus::MilvusEngine;
 use crate::engine::postgres::PostgresEngine;
 use crate::engine::process::RunAs;
-use crate::engine::Engines;
+use crate::engine::{Engine, Engines};
 use crate::health::HealthLoop;
 use crate::jobs::Runner;
 use crate::store::sqlite::SqliteStore;
@@ -190,15 +190,16 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let run_as = RunAs::resolve(&args.engine_user).map_err(|e| anyhow::anyhow!(e))?;
     let pg_bin = crate::engine::postgres::find_bin_dir(args.pg_bin_dir.as_deref());
     let milvus_bin = crate::engine::milvus::find_bin_dir(args.milvus_bin_dir.as_deref());
-    let engines = Arc::new(Engines {
-        postgres: Arc::new(PostgresEngine::new(pg_bin, data_dir.clone(), run_as.clone(), args.snapshot_max_rate.clone())),
-        milvus: Arc::new(MilvusEngine::new(milvus_bin, data_dir.clone(), run_as, secrets.clone())),
-    });
-    for engine in [&engines.postgres, &engines.milvus] {
+    let bound: Vec<Arc<dyn Engine>> = vec![
+        Arc::new(PostgresEngine::new(pg_bin, data_dir.clone(), run_as.clone(), args.snapshot_max_rate.clone())),
+        Arc::new(MilvusEngine::new(milvus_bin, data_dir.clone(), run_as, secrets.clone())),
+    ];
+    for engine in &bound {
         if let Err(e) = engine.check_installed() {
             tracing::warn!("{e}");
         }
     }
+    let engines = Arc::new(Engines::new(bound));
 
     let iam = bind(args.iam_listen, "identity (IAM)").await?;
     let dws = bind(args.dws_listen, "DWS").await?;

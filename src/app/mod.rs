@@ -11,7 +11,7 @@ use uuid::Uuid;
 mod vector;
 
 use crate::auth::secrets::Secrets;
-use crate::core::cluster::{Cluster, ClusterSpec, Node, Placement, PortNeeds, Product};
+use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, Placement, PortNeeds, Product};
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::node_types::{self, NodeType};
 use crate::core::status::{self, Health, NodeHealth};
@@ -89,7 +89,7 @@ impl App {
     /// Validates and records a new cluster; its create job runs in the background.
     pub async fn create_cluster(&self, project_id: &str, input: &CreateInput) -> Result<(Cluster, Job), CoreError> {
         let (spec, password) = validate::create(input, &self.node_types(), &self.settings.zones, self.settings.min_nodes as i64)?;
-        self.engines.postgres.check_installed()?;
+        self.engines.of(EngineKind::Postgres).check_installed()?;
         let cluster = Cluster::new(project_id, ClusterSpec::Warehouse(spec));
         let verifier = tokio::task::spawn_blocking(move || scram::verifier(&password))
             .await
@@ -240,7 +240,7 @@ impl App {
         snapshot::validate_description(description)?;
         let cluster = self.cluster(project_id, cluster_id, Product::Dws).await?;
         let source = cluster.spec.warehouse().cloned().ok_or_else(|| CoreError::NotSupported("snapshots".into()))?;
-        self.engines.postgres.check_installed()?;
+        self.engines.of(EngineKind::Postgres).check_installed()?;
         let now = now_ms();
         let snap = Snapshot {
             id: Uuid::new_v4(),
@@ -304,7 +304,7 @@ impl App {
             .await?
             .ok_or_else(|| CoreError::SnapshotNotFound(snapshot_id.to_string()))?;
         let spec = validate::restore(&snap.source, input, &self.settings.zones)?;
-        self.engines.postgres.check_installed()?;
+        self.engines.of(EngineKind::Postgres).check_installed()?;
         let cluster = Cluster::new(project_id, ClusterSpec::Warehouse(spec));
         let job = Job::new(JobKind::RestoreCluster, project_id, cluster.id, Some(snapshot_id), cluster.spec.number_of_nodes(), JobPayload::default());
         self.insert_cluster(&cluster, &job).await?;

@@ -3,7 +3,7 @@
 use uuid::Uuid;
 
 use super::App;
-use crate::core::cluster::{Cluster, ClusterSpec, Product};
+use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Product};
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::vector::{self, Offering, VectorCreateInput};
 use crate::core::CoreError;
@@ -20,7 +20,7 @@ impl App {
     /// Validates and records a new vector cluster; its create job runs in the background.
     pub async fn create_vector(&self, project_id: &str, offering: Offering, input: &VectorCreateInput) -> Result<CreatedVector, CoreError> {
         let spec = vector::validate_create(offering, input, &self.settings.vector_regions)?;
-        self.engines.milvus.check_installed()?;
+        self.engines.of(EngineKind::Milvus).check_installed()?;
         let cluster = Cluster::new(project_id, ClusterSpec::Vector(spec));
         let job = self.new_job(project_id, &cluster, JobKind::CreateCluster, JobPayload::default());
         self.insert_cluster(&cluster, &job).await?;

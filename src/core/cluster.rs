@@ -85,13 +85,24 @@ pub struct Tag {
 pub enum EngineKind {
     Postgres,
     Milvus,
+    /// Whatever the server binds each search/log datastore to (a real
+    /// distribution, or a stand-in in tests): see `engine::service`.
+    Elasticsearch,
+    Opensearch,
+    Logstash,
 }
 
 impl EngineKind {
+    pub const ALL: [EngineKind; 5] =
+        [EngineKind::Postgres, EngineKind::Milvus, EngineKind::Elasticsearch, EngineKind::Opensearch, EngineKind::Logstash];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EngineKind::Postgres => "postgres",
             EngineKind::Milvus => "milvus",
+            EngineKind::Elasticsearch => "elasticsearch",
+            EngineKind::Opensearch => "opensearch",
+            EngineKind::Logstash => "logstash",
         }
     }
 }
@@ -99,7 +110,7 @@ impl EngineKind {
 impl FromStr for EngineKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [EngineKind::Postgres, EngineKind::Milvus]
+        EngineKind::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| format!("unknown engine `{s}`"))
@@ -113,6 +124,12 @@ impl FromStr for EngineKind {
 pub enum Product {
     Dws,
     Zilliz,
+    /// Huawei Cloud Search Service (Elasticsearch, OpenSearch, Logstash clusters).
+    Css,
+    /// Alibaba Cloud Elasticsearch instances.
+    AliyunElasticsearch,
+    /// Alibaba Cloud Logstash instances.
+    AliyunLogstash,
 }
 
 impl Product {
@@ -120,6 +137,9 @@ impl Product {
         match self {
             Product::Dws => "dws",
             Product::Zilliz => "zilliz",
+            Product::Css => "css",
+            Product::AliyunElasticsearch => "aliyun_elasticsearch",
+            Product::AliyunLogstash => "aliyun_logstash",
         }
     }
 }
@@ -132,6 +152,8 @@ pub enum ClusterSpec {
     Warehouse(WarehouseSpec),
     /// A vector database (Zilliz) on Milvus standalone.
     Vector(super::vector::VectorSpec),
+    /// A search or log cluster (CSS, Alibaba Elasticsearch/Logstash) of equal members.
+    Search(super::search::SearchSpec),
 }
 
 impl ClusterSpec {
@@ -139,6 +161,7 @@ impl ClusterSpec {
         match self {
             ClusterSpec::Warehouse(s) => &s.name,
             ClusterSpec::Vector(s) => &s.name,
+            ClusterSpec::Search(s) => &s.name,
         }
     }
 
@@ -146,6 +169,7 @@ impl ClusterSpec {
         match self {
             ClusterSpec::Warehouse(_) => Product::Dws,
             ClusterSpec::Vector(_) => Product::Zilliz,
+            ClusterSpec::Search(s) => s.product,
         }
     }
 
@@ -153,6 +177,7 @@ impl ClusterSpec {
         match self {
             ClusterSpec::Warehouse(_) => EngineKind::Postgres,
             ClusterSpec::Vector(_) => EngineKind::Milvus,
+            ClusterSpec::Search(s) => s.datastore.engine(),
         }
     }
 
@@ -161,13 +186,14 @@ impl ClusterSpec {
             ClusterSpec::Warehouse(s) => s.number_of_node,
             // Standalone Milvus: every component in one process.
             ClusterSpec::Vector(_) => 1,
+            ClusterSpec::Search(s) => s.node_count,
         }
     }
 
     pub fn warehouse(&self) -> Option<&WarehouseSpec> {
         match self {
             ClusterSpec::Warehouse(s) => Some(s),
-            ClusterSpec::Vector(_) => None,
+            ClusterSpec::Vector(_) | ClusterSpec::Search(_) => None,
         }
     }
 
@@ -185,7 +211,14 @@ impl ClusterSpec {
     pub fn vector(&self) -> Option<&super::vector::VectorSpec> {
         match self {
             ClusterSpec::Vector(s) => Some(s),
-            ClusterSpec::Warehouse(_) => None,
+            ClusterSpec::Warehouse(_) | ClusterSpec::Search(_) => None,
+        }
+    }
+
+    pub fn search(&self) -> Option<&super::search::SearchSpec> {
+        match self {
+            ClusterSpec::Search(s) => Some(s),
+            ClusterSpec::Warehouse(_) | ClusterSpec::Vector(_) => None,
         }
     }
 }

@@ -28,6 +28,10 @@ pub enum Field {
     CuType,
     CuSize,
     Description,
+    // Search clusters
+    Version,
+    Datastore,
+    Flavor,
 }
 
 #[derive(Debug, Error)]

@@ -9,6 +9,7 @@ pub mod error;
 pub mod identity;
 pub mod job;
 pub mod node_types;
+pub mod search;
 pub mod snapshot;
 pub mod status;
 pub mod validate;

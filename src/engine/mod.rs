@@ -6,6 +6,7 @@ pub mod milvus;
 pub mod postgres;
 pub mod process;
 pub mod scram;
+mod unbound;
 
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
@@ -149,17 +150,25 @@ pub trait Backups: Send + Sync {
 }
 
 /// The engine of each kind this server runs, chosen by a cluster's spec.
+/// A kind nothing is bound to answers every call with `NotInstalled`.
 pub struct Engines {
-    pub postgres: Arc<dyn Engine>,
-    pub milvus: Arc<dyn Engine>,
+    bound: std::collections::HashMap<EngineKind, Arc<dyn Engine>>,
+    unbound: std::collections::HashMap<EngineKind, Arc<dyn Engine>>,
 }
 
 impl Engines {
+    pub fn new(bound: Vec<Arc<dyn Engine>>) -> Engines {
+        let bound: std::collections::HashMap<_, _> = bound.into_iter().map(|e| (e.kind(), e)).collect();
+        let unbound = EngineKind::ALL
+            .into_iter()
+            .filter(|k| !bound.contains_key(k))
+            .map(|k| (k, Arc::new(unbound::Unbound(k)) as Arc<dyn Engine>))
+            .collect();
+        Engines { bound, unbound }
+    }
+
     pub fn of(&self, kind: EngineKind) -> &Arc<dyn Engine> {
-        match kind {
-            EngineKind::Postgres => &self.postgres,
-            EngineKind::Milvus => &self.milvus,
-        }
+        self.bound.get(&kind).or_else(|| self.unbound.get(&kind)).expect("every kind is bound or unbound")
     }
 
     pub fn for_cluster(&self, cluster: &Cluster) -> &Arc<dyn Engine> {

@@ -50,6 +50,7 @@ fn field_code(f: Field) -> &'static str {
         Field::SnapshotDescription | Field::SnapshotPolicy => "DWS.5038",
         // Vector-cluster fields never reach DWS.
         Field::Region | Field::Plan | Field::CuType | Field::CuSize | Field::Description => "DWS.5038",
+        Field::Version | Field::Datastore | Field::Flavor => "DWS.5038",
     }
 }
 
