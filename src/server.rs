@@ -40,6 +40,14 @@ pub struct ServerArgs {
     /// Zilliz Cloud (v2 control plane) listener.
     #[arg(long, env = "STRATO_ZILLIZ_LISTEN", default_value = "127.0.0.1:7302")]
     pub zilliz_listen: SocketAddr,
+    /// Huawei Cloud Search Service (CSS) listener.
+    #[arg(long, env = "STRATO_CSS_LISTEN", default_value = "127.0.0.1:7303")]
+    pub css_listen: SocketAddr,
+    /// Binds a search/log datastore to an engine driver, `KIND=DRIVER:PATH`, repeatable: KIND is
+    /// elasticsearch, opensearch or logstash; DRIVER is opensearch or elasticsearch (a distribution's home),
+    /// logstash (a Logstash home), osmem (the osmem-server stand-in binary) or syslog-ng (its binary).
+    #[arg(long = "datastore-engine", env = "STRATO_DATASTORE_ENGINES", value_delimiter = ',')]
+    pub datastore_engines: Vec<String>,
     /// Region ids vector (Zilliz) clusters may be created in, comma-separated.
     #[arg(long, env = "STRATO_VECTOR_REGIONS", default_value = "local", value_delimiter = ',')]
     pub vector_regions: Vec<String>,
@@ -204,10 +212,12 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let iam = bind(args.iam_listen, "identity (IAM)").await?;
     let dws = bind(args.dws_listen, "DWS").await?;
     let zilliz = bind(args.zilliz_listen, "Zilliz").await?;
+    let css = bind(args.css_listen, "CSS").await?;
     let endpoints = Endpoints {
         iam: format!("http://{}", iam.local_addr()?),
         dws: format!("http://{}", dws.local_addr()?),
         zilliz: format!("http://{}", zilliz.local_addr()?),
+        css: format!("http://{}", css.local_addr()?),
     };
 
     let wake = Arc::new(Notify::new());
@@ -237,6 +247,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         (iam, api::keystone::router(ctx.clone())),
         (dws, api::dws::router(ctx.clone())),
         (zilliz, api::zilliz::router(ctx.clone())),
+        (css, api::css::router(ctx.clone())),
     ];
     for (listener, router) in routers {
         let cancel = cancel.clone();
@@ -255,6 +266,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         "iam": endpoints.iam,
         "dws": endpoints.dws,
         "zilliz": endpoints.zilliz,
+        "css": endpoints.css,
         "region": args.region,
         "data_dir": data_dir,
         "credentials": creds,
@@ -264,6 +276,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     println!("  identity (IAM, Keystone v3): {}/v3", endpoints.iam);
     println!("  GaussDB(DWS):                {}", endpoints.dws);
     println!("  Zilliz Cloud (v2):           {}/v2", endpoints.zilliz);
+    println!("  Cloud Search Service (CSS):  {}", endpoints.css);
     match &creds {
         Some(c) => {
             println!("  domain {} / user {} / password {}", c.domain, c.user, c.password);

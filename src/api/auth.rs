@@ -106,3 +106,10 @@ async fn admit<D: RenderRejection>(
         }
     }
 }
+
+/// Checks that the caller may act in the path's project (any dialect whose
+/// paths carry a project id).
+pub async fn authorize_project<E: From<AuthError>>(ctx: &Ctx, principal: &Principal, pid: &str) -> Result<String, E> {
+    ctx.identity.authorize(principal, pid).await?;
+    Ok(pid.to_string())
+}

@@ -3,6 +3,7 @@
 //! and the authentication middleware every dialect mounts.
 
 pub mod auth;
+pub mod css;
 pub mod dws;
 pub mod keystone;
 pub mod zilliz;
@@ -18,6 +19,7 @@ pub struct Endpoints {
     pub iam: String,
     pub dws: String,
     pub zilliz: String,
+    pub css: String,
 }
 
 /// What every handler can reach.

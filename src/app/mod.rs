@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+mod search;
 mod vector;
 
 use crate::auth::secrets::Secrets;

@@ -121,6 +121,94 @@ pub fn version(datastore: Datastore, v: &str) -> Result<String, CoreError> {
     }
 }
 
+/// CSS flavors: (name, vCPUs, GB RAM). Every member is one process here; the
+/// flavor is recorded and shown, it does not limit the process.
+pub const CSS_FLAVORS: &[(&str, u32, u32)] = &[
+    ("ess.spec-4u8g", 4, 8),
+    ("ess.spec-4u16g", 4, 16),
+    ("ess.spec-4u32g", 4, 32),
+    ("ess.spec-8u16g", 8, 16),
+    ("ess.spec-8u32g", 8, 32),
+    ("ess.spec-16u64g", 16, 64),
+];
+
+/// Disk sizes a CSS member may ask for, in GB.
+pub const CSS_DISK_GB: (i64, i64) = (40, 2560);
+
+/// A CSS create request as the dialect decodes it (all optional, so that a
+/// missing field is a validation error in the dialect's own format).
+#[derive(Debug, Default, Clone)]
+pub struct CssCreateInput {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub instance_num: Option<i64>,
+    pub flavor_ref: Option<String>,
+    pub volume_type: Option<String>,
+    pub volume_size: Option<i64>,
+    pub vpc_id: Option<String>,
+    pub net_id: Option<String>,
+    pub security_group_id: Option<String>,
+    pub availability_zone: Option<String>,
+    pub datastore_type: Option<String>,
+    pub datastore_version: Option<String>,
+    pub https_enable: bool,
+    pub authority_enable: bool,
+}
+
+fn required(v: &Option<String>, field: Field, what: &str) -> Result<String, CoreError> {
+    match v.as_deref().map(str::trim) {
+        Some(s) if !s.is_empty() => Ok(s.to_string()),
+        _ => Err(CoreError::invalid(field, format!("{what} is required"))),
+    }
+}
+
+/// Validates a CSS create request; `zones` are the region's availability zones.
+pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSpec, CoreError> {
+    let name = required(&input.name, Field::Name, "name")?;
+    css_name(&name)?;
+    let datastore_type = input.datastore_type.as_deref().unwrap_or("elasticsearch");
+    let datastore = Datastore::parse(datastore_type)
+        .ok_or_else(|| CoreError::invalid(Field::Datastore, format!("unknown datastore type `{datastore_type}`")))?;
+    let version = version(datastore, &required(&input.datastore_version, Field::Version, "datastore.version")?)?;
+    let nodes = node_count(Product::Css, datastore, input.instance_num.unwrap_or(1))?;
+    let flavor = required(&input.flavor_ref, Field::Flavor, "instance.flavorRef")?;
+    if !CSS_FLAVORS.iter().any(|(f, _, _)| *f == flavor) {
+        return Err(CoreError::invalid(Field::Flavor, format!("unknown flavorRef `{flavor}` (see GET /v1.0/{{project_id}}/es-flavors)")));
+    }
+    let disk = input.volume_size.unwrap_or(CSS_DISK_GB.0);
+    if !(CSS_DISK_GB.0..=CSS_DISK_GB.1).contains(&disk) || disk % 10 != 0 {
+        return Err(CoreError::invalid(
+            Field::Flavor,
+            format!("volume.size must be a multiple of 10 between {} and {} GB, got {disk}", CSS_DISK_GB.0, CSS_DISK_GB.1),
+        ));
+    }
+    let zone = input.availability_zone.clone().filter(|z| !z.trim().is_empty()).unwrap_or_else(|| zones[0].clone());
+    if !zones.contains(&zone) {
+        return Err(CoreError::invalid(Field::AvailabilityZone, format!("unknown availability zone `{zone}`")));
+    }
+    let description = input.description.clone().unwrap_or_default();
+    if description.chars().count() > 128 {
+        return Err(CoreError::invalid(Field::Description, "desc is longer than 128 characters"));
+    }
+    Ok(SearchSpec {
+        product: Product::Css,
+        name,
+        description,
+        datastore,
+        version,
+        node_count: nodes,
+        flavor,
+        disk_type: input.volume_type.clone().unwrap_or_else(|| "COMMON".into()),
+        disk_gb: disk as u32,
+        vpc_id: required(&input.vpc_id, Field::VpcId, "instance.nics.vpcId")?,
+        subnet_id: required(&input.net_id, Field::SubnetId, "instance.nics.netId")?,
+        security_group_id: required(&input.security_group_id, Field::SecurityGroupId, "instance.nics.securityGroupId")?,
+        availability_zone: zone,
+        https: input.https_enable,
+        authority: input.authority_enable,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +225,44 @@ mod tests {
         assert!(node_count(Product::Css, Datastore::Elasticsearch, 0).is_err());
         assert!(node_count(Product::AliyunElasticsearch, Datastore::Elasticsearch, 1).is_err());
         assert_eq!(Datastore::parse("OpenSearch"), Some(Datastore::Opensearch));
+    }
+
+    fn css_input() -> CssCreateInput {
+        CssCreateInput {
+            name: Some("css-demo".into()),
+            instance_num: Some(3),
+            flavor_ref: Some("ess.spec-4u8g".into()),
+            volume_type: Some("COMMON".into()),
+            volume_size: Some(40),
+            vpc_id: Some("v".into()),
+            net_id: Some("n".into()),
+            security_group_id: Some("g".into()),
+            datastore_type: Some("elasticsearch".into()),
+            datastore_version: Some("7.10.2".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn css_requests_are_validated_field_by_field() {
+        let zones = vec!["eu-de-01".to_string()];
+        let spec = validate_css(&css_input(), &zones).unwrap();
+        assert_eq!((spec.node_count, spec.product, spec.availability_zone.as_str()), (3, Product::Css, "eu-de-01"));
+        let cases: Vec<(CssCreateInput, Field)> = vec![
+            (CssCreateInput { name: Some("x".into()), ..css_input() }, Field::Name),
+            (CssCreateInput { instance_num: Some(33), ..css_input() }, Field::NumberOfNode),
+            (CssCreateInput { flavor_ref: Some("huge".into()), ..css_input() }, Field::Flavor),
+            (CssCreateInput { volume_size: Some(45), ..css_input() }, Field::Flavor),
+            (CssCreateInput { datastore_type: Some("mongo".into()), ..css_input() }, Field::Datastore),
+            (CssCreateInput { datastore_version: Some("1.0".into()), ..css_input() }, Field::Version),
+            (CssCreateInput { vpc_id: None, ..css_input() }, Field::VpcId),
+            (CssCreateInput { availability_zone: Some("mars-1".into()), ..css_input() }, Field::AvailabilityZone),
+        ];
+        for (input, want) in cases {
+            match validate_css(&input, &zones) {
+                Err(CoreError::Invalid { field, .. }) => assert_eq!(field, want, "{input:?}"),
+                other => panic!("{input:?}: {other:?}"),
+            }
+        }
     }
 }

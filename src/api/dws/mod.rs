@@ -53,8 +53,7 @@ async fn fallback(req: Request) -> Response {
 
 /// Checks that the caller may act in the path's project.
 pub(crate) async fn project(ctx: &Ctx, principal: &Principal, pid: &str) -> Result<String, DwsError> {
-    ctx.identity.authorize(principal, pid).await?;
-    Ok(pid.to_string())
+    super::auth::authorize_project(ctx, principal, pid).await
 }
 
 pub(crate) type Caller = Extension<Principal>;

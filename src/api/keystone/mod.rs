@@ -191,6 +191,7 @@ fn catalog(ctx: &Ctx, project_id: &str) -> Value {
     json!([
         entry("identity", "keystone", format!("{}/v3", eps.iam)),
         entry("dwsv1", "dws", format!("{}/v1.0/{project_id}", eps.dws)),
+        entry("css", "css", format!("{}/v1.0/{project_id}", eps.css)),
     ])
 }
 

@@ -1,0 +1,39 @@
+//! The Huawei Cloud Search Service (CSS) dialect, v1.0 with the v2.0
+//! restart. Same identity as DWS (Keystone token or AK/SK signature); its
+//! own listener, because the Huawei SDK drops path prefixes and CSS shares
+//! DWS's paths. Handlers only decode, call `App`, and encode.
+
+mod clusters;
+mod error;
+mod render;
+
+use axum::extract::Request;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+
+pub use error::CssError;
+
+use super::auth::authenticate;
+use super::Ctx;
+use crate::auth::Principal;
+
+type Caller = Extension<Principal>;
+
+/// The CSS listener's routes.
+pub fn router(ctx: Ctx) -> Router {
+    Router::new()
+        .route("/v1.0/{pid}/es-flavors", get(clusters::flavors))
+        .route("/v1.0/{pid}/clusters", post(clusters::create).get(clusters::list))
+        .route("/v1.0/{pid}/clusters/{cid}", get(clusters::show).delete(clusters::delete))
+        .route("/v1.0/{pid}/clusters/{cid}/restart", post(clusters::restart))
+        .route("/v2.0/{pid}/clusters/{cid}/restart", post(clusters::restart_v2))
+        .fallback(fallback)
+        .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<CssError>))
+        .with_state(ctx)
+}
+
+async fn fallback(req: Request) -> Response {
+    CssError::NoRoute(format!("{} {}", req.method(), req.uri().path())).into_response()
+}
