@@ -98,10 +98,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     started_at INTEGER,
     finished_at INTEGER,
     lease_owner TEXT,
-    lease_expires_at INTEGER
+    lease_expires_at INTEGER,
+    -- A user asked an interruptible job to stop at its next step boundary (it then becomes 'paused').
+    interrupt INTEGER NOT NULL DEFAULT 0
 );
--- One operation per cluster (or snapshot) at a time: a second enqueue violates this index.
-CREATE UNIQUE INDEX IF NOT EXISTS jobs_one_active_per_lock ON jobs(lock_key) WHERE state = 'enqueued';
+-- One operation per cluster (or snapshot) at a time, a paused one included: a second enqueue violates this index.
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_one_active_per_lock ON jobs(lock_key) WHERE state IN ('enqueued', 'paused');
 CREATE INDEX IF NOT EXISTS jobs_by_snapshot ON jobs(snapshot_id) WHERE state = 'enqueued';
 CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs(state, created_at);
 CREATE TABLE IF NOT EXISTS events (

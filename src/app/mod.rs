@@ -105,8 +105,14 @@ impl App {
 
     /// Records a new cluster with its node addresses and its first job.
     async fn insert_cluster(&self, cluster: &Cluster, job: &Job) -> Result<(), CoreError> {
+        self.store.create_cluster(cluster, &self.placement(cluster), job).await?;
+        Ok(())
+    }
+
+    /// Where the cluster's (new) nodes may go.
+    fn placement(&self, cluster: &Cluster) -> Placement {
         let ports = self.engines.for_cluster(cluster).port_needs(&cluster.spec);
-        let placement = Placement {
+        Placement {
             addresses: self.settings.node_addresses,
             unusable_addresses: match ports {
                 PortNeeds::PerAddress(port) => self.addresses_in_use_elsewhere(port),
@@ -118,9 +124,7 @@ impl App {
                 PortNeeds::PerAddress(_) => Vec::new(),
                 PortNeeds::MachineBlock(_) => self.ports_in_use_elsewhere(),
             },
-        };
-        self.store.create_cluster(cluster, &placement, job).await?;
-        Ok(())
+        }
     }
 
     /// Addresses of the range where some other process already listens on `port`

@@ -1,10 +1,13 @@
 //! Search and log cluster operations of the application service (CSS,
 //! Alibaba Elasticsearch and Logstash).
 
+use uuid::Uuid;
+
 use super::App;
-use crate::core::cluster::{Cluster, ClusterSpec};
+use crate::core::cluster::{Cluster, ClusterSpec, Product};
+use crate::core::error::Field;
 use crate::core::job::{Job, JobKind, JobPayload};
-use crate::core::search::SearchSpec;
+use crate::core::search::{self, SearchSpec};
 use crate::core::CoreError;
 
 impl App {
@@ -18,5 +21,51 @@ impl App {
         self.event(cluster.id, "cluster_create", format!("cluster {} accepted", cluster.spec.name())).await;
         self.wake.notify_one();
         Ok((cluster, job))
+    }
+
+    /// Starts a change task: a new member count and/or a new disk size per member.
+    pub async fn change(&self, project_id: &str, id: Uuid, product: Product, nodes: Option<i64>, disk_gb: Option<i64>) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, product).await?;
+        let spec = cluster.spec.search().cloned().ok_or_else(|| CoreError::NotSupported("change tasks".into()))?;
+        let to = match nodes {
+            Some(n) => search::node_count(product, spec.datastore, n)?,
+            None => spec.node_count,
+        };
+        let disk = match disk_gb {
+            Some(d) if (search::CSS_DISK_GB.0..=search::CSS_DISK_GB.1).contains(&d) && d >= spec.disk_gb as i64 => Some(d as u32),
+            Some(d) => {
+                return Err(CoreError::invalid(
+                    Field::Flavor,
+                    format!("disk must grow, up to {} GB (now {} GB, asked {d})", search::CSS_DISK_GB.1, spec.disk_gb),
+                ))
+            }
+            None => None,
+        };
+        if to == spec.node_count && disk.is_none_or(|d| d == spec.disk_gb) {
+            return Err(CoreError::invalid(Field::NumberOfNode, "the request changes nothing"));
+        }
+        let payload = JobPayload { from_nodes: Some(spec.node_count), to_nodes: Some(to), disk_gb: disk, ..JobPayload::default() };
+        let job = self.new_job(project_id, &cluster, JobKind::ChangeCluster, payload);
+        self.store.enqueue_change(&job, &self.placement(&cluster), spec.node_count..to.max(spec.node_count)).await?;
+        self.event(cluster.id, "change_cluster", format!("change to {to} members accepted")).await;
+        self.wake.notify_one();
+        Ok(job)
+    }
+
+    /// Interrupts the cluster's running change task at its next step boundary.
+    pub async fn interrupt(&self, project_id: &str, id: Uuid, product: Product) -> Result<(), CoreError> {
+        let cluster = self.cluster(project_id, id, product).await?;
+        self.store.request_interrupt(cluster.id).await?;
+        self.event(cluster.id, "interrupt", "interrupt of the running change requested".into()).await;
+        Ok(())
+    }
+
+    /// Continues an interrupted change task from the step where it stopped.
+    pub async fn resume_change(&self, project_id: &str, id: Uuid, product: Product) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, product).await?;
+        let job = self.store.resume_paused(cluster.id).await?;
+        self.event(cluster.id, "resume", format!("{} resumed at step {}", job.kind, job.next_step + 1)).await;
+        self.wake.notify_one();
+        Ok(job)
     }
 }

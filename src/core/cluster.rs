@@ -208,6 +208,20 @@ impl ClusterSpec {
         }
     }
 
+    /// The cluster after a change task (search clusters only).
+    pub fn changed(&self, change: &super::job::JobPayload) -> Result<ClusterSpec, super::CoreError> {
+        match self {
+            ClusterSpec::Search(s) => {
+                let mut next = s.with_nodes(change.to_nodes.unwrap_or(s.node_count));
+                if let Some(disk) = change.disk_gb {
+                    next.disk_gb = disk;
+                }
+                Ok(ClusterSpec::Search(next))
+            }
+            _ => Err(super::CoreError::NotSupported(format!("cluster `{}` has no change tasks", self.name()))),
+        }
+    }
+
     pub fn vector(&self) -> Option<&super::vector::VectorSpec> {
         match self {
             ClusterSpec::Vector(s) => Some(s),

@@ -35,10 +35,14 @@ pub enum JobKind {
     /// Changes a cluster's size (the job payload's compute units): stops the
     /// nodes, rewrites their configuration and starts them again.
     ModifyCluster,
+    /// A change task (Alibaba UpdateInstance): adds or retires members one
+    /// step at a time, or restarts them one by one to apply a new disk size.
+    /// It can be interrupted at a step boundary and resumed where it stopped.
+    ChangeCluster,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 10] = [
+    pub const ALL: [JobKind; 11] = [
         JobKind::CreateCluster,
         JobKind::RestartCluster,
         JobKind::StopCluster,
@@ -49,6 +53,7 @@ impl JobKind {
         JobKind::RestoreCluster,
         JobKind::DeleteSnapshot,
         JobKind::ModifyCluster,
+        JobKind::ChangeCluster,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,7 +68,13 @@ impl JobKind {
             JobKind::RestoreCluster => "restore_cluster",
             JobKind::DeleteSnapshot => "delete_snapshot",
             JobKind::ModifyCluster => "modify_cluster",
+            JobKind::ChangeCluster => "change_cluster",
         }
+    }
+
+    /// Whether a user may interrupt the job between two steps (and resume it).
+    pub fn interruptible(self) -> bool {
+        matches!(self, JobKind::ChangeCluster)
     }
 
     /// Whether the job holds its cluster exclusively (all but snapshot deletion,
@@ -80,7 +91,8 @@ impl JobKind {
             | JobKind::StopCluster
             | JobKind::RepairCluster
             | JobKind::CreateSnapshot
-            | JobKind::ModifyCluster => &[Lifecycle::Running],
+            | JobKind::ModifyCluster
+            | JobKind::ChangeCluster => &[Lifecycle::Running],
             // A snapshot outlives its cluster.
             JobKind::DeleteSnapshot => &Lifecycle::ALL,
             JobKind::StartCluster => &[Lifecycle::Stopped],
@@ -100,7 +112,8 @@ impl JobKind {
             | JobKind::CreateSnapshot
             | JobKind::RestoreCluster
             | JobKind::DeleteSnapshot
-            | JobKind::ModifyCluster => None,
+            | JobKind::ModifyCluster
+            | JobKind::ChangeCluster => None,
         }
     }
 
@@ -114,7 +127,8 @@ impl JobKind {
             | JobKind::RepairCluster
             | JobKind::CreateSnapshot
             | JobKind::DeleteSnapshot
-            | JobKind::ModifyCluster => None,
+            | JobKind::ModifyCluster
+            | JobKind::ChangeCluster => None,
         }
     }
 
@@ -129,7 +143,8 @@ impl JobKind {
             | JobKind::RepairCluster
             | JobKind::CreateSnapshot
             | JobKind::DeleteSnapshot
-            | JobKind::ModifyCluster => None,
+            | JobKind::ModifyCluster
+            | JobKind::ChangeCluster => None,
         }
     }
 
@@ -149,7 +164,8 @@ impl JobKind {
                 | JobKind::DeleteCluster
                 | JobKind::RepairCluster
                 | JobKind::RestoreCluster
-                | JobKind::ModifyCluster,
+                | JobKind::ModifyCluster
+                | JobKind::ChangeCluster,
                 _,
             ) => None,
         }
@@ -166,7 +182,8 @@ impl JobKind {
             | JobKind::DeleteCluster
             | JobKind::RepairCluster
             | JobKind::DeleteSnapshot
-            | JobKind::ModifyCluster => Cleanup::Nothing,
+            | JobKind::ModifyCluster
+            | JobKind::ChangeCluster => Cleanup::Nothing,
         }
     }
 
@@ -224,12 +241,20 @@ pub enum Step {
     /// Record the job's new size on the cluster and rewrite every node's
     /// configuration for it (nodes are stopped).
     Reconfigure,
+    /// Lay out a new member (its node record exists) and start it.
+    AddNode(u32),
+    /// Remove a stopped member's files and its node record.
+    RetireNode(u32),
+    /// Record the change task's target (member count, disk) on the cluster.
+    ApplySpec,
 }
 
-/// The steps of a job on a cluster of `nodes` nodes.
-pub fn plan(kind: JobKind, nodes: u32) -> Vec<Step> {
+/// The steps of a job on a cluster of `nodes` nodes; a change task's come
+/// from its payload.
+pub fn plan(kind: JobKind, nodes: u32, payload: &JobPayload) -> Vec<Step> {
     let standbys = 1..nodes;
     match kind {
+        JobKind::ChangeCluster => change_plan(payload),
         JobKind::CreateCluster => [Step::InitPrimary, Step::CreateAdmin]
             .into_iter()
             .chain(standbys.map(Step::InitStandby))
@@ -273,10 +298,30 @@ pub fn plan(kind: JobKind, nodes: u32) -> Vec<Step> {
     }
 }
 
+/// A change task: members added or retired one at a time (the last one
+/// first), then, for a disk change, every member restarted one at a time.
+fn change_plan(p: &JobPayload) -> Vec<Step> {
+    let (from, to) = (p.from_nodes.unwrap_or(0), p.to_nodes.unwrap_or(0));
+    let mut steps: Vec<Step> = (from..to).map(Step::AddNode).collect();
+    for n in (to..from).rev() {
+        steps.extend([Step::StopNode(n), Step::RetireNode(n)]);
+    }
+    if p.disk_gb.is_some() {
+        for n in 0..to {
+            steps.extend([Step::StopNode(n), Step::StartNode(n)]);
+        }
+    }
+    steps.extend([Step::WaitReplication, Step::ApplySpec]);
+    steps
+}
+
 /// Terminal or not; "running" is derived from the lease, never stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum JobState {
     Enqueued,
+    /// Interrupted at a step boundary; it keeps its progress and its hold on
+    /// the cluster until it is resumed.
+    Paused,
     Succeeded,
     Failed,
 }
@@ -285,6 +330,7 @@ impl JobState {
     pub fn as_str(self) -> &'static str {
         match self {
             JobState::Enqueued => "enqueued",
+            JobState::Paused => "paused",
             JobState::Succeeded => "succeeded",
             JobState::Failed => "failed",
         }
@@ -294,7 +340,7 @@ impl JobState {
 impl FromStr for JobState {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [JobState::Enqueued, JobState::Succeeded, JobState::Failed]
+        [JobState::Enqueued, JobState::Paused, JobState::Succeeded, JobState::Failed]
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| format!("unknown job state `{s}`"))
@@ -311,6 +357,14 @@ pub struct JobPayload {
     /// The compute units a modify job sets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cu_size: Option<u32>,
+    /// A change task's member counts before and after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_nodes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_nodes: Option<u32>,
+    /// A change task's new disk size per member, in GB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk_gb: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,7 +403,7 @@ impl Job {
             state: JobState::Enqueued,
             next_step: 0,
             step_progress: 0,
-            total_steps: plan(kind, nodes).len() as u32,
+            total_steps: plan(kind, nodes, &payload).len() as u32,
             payload,
             attempts: 0,
             error: None,
@@ -369,14 +423,14 @@ impl Job {
     }
 
     pub fn steps(&self, nodes: u32) -> Vec<Step> {
-        plan(self.kind, nodes)
+        plan(self.kind, nodes, &self.payload)
     }
 
     /// Whole-number percentage of committed steps.
     pub fn progress_percent(&self) -> u32 {
         match self.state {
             JobState::Succeeded => 100,
-            JobState::Enqueued | JobState::Failed => {
+            JobState::Enqueued | JobState::Paused | JobState::Failed => {
                 (self.next_step * 100 + self.step_progress.min(100)).checked_div(self.total_steps).unwrap_or(0).min(99)
             }
         }
@@ -394,7 +448,7 @@ mod tests {
     #[test]
     fn create_initialises_primary_then_each_standby() {
         assert_eq!(
-            plan(JobKind::CreateCluster, 3),
+            plan(JobKind::CreateCluster, 3, &JobPayload::default()),
             vec![Step::InitPrimary, Step::CreateAdmin, Step::InitStandby(1), Step::InitStandby(2), Step::WaitReplication]
         );
     }
@@ -402,7 +456,7 @@ mod tests {
     #[test]
     fn restart_stops_standbys_first_and_starts_primary_first() {
         assert_eq!(
-            plan(JobKind::RestartCluster, 3),
+            plan(JobKind::RestartCluster, 3, &JobPayload::default()),
             vec![
                 Step::StopNode(2),
                 Step::StopNode(1),
@@ -418,14 +472,34 @@ mod tests {
     #[test]
     fn modify_reconfigures_between_stopping_and_starting() {
         assert_eq!(
-            plan(JobKind::ModifyCluster, 1),
+            plan(JobKind::ModifyCluster, 1, &JobPayload::default()),
             vec![Step::StopNode(0), Step::Reconfigure, Step::StartNode(0), Step::WaitReplication]
         );
     }
 
     #[test]
+    fn a_change_task_adds_or_retires_one_member_per_step() {
+        let grow = JobPayload { from_nodes: Some(2), to_nodes: Some(4), ..Default::default() };
+        assert_eq!(
+            plan(JobKind::ChangeCluster, 2, &grow),
+            vec![Step::AddNode(2), Step::AddNode(3), Step::WaitReplication, Step::ApplySpec]
+        );
+        let shrink = JobPayload { from_nodes: Some(4), to_nodes: Some(2), ..Default::default() };
+        assert_eq!(
+            plan(JobKind::ChangeCluster, 4, &shrink),
+            vec![Step::StopNode(3), Step::RetireNode(3), Step::StopNode(2), Step::RetireNode(2), Step::WaitReplication, Step::ApplySpec]
+        );
+        let disk = JobPayload { from_nodes: Some(2), to_nodes: Some(2), disk_gb: Some(40), ..Default::default() };
+        assert_eq!(
+            plan(JobKind::ChangeCluster, 2, &disk),
+            vec![Step::StopNode(0), Step::StartNode(0), Step::StopNode(1), Step::StartNode(1), Step::WaitReplication, Step::ApplySpec]
+        );
+        assert!(JobKind::ChangeCluster.interruptible() && !JobKind::RestartCluster.interruptible());
+    }
+
+    #[test]
     fn delete_stops_everything_before_removing_files() {
-        let p = plan(JobKind::DeleteCluster, 3);
+        let p = plan(JobKind::DeleteCluster, 3, &JobPayload::default());
         assert_eq!(p.last(), Some(&Step::RemoveFiles));
         assert_eq!(p.iter().filter(|s| matches!(s, Step::StopNode(_))).count(), 3);
     }
@@ -433,8 +507,8 @@ mod tests {
     #[test]
     fn every_kind_has_steps_and_round_trips() {
         for k in JobKind::ALL {
-            assert!(!plan(k, 3).is_empty());
-            assert!(!plan(k, 1).is_empty());
+            assert!(!plan(k, 3, &JobPayload::default()).is_empty());
+            assert!(!plan(k, 1, &JobPayload::default()).is_empty());
             assert_eq!(k.as_str().parse::<JobKind>().unwrap(), k);
         }
     }

@@ -99,6 +99,11 @@ pub trait Engine: Send + Sync + 'static {
     async fn wait_replication(&self, layout: &ClusterLayout, primary: &Node, standbys: usize) -> EngineResult<()>;
     /// Removes every file of the cluster. Nodes must be stopped.
     async fn remove_files(&self, layout: &ClusterLayout) -> EngineResult<()>;
+    /// Removes one stopped member's files (a change task that shrinks the cluster).
+    async fn remove_node_files(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
+        let _ = (layout, node);
+        Err(EngineError::Unsupported(format!("the {} engine cannot retire a member", self.kind().as_str())))
+    }
     /// Rewrites the (stopped) nodes' configuration for a changed spec.
     async fn reconfigure(&self, layout: &ClusterLayout, nodes: &[Node], spec: &ClusterSpec) -> EngineResult<()> {
         let _ = (layout, nodes, spec);

@@ -91,6 +91,11 @@ impl Runner {
         let Some(result) = outcome else { return };
         let (outcome, lifecycle) = match result {
             Ok(()) => (JobOutcome::Succeeded, job.kind.lifecycle_on_success()),
+            Err(Stop::Paused) => {
+                tracing::info!(job.id = %job.id, "job interrupted at a step boundary; it resumes when the user resumes it");
+                self.event(job.cluster_id, "job_interrupted", format!("{} interrupted", job.kind)).await;
+                return;
+            }
             Err(Stop::Abandoned(why)) => {
                 // Not a failure: whoever holds the lease next resumes the job.
                 tracing::warn!(job.id = %job.id, reason = %why, "abandoning job; it resumes when re-claimed");
@@ -126,6 +131,11 @@ impl Runner {
         let mut attempts = job.attempts;
         let mut index = job.next_step as usize;
         while index < plan.len() {
+            if job.kind.interruptible() && self.store.pause_if_interrupted(job.id, &self.owner).await.map_err(|e| Stop::Abandoned(e.to_string()))? {
+                return Err(Stop::Paused);
+            }
+            // Change tasks add and retire members: read them afresh for every step.
+            let nodes = self.store.nodes(job.cluster_id).await.map_err(|e| Stop::Abandoned(e.to_string()))?;
             let step = plan[index];
             match steps::run(self, job, &cluster, &nodes, step).await {
                 Ok(()) => {
@@ -189,6 +199,8 @@ enum Stop {
     Failed(Failure),
     /// This runner cannot go on (lost lease, store error); the job stays enqueued.
     Abandoned(String),
+    /// A user interrupted the job; it is paused with its progress kept.
+    Paused,
 }
 
 fn failure(code: &str, message: &str) -> Failure {
@@ -203,6 +215,6 @@ fn job_failure_code(job: &Job) -> &'static str {
         RestartCluster | RepairCluster => "DWS.6002",
         RestoreCluster => "DWS.6003",
         CreateSnapshot => "DWS.6005",
-        StopCluster | StartCluster | DeleteCluster | DeleteSnapshot | ModifyCluster => "DWS.9999",
+        StopCluster | StartCluster | DeleteCluster | DeleteSnapshot | ModifyCluster | ChangeCluster => "DWS.9999",
     }
 }

@@ -48,6 +48,20 @@ pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node]
             let backups = engine.backups().ok_or_else(|| unsupported("snapshots"))?;
             backups.remove_snapshot(snapshot(job)?).await
         }
+        Step::AddNode(n) => {
+            let replicas = engine.replicas().ok_or_else(|| unsupported("members to add"))?;
+            replicas.init_standby(&layout, node(0)?, node(n)?, spec).await
+        }
+        Step::RetireNode(n) => {
+            // Idempotent: a re-run after the record is gone has nothing left to do.
+            let Ok(member) = node(n) else { return Ok(()) };
+            engine.remove_node_files(&layout, member).await?;
+            r.store.remove_node(cluster.id, n).await.map_err(|e| EngineError::Failed(e.to_string()))
+        }
+        Step::ApplySpec => {
+            let changed = spec.changed(&job.payload).map_err(|e| EngineError::Failed(e.to_string()))?;
+            r.store.set_spec(cluster.id, &changed).await.map_err(|e| EngineError::Failed(e.to_string()))
+        }
         Step::Reconfigure => {
             let cu_size = job.payload.cu_size.ok_or_else(|| EngineError::Failed("the modify job names no size".into()))?;
             let resized = spec.resized(cu_size).map_err(|e| EngineError::Failed(e.to_string()))?;

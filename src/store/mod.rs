@@ -82,6 +82,19 @@ pub trait Store: Send + Sync + 'static {
     /// Every live cluster of every project (health loop).
     async fn list_all_clusters(&self) -> StoreResult<Vec<Cluster>>;
     async fn nodes(&self, cluster_id: Uuid) -> StoreResult<Vec<Node>>;
+    /// Forgets a retired member (its address becomes free).
+    async fn remove_node(&self, cluster_id: Uuid, ordinal: u32) -> StoreResult<()>;
+    /// Enqueues a change task on an idle running cluster and, in the same
+    /// transaction, records the members it will add (placed as `placement` says).
+    async fn enqueue_change(&self, job: &Job, placement: &Placement, add: std::ops::Range<u32>) -> StoreResult<()>;
+    /// Asks the cluster's running change task to stop at its next step boundary.
+    /// `WrongState` when no interruptible job runs.
+    async fn request_interrupt(&self, cluster_id: Uuid) -> StoreResult<()>;
+    /// Pauses the job if an interrupt was requested (called between steps by
+    /// the lease holder); true if it paused.
+    async fn pause_if_interrupted(&self, job_id: Uuid, owner: &str) -> StoreResult<bool>;
+    /// Re-enqueues the cluster's paused job. `WrongState` when none is paused.
+    async fn resume_paused(&self, cluster_id: Uuid) -> StoreResult<Job>;
 
     // --- jobs
     /// Enqueues a job on an existing cluster if its lifecycle allows and it is idle.

@@ -42,7 +42,7 @@ fn task_status(kind: JobKind) -> Option<&'static str> {
         JobKind::StartCluster => Some("STARTING"),
         JobKind::CreateSnapshot => Some("SNAPSHOTTING"),
         JobKind::RestoreCluster => Some("RESTORING"),
-        JobKind::ModifyCluster => Some("RESIZING"),
+        JobKind::ModifyCluster | JobKind::ChangeCluster => Some("RESIZING"),
         JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot => None,
     }
 }
@@ -57,7 +57,7 @@ fn action_progress(v: &ClusterView) -> Value {
         JobKind::DeleteCluster => "DELETING",
         JobKind::CreateSnapshot => "SNAPSHOTTING",
         JobKind::RestoreCluster => "RESTORING",
-        JobKind::ModifyCluster => "RESIZING",
+        JobKind::ModifyCluster | JobKind::ChangeCluster => "RESIZING",
         JobKind::RepairCluster | JobKind::DeleteSnapshot => return json!({}),
     };
     json!({ name: format!("{}%", job.progress_percent()) })
@@ -142,6 +142,7 @@ pub fn job(j: &Job, now: i64) -> Value {
     let status = match j.state {
         JobState::Succeeded => "SUCCESS",
         JobState::Failed => "FAIL",
+        JobState::Paused => "WAITING",
         JobState::Enqueued if j.is_running(now) || j.next_step > 0 => "RUNNING",
         JobState::Enqueued if j.started_at.is_some() => "WAITING",
         JobState::Enqueued => "INIT",

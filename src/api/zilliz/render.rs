@@ -96,6 +96,7 @@ pub fn job(j: &Job) -> Value {
         (JobState::Succeeded, _) => "SUCCESSFUL",
         (JobState::Failed, _) => "FAILED",
         (JobState::Enqueued, None) => "PENDING",
+        (JobState::Paused, _) => "PENDING",
         (JobState::Enqueued, Some(_)) => "IN_PROGRESS",
     };
     let kind = match j.kind {
@@ -106,7 +107,7 @@ pub fn job(j: &Job) -> Value {
         JobKind::DeleteCluster => "DROP_CLUSTER",
         JobKind::RestartCluster => "RESTART_CLUSTER",
         JobKind::RepairCluster => "REPAIR_CLUSTER",
-        JobKind::CreateSnapshot | JobKind::RestoreCluster | JobKind::DeleteSnapshot => "OTHER",
+        JobKind::CreateSnapshot | JobKind::RestoreCluster | JobKind::DeleteSnapshot | JobKind::ChangeCluster => "OTHER",
     };
     json!({
         "jobId": job_id(j.id),

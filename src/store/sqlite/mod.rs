@@ -3,8 +3,6 @@
 mod rows;
 mod tx;
 
-use std::collections::HashSet;
-use std::net::Ipv4Addr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -14,9 +12,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{Event, JobOutcome, Store, StoreResult};
-use crate::core::cluster::{
-    allocate_addresses, allocate_port_block, Cluster, ClusterSpec, Failure, Product, Lifecycle, Node, Placement, PortNeeds,
-};
+use crate::core::cluster::{Cluster, ClusterSpec, Failure, Lifecycle, Node, Placement, Product};
 use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::snapshot::{retired_by_cluster_delete, Policy, Snapshot, SnapshotKind, SnapshotStatus};
@@ -49,7 +45,7 @@ impl SqliteStore {
 }
 
 use rows::{access_key_from, api_key_from, cluster_from, internal, is_unique_violation, job_from, node_from, project_from, snapshot_from, user_from};
-use tx::{enqueue_in, insert_job, insert_snapshot, retire_snapshot, snapshot_in_use};
+use tx::{enqueue_in, insert_job, insert_snapshot, place_nodes, retire_snapshot, snapshot_in_use};
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -281,40 +277,7 @@ impl Store for SqliteStore {
             Err(e) if is_unique_violation(&e) => return Err(CoreError::NameTaken(cluster.spec.name().to_string())),
             other => other?,
         };
-        let live = sqlx::query("SELECT address, port, port_block FROM nodes WHERE released = 0").fetch_all(&mut *tx).await?;
-        let mut taken: HashSet<Ipv4Addr> = HashSet::new();
-        let mut taken_ports: HashSet<u16> = placement.unusable_ports.iter().copied().collect();
-        for row in &live {
-            let (address, port, block): (String, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-            taken.extend(address.parse::<Ipv4Addr>().ok());
-            taken_ports.extend((port..port + block.max(1)).map(|p| p as u16));
-        }
-        taken.extend(placement.unusable_addresses.iter().copied());
-        let count = cluster.spec.number_of_nodes() as usize;
-        let addresses = allocate_addresses(placement.addresses, &taken, count).ok_or(CoreError::AddressesExhausted)?;
-        let mut nodes = Vec::with_capacity(addresses.len());
-        for (ordinal, address) in addresses.into_iter().enumerate() {
-            let (port, block) = match placement.ports {
-                PortNeeds::PerAddress(port) => (port, 0),
-                PortNeeds::MachineBlock(width) => {
-                    let base = allocate_port_block(placement.port_range, width, &taken_ports)
-                        .ok_or(CoreError::PortsExhausted)?;
-                    taken_ports.extend(base..base + width);
-                    (base, width)
-                }
-            };
-            let node = Node { id: Uuid::new_v4(), cluster_id: cluster.id, ordinal: ordinal as u32, address, port };
-            sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port, port_block) VALUES (?, ?, ?, ?, ?, ?)")
-                .bind(node.id.to_string())
-                .bind(node.cluster_id.to_string())
-                .bind(node.ordinal as i64)
-                .bind(node.address.to_string())
-                .bind(node.port as i64)
-                .bind(block as i64)
-                .execute(&mut *tx)
-                .await?;
-            nodes.push(node);
-        }
+        let nodes = place_nodes(&mut tx, cluster.id, placement, 0..cluster.spec.number_of_nodes()).await?;
         insert_job(&mut tx, job).await?;
         tx.commit().await?;
         Ok(nodes)
@@ -371,6 +334,61 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(node_from).collect()
+    }
+
+    async fn remove_node(&self, cluster_id: Uuid, ordinal: u32) -> StoreResult<()> {
+        sqlx::query("DELETE FROM nodes WHERE cluster_id = ? AND ordinal = ?")
+            .bind(cluster_id.to_string())
+            .bind(ordinal as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn enqueue_change(&self, job: &Job, placement: &Placement, add: std::ops::Range<u32>) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        enqueue_in(&mut tx, job).await?;
+        place_nodes(&mut tx, job.cluster_id, placement, add).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn request_interrupt(&self, cluster_id: Uuid) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row = sqlx::query("SELECT * FROM jobs WHERE cluster_id = ? AND state = 'enqueued'")
+            .bind(cluster_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let job = row.as_ref().map(job_from).transpose()?;
+        match job {
+            Some(j) if j.kind.interruptible() => {
+                sqlx::query("UPDATE jobs SET interrupt = 1 WHERE id = ?").bind(j.id.to_string()).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            Some(j) => Err(CoreError::WrongState { state: format!("running {}, which cannot be interrupted", j.kind) }),
+            None => Err(CoreError::WrongState { state: "not running a change".into() }),
+        }
+    }
+
+    async fn pause_if_interrupted(&self, job_id: Uuid, owner: &str) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE jobs SET state = 'paused', interrupt = 0, lease_owner = NULL, lease_expires_at = NULL
+             WHERE id = ? AND lease_owner = ? AND state = 'enqueued' AND interrupt = 1",
+        )
+        .bind(job_id.to_string())
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn resume_paused(&self, cluster_id: Uuid) -> StoreResult<Job> {
+        let row = sqlx::query("UPDATE jobs SET state = 'enqueued' WHERE cluster_id = ? AND state = 'paused' RETURNING *")
+            .bind(cluster_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(job_from).transpose()?.ok_or_else(|| CoreError::WrongState { state: "not interrupted".into() })
     }
 
     async fn enqueue_job(&self, job: &Job) -> StoreResult<()> {
@@ -683,7 +701,7 @@ impl Store for SqliteStore {
     }
 
     async fn active_job(&self, cluster_id: Uuid) -> StoreResult<Option<Job>> {
-        let row = sqlx::query("SELECT * FROM jobs WHERE cluster_id = ? AND state = 'enqueued'")
+        let row = sqlx::query("SELECT * FROM jobs WHERE cluster_id = ? AND state IN ('enqueued', 'paused')")
             .bind(cluster_id.to_string())
             .fetch_optional(&self.pool)
             .await?;

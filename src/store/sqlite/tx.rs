@@ -6,7 +6,12 @@ use uuid::Uuid;
 
 use super::rows::{internal, is_unique_violation};
 use super::StoreResult;
-use crate::core::cluster::Lifecycle;
+use std::collections::HashSet;
+use std::net::Ipv4Addr;
+
+use sqlx::Row;
+
+use crate::core::cluster::{allocate_addresses, allocate_port_block, Lifecycle, Node, Placement, PortNeeds};
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::snapshot::Snapshot;
 use crate::core::CoreError;
@@ -33,7 +38,7 @@ pub(super) async fn insert_job(conn: &mut SqliteConnection, job: &Job) -> Result
 }
 
 pub(super) async fn busy_error(conn: &mut SqliteConnection, job: &Job) -> CoreError {
-    let running: Option<String> = sqlx::query_scalar("SELECT kind FROM jobs WHERE lock_key = ? AND state = 'enqueued'")
+    let running: Option<String> = sqlx::query_scalar("SELECT kind FROM jobs WHERE lock_key = ? AND state IN ('enqueued', 'paused')")
         .bind(job.lock_key())
         .fetch_optional(conn)
         .await
@@ -111,4 +116,48 @@ pub(super) async fn insert_snapshot(conn: &mut SqliteConnection, s: &Snapshot) -
         Err(e) if is_unique_violation(&e) => Err(CoreError::SnapshotNameTaken(s.name.clone())),
         other => other.map(|_| ()).map_err(Into::into),
     }
+}
+
+/// Allocates an address (and port or port block) for each ordinal in
+/// `ordinals` and inserts the cluster's node records; the caller's write
+/// transaction makes the choice race-free.
+pub(super) async fn place_nodes(
+    conn: &mut SqliteConnection,
+    cluster_id: Uuid,
+    placement: &Placement,
+    ordinals: std::ops::Range<u32>,
+) -> StoreResult<Vec<Node>> {
+    let live = sqlx::query("SELECT address, port, port_block FROM nodes WHERE released = 0").fetch_all(&mut *conn).await?;
+    let mut taken: HashSet<Ipv4Addr> = placement.unusable_addresses.iter().copied().collect();
+    let mut taken_ports: HashSet<u16> = placement.unusable_ports.iter().copied().collect();
+    for row in &live {
+        let (address, port, block): (String, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        taken.extend(address.parse::<Ipv4Addr>().ok());
+        taken_ports.extend((port..port + block.max(1)).map(|p| p as u16));
+    }
+    let addresses =
+        allocate_addresses(placement.addresses, &taken, ordinals.len()).ok_or(CoreError::AddressesExhausted)?;
+    let mut nodes = Vec::with_capacity(addresses.len());
+    for (ordinal, address) in ordinals.zip(addresses) {
+        let (port, block) = match placement.ports {
+            PortNeeds::PerAddress(port) => (port, 0),
+            PortNeeds::MachineBlock(width) => {
+                let base = allocate_port_block(placement.port_range, width, &taken_ports).ok_or(CoreError::PortsExhausted)?;
+                taken_ports.extend(base..base + width);
+                (base, width)
+            }
+        };
+        let node = Node { id: Uuid::new_v4(), cluster_id, ordinal, address, port };
+        sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port, port_block) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(node.id.to_string())
+            .bind(node.cluster_id.to_string())
+            .bind(node.ordinal as i64)
+            .bind(node.address.to_string())
+            .bind(node.port as i64)
+            .bind(block as i64)
+            .execute(&mut *conn)
+            .await?;
+        nodes.push(node);
+    }
+    Ok(nodes)
 }
