@@ -176,6 +176,13 @@ impl App {
             .collect();
         let health = status::fold(&nodes.iter().map(|(_, h)| *h).collect::<Vec<_>>());
         let active_job = self.store.active_job(cluster.id).await?;
+        // A job that ended after `cluster` was read wrote its lifecycle in the
+        // transaction that ended it: read it again, or a stopped cluster whose
+        // stop just finished would show as "running with its processes down".
+        let cluster = match active_job {
+            None => self.store.get_cluster_any(cluster.id).await?.unwrap_or(cluster),
+            Some(_) => cluster,
+        };
         let recent_events = self.store.count_events(cluster.id, now_ms() - 24 * 3600 * 1000).await? as usize;
         Ok(ClusterView { cluster, nodes, health, active_job, recent_events })
     }
