@@ -128,7 +128,7 @@ impl Baseline {
 fn spawn_server(dir: &Path) -> anyhow::Result<(Child, Value)> {
     let child = Command::new(std::env::current_exe()?)
         .args(["server", "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0", "--zilliz-listen", "127.0.0.1:0"])
-        .args(["--css-listen", "127.0.0.1:0"])
+        .args(["--css-listen", "127.0.0.1:0", "--aliyun-listen", "127.0.0.1:0"])
         .args(["--min-nodes", "1", "--engine-ports", "29500-29599"])
         .args(["--node-addresses", "127.77.0.1-127.77.0.250", "--health-interval-ms", "1000"])
         .arg("--data-dir")

@@ -1,4 +1,5 @@
-//! Automated snapshots: fires each policy strategy when its cron schedule
+//! Timed work: protective deletions that come due, and automated snapshots:
+//! fires each policy strategy when its cron schedule
 //! comes due and retires automated snapshots older than the policy's
 //! `keep_day`. A strategy's last firing is persisted, so a restart neither
 //! repeats nor loses a run; a cluster that is busy when a run is due gets it
@@ -35,6 +36,16 @@ impl Scheduler {
 
     async fn tick(&self, app: &App) -> Result<(), CoreError> {
         let now = now_ms();
+        // Protective deletions whose grace period is over.
+        for cluster in app.store.list_all_clusters().await? {
+            if cluster.delete_at.is_some_and(|t| t <= now) && cluster.lifecycle == Lifecycle::Stopped {
+                match app.delete(&cluster.project_id, cluster.id, cluster.spec.product(), None).await {
+                    Ok(job) => tracing::info!(cluster.id = %cluster.id, job.id = %job.id, "protective deletion due"),
+                    Err(CoreError::Busy { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
         for (cluster_id, policy) in app.store.list_policies().await? {
             let Some(cluster) = app.store.get_cluster_any(cluster_id).await? else { continue };
             if cluster.lifecycle != Lifecycle::Running {

@@ -43,6 +43,9 @@ pub struct ServerArgs {
     /// Huawei Cloud Search Service (CSS) listener.
     #[arg(long, env = "STRATO_CSS_LISTEN", default_value = "127.0.0.1:7303")]
     pub css_listen: SocketAddr,
+    /// Alibaba Cloud Elasticsearch and Logstash (ROA, 2017-06-13) listener.
+    #[arg(long, env = "STRATO_ALIYUN_LISTEN", default_value = "127.0.0.1:7304")]
+    pub aliyun_listen: SocketAddr,
     /// Binds a search/log datastore to an engine driver, `KIND=DRIVER:PATH`, repeatable: KIND is
     /// elasticsearch, opensearch or logstash; DRIVER is opensearch or elasticsearch (a distribution's home),
     /// logstash (a Logstash home), osmem (the osmem-server stand-in binary) or syslog-ng (its binary).
@@ -213,11 +216,13 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let dws = bind(args.dws_listen, "DWS").await?;
     let zilliz = bind(args.zilliz_listen, "Zilliz").await?;
     let css = bind(args.css_listen, "CSS").await?;
+    let aliyun = bind(args.aliyun_listen, "Alibaba Elasticsearch/Logstash").await?;
     let endpoints = Endpoints {
         iam: format!("http://{}", iam.local_addr()?),
         dws: format!("http://{}", dws.local_addr()?),
         zilliz: format!("http://{}", zilliz.local_addr()?),
         css: format!("http://{}", css.local_addr()?),
+        aliyun: format!("http://{}", aliyun.local_addr()?),
     };
 
     let wake = Arc::new(Notify::new());
@@ -248,6 +253,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         (dws, api::dws::router(ctx.clone())),
         (zilliz, api::zilliz::router(ctx.clone())),
         (css, api::css::router(ctx.clone())),
+        (aliyun, api::aliyun::router(ctx.clone())),
     ];
     for (listener, router) in routers {
         let cancel = cancel.clone();
@@ -267,6 +273,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         "dws": endpoints.dws,
         "zilliz": endpoints.zilliz,
         "css": endpoints.css,
+        "aliyun": endpoints.aliyun,
         "region": args.region,
         "data_dir": data_dir,
         "credentials": creds,
@@ -277,6 +284,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     println!("  GaussDB(DWS):                {}", endpoints.dws);
     println!("  Zilliz Cloud (v2):           {}/v2", endpoints.zilliz);
     println!("  Cloud Search Service (CSS):  {}", endpoints.css);
+    println!("  Alibaba ES / Logstash:       {}", endpoints.aliyun);
     match &creds {
         Some(c) => {
             println!("  domain {} / user {} / password {}", c.domain, c.user, c.password);

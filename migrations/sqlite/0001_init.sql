@@ -59,6 +59,8 @@ CREATE TABLE IF NOT EXISTS clusters (
     spec TEXT NOT NULL,
     lifecycle TEXT NOT NULL,
     failure TEXT,
+    -- A protective deletion: deleted at this time unless cancelled.
+    delete_at INTEGER,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
@@ -140,4 +142,14 @@ CREATE TABLE IF NOT EXISTS snapshot_policies (
     project_id TEXT NOT NULL,
     policy TEXT NOT NULL,
     updated_at INTEGER NOT NULL
+);
+-- Alibaba clientToken idempotency: the first request's fingerprint and, once
+-- it succeeded, its result. Kept 48 hours.
+CREATE TABLE IF NOT EXISTS client_tokens (
+    scope TEXT NOT NULL,
+    token TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    response TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, token)
 );

@@ -2,6 +2,7 @@
 //! wire format and the application service. Shared here: the request context
 //! and the authentication middleware every dialect mounts.
 
+pub mod aliyun;
 pub mod auth;
 pub mod css;
 pub mod dws;
@@ -20,6 +21,7 @@ pub struct Endpoints {
     pub dws: String,
     pub zilliz: String,
     pub css: String,
+    pub aliyun: String,
 }
 
 /// What every handler can reach.

@@ -68,4 +68,28 @@ impl App {
         self.wake.notify_one();
         Ok(job)
     }
+
+    /// Alibaba's protective deletion: the cluster is stopped (frozen) now and
+    /// deleted after `grace_ms` unless the deletion is cancelled.
+    pub async fn delete_protectively(&self, project_id: &str, id: Uuid, product: Product, grace_ms: i64) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, product).await?;
+        let job = self.new_job(project_id, &cluster, JobKind::StopCluster, JobPayload::default());
+        self.store.enqueue_with_delete_at(&job, Some(crate::core::now_ms() + grace_ms)).await?;
+        self.event(cluster.id, "delete_protective", "protective deletion: frozen until deleted or restored".into()).await;
+        self.wake.notify_one();
+        Ok(job)
+    }
+
+    /// Cancels a protective deletion: the cluster starts again.
+    pub async fn cancel_deletion(&self, project_id: &str, id: Uuid, product: Product) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, product).await?;
+        if cluster.delete_at.is_none() {
+            return Err(CoreError::WrongState { state: "not being deleted".into() });
+        }
+        let job = self.new_job(project_id, &cluster, JobKind::StartCluster, JobPayload::default());
+        self.store.enqueue_with_delete_at(&job, None).await?;
+        self.event(cluster.id, "cancel_deletion", "protective deletion cancelled".into()).await;
+        self.wake.notify_one();
+        Ok(job)
+    }
 }

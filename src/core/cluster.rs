@@ -263,6 +263,9 @@ pub struct Cluster {
     pub spec: ClusterSpec,
     pub lifecycle: Lifecycle,
     pub failure: Option<Failure>,
+    /// Set by a protective deletion: the cluster is stopped (frozen) and is
+    /// deleted at this time unless the deletion is cancelled.
+    pub delete_at: Option<Millis>,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
@@ -277,6 +280,7 @@ impl Cluster {
             spec,
             lifecycle: Lifecycle::Creating,
             failure: None,
+            delete_at: None,
             created_at: now,
             updated_at: now,
         }

@@ -43,7 +43,7 @@ impl Datastore {
         match self {
             Datastore::Elasticsearch => &["7.10.2", "7.9.3", "7.6.2", "6.7.0", "6.5.4"],
             Datastore::Opensearch => &["2.11.0", "1.3.6"],
-            Datastore::Logstash => &["7.10.0", "8.5.0"],
+            Datastore::Logstash => &["7.10.0", "7.4.0", "8.5.0"],
         }
     }
 }
@@ -209,6 +209,91 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
     })
 }
 
+/// An Alibaba createInstance / CreateLogstash request as the dialect decodes it.
+#[derive(Debug, Default, Clone)]
+pub struct AliyunCreateInput {
+    pub description: Option<String>,
+    /// `esVersion` / `version`, e.g. `7.10_with_X-Pack`.
+    pub version: Option<String>,
+    pub node_amount: Option<i64>,
+    pub spec: Option<String>,
+    pub disk: Option<i64>,
+    pub disk_type: Option<String>,
+    pub vpc_id: Option<String>,
+    pub vswitch_id: Option<String>,
+    pub zone: Option<String>,
+    /// `esAdminPassword` (Elasticsearch only): checked, never stored.
+    pub admin_password: Option<String>,
+}
+
+/// The offered version an Alibaba version name (`7.10_with_X-Pack`) stands for.
+pub fn aliyun_version(datastore: Datastore, name: &str) -> Result<String, CoreError> {
+    let wanted = name.split('_').next().unwrap_or_default();
+    datastore
+        .versions()
+        .iter()
+        .find(|v| v.starts_with(&format!("{wanted}.")) || **v == wanted)
+        .map(|v| v.to_string())
+        .ok_or_else(|| {
+            CoreError::invalid(Field::Version, format!("version `{name}` is not offered (offered: {})", datastore.versions().join(", ")))
+        })
+}
+
+/// Alibaba's admin password rule: 8–32 characters, three of upper, lower, digit, special.
+pub fn aliyun_password(p: &str) -> Result<(), CoreError> {
+    let classes = [
+        p.chars().any(|c| c.is_ascii_uppercase()),
+        p.chars().any(|c| c.is_ascii_lowercase()),
+        p.chars().any(|c| c.is_ascii_digit()),
+        p.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if (8..=32).contains(&p.chars().count()) && classes.iter().filter(|c| **c).count() >= 3 {
+        Ok(())
+    } else {
+        Err(CoreError::invalid(Field::UserPwd, "esAdminPassword must be 8 to 32 characters with three of: upper case, lower case, digits, special characters"))
+    }
+}
+
+/// Validates an Alibaba Elasticsearch or Logstash create request.
+pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[String]) -> Result<SearchSpec, CoreError> {
+    let datastore = if product == Product::AliyunLogstash { Datastore::Logstash } else { Datastore::Elasticsearch };
+    let version = aliyun_version(datastore, &required(&input.version, Field::Version, "version")?)?;
+    let nodes = node_count(product, datastore, input.node_amount.ok_or_else(|| CoreError::invalid(Field::NumberOfNode, "nodeAmount is required"))?)?;
+    if datastore == Datastore::Elasticsearch {
+        aliyun_password(input.admin_password.as_deref().unwrap_or_default())?;
+    }
+    let disk = input.disk.unwrap_or(CSS_DISK_GB.0);
+    if !(20..=CSS_DISK_GB.1).contains(&disk) {
+        return Err(CoreError::invalid(Field::Flavor, format!("nodeSpec.disk must be between 20 and {} GB, got {disk}", CSS_DISK_GB.1)));
+    }
+    let zone = input.zone.clone().filter(|z| !z.trim().is_empty()).unwrap_or_else(|| zones[0].clone());
+    if !zones.contains(&zone) {
+        return Err(CoreError::invalid(Field::AvailabilityZone, format!("unknown zone `{zone}` (vsArea)")));
+    }
+    let description = input.description.clone().unwrap_or_default();
+    if description.chars().count() > 30 {
+        return Err(CoreError::invalid(Field::Description, "description is longer than 30 characters"));
+    }
+    Ok(SearchSpec {
+        product,
+        // Alibaba instances are named by their description; the unique name is internal.
+        name: format!("{}-{}", if datastore == Datastore::Logstash { "ls" } else { "es" }, uuid::Uuid::new_v4().simple()),
+        description,
+        datastore,
+        version,
+        node_count: nodes,
+        flavor: required(&input.spec, Field::Flavor, "nodeSpec.spec")?,
+        disk_type: input.disk_type.clone().unwrap_or_else(|| "cloud_ssd".into()),
+        disk_gb: disk as u32,
+        vpc_id: required(&input.vpc_id, Field::VpcId, "networkConfig.vpcId")?,
+        subnet_id: required(&input.vswitch_id, Field::SubnetId, "networkConfig.vswitchId")?,
+        security_group_id: String::new(),
+        availability_zone: zone,
+        https: false,
+        authority: datastore == Datastore::Elasticsearch,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +326,16 @@ mod tests {
             datastore_version: Some("7.10.2".into()),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn aliyun_versions_and_passwords() {
+        assert_eq!(aliyun_version(Datastore::Elasticsearch, "7.10_with_X-Pack").unwrap(), "7.10.2");
+        assert_eq!(aliyun_version(Datastore::Logstash, "7.4_with_X-Pack").unwrap(), "7.4.0");
+        assert!(aliyun_version(Datastore::Elasticsearch, "5.5_with_X-Pack").is_err());
+        assert!(aliyun_password("Es-admin1").is_ok());
+        assert!(aliyun_password("short1A").is_err());
+        assert!(aliyun_password("alllowercase").is_err());
     }
 
     #[test]

@@ -31,6 +31,19 @@ pub struct Event {
     pub message: String,
 }
 
+/// What a request carrying an idempotency token may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenClaim {
+    /// First use (or a stale, abandoned claim): go ahead, then complete or release it.
+    Claimed,
+    /// The token's first request succeeded with this response: return it, do nothing.
+    Done(String),
+    /// The first request with this token is still being processed.
+    InFlight,
+    /// The token was used with different parameters.
+    Mismatch,
+}
+
 /// How a finished job ends.
 #[derive(Debug, Clone)]
 pub enum JobOutcome {
@@ -77,6 +90,9 @@ pub trait Store: Send + Sync + 'static {
     async fn get_cluster_any(&self, id: Uuid) -> StoreResult<Option<Cluster>>;
     /// Live (not deleted) clusters of a project ordered through `product`, oldest first.
     async fn list_clusters(&self, project_id: &str, product: Product) -> StoreResult<Vec<Cluster>>;
+    /// Enqueues `job` (stop or start) and sets or clears the cluster's
+    /// protective-deletion time in the same transaction.
+    async fn enqueue_with_delete_at(&self, job: &Job, delete_at: Option<Millis>) -> StoreResult<()>;
     /// Replaces a cluster's spec (a resize).
     async fn set_spec(&self, cluster_id: Uuid, spec: &ClusterSpec) -> StoreResult<()>;
     /// Every live cluster of every project (health loop).
@@ -143,6 +159,14 @@ pub trait Store: Send + Sync + 'static {
     async fn list_policies(&self) -> StoreResult<Vec<(Uuid, Policy)>>;
     /// Active jobs that work on the snapshot (its backup, restores from it).
     async fn snapshot_jobs(&self, id: Uuid) -> StoreResult<Vec<Job>>;
+
+    // --- idempotency tokens
+    /// Claims `token` in `scope` for a request with `fingerprint`; a claim
+    /// without a response older than `stale_ms` is taken over.
+    async fn claim_token(&self, scope: &str, token: &str, fingerprint: &str, now: Millis, stale_ms: i64) -> StoreResult<TokenClaim>;
+    async fn complete_token(&self, scope: &str, token: &str, response: &str) -> StoreResult<()>;
+    /// Forgets a claim whose request failed, so that it can be retried.
+    async fn release_token(&self, scope: &str, token: &str) -> StoreResult<()>;
 
     // --- events
     async fn add_event(&self, e: &Event) -> StoreResult<()>;

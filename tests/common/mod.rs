@@ -65,7 +65,7 @@ impl Server {
         let range = format!("{0}.1-{0}.250", self.subnet);
         let mut cmd = Command::new(bin());
         cmd.args(["server", "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0", "--zilliz-listen", "127.0.0.1:0"])
-            .args(["--css-listen", "127.0.0.1:0"])
+            .args(["--css-listen", "127.0.0.1:0", "--aliyun-listen", "127.0.0.1:0"])
             .args(["--engine-ports", &self.ports])
             .arg("--data-dir")
             .arg(self.dir.path())
@@ -120,6 +120,9 @@ impl Server {
     }
     pub fn dws(&self) -> String {
         self.doc["dws"].as_str().unwrap().to_string()
+    }
+    pub fn aliyun(&self) -> String {
+        self.doc["aliyun"].as_str().unwrap().to_string()
     }
     pub fn css(&self) -> String {
         self.doc["css"].as_str().unwrap().to_string()

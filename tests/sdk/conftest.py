@@ -82,6 +82,7 @@ def strato():
     _server_log = log_path
     cmd = [STRATO_BIN, "server", "--data-dir", data_dir,
            "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0", "--zilliz-listen", "127.0.0.1:0",
+           "--css-listen", "127.0.0.1:0", "--aliyun-listen", "127.0.0.1:0",
            "--node-addresses", _node_addresses(), "--engine-ports", _engine_ports()]
     env = dict(os.environ)
     env.setdefault("RUST_LOG", "info")

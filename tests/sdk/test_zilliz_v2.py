@@ -83,17 +83,12 @@ def cannot_use(address, user, password, why):
 
 
 def assert_transition(seen, first, final):
-    """The statuses polled (wait_status's `seen`) went `first` -> ... -> `final` and nowhere else.
-
-    One ABNORMAL sample right before `final` is tolerated: strato's describe reads the cluster's lifecycle and
-    its active job in two separate store reads, so a poll that straddles the end of the job sees the old
-    lifecycle without the job (e.g. Running + no job + processes down = ABNORMAL while STOPPING turns STOPPED).
-    That is a strato bug, reported separately; it must not make this test flaky.
-    """
+    """The statuses polled (wait_status's `seen`) went `first` -> ... -> `final` and nowhere else (a poll that
+    straddles the end of the job must not see the old lifecycle without the job, e.g. a transient ABNORMAL)."""
     states = [d["status"] for d in seen]
     assert states and states[0] == first and states[-1] == final, states
-    for i, state in enumerate(states):
-        assert state in (first, final) or (state == "ABNORMAL" and i == len(states) - 2), states
+    for state in states:
+        assert state in (first, final), states
     return states
 
 

@@ -11,7 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Event, JobOutcome, Store, StoreResult};
+use super::{Event, JobOutcome, Store, StoreResult, TokenClaim};
 use crate::core::cluster::{Cluster, ClusterSpec, Failure, Lifecycle, Node, Placement, Product};
 use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::{Job, JobKind, JobState};
@@ -309,6 +309,18 @@ impl Store for SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(cluster_from).collect()
+    }
+
+    async fn enqueue_with_delete_at(&self, job: &Job, delete_at: Option<Millis>) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        enqueue_in(&mut tx, job).await?;
+        sqlx::query("UPDATE clusters SET delete_at = ? WHERE id = ?")
+            .bind(delete_at)
+            .bind(job.cluster_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn set_spec(&self, cluster_id: Uuid, spec: &ClusterSpec) -> StoreResult<()> {
@@ -713,6 +725,67 @@ impl Store for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(r.rows_affected())
+    }
+
+    async fn claim_token(&self, scope: &str, token: &str, fingerprint: &str, now: Millis, stale_ms: i64) -> StoreResult<TokenClaim> {
+        const KEEP_MS: i64 = 48 * 3600 * 1000;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM client_tokens WHERE created_at < ?").bind(now - KEEP_MS).execute(&mut *tx).await?;
+        let row = sqlx::query("SELECT fingerprint, response, created_at FROM client_tokens WHERE scope = ? AND token = ?")
+            .bind(scope)
+            .bind(token)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let claim = match row {
+            None => {
+                sqlx::query("INSERT INTO client_tokens (scope, token, fingerprint, created_at) VALUES (?, ?, ?, ?)")
+                    .bind(scope)
+                    .bind(token)
+                    .bind(fingerprint)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                TokenClaim::Claimed
+            }
+            Some(r) => {
+                let (first, response, at): (String, Option<String>, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                match response {
+                    _ if first != fingerprint => TokenClaim::Mismatch,
+                    Some(resp) => TokenClaim::Done(resp),
+                    None if at < now - stale_ms => {
+                        sqlx::query("UPDATE client_tokens SET created_at = ? WHERE scope = ? AND token = ?")
+                            .bind(now)
+                            .bind(scope)
+                            .bind(token)
+                            .execute(&mut *tx)
+                            .await?;
+                        TokenClaim::Claimed
+                    }
+                    None => TokenClaim::InFlight,
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(claim)
+    }
+
+    async fn complete_token(&self, scope: &str, token: &str, response: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE client_tokens SET response = ? WHERE scope = ? AND token = ?")
+            .bind(response)
+            .bind(scope)
+            .bind(token)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn release_token(&self, scope: &str, token: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM client_tokens WHERE scope = ? AND token = ? AND response IS NULL")
+            .bind(scope)
+            .bind(token)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn add_event(&self, e: &Event) -> StoreResult<()> {

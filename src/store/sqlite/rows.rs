@@ -32,6 +32,7 @@ pub(super) fn cluster_from(row: &SqliteRow) -> StoreResult<Cluster> {
         spec: serde_json::from_str(&spec).map_err(internal)?,
         lifecycle: Lifecycle::from_str(&lifecycle).map_err(internal)?,
         failure: failure.map(|f| serde_json::from_str(&f)).transpose().map_err(internal)?,
+        delete_at: row.try_get("delete_at")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

@@ -1,0 +1,199 @@
+//! Instance handlers, shared by Elasticsearch (`/openapi/instances`) and
+//! Logstash (`/openapi/logstashes`).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::Method;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{render, request_id, tokens, AliError};
+use crate::api::auth::RawBody;
+use crate::api::Ctx;
+use crate::auth::{AuthError, Principal};
+use crate::core::cluster::Product;
+use crate::core::job::JobKind;
+use crate::core::search::{validate_aliyun, AliyunCreateInput};
+use crate::core::CoreError;
+
+type Result<T> = std::result::Result<T, AliError>;
+type Params = Query<BTreeMap<String, String>>;
+
+/// How long a protectively deleted instance stays frozen before it is deleted.
+const PROTECTIVE_GRACE_MS: i64 = 24 * 3600 * 1000;
+
+/// The project an access key acts in: its user's first project (Alibaba
+/// accounts have no project in the path).
+async fn account(ctx: &Ctx, caller: &Principal) -> Result<String> {
+    let projects = ctx.identity.projects_of(caller).await?;
+    projects.first().map(|p| p.id.clone()).ok_or(AliError::Auth(AuthError::BadScope))
+}
+
+fn instance(product: Product, id: &str) -> Result<Uuid> {
+    render::parse_instance_id(product, id).ok_or_else(|| CoreError::ClusterNotFound(id.to_string()).into())
+}
+
+fn ok(result: Value) -> Response {
+    Json(json!({"RequestId": request_id(), "Result": result})).into_response()
+}
+
+fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Default::default());
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(CoreError::MalformedBody("the body must be a JSON object".into()).into()),
+        Err(e) => Err(CoreError::MalformedBody(e.to_string()).into()),
+    }
+}
+
+fn int(v: &Value, what: &str) -> Result<Option<i64>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Number(n) => n.as_i64().map(Some).ok_or_else(|| CoreError::MalformedBody(format!("{what} must be an integer")).into()),
+        Value::String(s) => s.trim().parse().map(Some).map_err(|_| CoreError::MalformedBody(format!("{what} must be an integer")).into()),
+        _ => Err(CoreError::MalformedBody(format!("{what} must be an integer")).into()),
+    }
+}
+
+async fn describe_value(ctx: &Ctx, project: &str, product: Product, id: Uuid) -> Result<Value> {
+    let view = ctx.app.show(project, id, product).await?;
+    Ok(render::instance(&view))
+}
+
+pub async fn create(
+    State(ctx): State<Ctx>,
+    Extension(caller): Extension<Principal>,
+    Extension(product): Extension<Product>,
+    Query(q): Params,
+    Extension(RawBody(body)): Extension<RawBody>,
+) -> Result<Response> {
+    let project = account(&ctx, &caller).await?;
+    let print = tokens::fingerprint(&format!("create {}", product.as_str()), &q, &body);
+    let result = tokens::once(&ctx, &project, q.get("clientToken").map(String::as_str), print, || async {
+        let m = body_object(&body)?;
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        let version_key = if product == Product::AliyunLogstash { "version" } else { "esVersion" };
+        let input = AliyunCreateInput {
+            description: m.get("description").and_then(text),
+            version: m.get(version_key).and_then(text),
+            node_amount: int(m.get("nodeAmount").unwrap_or(&Value::Null), "nodeAmount")?,
+            spec: m.get("nodeSpec").and_then(|n| text(&n["spec"])),
+            disk: int(m.get("nodeSpec").map(|n| &n["disk"]).unwrap_or(&Value::Null), "nodeSpec.disk")?,
+            disk_type: m.get("nodeSpec").and_then(|n| text(&n["diskType"])),
+            vpc_id: m.get("networkConfig").and_then(|n| text(&n["vpcId"])),
+            vswitch_id: m.get("networkConfig").and_then(|n| text(&n["vswitchId"])),
+            zone: m.get("networkConfig").and_then(|n| text(&n["vsArea"])),
+            admin_password: m.get("esAdminPassword").and_then(text),
+        };
+        let spec = validate_aliyun(product, &input, &ctx.app.settings.zones)?;
+        let (cluster, job) = ctx.app.create_search(&project, spec).await?;
+        tracing::info!(cluster.id = %cluster.id, job.id = %job.id, "Alibaba instance create accepted");
+        Ok(json!({"instanceId": render::instance_id(product, cluster.id)}))
+    })
+    .await?;
+    Ok(ok(result))
+}
+
+pub async fn describe(
+    State(ctx): State<Ctx>,
+    Extension(caller): Extension<Principal>,
+    Extension(product): Extension<Product>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let project = account(&ctx, &caller).await?;
+    Ok(ok(describe_value(&ctx, &project, product, instance(product, &id)?).await?))
+}
+
+pub async fn list(
+    State(ctx): State<Ctx>,
+    Extension(caller): Extension<Principal>,
+    Extension(product): Extension<Product>,
+    Query(q): Params,
+) -> Result<Response> {
+    let project = account(&ctx, &caller).await?;
+    let number = |key: &str, default: usize, max: usize| -> Result<usize> {
+        match q.get(key) {
+            None => Ok(default),
+            Some(v) => v.trim().parse::<usize>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
+                CoreError::MalformedBody(format!("{key} must be an integer between 1 and {max}, got `{v}`")).into()
+            }),
+        }
+    };
+    let (page, size) = (number("page", 1, i32::MAX as usize)?, number("size", 10, 100)?);
+    let all: Vec<Value> = ctx.app.list(&project, product).await?.iter().map(render::instance).collect();
+    let matches = |i: &Value| {
+        ["description", "instanceId", "status"].iter().all(|k| q.get(*k).is_none_or(|want| i[*k].as_str() == Some(want.as_str())))
+    };
+    let found: Vec<Value> = all.into_iter().filter(matches).collect();
+    let total = found.len();
+    let result: Vec<Value> = found.into_iter().skip((page - 1) * size).take(size).collect();
+    let mut resp = Json(json!({"RequestId": request_id(), "Headers": {"X-Total-Count": total}, "Result": result})).into_response();
+    resp.headers_mut().insert("x-total-count", total.into());
+    Ok(resp)
+}
+
+/// The mutating actions on one instance, run once per clientToken.
+async fn act(ctx: &Ctx, caller: &Principal, product: Product, id: &str, q: &BTreeMap<String, String>, body: &[u8], method: Method, action: &str) -> Result<Value> {
+    let project = account(ctx, caller).await?;
+    let uuid = instance(product, id)?;
+    let print = tokens::fingerprint(&format!("{method} {action} {id}"), q, body);
+    tokens::once(ctx, &project, q.get("clientToken").map(String::as_str), print, || async {
+        match action {
+            "restart" => {
+                ctx.app.operate(&project, uuid, product, JobKind::RestartCluster).await?;
+                describe_value(ctx, &project, product, uuid).await
+            }
+            "update" => {
+                let m = body_object(body)?;
+                let nodes = int(m.get("nodeAmount").unwrap_or(&Value::Null), "nodeAmount")?;
+                let disk = int(m.get("nodeSpec").map(|n| &n["disk"]).unwrap_or(&Value::Null), "nodeSpec.disk")?;
+                ctx.app.change(&project, uuid, product, nodes, disk).await?;
+                describe_value(ctx, &project, product, uuid).await
+            }
+            "interrupt" => ctx.app.interrupt(&project, uuid, product).await.map(|_| json!(true)).map_err(Into::into),
+            "resume" => ctx.app.resume_change(&project, uuid, product).await.map(|_| json!(true)).map_err(Into::into),
+            "cancel-deletion" => ctx.app.cancel_deletion(&project, uuid, product).await.map(|_| json!(true)).map_err(Into::into),
+            "delete" => {
+                match q.get("deleteType").map(String::as_str) {
+                    None | Some("immediate") => ctx.app.delete(&project, uuid, product, None).await?,
+                    Some("protective") => ctx.app.delete_protectively(&project, uuid, product, PROTECTIVE_GRACE_MS).await?,
+                    Some(other) => return Err(CoreError::MalformedBody(format!("deleteType must be immediate or protective, got `{other}`")).into()),
+                };
+                Ok(Value::Null)
+            }
+            other => Err(AliError::NoRoute(other.to_string())),
+        }
+    })
+    .await
+}
+
+macro_rules! action {
+    ($name:ident, $method:expr, $action:literal) => {
+        pub async fn $name(
+            State(ctx): State<Ctx>,
+            Extension(caller): Extension<Principal>,
+            Extension(product): Extension<Product>,
+            Path(id): Path<String>,
+            Query(q): Params,
+            Extension(RawBody(body)): Extension<RawBody>,
+        ) -> Result<Response> {
+            let result = act(&ctx, &caller, product, &id, &q, &body, $method, $action).await?;
+            Ok(match result {
+                Value::Null => Json(json!({"RequestId": request_id()})).into_response(),
+                r => ok(r),
+            })
+        }
+    };
+}
+
+action!(restart, Method::POST, "restart");
+action!(update, Method::PUT, "update");
+action!(interrupt, Method::POST, "interrupt");
+action!(resume, Method::POST, "resume");
+action!(cancel_deletion, Method::POST, "cancel-deletion");
+action!(delete, Method::DELETE, "delete");

@@ -1,0 +1,60 @@
+//! `clientToken` idempotency: a repeat of a token returns the first request's
+//! result and does nothing more; a repeat while the first is still being
+//! processed, or with different parameters, is refused. Tokens are stored
+//! (48 hours), so this holds across restarts.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::AliError;
+use crate::api::Ctx;
+use crate::store::TokenClaim;
+
+/// A claim whose request never completed (strato died mid-request) is taken
+/// over after this long rather than blocking the token forever.
+const STALE_MS: i64 = 5 * 60 * 1000;
+
+/// What identifies "the same request": action, target, parameters, body.
+pub fn fingerprint(action: &str, query: &BTreeMap<String, String>, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(action.as_bytes());
+    for (k, v) in query.iter().filter(|(k, _)| k.as_str() != "clientToken") {
+        h.update(format!("\n{k}={v}").as_bytes());
+    }
+    h.update(b"\n");
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
+/// Runs `op` at most once per (scope, clientToken): its `Result` is stored
+/// on success and returned to repeats.
+pub async fn once<F, Fut>(ctx: &Ctx, scope: &str, token: Option<&str>, fingerprint: String, op: F) -> Result<Value, AliError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<Value, AliError>>,
+{
+    let Some(token) = token else { return op().await };
+    if token.is_empty() || token.len() > 64 || !token.is_ascii() {
+        return Err(AliError::BadToken("clientToken must be 1 to 64 ASCII characters".into()));
+    }
+    let store = &ctx.app.store;
+    match store.claim_token(scope, token, &fingerprint, crate::core::now_ms(), STALE_MS).await? {
+        TokenClaim::Done(first) => serde_json::from_str(&first).map_err(|e| AliError::Core(crate::core::CoreError::Internal(e.to_string()))),
+        TokenClaim::InFlight => Err(AliError::TokenInFlight),
+        TokenClaim::Mismatch => Err(AliError::TokenMismatch),
+        TokenClaim::Claimed => match op().await {
+            Ok(result) => {
+                store.complete_token(scope, token, &result.to_string()).await?;
+                Ok(result)
+            }
+            Err(e) => {
+                // A failed request did nothing: the token may be used again.
+                store.release_token(scope, token).await?;
+                Err(e)
+            }
+        },
+    }
+}
