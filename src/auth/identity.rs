@@ -4,12 +4,14 @@
 //! master key on demand (HMAC verification needs the secret; storing it
 //! would defeat "hashed at rest").
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use chrono::{DateTime, Utc};
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -93,6 +95,70 @@ pub struct Identity {
     secrets: Arc<Secrets>,
     token_ttl_ms: i64,
     max_skew: chrono::Duration,
+    nonces: NonceCache,
+}
+
+/// How many unexpired Alibaba nonces are remembered at most (all access keys together): with the
+/// 15-minute window that is over 100 signed requests a second, sustained, far beyond what a
+/// control plane sees; an entry costs ~150 bytes, so the cap bounds the memory to ~15 MB.
+const NONCE_CAPACITY: usize = 100_000;
+
+/// Replay protection for Alibaba-signed requests (ACS3 and legacy v1 both sign
+/// `x-acs-signature-nonce`): a nonce an access key already used is refused while the request
+/// that carried it could still pass the date check.
+///
+/// In memory only, on purpose. `verify` already refuses any request dated more than `max_skew`
+/// from now, so a nonce only needs remembering until its request's signing time + `max_skew`;
+/// after that the date check alone refuses the replay. Forgetting everything on a restart
+/// therefore re-opens replay only for requests signed in the last `max_skew` (15 minutes) before
+/// it, which the date check still bounds; persisting nonces would cost a store write per signed
+/// request to close that. (Several strato processes serving the same keys would each need to
+/// share this set; strato runs as one process.)
+///
+/// Full of unexpired nonces, it refuses new ones (`TooManyNonces`) rather than forget live ones,
+/// since forgetting would let those requests be replayed.
+struct NonceCache {
+    /// (access key, nonce) → the instant after which the date check alone refuses a replay.
+    seen: Mutex<HashMap<(String, String), DateTime<Utc>>>,
+    capacity: usize,
+}
+
+impl NonceCache {
+    fn new(capacity: usize) -> Self {
+        NonceCache { seen: Mutex::new(HashMap::new()), capacity }
+    }
+
+    /// Records `nonce` for `access_key` until `expires_at`: `Replayed` if the pair is already
+    /// recorded and unexpired at `now`, `TooManyNonces` if the cache is full of unexpired pairs.
+    /// Expired entries are pruned when the cache is full.
+    fn record(
+        &self,
+        access_key: &str,
+        nonce: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), SignatureError> {
+        // No code path panics while holding the lock, and the map stays consistent if one did.
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let key = (access_key.to_string(), nonce.to_string());
+        // Live while a replay could still pass the date check (`verify` accepts a skew equal to
+        // max_skew, so `now == expires_at` is still live).
+        let live = |expires: &DateTime<Utc>| *expires >= now;
+        match seen.get(&key) {
+            Some(expires) if live(expires) => return Err(SignatureError::Replayed),
+            Some(_) => {} // expired: reused below, no growth
+            None => {
+                if seen.len() >= self.capacity {
+                    seen.retain(|_, expires| live(expires));
+                }
+                if seen.len() >= self.capacity {
+                    return Err(SignatureError::TooManyNonces);
+                }
+            }
+        }
+        seen.insert(key, expires_at);
+        Ok(())
+    }
 }
 
 pub fn hash_password(password: &str) -> String {
@@ -132,7 +198,13 @@ pub fn load_master_key(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 impl Identity {
     pub fn new(store: Arc<dyn Store>, secrets: Arc<Secrets>, token_ttl_ms: i64) -> Self {
-        Identity { store, secrets, token_ttl_ms, max_skew: chrono::Duration::minutes(15) }
+        Identity {
+            store,
+            secrets,
+            token_ttl_ms,
+            max_skew: chrono::Duration::minutes(15),
+            nonces: NonceCache::new(NONCE_CAPACITY),
+        }
     }
 
     /// The secret of an access key: HMAC(master key, access key ‖ salt ‖ block),
@@ -207,12 +279,20 @@ impl Identity {
         Ok((Principal { user, scoped_project: Some(record.project_id.clone()) }, record))
     }
 
-    /// Verifies an AK/SK-signed request.
+    /// Verifies an AK/SK-signed request; an Alibaba request's signed nonce must not have been
+    /// used by the same access key within the skew window (`SignatureError::Replayed`).
     pub async fn check_signature(&self, req: &WireRequest<'_>) -> Result<Principal, AuthError> {
         let claim = signature::parse_claim(req)?;
         let key = self.store.find_access_key(&claim.access_key).await?.ok_or(AuthError::UnknownAccessKey)?;
         let secret = self.derive_secret(&key.access_key, &key.salt);
-        signature::verify(req, &claim, secret.as_bytes(), chrono::Utc::now(), self.max_skew)?;
+        let now = Utc::now();
+        signature::verify(req, &claim, secret.as_bytes(), now, self.max_skew)?;
+        // Only a verified request records its nonce: an unsigned or forged one must not be able
+        // to burn a nonce a legitimate request is about to use.
+        if let Some(nonce) = signature::signed_nonce(req, &claim) {
+            let signed_at = signature::request_time(req, &claim.scheme)?;
+            self.nonces.record(&key.access_key, nonce, now, signed_at + self.max_skew)?;
+        }
         let user = self.store.get_user(&key.user_id).await?.ok_or(AuthError::UnknownAccessKey)?;
         Ok(Principal { user, scoped_project: None })
     }
@@ -358,5 +438,163 @@ mod tests {
         assert!(h.starts_with("$argon2"));
         assert!(password_matches("Secret-Passw0rd", &h));
         assert!(!password_matches("secret-passw0rd", &h));
+    }
+
+    // ------------------------------------------------------------ signed requests and replays
+
+    use super::signature::{acs3_authorization, acs_v1_authorization, huawei_authorization};
+    use crate::store::sqlite::SqliteStore;
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        identity: Identity,
+        /// Two access keys of one user, with their secrets.
+        keys: [(String, String); 2],
+    }
+
+    async fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("strato.db")).await.unwrap());
+        let identity = Identity::new(store, Arc::new(Secrets::new(vec![7; 32])), 60_000);
+        let d = identity.create_domain("d").await.unwrap();
+        let u = identity.create_user(&d.id, "u", "Passw0rd!").await.unwrap();
+        let (k1, s1) = identity.create_access_key(&u.id, "one").await.unwrap();
+        let (k2, s2) = identity.create_access_key(&u.id, "two").await.unwrap();
+        Fixture { _dir: dir, identity, keys: [(k1.access_key, s1), (k2.access_key, s2)] }
+    }
+
+    /// A signed request: method, target, headers (Authorization included).
+    struct Signed {
+        target: String,
+        headers: Vec<(String, String)>,
+    }
+
+    impl Signed {
+        fn wire(&self) -> WireRequest<'_> {
+            WireRequest { method: "GET", target: &self.target, headers: &self.headers, body: b"" }
+        }
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+    }
+
+    fn sign(target: &str, mut headers: Vec<(String, String)>, authorize: impl Fn(&WireRequest) -> String) -> Signed {
+        let auth = authorize(&WireRequest { method: "GET", target, headers: &headers, body: b"" });
+        headers.push(("authorization".into(), auth));
+        Signed { target: target.into(), headers }
+    }
+
+    /// What alibabacloud-tea-openapi sends by default, signed now.
+    fn acs3(key: &(String, String), nonce: &str) -> Signed {
+        let date = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let empty = sha256_hex("");
+        let h = headers(&[
+            ("host", "127.0.0.1:9000"),
+            ("x-acs-action", "ListInstance"),
+            ("x-acs-version", "2017-06-13"),
+            ("x-acs-date", &date),
+            ("x-acs-signature-nonce", nonce),
+            ("x-acs-content-sha256", &empty),
+        ]);
+        let signed: Vec<String> =
+            ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"]
+                .map(String::from)
+                .to_vec();
+        sign("/openapi/instances?page=1", h, |r| acs3_authorization(r, &key.0, key.1.as_bytes(), &signed).unwrap())
+    }
+
+    /// What the same SDK sends with `signature_algorithm='v2'`, signed now.
+    fn acs_v1(key: &(String, String), nonce: &str) -> Signed {
+        let date = Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let h = headers(&[
+            ("date", &date),
+            ("host", "127.0.0.1:9000"),
+            ("accept", "application/json"),
+            ("x-acs-signature-nonce", nonce),
+            ("x-acs-signature-method", "HMAC-SHA1"),
+            ("x-acs-signature-version", "1.0"),
+            ("x-acs-version", "2017-06-13"),
+            ("x-acs-action", "ListInstance"),
+        ]);
+        sign("/openapi/instances?page=1", h, |r| acs_v1_authorization(r, &key.0, key.1.as_bytes()))
+    }
+
+    fn is_replay(result: &Result<Principal, AuthError>) -> bool {
+        matches!(result, Err(AuthError::BadSignature(SignatureError::Replayed)))
+    }
+
+    #[tokio::test]
+    async fn acs3_nonce_cannot_be_replayed() {
+        let f = fixture().await;
+        let first = acs3(&f.keys[0], "0123456789abcdef0123456789abcdef");
+        f.identity.check_signature(&first.wire()).await.unwrap();
+        let again = f.identity.check_signature(&first.wire()).await;
+        assert!(is_replay(&again), "{again:?}");
+        assert_eq!(
+            again.unwrap_err().to_string(),
+            "signature rejected: the request nonce was already used"
+        );
+        // A new nonce is a new request, and nonces are per access key.
+        f.identity.check_signature(&acs3(&f.keys[0], "fedcba9876543210fedcba9876543210").wire()).await.unwrap();
+        f.identity.check_signature(&acs3(&f.keys[1], "0123456789abcdef0123456789abcdef").wire()).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn acs_v1_nonce_cannot_be_replayed() {
+        let f = fixture().await;
+        let first = acs_v1(&f.keys[0], "6c51fb56d17db84b1ccbc01559da20c3");
+        f.identity.check_signature(&first.wire()).await.unwrap();
+        let again = f.identity.check_signature(&first.wire()).await;
+        assert!(is_replay(&again), "{again:?}");
+        f.identity.check_signature(&acs_v1(&f.keys[0], "6c51fb56d17db84b1ccbc01559da20c4").wire()).await.unwrap();
+        // One nonce space per key, whichever Alibaba scheme signed it.
+        let cross = f.identity.check_signature(&acs3(&f.keys[0], "6c51fb56d17db84b1ccbc01559da20c3").wire()).await;
+        assert!(is_replay(&cross), "{cross:?}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_request_burns_no_nonce() {
+        let f = fixture().await;
+        let nonce = "00112233445566778899aabbccddeeff";
+        let wrong = (f.keys[0].0.clone(), "not the secret".to_string());
+        for forged in [acs3(&wrong, nonce), acs_v1(&wrong, nonce)] {
+            let result = f.identity.check_signature(&forged.wire()).await;
+            assert!(matches!(result, Err(AuthError::BadSignature(SignatureError::Mismatch))), "{result:?}");
+        }
+        f.identity.check_signature(&acs3(&f.keys[0], nonce).wire()).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn huawei_requests_are_not_nonce_checked() {
+        let f = fixture().await;
+        let date = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+        let h = headers(&[("host", "127.0.0.1:9000"), ("x-sdk-date", &date)]);
+        let signed: Vec<String> = ["host", "x-sdk-date"].map(String::from).to_vec();
+        let key = &f.keys[0];
+        let req = sign("/v1.0/p/clusters", h, |r| huawei_authorization(r, &key.0, key.1.as_bytes(), &signed));
+        f.identity.check_signature(&req.wire()).await.unwrap();
+        f.identity.check_signature(&req.wire()).await.unwrap();
+    }
+
+    #[test]
+    fn nonce_cache_window_and_capacity() {
+        let t0: DateTime<Utc> = "2026-11-23T13:49:29Z".parse().unwrap();
+        let window = chrono::Duration::minutes(15);
+        let cache = NonceCache::new(2);
+        cache.record("AK", "n1", t0, t0 + window).unwrap();
+        assert_eq!(cache.record("AK", "n1", t0, t0 + window), Err(SignatureError::Replayed));
+        // Live up to and including the end of the window, free again after it.
+        assert_eq!(cache.record("AK", "n1", t0 + window, t0 + window), Err(SignatureError::Replayed));
+        let later = t0 + window + chrono::Duration::seconds(1);
+        cache.record("AK", "n1", later, later + window).unwrap();
+        // Full of live nonces: new ones are refused, not let through.
+        cache.record("AK2", "n1", later, later + window).unwrap();
+        assert_eq!(cache.record("AK", "n2", later, later + window), Err(SignatureError::TooManyNonces));
+        assert_eq!(cache.record("AK", "n1", later, later + window), Err(SignatureError::Replayed));
+        // Once they expire, a full cache prunes them and takes new ones.
+        let much_later = later + window * 2;
+        cache.record("AK", "n3", much_later, much_later + window).unwrap();
+        assert_eq!(cache.seen.lock().unwrap().len(), 1);
     }
 }
