@@ -65,6 +65,8 @@ impl AliError {
                 AuthError::BadSignature(SignatureError::Skewed | SignatureError::BadDate) => {
                     (S::BAD_REQUEST, "InvalidTimeStamp.Expired")
                 }
+                AuthError::BadSignature(SignatureError::Replayed) => (S::BAD_REQUEST, "SignatureNonceUsed"),
+                AuthError::BadSignature(SignatureError::TooManyNonces) => (S::SERVICE_UNAVAILABLE, "Throttling"),
                 AuthError::BadSignature(_) => (S::BAD_REQUEST, "SignatureDoesNotMatch"),
                 AuthError::Forbidden(_) | AuthError::BadScope => (S::FORBIDDEN, "Forbidden.RAM"),
                 AuthError::Store(_) => (S::INTERNAL_SERVER_ERROR, "InternalError"),

@@ -1,0 +1,166 @@
+//! Search/log cluster helpers: the stand-in engines tests bind datastores to,
+//! a CSS client (Keystone token) and an Alibaba client (ACS3-signed).
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::Server;
+
+/// The osmem-server binary (STRATO_OSMEM_BIN, or the SDK venv's copy).
+pub fn osmem_bin() -> Option<String> {
+    if let Ok(p) = std::env::var("STRATO_OSMEM_BIN") {
+        if !p.is_empty() && std::path::Path::new(&p).exists() {
+            return Some(p);
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/lib");
+    std::fs::read_dir(root).ok()?.flatten().map(|e| e.path().join("site-packages/osmem_server/bin/osmem-server")).find(|p| p.exists()).map(|p| p.display().to_string())
+}
+
+pub const SYSLOG_NG: &str = "/usr/sbin/syslog-ng";
+
+/// Server arguments binding every search/log datastore to the test stand-ins
+/// (osmem-server for elasticsearch/opensearch, syslog-ng for logstash), or None
+/// to skip (only with STRATO_SKIP_SEARCH=1; otherwise a missing stand-in fails).
+pub fn stand_in_engines() -> Option<Vec<String>> {
+    let osmem = osmem_bin();
+    let syslog = std::path::Path::new(SYSLOG_NG).exists();
+    if osmem.is_none() || !syslog {
+        assert_eq!(
+            std::env::var("STRATO_SKIP_SEARCH").as_deref(),
+            Ok("1"),
+            "search stand-ins missing (osmem-server: {osmem:?}, syslog-ng: {syslog}); run ./scripts/test, or set STRATO_SKIP_SEARCH=1"
+        );
+        eprintln!("skipped: search stand-ins are not installed");
+        return None;
+    }
+    let osmem = osmem.unwrap();
+    Some(vec![
+        "--datastore-engine".into(),
+        format!("elasticsearch=osmem:{osmem}"),
+        "--datastore-engine".into(),
+        format!("opensearch=osmem:{osmem}"),
+        "--datastore-engine".into(),
+        format!("logstash=syslog-ng:{SYSLOG_NG}"),
+    ])
+}
+
+impl Server {
+    /// A CSS call with a Keystone token.
+    pub fn css_call(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = format!("{}{}", self.css(), path.replace("{pid}", &self.pid()));
+        let mut req = self.http.request(method.parse().unwrap(), url).header("x-auth-token", token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().unwrap_or(Value::Null))
+    }
+
+    /// An Alibaba ROA call signed with ACS3-HMAC-SHA256 by the bootstrap access key.
+    pub fn ali(&self, method: &str, target: &str, body: Option<Value>) -> (u16, Value) {
+        self.ali_signed(method, target, body, &self.cred("secret_key"), chrono::Utc::now(), |_| {})
+    }
+
+    /// A signed Alibaba call with a chosen secret and date; `tamper` may change
+    /// the body after signing.
+    pub fn ali_signed(
+        &self,
+        method: &str,
+        target: &str,
+        body: Option<Value>,
+        secret: &str,
+        date: chrono::DateTime<chrono::Utc>,
+        tamper: impl FnOnce(&mut Vec<u8>),
+    ) -> (u16, Value) {
+        use strato::auth::signature::{acs3_authorization, WireRequest};
+        let base = self.aliyun();
+        let host = base.trim_start_matches("http://").to_string();
+        let mut bytes = body.map(|b| serde_json::to_vec(&b).unwrap()).unwrap_or_default();
+        let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        let mut headers: Vec<(String, String)> = vec![
+            ("host".into(), host),
+            ("x-acs-action".into(), "strato-test".into()),
+            ("x-acs-version".into(), "2017-06-13".into()),
+            ("x-acs-date".into(), date.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            ("x-acs-signature-nonce".into(), uuid::Uuid::new_v4().simple().to_string()),
+            ("x-acs-content-sha256".into(), hash),
+            ("accept".into(), "application/json".into()),
+        ];
+        if !bytes.is_empty() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        let signed: Vec<String> = headers.iter().map(|(k, _)| k.clone()).collect();
+        let wire = WireRequest { method, target, headers: &headers, body: &bytes };
+        let auth = acs3_authorization(&wire, &self.cred("access_key"), secret.as_bytes(), &signed).unwrap();
+        tamper(&mut bytes);
+        let mut req = self.http.request(method.parse().unwrap(), format!("{base}{target}")).header("authorization", auth);
+        for (k, v) in headers.iter().filter(|(k, _)| k != "host") {
+            req = req.header(k, v);
+        }
+        let resp = req.body(bytes).send().unwrap();
+        let status = resp.status().as_u16();
+        let text = resp.text().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("a non-JSON Alibaba body: {text}")))
+    }
+
+    /// An Alibaba call signed the legacy way (`acs AK:base64(HMAC-SHA1)`), with
+    /// a chosen nonce so that a test can replay it.
+    pub fn ali_legacy(&self, method: &str, target: &str, nonce: &str) -> (u16, Value) {
+        use strato::auth::signature::{acs_v1_authorization, WireRequest};
+        let headers: Vec<(String, String)> = vec![
+            ("accept".into(), "application/json".into()),
+            ("date".into(), chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string()),
+            ("x-acs-version".into(), "2017-06-13".into()),
+            ("x-acs-signature-method".into(), "HMAC-SHA1".into()),
+            ("x-acs-signature-version".into(), "1.0".into()),
+            ("x-acs-signature-nonce".into(), nonce.into()),
+        ];
+        let wire = WireRequest { method, target, headers: &headers, body: b"" };
+        let auth = acs_v1_authorization(&wire, &self.cred("access_key"), self.cred("secret_key").as_bytes());
+        let mut req = self.http.request(method.parse().unwrap(), format!("{}{target}", self.aliyun())).header("authorization", auth);
+        for (k, v) in &headers {
+            req = req.header(k, v);
+        }
+        let resp = req.send().unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.json().unwrap_or(Value::Null))
+    }
+
+    /// Polls an Alibaba instance until `pred` holds, recording the statuses seen.
+    pub fn ali_wait(&self, path: &str, within: Duration, seen: &mut Vec<String>, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let (_, v) = self.ali("GET", path, None);
+            let r = v["Result"].clone();
+            let st = r["status"].as_str().unwrap_or_default().to_string();
+            if seen.last() != Some(&st) {
+                seen.push(st);
+            }
+            if pred(&r) {
+                return r;
+            }
+            assert!(Instant::now() < deadline, "{path} never reached the expected state: {v}\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Polls a CSS cluster until `pred` holds, recording (status, actions) seen.
+    pub fn css_wait(&self, token: &str, id: &str, within: Duration, seen: &mut Vec<String>, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let (_, v) = self.css_call(token, "GET", &format!("/v1.0/{{pid}}/clusters/{id}"), None);
+            let st = format!("{}{}", v["status"].as_str().unwrap_or_default(), v["actions"]);
+            if seen.last() != Some(&st) {
+                seen.push(st);
+            }
+            if pred(&v) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "CSS cluster {id} never reached the expected state: {v}\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! CSS and Alibaba Elasticsearch/Logstash against a real server whose search
+//! datastores are bound to osmem-server and its log datastore to syslog-ng
+//! (stand-ins: no Elasticsearch, OpenSearch or Logstash is installable here).
+
+mod common;
+
+use std::time::Duration;
+
+use common::search::stand_in_engines;
+use common::Server;
+use serde_json::{json, Value};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn server() -> Option<Server> {
+    let args = stand_in_engines()?;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Some(Server::start_with(&args, &[]))
+}
+
+fn css_body(name: &str, datastore: &str, version: &str, nodes: u32) -> Value {
+    json!({"cluster": {
+        "name": name, "instanceNum": nodes,
+        "instance": {"flavorRef": "ess.spec-4u8g", "volume": {"volume_type": "COMMON", "size": 40},
+                     "nics": {"vpcId": "v", "netId": "n", "securityGroupId": "g"}},
+        "datastore": {"type": datastore, "version": version}}})
+}
+
+fn ready(v: &Value) -> bool {
+    v["status"] == "200"
+        && v["actions"].as_array().is_some_and(|a| a.is_empty())
+        && v["instances"].as_array().is_some_and(|i| !i.is_empty() && i.iter().all(|n| n["status"] == "200"))
+}
+
+/// `GET url` and `PUT url body` against an engine's HTTP API.
+fn http(method: &str, url: &str, body: Option<Value>) -> Value {
+    let c = reqwest::blocking::Client::new();
+    let mut req = c.request(method.parse().unwrap(), url);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send().and_then(|r| r.json()).unwrap_or(Value::Null)
+}
+
+fn pids_of(s: &Server, comm: &str) -> Vec<i32> {
+    let mut pids: Vec<i32> = s
+        .engine_pids()
+        .into_iter()
+        .filter(|p| std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim().starts_with(comm)))
+        .collect();
+    pids.sort();
+    pids
+}
+
+#[test]
+fn css_cluster_restarts_for_real_and_serves_search() {
+    let Some(s) = server() else { return };
+    let token = s.token();
+    let (status, made) = s.css_call(&token, "POST", "/v1.0/{pid}/clusters", Some(css_body("css-demo", "elasticsearch", "7.10.2", 2)));
+    assert_eq!(status, 200, "{made}");
+    let id = made["cluster"]["id"].as_str().unwrap().to_string();
+    let mut seen = Vec::new();
+    let c = s.css_wait(&token, &id, MINUTE, &mut seen, ready);
+    assert!(seen[0].starts_with("100"), "{seen:?}");
+    assert_eq!(c["instances"].as_array().unwrap().len(), 2);
+    let endpoint = c["endpoint"].as_str().unwrap().split(',').next().unwrap().to_string();
+    // The endpoint answers the OpenSearch API: index and search a document.
+    http("PUT", &format!("http://{endpoint}/books/_doc/1?refresh=true"), Some(json!({"title": "strato"})));
+    let found = http("GET", &format!("http://{endpoint}/books/_search?q=title:strato"), None);
+    assert_eq!(found["hits"]["total"]["value"], 1, "{found}");
+
+    // Seed 001: restart, no body → {"jobId": [...]}; REBOOTING while the members really restart.
+    let before = pids_of(&s, "osmem");
+    assert_eq!(before.len(), 2);
+    let (status, ack) = s.css_call(&token, "POST", &format!("/v1.0/{{pid}}/clusters/{id}/restart"), None);
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(ack["jobId"].as_array().map(Vec::len), Some(1), "{ack}");
+    let (status, busy) = s.css_call(&token, "POST", &format!("/v1.0/{{pid}}/clusters/{id}/restart"), None);
+    assert_eq!((status, busy["error_code"].as_str()), (400, Some("CSS.0011")), "a second restart must be refused: {busy}");
+    let mut seen = Vec::new();
+    s.css_wait(&token, &id, MINUTE, &mut seen, ready);
+    assert!(seen.iter().any(|x| x == "100[\"REBOOTING\"]"), "{seen:?}");
+    let after = pids_of(&s, "osmem");
+    assert_eq!(after.len(), 2);
+    assert!(after.iter().all(|p| !before.contains(p)), "restart kept old processes: {before:?} {after:?}");
+
+    // Unknown cluster: 404.
+    let (status, v) = s.css_call(&token, "POST", &format!("/v1.0/{{pid}}/clusters/{}/restart", uuid::Uuid::new_v4()), None);
+    assert_eq!(status, 404, "{v}");
+
+    // A Logstash cluster on the syslog-ng stand-in; list filters by datastore.
+    let (status, made) = s.css_call(&token, "POST", "/v1.0/{pid}/clusters", Some(css_body("css-logs", "logstash", "7.10.0", 1)));
+    assert_eq!(status, 200, "{made}");
+    let logs = made["cluster"]["id"].as_str().unwrap().to_string();
+    s.css_wait(&token, &logs, MINUTE, &mut Vec::new(), ready);
+    let (_, list) = s.css_call(&token, "GET", "/v1.0/{pid}/clusters?datastoreType=logstash", None);
+    assert_eq!(list["totalSize"], 1, "{list}");
+    let (_, list) = s.css_call(&token, "GET", "/v1.0/{pid}/clusters?offset=2&limit=1", None);
+    assert_eq!((list["totalSize"].as_u64(), list["clusters"].as_array().map(Vec::len)), (Some(2), Some(1)));
+
+    for cid in [&id, &logs] {
+        let (status, _) = s.css_call(&token, "DELETE", &format!("/v1.0/{{pid}}/clusters/{cid}"), None);
+        assert_eq!(status, 200);
+    }
+    let deadline = std::time::Instant::now() + MINUTE;
+    while s.css_call(&token, "GET", &format!("/v1.0/{{pid}}/clusters/{id}"), None).0 != 404 {
+        assert!(std::time::Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(s.engine_pids().is_empty(), "processes left after delete");
+}
+
+fn ali_create(s: &Server, nodes: u32, token: Option<&str>) -> (u16, Value) {
+    let q = token.map(|t| format!("?clientToken={t}")).unwrap_or_default();
+    s.ali(
+        "POST",
+        &format!("/openapi/instances{q}"),
+        Some(json!({"esVersion": "7.10_with_X-Pack", "nodeAmount": nodes, "esAdminPassword": "Es-admin1",
+                    "nodeSpec": {"spec": "elasticsearch.sn2ne.large", "disk": 20, "diskType": "cloud_ssd"},
+                    "networkConfig": {"type": "vpc", "vpcId": "vpc-1", "vswitchId": "vsw-1"}, "paymentType": "postpaid",
+                    "description": "strato-test"})),
+    )
+}
+
+#[test]
+fn alibaba_change_task_interrupts_and_resumes_where_it_stopped() {
+    let Some(mut s) = server() else { return };
+    let (status, made) = ali_create(&s, 2, None);
+    assert_eq!(status, 200, "{made}");
+    let id = made["Result"]["instanceId"].as_str().unwrap().to_string();
+    let path = format!("/openapi/instances/{id}");
+    let mut seen = Vec::new();
+    s.ali_wait(&path, MINUTE, &mut seen, |r| r["status"] == "active");
+    assert_eq!(seen[0], "activating");
+
+    // Nothing to interrupt or resume yet.
+    let code = |r: (u16, Value)| r.1["Code"].as_str().unwrap_or_default().to_string();
+    assert_eq!(code(s.ali("POST", &format!("{path}/actions/interrupt"), None)), "InstanceStatusNotSupportCurrentAction");
+    assert_eq!(code(s.ali("POST", &format!("{path}/actions/resume"), None)), "InstanceStatusNotSupportCurrentAction");
+
+    // Grow 2 → 5; interrupt once the first new member runs.
+    let (status, v) = s.ali("PUT", &path, Some(json!({"nodeAmount": 5})));
+    assert_eq!(status, 200, "{v}");
+    let deadline = std::time::Instant::now() + MINUTE;
+    while pids_of(&s, "osmem").len() < 3 {
+        assert!(std::time::Instant::now() < deadline, "the first member was never added");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (status, v) = s.ali("POST", &format!("{path}/actions/interrupt"), None);
+    assert_eq!((status, &v["Result"]), (200, &json!(true)), "{v}");
+    let r = s.ali_wait(&path, MINUTE, &mut seen, |r| r["status"] == "suspended");
+    let running = pids_of(&s, "osmem").len();
+    assert!((3..5).contains(&running), "suspended after {running} members");
+    assert_eq!(r["clusterTasks"][0]["status"], "suspended", "{r}");
+    // Suspended: other changes and a restart are refused.
+    assert_eq!(code(s.ali("POST", &format!("{path}/actions/restart"), None)), "InstanceActivating");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(pids_of(&s, "osmem").len(), running, "a suspended change kept going");
+
+    // kill -9 of strato while suspended: still suspended after the restart, then resumable.
+    s.kill9();
+    s.spawn(&stand_in_engines().unwrap().iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    let r = s.ali_wait(&path, MINUTE, &mut Vec::new(), |r| r["status"] != "");
+    assert_eq!(r["status"], "suspended", "{r}");
+    let (status, v) = s.ali("POST", &format!("{path}/actions/resume"), None);
+    assert_eq!((status, &v["Result"]), (200, &json!(true)), "seed 002's answer: {v}");
+    assert!(v["RequestId"].is_string());
+    let mut seen = Vec::new();
+    let r = s.ali_wait(&path, MINUTE, &mut seen, |r| r["status"] == "active");
+    assert!(seen.contains(&"activating".to_string()), "{seen:?}");
+    assert_eq!(r["nodeAmount"], 5);
+    assert_eq!(r["endpointList"].as_array().map(Vec::len), Some(5));
+    assert_eq!(pids_of(&s, "osmem").len(), 5, "the change did not end at exactly the target");
+
+    // Shrink 5 → 2 with a crash in the middle: the job finishes after restart.
+    s.kill9();
+    s.spawn(
+        &stand_in_engines().unwrap().iter().map(String::as_str).collect::<Vec<_>>(),
+        &[("STRATO_CRASH_AFTER_STEP", "change_cluster:1")],
+    );
+    s.ali("PUT", &path, Some(json!({"nodeAmount": 2})));
+    assert!(!s.wait_exit(MINUTE).success(), "the crash point did not fire");
+    s.spawn(&stand_in_engines().unwrap().iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    let r = s.ali_wait(&path, MINUTE, &mut Vec::new(), |r| r["status"] == "active" && r["nodeAmount"] == 2);
+    assert_eq!(r["endpointList"].as_array().map(Vec::len), Some(2));
+    assert_eq!(pids_of(&s, "osmem").len(), 2);
+
+    // Seed 002's error: an unknown instance.
+    let (status, v) = s.ali("POST", "/openapi/instances/es-cn-00000000000000000000000000000000/actions/resume", None);
+    assert_eq!((status, v["Code"].as_str()), (400, Some("InstanceNotFound")), "{v}");
+}
+
+#[test]
+fn alibaba_client_tokens_deletion_and_signatures() {
+    let Some(mut s) = server() else { return };
+    let (_, first) = ali_create(&s, 2, Some("tok-1"));
+    let id = first["Result"]["instanceId"].as_str().unwrap().to_string();
+    let (_, again) = ali_create(&s, 2, Some("tok-1"));
+    assert_eq!(again["Result"]["instanceId"], id.as_str(), "a repeated token must return the first result");
+    let (status, other) = ali_create(&s, 3, Some("tok-1"));
+    assert_eq!((status, other["Code"].as_str()), (400, Some("IdempotentParameterMismatch")), "{other}");
+    s.kill9();
+    s.spawn(&stand_in_engines().unwrap().iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    let (_, after) = ali_create(&s, 2, Some("tok-1"));
+    assert_eq!(after["Result"]["instanceId"], id.as_str(), "tokens are remembered across restarts");
+    let (_, list) = s.ali("GET", "/openapi/instances?page=1&size=10", None);
+    assert_eq!(list["Headers"]["X-Total-Count"], 1, "{list}");
+
+    // Protective deletion freezes; cancel-deletion brings it back; immediate deletion removes it.
+    let path = format!("/openapi/instances/{id}");
+    s.ali_wait(&path, MINUTE, &mut Vec::new(), |r| r["status"] == "active");
+    let (status, _) = s.ali("DELETE", &format!("{path}?deleteType=protective"), None);
+    assert_eq!(status, 200);
+    s.ali_wait(&path, MINUTE, &mut Vec::new(), |r| r["status"] == "inactive");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(pids_of(&s, "osmem").is_empty(), "a frozen instance still runs");
+    let (status, v) = s.ali("POST", &format!("{path}/actions/cancel-deletion"), None);
+    assert_eq!(status, 200, "{v}");
+    s.ali_wait(&path, MINUTE, &mut Vec::new(), |r| r["status"] == "active");
+    s.ali("DELETE", &path, None);
+    let deadline = std::time::Instant::now() + MINUTE;
+    while s.ali("GET", &path, None).1["Code"] != "InstanceNotFound" {
+        assert!(std::time::Instant::now() < deadline, "not deleted");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Signatures: wrong secret, skewed date, tampered body are refused, with JSON bodies.
+    let now = chrono::Utc::now();
+    let body = || Some(json!({"nodeAmount": 3}));
+    let (st, v) = s.ali_signed("PUT", &path, body(), "not-the-secret", now, |_| {});
+    assert_eq!((st, v["Code"].as_str()), (400, Some("SignatureDoesNotMatch")), "{v}");
+    let (st, v) = s.ali_signed("PUT", &path, body(), &s.cred("secret_key"), now - chrono::Duration::minutes(20), |_| {});
+    assert_eq!((st, v["Code"].as_str()), (400, Some("InvalidTimeStamp.Expired")), "{v}");
+    let (st, v) = s.ali_signed("PUT", &path, body(), &s.cred("secret_key"), now, |b| *b = b"{\"nodeAmount\":9}".to_vec());
+    assert_eq!(st, 400, "a tampered body must be refused: {v}");
+    // The legacy signature is accepted once per nonce.
+    let (st, v) = s.ali_legacy("GET", "/openapi/instances?page=1&size=10", "nonce-1");
+    assert_eq!(st, 200, "{v}");
+    let (st, v) = s.ali_legacy("GET", "/openapi/instances?page=1&size=10", "nonce-1");
+    assert_eq!((st, v["Code"].as_str()), (400, Some("SignatureNonceUsed")), "a replayed nonce must be refused: {v}");
+    let (st, v) = s.ali("GET", "/openapi/nowhere", None);
+    assert_eq!((st, v["Code"].as_str()), (404, Some("InvalidAction.NotFound")));
+}
