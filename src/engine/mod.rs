@@ -6,6 +6,7 @@ pub mod milvus;
 pub mod postgres;
 pub mod process;
 pub mod scram;
+pub mod service;
 mod unbound;
 
 use std::net::Ipv4Addr;

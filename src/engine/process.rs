@@ -1,11 +1,14 @@
 //! OS process helpers shared by engine drivers: who engine processes run as,
-//! liveness checks that guard against PID reuse, and signal escalation.
+//! liveness checks that guard against PID reuse, signal escalation, and
+//! `Daemon` (spawn a server, record its pid, wait until it is ready, adopt
+//! it again after a restart of strato, stop it with its process group).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::{Pid, Uid, User};
+use tokio::process::Command;
 
 /// The OS identity engine processes run as. PostgreSQL refuses to run as
 /// root, so when strato is root the engine runs as an unprivileged user.
@@ -93,17 +96,239 @@ pub fn alive_in(pid: i32, cwd: &Path) -> bool {
 /// SIGKILL. Returns once the process is gone.
 pub async fn terminate(pid: i32, cwd: &Path, first: Signal, grace: Duration) {
     let target = Pid::from_raw(pid);
+    escalate(
+        first,
+        grace,
+        |signal| {
+            let _ = kill(target, signal);
+        },
+        || alive_in(pid, cwd),
+    )
+    .await
+}
+
+/// Sends `first` through `send`, waits up to `grace` for `alive` to turn
+/// false, then escalates through SIGQUIT and SIGKILL.
+async fn escalate(first: Signal, grace: Duration, send: impl Fn(Signal), alive: impl Fn() -> bool) {
     for (signal, wait) in [(first, grace), (Signal::SIGQUIT, Duration::from_secs(5)), (Signal::SIGKILL, Duration::from_secs(5))] {
-        if !alive_in(pid, cwd) {
+        if !alive() {
             return;
         }
-        let _ = kill(target, signal);
+        send(signal);
         let deadline = tokio::time::Instant::now() + wait;
         while tokio::time::Instant::now() < deadline {
-            if !alive_in(pid, cwd) {
+            if !alive() {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+}
+
+/// True if `pid` is a process that has not exited (not a zombie).
+fn running(pid: i32) -> bool {
+    if pid <= 0 || kill(Pid::from_raw(pid), None).is_err() {
+        return false;
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
+    !matches!(state, Some('Z') | Some('X') | None)
+}
+
+/// The process group of `pid` (field 5 of /proc/PID/stat).
+fn process_group(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, rest) = stat.rsplit_once(") ")?;
+    rest.split_whitespace().nth(2)?.parse().ok()
+}
+
+/// True if some argument of `pid`'s command line names `dir` or a path below it.
+fn args_name(pid: i32, dirs: &[String]) -> bool {
+    let Ok(raw) = std::fs::read(format!("/proc/{pid}/cmdline")) else { return false };
+    raw.split(|b| *b == 0).any(|arg| {
+        let arg = String::from_utf8_lossy(arg);
+        dirs.iter().any(|d| names_path(&arg, d))
+    })
+}
+
+/// True if `arg` contains `dir` as a whole path: followed by `/` or the end
+/// (so `node-1` does not match inside `node-10`).
+fn names_path(arg: &str, dir: &str) -> bool {
+    !dir.is_empty()
+        && arg.match_indices(dir).any(|(i, _)| matches!(arg[i + dir.len()..].chars().next(), None | Some('/')))
+}
+
+/// Why a server did not come up.
+#[derive(Debug)]
+pub enum StartFailure {
+    Spawn(std::io::Error),
+    Exited(std::process::ExitStatus),
+    NotReady,
+}
+
+/// A long-running engine server strato starts in a node directory and
+/// re-adopts after its own restart: by the pid file strato wrote there, or
+/// (after a crash between spawning and writing it) by scanning /proc.
+///
+/// A process belongs to the directory if it is its working directory or,
+/// with `by_args`, if its command line names the directory and its name is
+/// one of `names`: launch scripts such as OpenSearch's `cd` into the
+/// distribution's home before they exec the JVM, so only their arguments
+/// (`-Dopensearch.path.conf=DIR/config`) still tell members of one home apart.
+pub struct Daemon<'a> {
+    pub dir: &'a Path,
+    pub pid_file: PathBuf,
+    /// `comm` names the /proc scan (and a match by arguments) accepts.
+    pub names: &'a [&'a str],
+    pub by_args: bool,
+}
+
+impl Daemon<'_> {
+    /// True if `pid` is a live process of this directory.
+    pub fn owns(&self, pid: i32) -> bool {
+        if alive_in(pid, self.dir) {
+            return true;
+        }
+        if !self.by_args || !running(pid) {
+            return false;
+        }
+        let mut dirs = vec![self.dir.to_string_lossy().trim_end_matches('/').to_string()];
+        if let Ok(c) = std::fs::canonicalize(self.dir) {
+            let c = c.to_string_lossy().to_string();
+            if !dirs.contains(&c) {
+                dirs.push(c);
+            }
+        }
+        // Arguments are a weaker mark than the cwd (a `tail -f DIR/logs/...` names it
+        // too): the process must also have one of the server's names.
+        args_name(pid, &dirs) && comm_is(pid, self.names)
+    }
+
+    /// The server's pid: the recorded one if it still runs here, else any
+    /// process of this directory with one of `names`.
+    pub fn find_pid(&self) -> Option<i32> {
+        let recorded = std::fs::read_to_string(&self.pid_file).ok().and_then(|t| t.trim().parse::<i32>().ok());
+        if let Some(pid) = recorded.filter(|p| self.owns(*p)) {
+            return Some(pid);
+        }
+        let entries = std::fs::read_dir("/proc").ok()?;
+        let mut pids: Vec<i32> = entries.flatten().filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok()).collect();
+        // The oldest first: a launcher before the children it started.
+        pids.sort_unstable();
+        // The name first: one small read filters out nearly every process.
+        pids.into_iter().find(|pid| comm_is(*pid, self.names) && self.owns(*pid))
+    }
+
+    /// Spawns `cmd` (program, arguments, environment, user and output already
+    /// set) in its own process group, so that it outlives a crash of strato,
+    /// records its pid, and polls `ready` every 50 ms until it passes, the
+    /// process exits or `timeout` runs out. The child is reaped in the background.
+    pub async fn spawn<F, Fut>(&self, mut cmd: Command, timeout: Duration, mut ready: F) -> Result<i32, StartFailure>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        cmd.process_group(0);
+        let mut child = cmd.spawn().map_err(StartFailure::Spawn)?;
+        let pid = child.id().map(|p| p as i32).unwrap_or_default();
+        if pid > 0 {
+            let tmp = self.pid_file.with_extension("pid.tmp");
+            if std::fs::write(&tmp, pid.to_string()).is_ok() {
+                let _ = std::fs::rename(&tmp, &self.pid_file);
+            }
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        let outcome = loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if let Ok(Some(status)) = child.try_wait() {
+                break Err(StartFailure::Exited(status));
+            }
+            if ready().await {
+                break Ok(pid);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                break Err(StartFailure::NotReady);
+            }
+        };
+        // Reap it whenever it exits so it never lingers as a zombie.
+        tokio::spawn(async move {
+            let _ = child.wait().await;
+        });
+        outcome
+    }
+
+    /// Stops the server `pid` and everything in its process group (a launch
+    /// script's JVM, a launcher's server child): `first`, then SIGQUIT and
+    /// SIGKILL as in `terminate`; stragglers of the group that still belong
+    /// to this directory get SIGKILL at the end.
+    pub async fn stop(&self, pid: i32, first: Signal, grace: Duration) {
+        let own_group = nix::unistd::getpgrp().as_raw();
+        let group = process_group(pid).filter(|g| *g > 1 && *g != own_group);
+        let send = |signal| {
+            let _ = match group {
+                Some(g) => nix::sys::signal::killpg(Pid::from_raw(g), signal),
+                None => kill(Pid::from_raw(pid), signal),
+            };
+        };
+        escalate(first, grace, send, || self.owns(pid)).await;
+        let Some(group) = group else { return };
+        for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Some(p) = e.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
+            if process_group(p) == Some(group) && self.owns(p) {
+                let _ = kill(Pid::from_raw(p), Signal::SIGKILL);
+            }
+        }
+    }
+}
+
+/// True if `pid`'s command name (/proc/PID/comm) is one of `names`.
+pub fn comm_is(pid: i32, names: &[&str]) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| names.contains(&c.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_named_only_as_a_whole() {
+        assert!(names_path("-Dopensearch.path.conf=/d/clusters/x/node-1/config", "/d/clusters/x/node-1"));
+        assert!(names_path("/d/clusters/x/node-1", "/d/clusters/x/node-1"));
+        assert!(!names_path("-Dopensearch.path.conf=/d/clusters/x/node-10/config", "/d/clusters/x/node-1"));
+        assert!(!names_path("/d/clusters/x/node-1.tmp", "/d/clusters/x/node-1"));
+        assert!(!names_path("anything", ""));
+    }
+
+    #[tokio::test]
+    async fn a_daemon_is_found_by_pid_file_cwd_or_arguments_and_stopped_with_its_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("node-1");
+        std::fs::create_dir(&node).unwrap();
+        let other = dir.path().join("node-10");
+        std::fs::create_dir(&other).unwrap();
+        // A "launch script" that cds away (like bin/opensearch) and execs a server naming the
+        // node dir in its arguments, which starts a child of its own (like Elasticsearch 8).
+        let script = format!(
+            "cd / && sh -c 'sleep 300; :' child {0}/marker & cd / && exec sh -c 'sleep 301; :' server {0}/config",
+            node.display()
+        );
+        let d = Daemon { dir: &node, pid_file: node.join("strato.pid"), names: &["sh"], by_args: true };
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &script]).current_dir(&other);
+        let pid = d.spawn(cmd, Duration::from_secs(5), || async { true }).await.unwrap();
+        assert!(d.owns(pid), "found by its arguments although its cwd is /");
+        assert_eq!(d.find_pid(), Some(pid));
+        std::fs::remove_file(&d.pid_file).unwrap();
+        let scanned = d.find_pid().expect("found by the /proc scan");
+        assert_eq!(process_group(scanned), Some(pid));
+        // The neighbour directory owns nothing of it.
+        let n = Daemon { dir: &other, pid_file: other.join("strato.pid"), names: &["sh"], by_args: true };
+        assert_eq!(n.find_pid(), None);
+        let without_args = Daemon { by_args: false, ..d };
+        assert!(!without_args.owns(pid));
+        let d = Daemon { by_args: true, ..without_args };
+        d.stop(pid, Signal::SIGTERM, Duration::from_secs(5)).await;
+        assert!(!d.owns(pid));
+        assert_eq!(d.find_pid(), None, "the whole group is gone");
     }
 }

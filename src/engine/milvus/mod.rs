@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 use self::config::Instance;
 use self::rpc::MilvusAdmin;
-use super::process::{alive_in, terminate, RunAs};
+use super::process::{terminate, Daemon, RunAs, StartFailure};
 use super::{ClusterLayout, Engine, EngineError, EngineResult, PortNeeds};
 use crate::auth::secrets::Secrets;
 use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node};
@@ -127,22 +127,16 @@ impl MilvusEngine {
         Ok(self.bin_dir.as_deref().unwrap_or(Path::new("")))
     }
 
+    /// The server process of `dir`: Milvus keeps its cwd there, so it is
+    /// found by the pid file strato wrote or by its working directory.
+    fn daemon(dir: &Path) -> Daemon<'_> {
+        Daemon { dir, pid_file: Self::pid_file(dir), names: &["milvus"], by_args: false }
+    }
+
     /// The process running in `dir`: the pid file strato wrote, or (after a
     /// crash between spawn and writing it) any process whose cwd is `dir`.
     fn find_pid(dir: &Path) -> Option<i32> {
-        let recorded = std::fs::read_to_string(Self::pid_file(dir)).ok().and_then(|t| t.trim().parse::<i32>().ok());
-        if let Some(pid) = recorded.filter(|p| alive_in(*p, dir)) {
-            return Some(pid);
-        }
-        let entries = std::fs::read_dir("/proc").ok()?;
-        entries
-            .flatten()
-            .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-            .find(|pid| alive_in(*pid, dir) && Self::is_milvus(*pid))
-    }
-
-    fn is_milvus(pid: i32) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "milvus")
+        Self::daemon(dir).find_pid()
     }
 
     /// `GET /healthz` on the metrics port: "OK" once every component is up.
@@ -212,39 +206,25 @@ impl MilvusEngine {
         cmd.envs(config::environment(&inst, &bin_dir));
         self.run_as.apply(&mut cmd);
         no_core_dumps(&mut cmd);
-        // Its own process group: it outlives a crash of strato and is re-adopted.
-        cmd.process_group(0).stdin(Stdio::null()).stdout(out).stderr(err);
-        let mut child = cmd.spawn().map_err(EngineError::io("starting milvus"))?;
-        if let Some(pid) = child.id() {
-            let _ = std::fs::write(Self::pid_file(&dir), pid.to_string());
-        }
-        let deadline = tokio::time::Instant::now() + self.start_timeout;
+        // Its own process group (set by `Daemon::spawn`): it outlives a crash of strato and is re-adopted.
+        cmd.stdin(Stdio::null()).stdout(out).stderr(err);
         let metrics = node.port + config::METRICS;
-        let outcome = loop {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            if let Ok(Some(status)) = child.try_wait() {
-                break Err(EngineError::Failed(format!(
-                    "milvus of node {} exited while starting ({status}): {}",
-                    node.ordinal,
-                    Self::log_tail(&dir)
-                )));
-            }
-            if tokio::task::spawn_blocking(move || Self::healthy(metrics)).await.unwrap_or(false) {
-                break Ok(());
-            }
-            if tokio::time::Instant::now() >= deadline {
-                break Err(EngineError::Failed(format!(
-                    "milvus of node {} was not healthy after {:?}: {}",
-                    node.ordinal,
-                    self.start_timeout,
-                    Self::log_tail(&dir)
-                )));
-            }
-        };
-        tokio::spawn(async move {
-            let _ = child.wait().await;
-        });
-        outcome
+        let healthy = || async move { tokio::task::spawn_blocking(move || Self::healthy(metrics)).await.unwrap_or(false) };
+        match Self::daemon(&dir).spawn(cmd, self.start_timeout, healthy).await {
+            Ok(_) => Ok(()),
+            Err(StartFailure::Spawn(e)) => Err(EngineError::Io { context: "starting milvus".into(), source: e }),
+            Err(StartFailure::Exited(status)) => Err(EngineError::Failed(format!(
+                "milvus of node {} exited while starting ({status}): {}",
+                node.ordinal,
+                Self::log_tail(&dir)
+            ))),
+            Err(StartFailure::NotReady) => Err(EngineError::Failed(format!(
+                "milvus of node {} was not healthy after {:?}: {}",
+                node.ordinal,
+                self.start_timeout,
+                Self::log_tail(&dir)
+            ))),
+        }
     }
 
     async fn admin(&self, node: &Node, user: &str, password: &str) -> EngineResult<MilvusAdmin> {
