@@ -201,10 +201,19 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let run_as = RunAs::resolve(&args.engine_user).map_err(|e| anyhow::anyhow!(e))?;
     let pg_bin = crate::engine::postgres::find_bin_dir(args.pg_bin_dir.as_deref());
     let milvus_bin = crate::engine::milvus::find_bin_dir(args.milvus_bin_dir.as_deref());
-    let bound: Vec<Arc<dyn Engine>> = vec![
+    let mut bound: Vec<Arc<dyn Engine>> = vec![
         Arc::new(PostgresEngine::new(pg_bin, data_dir.clone(), run_as.clone(), args.snapshot_max_rate.clone())),
-        Arc::new(MilvusEngine::new(milvus_bin, data_dir.clone(), run_as, secrets.clone())),
+        Arc::new(MilvusEngine::new(milvus_bin, data_dir.clone(), run_as.clone(), secrets.clone())),
     ];
+    for binding in &args.datastore_engines {
+        let (kind, driver) = binding
+            .split_once('=')
+            .with_context(|| format!("--datastore-engine `{binding}`: expected KIND=DRIVER:PATH"))?;
+        let kind: crate::core::cluster::EngineKind = kind.trim().parse().map_err(|e: String| anyhow::anyhow!(e))?;
+        let engine = crate::engine::service::from_binding(kind, driver.trim(), data_dir.clone(), run_as.clone())
+            .map_err(|e| anyhow::anyhow!("--datastore-engine `{binding}`: {e}"))?;
+        bound.push(engine);
+    }
     for engine in &bound {
         if let Err(e) = engine.check_installed() {
             tracing::warn!("{e}");

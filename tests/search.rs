@@ -139,8 +139,9 @@ fn alibaba_change_task_interrupts_and_resumes_where_it_stopped() {
     assert_eq!(code(s.ali("POST", &format!("{path}/actions/interrupt"), None)), "InstanceStatusNotSupportCurrentAction");
     assert_eq!(code(s.ali("POST", &format!("{path}/actions/resume"), None)), "InstanceStatusNotSupportCurrentAction");
 
-    // Grow 2 → 5; interrupt once the first new member runs.
-    let (status, v) = s.ali("PUT", &path, Some(json!({"nodeAmount": 5})));
+    // Grow 2 → 10 (one member per step; osmem members start in milliseconds, so
+    // the change is long enough to be caught mid-way); interrupt once the first new member runs.
+    let (status, v) = s.ali("PUT", &path, Some(json!({"nodeAmount": 10})));
     assert_eq!(status, 200, "{v}");
     let deadline = std::time::Instant::now() + MINUTE;
     while pids_of(&s, "osmem").len() < 3 {
@@ -151,7 +152,7 @@ fn alibaba_change_task_interrupts_and_resumes_where_it_stopped() {
     assert_eq!((status, &v["Result"]), (200, &json!(true)), "{v}");
     let r = s.ali_wait(&path, MINUTE, &mut seen, |r| r["status"] == "suspended");
     let running = pids_of(&s, "osmem").len();
-    assert!((3..5).contains(&running), "suspended after {running} members");
+    assert!((3..10).contains(&running), "suspended after {running} members");
     assert_eq!(r["clusterTasks"][0]["status"], "suspended", "{r}");
     // Suspended: other changes and a restart are refused.
     assert_eq!(code(s.ali("POST", &format!("{path}/actions/restart"), None)), "InstanceActivating");
@@ -163,17 +164,20 @@ fn alibaba_change_task_interrupts_and_resumes_where_it_stopped() {
     s.spawn(&stand_in_engines().unwrap().iter().map(String::as_str).collect::<Vec<_>>(), &[]);
     let r = s.ali_wait(&path, MINUTE, &mut Vec::new(), |r| r["status"] != "");
     assert_eq!(r["status"], "suspended", "{r}");
+    let kept = pids_of(&s, "osmem");
     let (status, v) = s.ali("POST", &format!("{path}/actions/resume"), None);
     assert_eq!((status, &v["Result"]), (200, &json!(true)), "seed 002's answer: {v}");
     assert!(v["RequestId"].is_string());
     let mut seen = Vec::new();
     let r = s.ali_wait(&path, MINUTE, &mut seen, |r| r["status"] == "active");
     assert!(seen.contains(&"activating".to_string()), "{seen:?}");
-    assert_eq!(r["nodeAmount"], 5);
-    assert_eq!(r["endpointList"].as_array().map(Vec::len), Some(5));
-    assert_eq!(pids_of(&s, "osmem").len(), 5, "the change did not end at exactly the target");
+    assert_eq!(r["nodeAmount"], 10);
+    assert_eq!(r["endpointList"].as_array().map(Vec::len), Some(10));
+    let after = pids_of(&s, "osmem");
+    assert_eq!(after.len(), 10, "the change did not end at exactly the target");
+    assert!(kept.iter().all(|p| after.contains(p)), "resume started over instead of continuing: {kept:?} {after:?}");
 
-    // Shrink 5 → 2 with a crash in the middle: the job finishes after restart.
+    // Shrink 10 → 2 with a crash in the middle: the job finishes after restart.
     s.kill9();
     s.spawn(
         &stand_in_engines().unwrap().iter().map(String::as_str).collect::<Vec<_>>(),

@@ -25,7 +25,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the control plane (identity and DWS listeners, job runner, health loop).
-    Server(ServerArgs),
+    Server(Box<ServerArgs>),
     /// Create, inspect and operate DWS clusters through a running server.
     Cluster {
         #[command(flatten)]
@@ -87,7 +87,7 @@ pub fn main() -> ExitCode {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = rt.block_on(async move {
         match cli.command {
-            Command::Server(args) => crate::server::run(args).await,
+            Command::Server(args) => crate::server::run(*args).await,
             Command::Cluster { conn, command } => cluster::run(conn, command).await,
             Command::Snapshot { conn, command } => snapshot::run(conn, command).await,
             Command::Vector { conn, command } => vector::run(conn, command).await,

@@ -7,15 +7,15 @@ use serde_json::Value;
 
 use super::Server;
 
-/// The osmem-server binary (STRATO_OSMEM_BIN, or the SDK venv's copy).
+/// The osmem-server binary: STRATO_OSMEM_BIN, or where scripts/install-search-engines puts it.
 pub fn osmem_bin() -> Option<String> {
-    if let Ok(p) = std::env::var("STRATO_OSMEM_BIN") {
-        if !p.is_empty() && std::path::Path::new(&p).exists() {
-            return Some(p);
-        }
-    }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/lib");
-    std::fs::read_dir(root).ok()?.flatten().map(|e| e.path().join("site-packages/osmem_server/bin/osmem-server")).find(|p| p.exists()).map(|p| p.display().to_string())
+    let home = std::env::var("HOME").unwrap_or_default();
+    let candidates = [
+        std::env::var("STRATO_OSMEM_BIN").unwrap_or_default(),
+        "/usr/local/lib/strato/osmem-server/osmem_server/bin/osmem-server".into(),
+        format!("{home}/.local/lib/strato/osmem-server/osmem_server/bin/osmem-server"),
+    ];
+    candidates.into_iter().find(|p| !p.is_empty() && std::path::Path::new(p).exists())
 }
 
 pub const SYSLOG_NG: &str = "/usr/sbin/syslog-ng";
@@ -27,10 +27,10 @@ pub fn stand_in_engines() -> Option<Vec<String>> {
     let osmem = osmem_bin();
     let syslog = std::path::Path::new(SYSLOG_NG).exists();
     if osmem.is_none() || !syslog {
-        assert_eq!(
-            std::env::var("STRATO_SKIP_SEARCH").as_deref(),
+        assert_ne!(
+            std::env::var("STRATO_REQUIRE_SEARCH_ENGINES").as_deref(),
             Ok("1"),
-            "search stand-ins missing (osmem-server: {osmem:?}, syslog-ng: {syslog}); run ./scripts/test, or set STRATO_SKIP_SEARCH=1"
+            "search stand-ins missing (osmem-server: {osmem:?}, syslog-ng: {syslog}); run scripts/install-search-engines"
         );
         eprintln!("skipped: search stand-ins are not installed");
         return None;

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{json, Value};
@@ -138,10 +137,10 @@ pub async fn list(
 }
 
 /// The mutating actions on one instance, run once per clientToken.
-async fn act(ctx: &Ctx, caller: &Principal, product: Product, id: &str, q: &BTreeMap<String, String>, body: &[u8], method: Method, action: &str) -> Result<Value> {
+async fn act(ctx: &Ctx, caller: &Principal, product: Product, id: &str, q: &BTreeMap<String, String>, body: &[u8], action: &str) -> Result<Value> {
     let project = account(ctx, caller).await?;
     let uuid = instance(product, id)?;
-    let print = tokens::fingerprint(&format!("{method} {action} {id}"), q, body);
+    let print = tokens::fingerprint(&format!("{action} {id}"), q, body);
     tokens::once(ctx, &project, q.get("clientToken").map(String::as_str), print, || async {
         match action {
             "restart" => {
@@ -173,7 +172,7 @@ async fn act(ctx: &Ctx, caller: &Principal, product: Product, id: &str, q: &BTre
 }
 
 macro_rules! action {
-    ($name:ident, $method:expr, $action:literal) => {
+    ($name:ident, $action:literal) => {
         pub async fn $name(
             State(ctx): State<Ctx>,
             Extension(caller): Extension<Principal>,
@@ -182,7 +181,7 @@ macro_rules! action {
             Query(q): Params,
             Extension(RawBody(body)): Extension<RawBody>,
         ) -> Result<Response> {
-            let result = act(&ctx, &caller, product, &id, &q, &body, $method, $action).await?;
+            let result = act(&ctx, &caller, product, &id, &q, &body, $action).await?;
             Ok(match result {
                 Value::Null => Json(json!({"RequestId": request_id()})).into_response(),
                 r => ok(r),
@@ -191,9 +190,9 @@ macro_rules! action {
     };
 }
 
-action!(restart, Method::POST, "restart");
-action!(update, Method::PUT, "update");
-action!(interrupt, Method::POST, "interrupt");
-action!(resume, Method::POST, "resume");
-action!(cancel_deletion, Method::POST, "cancel-deletion");
-action!(delete, Method::DELETE, "delete");
+action!(restart, "restart");
+action!(update, "update");
+action!(interrupt, "interrupt");
+action!(resume, "resume");
+action!(cancel_deletion, "cancel-deletion");
+action!(delete, "delete");

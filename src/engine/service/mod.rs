@@ -532,6 +532,16 @@ impl Engine for ServiceEngine {
         }
     }
 
+    async fn remove_node_files(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
+        let dir = Self::node_dir(layout, node.ordinal);
+        match tokio::fs::remove_dir_all(&dir).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(EngineError::Io { context: format!("removing {}", dir.display()), source: e })
+            }
+            _ => Ok(()),
+        }
+    }
+
     async fn remove_files(&self, layout: &ClusterLayout) -> EngineResult<()> {
         match tokio::fs::remove_dir_all(&layout.cluster_dir).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
