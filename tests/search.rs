@@ -156,6 +156,9 @@ fn alibaba_change_task_interrupts_and_resumes_where_it_stopped() {
     assert_eq!(r["clusterTasks"][0]["status"], "suspended", "{r}");
     // Suspended: other changes and a restart are refused.
     assert_eq!(code(s.ali("POST", &format!("{path}/actions/restart"), None)), "InstanceActivating");
+    assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeAmount": 3})))), "InstanceActivating");
+    assert_eq!(code(s.ali("DELETE", &path, None)), "InstanceActivating");
+    assert_eq!(code(s.ali("POST", &format!("{path}/actions/interrupt"), None)), "InstanceStatusNotSupportCurrentAction");
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(pids_of(&s, "osmem").len(), running, "a suspended change kept going");
 
@@ -245,4 +248,17 @@ fn alibaba_client_tokens_deletion_and_signatures() {
     assert_eq!((st, v["Code"].as_str()), (400, Some("SignatureNonceUsed")), "a replayed nonce must be refused: {v}");
     let (st, v) = s.ali("GET", "/openapi/nowhere", None);
     assert_eq!((st, v["Code"].as_str()), (404, Some("InvalidAction.NotFound")));
+}
+
+#[test]
+fn an_unbound_datastore_refuses_creates_and_says_how_to_bind_one() {
+    let s = Server::start();
+    let token = s.token();
+    let (status, v) = s.css_call(&token, "POST", "/v1.0/{pid}/clusters", Some(css_body("css-none", "opensearch", "2.11.0", 1)));
+    assert_eq!((status, v["error_code"].as_str()), (503, Some("CSS.6000")), "{v}");
+    assert!(v["error_msg"].as_str().unwrap().contains("--datastore-engine opensearch="), "{v}");
+    let (_, list) = s.css_call(&token, "GET", "/v1.0/{pid}/clusters", None);
+    assert_eq!(list["totalSize"], 0);
+    let (status, v) = ali_create(&s, 2, None);
+    assert_eq!((status, v["Code"].as_str()), (503, Some("ServiceUnavailable")), "{v}");
 }
