@@ -70,6 +70,28 @@ pub struct ClusterLayout {
     pub cluster_key: String,
 }
 
+impl ClusterLayout {
+    /// Every engine's layout: `<data>/clusters/<id>`, sockets under `<data>/run`,
+    /// and a short key (12 hex digits of the id) for names with length limits.
+    pub fn under(data_dir: &std::path::Path, cluster_id: uuid::Uuid) -> ClusterLayout {
+        ClusterLayout {
+            cluster_dir: data_dir.join("clusters").join(cluster_id.to_string()),
+            run_dir: data_dir.join("run"),
+            cluster_key: cluster_id.simple().to_string()[..12].to_string(),
+        }
+    }
+}
+
+/// Removes a directory tree; a missing one is already removed.
+pub async fn remove_dir_all(path: &std::path::Path) -> EngineResult<()> {
+    match tokio::fs::remove_dir_all(path).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(EngineError::Io { context: format!("removing {}", path.display()), source: e })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The administrator created on the primary.
 #[derive(Debug, Clone)]
 pub struct Admin {

@@ -132,12 +132,7 @@ impl PostgresEngine {
     }
 
     async fn remove_dir(path: &Path) -> EngineResult<()> {
-        match tokio::fs::remove_dir_all(path).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(EngineError::Io { context: format!("removing {}", path.display()), source: e })
-            }
-            _ => Ok(()),
-        }
+        super::remove_dir_all(path).await
     }
 
     /// Makes the template once: initdb, our pg_hba.conf and an include of the
@@ -359,11 +354,7 @@ impl Engine for PostgresEngine {
     }
 
     fn layout(&self, cluster_id: Uuid) -> ClusterLayout {
-        ClusterLayout {
-            cluster_dir: self.data_dir.join("clusters").join(cluster_id.to_string()),
-            run_dir: self.data_dir.join("run"),
-            cluster_key: cluster_id.simple().to_string()[..12].to_string(),
-        }
+        ClusterLayout::under(&self.data_dir, cluster_id)
     }
 
     async fn init_primary(&self, layout: &ClusterLayout, node: &Node, spec: &ClusterSpec) -> EngineResult<()> {

@@ -267,11 +267,7 @@ impl Engine for MilvusEngine {
     }
 
     fn layout(&self, cluster_id: Uuid) -> ClusterLayout {
-        ClusterLayout {
-            cluster_dir: self.data_dir.join("clusters").join(cluster_id.to_string()),
-            run_dir: self.data_dir.join("run"),
-            cluster_key: cluster_id.simple().to_string()[..12].to_string(),
-        }
+        ClusterLayout::under(&self.data_dir, cluster_id)
     }
 
     fn port_needs(&self, _spec: &ClusterSpec) -> PortNeeds {
@@ -355,12 +351,7 @@ impl Engine for MilvusEngine {
                 }
             }
         }
-        match tokio::fs::remove_dir_all(&layout.cluster_dir).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(EngineError::Io { context: format!("removing {}", layout.cluster_dir.display()), source: e })
-            }
-            _ => Ok(()),
-        }
+        super::remove_dir_all(&layout.cluster_dir).await
     }
 
     async fn reconfigure(&self, layout: &ClusterLayout, nodes: &[Node], spec: &ClusterSpec) -> EngineResult<()> {

@@ -304,12 +304,7 @@ impl ServiceEngine {
         self.make_dir(&layout.cluster_dir)?;
         // A directory without its record is left over from something else: start over.
         for stale in [member.dir.clone(), member.dir.with_extension("tmp")] {
-            match tokio::fs::remove_dir_all(&stale).await {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(EngineError::Io { context: format!("removing {}", stale.display()), source: e })
-                }
-                _ => {}
-            }
+            super::remove_dir_all(&stale).await?;
         }
         let tmp = member.dir.with_extension("tmp");
         self.make_dir(&tmp)?;
@@ -431,11 +426,7 @@ impl Engine for ServiceEngine {
     }
 
     fn layout(&self, cluster_id: Uuid) -> ClusterLayout {
-        ClusterLayout {
-            cluster_dir: self.data_dir.join("clusters").join(cluster_id.to_string()),
-            run_dir: self.data_dir.join("run"),
-            cluster_key: cluster_id.simple().to_string()[..12].to_string(),
-        }
+        ClusterLayout::under(&self.data_dir, cluster_id)
     }
 
     fn port_needs(&self, _spec: &ClusterSpec) -> PortNeeds {
@@ -534,21 +525,11 @@ impl Engine for ServiceEngine {
 
     async fn remove_node_files(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
         let dir = Self::node_dir(layout, node.ordinal);
-        match tokio::fs::remove_dir_all(&dir).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(EngineError::Io { context: format!("removing {}", dir.display()), source: e })
-            }
-            _ => Ok(()),
-        }
+        super::remove_dir_all(&dir).await
     }
 
     async fn remove_files(&self, layout: &ClusterLayout) -> EngineResult<()> {
-        match tokio::fs::remove_dir_all(&layout.cluster_dir).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                Err(EngineError::Io { context: format!("removing {}", layout.cluster_dir.display()), source: e })
-            }
-            _ => Ok(()),
-        }
+        super::remove_dir_all(&layout.cluster_dir).await
     }
 
     fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth {
