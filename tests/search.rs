@@ -262,3 +262,34 @@ fn an_unbound_datastore_refuses_creates_and_says_how_to_bind_one() {
     let (status, v) = ali_create(&s, 2, None);
     assert_eq!((status, v["Code"].as_str()), (503, Some("ServiceUnavailable")), "{v}");
 }
+
+#[test]
+fn alibaba_logstash_disk_change_restarts_every_member_in_turn() {
+    let Some(s) = server() else { return };
+    let (status, made) = s.ali(
+        "POST",
+        "/openapi/logstashes",
+        Some(json!({"version": "7.4_with_X-Pack", "nodeAmount": 2, "nodeSpec": {"spec": "logstash.n4.small", "disk": 20},
+                    "networkConfig": {"type": "vpc", "vpcId": "vpc-1", "vswitchId": "vsw-1"}, "paymentType": "postpaid"})),
+    );
+    assert_eq!(status, 200, "{made}");
+    let id = made["Result"]["instanceId"].as_str().unwrap().to_string();
+    assert!(id.starts_with("ls-cn-"), "{id}");
+    let path = format!("/openapi/logstashes/{id}");
+    let r = s.ali_wait(&path, MINUTE, &mut Vec::new(), |r| r["status"] == "active");
+    assert_eq!(r["endpointList"].as_array().map(Vec::len), Some(2));
+    let before = pids_of(&s, "syslog-ng");
+    assert_eq!(before.len(), 2);
+    let (status, v) = s.ali("PUT", &path, Some(json!({"nodeSpec": {"disk": 40}})));
+    assert_eq!(status, 200, "{v}");
+    let mut seen = Vec::new();
+    let r = s.ali_wait(&path, MINUTE, &mut seen, |r| r["status"] == "active" && r["nodeSpec"]["disk"] == 40);
+    assert!(seen.contains(&"activating".to_string()), "{seen:?}");
+    assert_eq!(r["nodeAmount"], 2);
+    let after = pids_of(&s, "syslog-ng");
+    assert_eq!(after.len(), 2);
+    assert!(after.iter().all(|p| !before.contains(p)), "every member restarts for a disk change: {before:?} {after:?}");
+    let code = |r: (u16, Value)| r.1["Code"].as_str().unwrap_or_default().to_string();
+    assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeSpec": {"disk": 30}})))), "InvalidParameter", "disks only grow");
+    assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeAmount": 2})))), "InvalidParameter", "a change that changes nothing");
+}
