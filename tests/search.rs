@@ -246,6 +246,9 @@ fn alibaba_client_tokens_deletion_and_signatures() {
     assert_eq!(st, 200, "{v}");
     let (st, v) = s.ali_legacy("GET", "/openapi/instances?page=1&size=10", "nonce-1");
     assert_eq!((st, v["Code"].as_str()), (400, Some("SignatureNonceUsed")), "a replayed nonce must be refused: {v}");
+    let (st, v) = s.ali("GET", &format!("{path}/actions/restart"), None);
+    assert_eq!(st, 405, "{v}");
+    assert!(v["Code"].is_string(), "every body is JSON: {v}");
     let (st, v) = s.ali("GET", "/openapi/nowhere", None);
     assert_eq!((st, v["Code"].as_str()), (404, Some("InvalidAction.NotFound")));
 }
