@@ -97,6 +97,9 @@ pub struct ServerArgs {
     /// Seconds in a retention "day" for automated snapshots (tests shorten it).
     #[arg(long, env = "STRATO_SNAPSHOT_DAY_SECS", default_value_t = 86_400, hide = true)]
     pub snapshot_day_secs: i64,
+    /// Seconds a protectively deleted instance stays frozen before it is deleted (tests shorten it).
+    #[arg(long, env = "STRATO_PROTECTIVE_DELETION_SECS", default_value_t = 86_400, hide = true)]
+    pub protective_deletion_secs: i64,
     /// Limit snapshot reads from a primary, as pg_basebackup's --max-rate (e.g. 32M; 32k to 1024M).
     #[arg(long, env = "STRATO_SNAPSHOT_MAX_RATE", value_parser = parse_rate)]
     pub snapshot_max_rate: Option<String>,
@@ -242,6 +245,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         min_nodes: args.min_nodes,
         engine_ports,
         vector_regions: args.vector_regions.clone(),
+        protective_deletion_ms: args.protective_deletion_secs * 1000,
     };
     let app = Arc::new(App::new(store.clone(), engines.clone(), settings, secrets, wake.clone()));
     let ctx = Ctx { app: app.clone(), identity, endpoints: Arc::new(std::sync::RwLock::new(endpoints.clone())) };

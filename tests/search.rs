@@ -232,6 +232,22 @@ fn alibaba_client_tokens_deletion_and_signatures() {
         std::thread::sleep(Duration::from_millis(100));
     }
 
+    // A protective deletion that is not cancelled deletes the instance when its grace ends.
+    s.kill9();
+    let mut args = stand_in_engines().unwrap();
+    args.extend(["--protective-deletion-secs".to_string(), "2".to_string()]);
+    s.spawn(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    let (_, made) = ali_create(&s, 2, None);
+    let gone = format!("/openapi/instances/{}", made["Result"]["instanceId"].as_str().unwrap());
+    s.ali_wait(&gone, MINUTE, &mut Vec::new(), |r| r["status"] == "active");
+    s.ali("DELETE", &format!("{gone}?deleteType=protective"), None);
+    s.ali_wait(&gone, MINUTE, &mut Vec::new(), |r| r["status"] == "inactive");
+    let deadline = std::time::Instant::now() + MINUTE;
+    while s.ali("GET", &gone, None).1["Code"] != "InstanceNotFound" {
+        assert!(std::time::Instant::now() < deadline, "the protective deletion never came due");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
     // Signatures: wrong secret, skewed date, tampered body are refused, with JSON bodies.
     let now = chrono::Utc::now();
     let body = || Some(json!({"nodeAmount": 3}));

@@ -34,6 +34,8 @@ pub struct Settings {
     pub engine_ports: (u16, u16),
     /// Region ids vector clusters may be created in.
     pub vector_regions: Vec<String>,
+    /// How long a protectively deleted instance stays frozen (Alibaba: 24 h).
+    pub protective_deletion_ms: i64,
 }
 
 pub struct App {

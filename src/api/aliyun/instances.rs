@@ -21,9 +21,6 @@ use crate::core::CoreError;
 type Result<T> = std::result::Result<T, AliError>;
 type Params = Query<BTreeMap<String, String>>;
 
-/// How long a protectively deleted instance stays frozen before it is deleted.
-const PROTECTIVE_GRACE_MS: i64 = 24 * 3600 * 1000;
-
 /// The project an access key acts in: its user's first project (Alibaba
 /// accounts have no project in the path).
 async fn account(ctx: &Ctx, caller: &Principal) -> Result<String> {
@@ -160,7 +157,7 @@ async fn act(ctx: &Ctx, caller: &Principal, product: Product, id: &str, q: &BTre
             "delete" => {
                 match q.get("deleteType").map(String::as_str) {
                     None | Some("immediate") => ctx.app.delete(&project, uuid, product, None).await?,
-                    Some("protective") => ctx.app.delete_protectively(&project, uuid, product, PROTECTIVE_GRACE_MS).await?,
+                    Some("protective") => ctx.app.delete_protectively(&project, uuid, product, ctx.app.settings.protective_deletion_ms).await?,
                     Some(other) => return Err(CoreError::MalformedBody(format!("deleteType must be immediate or protective, got `{other}`")).into()),
                 };
                 Ok(Value::Null)
