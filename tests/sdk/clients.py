@@ -1,15 +1,23 @@
-"""SDK clients shared by the SDK tests: huaweicloudsdkdws (v2 DwsClient, AK/SK signed), otcextensions
-(openstacksdk connection, Keystone password token) and a plain-HTTP Zilliz Cloud v2 client (requests, bearer API
-key; there is no official Python SDK for the v2 control plane), plus the small per-SDK helpers the tests repeat.
+"""SDK clients shared by the SDK tests: huaweicloudsdkdws (v2 DwsClient) and huaweicloudsdkcss (v1 CssClient),
+both AK/SK signed, otcextensions (openstacksdk connection, Keystone password token; dws and css), the Alibaba
+Elasticsearch/Logstash SDK (alibabacloud_elasticsearch20170613, ACS3-HMAC-SHA256 or legacy HMAC-SHA1) and a
+plain-HTTP Zilliz Cloud v2 client (requests, bearer API key; there is no official Python SDK for the v2 control
+plane), plus the small per-SDK helpers the tests repeat.
 
 Kept apart from helpers.py so that conftest.py (which imports helpers) does not load the SDKs.
 """
+from urllib.parse import urlsplit
+
 import openstack
 import pytest
 import requests
+from alibabacloud_elasticsearch20170613.client import Client as _AliEsClient
+from alibabacloud_tea_openapi import models as ali_openapi_models
+from alibabacloud_tea_openapi.exceptions import ClientException as AliClientException
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcss.v1 import CssClient, ShowClusterDetailRequest
 from huaweicloudsdkdws.v2 import DwsClient, ListClusterDetailsRequest
 from otcextensions import sdk
 
@@ -60,10 +68,132 @@ def expect_error(fn, status, code):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# huaweicloudsdkcss (v1 CssClient, AK/SK signed, its own listener)
+
+CSS_WAIT = 45.0  # a 2-member osmem cluster is ready in well under a second here; this only bounds a broken run
+
+
+def make_css_client(strato, secret_key=None):
+    """A CssClient for strato's CSS listener with the credentials from endpoints.json (secret overridable)."""
+    cr = strato["credentials"]
+    return (CssClient.new_builder()
+            .with_credentials(BasicCredentials(cr["access_key"], secret_key or cr["secret_key"], cr["project_id"]))
+            .with_endpoint(strato["css"])
+            .with_http_config(http_config())
+            .build())
+
+
+def css_detail(client, cid):
+    return client.show_cluster_detail(ShowClusterDetailRequest(cluster_id=cid))
+
+
+def css_ready(d):
+    """The clients' ready rule: status "200", no action running, every instance "200"."""
+    return (d.status == "200" and not d.actions and bool(d.instances)
+            and all(i.status == "200" for i in d.instances))
+
+
+def css_wait_ready(client, cid, what, seen=None, interval=0.1):
+    """Poll show_cluster_detail until css_ready; every (status, actions) polled is appended to `seen`."""
+    def fetch():
+        d = css_detail(client, cid)
+        if seen is not None:
+            seen.append((d.status, tuple(d.actions or ())))
+        return d
+
+    return wait_for(fetch, css_ready, what, timeout=CSS_WAIT, interval=interval,
+                    fail=lambda d: d.failed_reason is not None)
+
+
+def css_members(detail):
+    """The "ip:port" members of a CSS detail's `endpoint` ("ip:port,ip:port")."""
+    members = [m for m in (detail.endpoint or "").split(",") if m]
+    for m in members:
+        host, _, port = m.rpartition(":")
+        assert host and port.isdigit(), "endpoint member %r is not ip:port (endpoint %r)" % (m, detail.endpoint)
+    return members
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The OpenSearch REST API of a search member (osmem-server stand-in): each member is an independent server.
+
+SEARCH_TIMEOUT = (3, 15)
+
+
+def member_answers(address):
+    """Whether the search member at "host:port" answers `GET /` with 200."""
+    try:
+        return requests.get("http://%s/" % address, timeout=(1, 5)).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def index_and_search(address, index, doc_id, doc, query):
+    """Index `doc` on one member (refresh=true), then search it with `q=query`; return the hit ids."""
+    base = "http://%s/%s" % (address, index)
+    put = requests.put("%s/_doc/%s" % (base, doc_id), params={"refresh": "true"}, json=doc, timeout=SEARCH_TIMEOUT)
+    assert put.status_code in (200, 201), "PUT %s/_doc/%s -> %s: %s" % (base, doc_id, put.status_code, put.text[:300])
+    assert put.json().get("result") in ("created", "updated"), "index answer: %s" % put.text[:300]
+    got = requests.get("%s/_search" % base, params={"q": query}, timeout=SEARCH_TIMEOUT)
+    assert got.status_code == 200, "GET %s/_search?q=%s -> %s: %s" % (base, query, got.status_code, got.text[:300])
+    hits = got.json()["hits"]
+    return [h["_id"] for h in hits["hits"]], [h["_source"] for h in hits["hits"]]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# alibabacloud_elasticsearch20170613 (ROA 2017-06-13; ACS3-HMAC-SHA256, or acs AK:sig HMAC-SHA1 with 'v2')
+
+ALI_WAIT = 45.0
+
+
+class AliClient(_AliEsClient):
+    """The SDK's Client, keeping the JSON body of its last answer in `last_body`.
+
+    Requests are exactly the SDK's own. Two things the SDK 5.4.1 models drop are needed here: createInstance is
+    generated with body_type 'none' (the documented {"RequestId","Result":{"instanceId"}} is discarded, so it is
+    read as JSON instead), and DescribeInstance's model has neither `endpointList` nor `clusterTasks`.
+    """
+
+    last_body = None
+
+    def call_api(self, params, request, runtime):
+        if params.action == "createInstance" and params.body_type == "none":
+            params.body_type = "json"
+        result = super().call_api(params, request, runtime)
+        self.last_body = result.get("body") if isinstance(result, dict) else None
+        return result
+
+
+def make_ali_client(strato, secret_key=None, legacy=False):
+    """An Alibaba Elasticsearch/Logstash client for strato's Alibaba listener with the bootstrap access key.
+
+    The endpoint is host:port only with protocol http (a scheme or path in it breaks the signature); legacy=True
+    selects the old ROA signature (`authorization: acs AK:base64(HMAC-SHA1)`) with signature_algorithm='v2'.
+    """
+    cr = strato["credentials"]
+    extra = {"signature_algorithm": "v2"} if legacy else {}
+    return AliClient(ali_openapi_models.Config(
+        access_key_id=cr["access_key"], access_key_secret=secret_key or cr["secret_key"],
+        endpoint=urlsplit(strato["aliyun"]).netloc, protocol="http",
+        connect_timeout=5000, read_timeout=60000, **extra))
+
+
+def ali_expect_error(fn, status, code):
+    """fn() must raise the SDK's ClientException with this HTTP status and Code, a Message and a RequestId."""
+    with pytest.raises(AliClientException) as info:
+        fn()
+    e = info.value
+    assert (e.status_code, e.code) == (status, code), \
+        "expected HTTP %s %s, got %s %s: %s" % (status, code, e.status_code, e.code, e.message)
+    assert e.data and e.data.get("Message") and e.data.get("RequestId"), "error body: %r" % (e.data,)
+    return e
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # otcextensions (Keystone)
 
 def make_conn(strato, password=None):
-    """An openstacksdk connection to strato's IAM with the otcextensions services (dws) registered."""
+    """An openstacksdk connection to strato's IAM with the otcextensions services (dws, css) registered."""
     cr = strato["credentials"]
     conn = openstack.connect(
         auth_url=strato["iam"] + "/v3",

@@ -6,6 +6,11 @@ B random, so parallel sessions on one machine do not collide (override with
 STRATO_SDK_NODE_ADDRESSES). Engines that bind the wildcard address (Milvus, for Zilliz clusters) take their
 ports from a random block of 100 between 21000 and 31999, for the same reason (override with
 STRATO_SDK_ENGINE_PORTS, e.g. 21000-21099).
+
+Search and log datastores (Huawei CSS, Alibaba Elasticsearch/Logstash) run on stand-ins: elasticsearch and
+opensearch on osmem-server (STRATO_OSMEM_BIN, else where scripts/install-search-engines puts it), logstash on
+syslog-ng (/usr/sbin/syslog-ng). A stand-in that is missing is not bound; the tests that need it are skipped,
+or fail when STRATO_REQUIRE_SEARCH_ENGINES=1 (as in CI).
 """
 import json
 import os
@@ -24,6 +29,11 @@ from helpers import kill_under
 
 REPO = Path(__file__).resolve().parents[2]
 STRATO_BIN = os.environ.get("STRATO_BIN", str(REPO / "target" / "debug" / "strato"))
+OSMEM_DEFAULTS = (
+    "/usr/local/lib/strato/osmem-server/osmem_server/bin/osmem-server",
+    "~/.local/lib/strato/osmem-server/osmem_server/bin/osmem-server",
+)
+SYSLOG_NG_BIN = "/usr/sbin/syslog-ng"
 STARTUP_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 
@@ -55,6 +65,35 @@ def _engine_ports():
     return "%d-%d" % (first, first + 99)
 
 
+def _search_engines():
+    """{"osmem": path, "syslog-ng": path} of the stand-ins found, and a list of what is missing (reasons)."""
+    found, missing = {}, []
+    fixed = os.environ.get("STRATO_OSMEM_BIN")
+    candidates = [fixed] if fixed else [os.path.expanduser(p) for p in OSMEM_DEFAULTS]
+    osmem = next((p for p in candidates if os.path.isfile(p) and os.access(p, os.X_OK)), None)
+    if osmem:
+        found["osmem"] = osmem
+    else:
+        missing.append("osmem-server (elasticsearch, opensearch) is not executable at %s: run "
+                       "scripts/install-search-engines, or set STRATO_OSMEM_BIN" % " nor ".join(candidates))
+    if os.access(SYSLOG_NG_BIN, os.X_OK):
+        found["syslog-ng"] = SYSLOG_NG_BIN
+    else:
+        missing.append("syslog-ng (logstash) is not executable at %s: run scripts/install-search-engines "
+                       "(apt-get install syslog-ng-core)" % SYSLOG_NG_BIN)
+    return found, missing
+
+
+def _engine_bindings(found):
+    args = []
+    if "osmem" in found:
+        for kind in ("elasticsearch", "opensearch"):
+            args += ["--datastore-engine", "%s=osmem:%s" % (kind, found["osmem"])]
+    if "syslog-ng" in found:
+        args += ["--datastore-engine", "logstash=syslog-ng:%s" % found["syslog-ng"]]
+    return args
+
+
 def _stop(proc, data_dir):
     """SIGTERM the server (SIGKILL after STOP_TIMEOUT), then kill the engines it leaves behind."""
     if proc.poll() is None:
@@ -84,6 +123,8 @@ def strato():
            "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0", "--zilliz-listen", "127.0.0.1:0",
            "--css-listen", "127.0.0.1:0", "--aliyun-listen", "127.0.0.1:0",
            "--node-addresses", _node_addresses(), "--engine-ports", _engine_ports()]
+    engines, engines_missing = _search_engines()
+    cmd += _engine_bindings(engines)
     env = dict(os.environ)
     env.setdefault("RUST_LOG", "info")
     env.setdefault("NO_COLOR", "1")
@@ -105,11 +146,12 @@ def strato():
                     doc = json.load(f)
             except (OSError, ValueError):
                 time.sleep(0.1)  # not there yet, or half written
-        for key in ("iam", "dws", "zilliz", "region", "credentials"):
+        for key in ("iam", "dws", "zilliz", "css", "aliyun", "region", "credentials"):
             assert key in doc, "endpoints.json lacks %r: %s" % (key, doc)
-        for key in ("project_id", "api_key"):
+        for key in ("project_id", "api_key", "access_key", "secret_key"):
             assert key in (doc["credentials"] or {}), "endpoints.json credentials lack %r: %s" % (key, doc)
         doc["_command"] = cmd
+        doc["_engines"], doc["_engines_missing"] = engines, engines_missing
         yield doc
     finally:
         try:
@@ -130,6 +172,29 @@ def strato():
 @pytest.fixture(scope="session")
 def creds(strato):
     return strato["credentials"]
+
+
+def _require_engines(strato, needed):
+    """Skip (or, with STRATO_REQUIRE_SEARCH_ENGINES=1, fail) unless the stand-ins in `needed` are bound."""
+    missing = [m for m in strato["_engines_missing"] if m.split(" ", 1)[0] in needed]
+    if not missing:
+        return
+    why = "search/log engine stand-ins missing: " + "; ".join(missing)
+    if os.environ.get("STRATO_REQUIRE_SEARCH_ENGINES") == "1":
+        pytest.fail(why + " (STRATO_REQUIRE_SEARCH_ENGINES=1)", pytrace=False)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def search_engine(strato):
+    """osmem-server is bound to elasticsearch and opensearch (CSS clusters, Alibaba Elasticsearch instances)."""
+    _require_engines(strato, ("osmem-server",))
+
+
+@pytest.fixture(scope="session")
+def log_engine(strato):
+    """syslog-ng is bound to logstash (Alibaba Logstash instances)."""
+    _require_engines(strato, ("syslog-ng",))
 
 
 @pytest.hookimpl(hookwrapper=True)

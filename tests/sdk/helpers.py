@@ -59,6 +59,8 @@ def wait_for(fetch, done, what, timeout=MAX_WAIT, interval=0.5, fail=None, raisi
 def _summary(value):
     """A short, comparable description of a polled value for error messages."""
     if isinstance(value, dict):  # a JSON document, e.g. a Zilliz v2 cluster or error envelope
+        if "clusterTasks" in value:  # an Alibaba Elasticsearch / Logstash instance
+            return "status=%s clusterTasks=%s" % (value.get("status"), value["clusterTasks"])
         if "status" in value:
             return "status=%s createProgress=%s" % (value["status"], value.get("createProgress"))
         if "code" in value and value.get("code") != 0:
@@ -68,8 +70,10 @@ def _summary(value):
         progress = getattr(value, "action_progress", None)
         if progress is None:
             progress = getattr(value, "progress", None)  # snapshots and jobs say "progress"
-        return "status=%s sub_status=%s task_status=%s progress=%s" % (
+        text = "status=%s sub_status=%s task_status=%s progress=%s" % (
             status, getattr(value, "sub_status", None), getattr(value, "task_status", None), progress)
+        actions = getattr(value, "actions", None)  # CSS: what runs ("REBOOTING", ...)
+        return text if actions is None else "%s actions=%s" % (text, actions)
     text = repr(value)
     return text if len(text) <= 300 else text[:300] + "..."
 

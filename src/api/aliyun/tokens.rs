@@ -25,7 +25,11 @@ pub fn fingerprint(action: &str, query: &BTreeMap<String, String>, body: &[u8]) 
         h.update(format!("\n{k}={v}").as_bytes());
     }
     h.update(b"\n");
-    h.update(body);
+    // The same JSON in another key order or spacing is the same request.
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => h.update(v.to_string().as_bytes()),
+        Err(_) => h.update(body),
+    }
     hex::encode(h.finalize())
 }
 
@@ -56,5 +60,20 @@ where
                 Err(e)
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_ignores_key_order_spacing_and_the_token_itself() {
+        let q = |t: &str| BTreeMap::from([("clientToken".to_string(), t.to_string()), ("force".to_string(), "True".to_string())]);
+        let a = fingerprint("create", &q("a"), br#"{"nodeAmount":2,"description":"x"}"#);
+        let b = fingerprint("create", &q("b"), br#"{ "description": "x", "nodeAmount": 2 }"#);
+        assert_eq!(a, b);
+        assert_ne!(a, fingerprint("create", &q("a"), br#"{"nodeAmount":3,"description":"x"}"#));
+        assert_ne!(a, fingerprint("restart", &q("a"), br#"{"nodeAmount":2,"description":"x"}"#));
     }
 }

@@ -1,0 +1,236 @@
+"""Alibaba Cloud Elasticsearch and Logstash (ROA 2017-06-13) with alibabacloud_elasticsearch20170613 against
+strato's Alibaba listener.
+
+The seeds are ResumeElasticsearchTask (002) and ResumeLogstashTask (003): POST .../actions/resume answering
+{"Result": true, "RequestId"}, 400 InstanceNotFound for an unknown instance. Around them: a change task (UpdateInstance
+/ UpdateLogstash, one member added per step) interrupted and resumed, clientToken idempotency, and both signatures
+(ACS3-HMAC-SHA256 and the legacy `acs AK:signature`). Elasticsearch members run on osmem-server, Logstash members
+on syslog-ng.
+"""
+import uuid
+
+import pytest
+from alibabacloud_elasticsearch20170613 import models as m
+from alibabacloud_tea_openapi.exceptions import ClientException
+
+from clients import ALI_WAIT, ali_expect_error, make_ali_client, member_answers
+from helpers import wait_for
+
+ES_VERSION = "7.10_with_X-Pack"
+LS_VERSION = "7.4_with_X-Pack"
+NOT_RUNNING = "InstanceStatusNotSupportCurrentAction"
+
+
+@pytest.fixture(scope="module")
+def client(strato):
+    return make_ali_client(strato)
+
+
+@pytest.fixture
+def cleanup(client):
+    """("es"|"ls", instance id) to delete (best effort) if a test leaves them behind."""
+    ids = []
+    yield ids
+    for kind, iid in ids:
+        try:
+            if kind == "es":
+                client.delete_instance(iid, m.DeleteInstanceRequest(delete_type="immediate"))
+            else:
+                client.delete_logstash(iid, m.DeleteLogstashRequest(delete_type="immediate"))
+        except ClientException:
+            pass
+
+
+def create_es(client, description, node_amount=2, client_token=None):
+    """createInstance; returns the new instance id (read from the JSON body the SDK model drops)."""
+    resp = client.create_instance(m.CreateInstanceRequest(
+        es_version=ES_VERSION, node_amount=node_amount, es_admin_password="Es-admin1",
+        node_spec=m.NodeSpec(spec="elasticsearch.sn2ne.large", disk=20, disk_type="cloud_ssd"),
+        network_config=m.NetworkConfig(type="vpc", vpc_id="vpc-1", vswitch_id="vsw-1"),
+        payment_type="postpaid", description=description, client_token=client_token))
+    assert resp.status_code == 200
+    body = client.last_body
+    assert body.get("RequestId") and body["Result"]["instanceId"].startswith("es-"), "createInstance: %r" % body
+    return body["Result"]["instanceId"]
+
+
+def describe_es(client, iid):
+    """DescribeInstance: (the SDK model's result, the raw JSON Result with endpointList and clusterTasks)."""
+    resp = client.describe_instance(iid)
+    assert resp.status_code == 200 and resp.body.request_id
+    return resp.body.result, client.last_body["Result"]
+
+
+def describe_ls(client, iid):
+    resp = client.describe_logstash(iid)
+    assert resp.status_code == 200 and resp.body.request_id
+    return resp.body.result, client.last_body["Result"]
+
+
+def wait_status(describe, client, iid, status, what, seen=None, interval=0.1):
+    """describe(client, iid) until the raw Result's status is `status`; return (model, raw)."""
+    last = {}
+
+    def fetch():
+        last["model"], raw = describe(client, iid)
+        if seen is not None:
+            seen.append(raw["status"])
+        return raw
+
+    raw = wait_for(fetch, lambda r: r["status"] == status, what, timeout=ALI_WAIT, interval=interval,
+                   fail=lambda r: r["status"] == "invalid")
+    return last["model"], raw
+
+
+def members(raw):
+    return ["%s:%s" % (e["host"], e["port"]) for e in raw["endpointList"]]
+
+
+def wait_gone(describe, client, iid, what):
+    err = wait_for(lambda: describe(client, iid),
+                   lambda v: isinstance(v, ClientException) and v.code == "InstanceNotFound",
+                   what, timeout=ALI_WAIT, interval=0.1, raising=True)
+    assert err.status_code == 400
+
+
+def test_es_change_interrupt_resume(client, search_engine, cleanup):
+    description = "sdk-es-%s" % uuid.uuid4().hex[:10]
+    iid = create_es(client, description, client_token=uuid.uuid4().hex)
+    cleanup.append(("es", iid))
+
+    model, raw = wait_status(describe_es, client, iid, "active", "instance %s to be active" % iid)
+    assert model.instance_id == iid and model.description == description
+    assert model.node_amount == 2 and model.es_version == ES_VERSION, model.to_map()
+    assert model.node_spec.spec == "elasticsearch.sn2ne.large" and model.node_spec.disk == 20
+    assert model.network_config.vpc_id == "vpc-1" and model.network_config.vswitch_id == "vsw-1"
+    assert raw["clusterTasks"] == [], raw
+    first = members(raw)
+    assert len(first) == 2 and "%s:%s" % (model.domain, model.port) == first[0], \
+        "domain %s port %s, endpointList %s" % (model.domain, model.port, first)
+    assert all(member_answers(a) for a in first), "members %s do not all answer" % first
+    listed = client.list_instance(m.ListInstanceRequest(description=description, page=1, size=10)).body
+    assert listed.headers.x_total_count == 1 and [i.instance_id for i in listed.result] == [iid], listed.to_map()
+
+    # A change task from 2 to 6 members, interrupted at once: it stops at a step boundary, "suspended".
+    upd = client.update_instance(iid, m.UpdateInstanceRequest(node_amount=6))
+    assert upd.status_code == 200 and upd.body.result.instance_id == iid
+    intr = client.interrupt_elasticsearch_task(iid, m.InterruptElasticsearchTaskRequest())
+    assert intr.body.result is True and intr.body.request_id, intr.body.to_map()
+    _, raw = wait_status(describe_es, client, iid, "suspended", "instance %s to be suspended" % iid)
+    assert len(raw["clusterTasks"]) == 1 and raw["clusterTasks"][0]["status"] == "suspended", raw["clusterTasks"]
+    assert len(members(raw)) == 6, "endpointList while suspended: %s" % raw["endpointList"]
+    up = [a for a in members(raw) if member_answers(a)]
+    assert 2 <= len(up) < 6, "members answering while suspended: %s of %s" % (up, members(raw))
+    ali_expect_error(lambda: client.interrupt_elasticsearch_task(iid, m.InterruptElasticsearchTaskRequest()),
+                     400, NOT_RUNNING)
+
+    # Seed 002: resume answers {"Result": true, "RequestId"}; the instance is activating, then active with 6.
+    seen = []
+    res = client.resume_elasticsearch_task(iid, m.ResumeElasticsearchTaskRequest())
+    assert res.status_code == 200 and res.body.result is True and res.body.request_id, res.body.to_map()
+    model, raw = wait_status(describe_es, client, iid, "active", "instance %s active after resume" % iid,
+                             seen=seen, interval=0.05)
+    assert seen[0] == "activating", "states after resume: %s" % seen
+    assert set(seen) <= {"activating", "active"}, "states after resume: %s" % seen
+    assert model.node_amount == 6 and raw["clusterTasks"] == [], raw
+    assert len(members(raw)) == 6 and members(raw)[:2] == first, "endpointList: %s" % raw["endpointList"]
+    assert all(member_answers(a) for a in members(raw)), "members %s do not all answer" % members(raw)
+
+    # Nothing to resume or interrupt any more; an unknown instance is InstanceNotFound (seed 002).
+    ali_expect_error(lambda: client.resume_elasticsearch_task(iid, m.ResumeElasticsearchTaskRequest()),
+                     400, NOT_RUNNING)
+    ali_expect_error(lambda: client.interrupt_elasticsearch_task(iid, m.InterruptElasticsearchTaskRequest()),
+                     400, NOT_RUNNING)
+    unknown = "es-cn-%s" % uuid.uuid4().hex
+    ali_expect_error(lambda: client.resume_elasticsearch_task(unknown, m.ResumeElasticsearchTaskRequest()),
+                     400, "InstanceNotFound")
+    ali_expect_error(lambda: client.resume_elasticsearch_task("es-cn-nonsense", m.ResumeElasticsearchTaskRequest()),
+                     400, "InstanceNotFound")
+
+    client.delete_instance(iid, m.DeleteInstanceRequest(delete_type="immediate"))
+    wait_gone(describe_es, client, iid, "instance %s to be gone" % iid)
+
+
+def test_logstash_change_interrupt_resume(client, log_engine, cleanup):
+    description = "sdk-ls-%s" % uuid.uuid4().hex[:10]
+    created = client.create_logstash(m.CreateLogstashRequest(
+        version=LS_VERSION, node_amount=1, description=description, payment_type="postpaid",
+        node_spec=m.CreateLogstashRequestNodeSpec(spec="logstash.n4.small", disk=20, disk_type="cloud_ssd"),
+        network_config=m.CreateLogstashRequestNetworkConfig(type="vpc", vpc_id="vpc-1", vswitch_id="vsw-1")))
+    lid = created.body.result.instance_id
+    assert lid and lid.startswith("ls-") and created.body.request_id, created.body.to_map()
+    cleanup.append(("ls", lid))
+
+    model, raw = wait_status(describe_ls, client, lid, "active", "logstash %s to be active" % lid)
+    assert model.node_amount == 1 and model.version == LS_VERSION and model.description == description
+    assert len(model.endpoint_list) == 1 and model.endpoint_list[0].host and model.endpoint_list[0].port
+    listed = client.list_logstash(m.ListLogstashRequest(page=1, size=100)).body
+    assert lid in {i.instance_id for i in listed.result}, listed.to_map()
+    assert listed.headers.x_total_count == len(listed.result)
+
+    upd = client.update_logstash(lid, m.UpdateLogstashRequest(node_amount=2))
+    assert upd.status_code == 200 and upd.body.result["instanceId"] == lid, upd.body.to_map()
+    intr = client.interrupt_logstash_task(lid, m.InterruptLogstashTaskRequest())
+    assert intr.body.result is True, intr.body.to_map()
+    _, raw = wait_status(describe_ls, client, lid, "suspended", "logstash %s to be suspended" % lid)
+    assert [t["status"] for t in raw["clusterTasks"]] == ["suspended"], raw["clusterTasks"]
+
+    # Seed 003.
+    seen = []
+    res = client.resume_logstash_task(lid, m.ResumeLogstashTaskRequest())
+    assert res.status_code == 200 and res.body.result is True and res.body.request_id, res.body.to_map()
+    model, raw = wait_status(describe_ls, client, lid, "active", "logstash %s active after resume" % lid,
+                             seen=seen, interval=0.05)
+    assert set(seen) <= {"activating", "active"}, "states after resume: %s" % seen
+    assert model.node_amount == 2 and len(model.endpoint_list) == 2 and raw["clusterTasks"] == [], raw
+    assert len({(e.host, e.port) for e in model.endpoint_list}) == 2, model.to_map()
+
+    ali_expect_error(lambda: client.resume_logstash_task(lid, m.ResumeLogstashTaskRequest()), 400, NOT_RUNNING)
+    ali_expect_error(lambda: client.resume_logstash_task("ls-cn-%s" % uuid.uuid4().hex, m.ResumeLogstashTaskRequest()),
+                     400, "InstanceNotFound")
+    # An Elasticsearch id is not a Logstash instance.
+    ali_expect_error(lambda: client.resume_logstash_task(lid.replace("ls-", "es-", 1), m.ResumeLogstashTaskRequest()),
+                     400, "InstanceNotFound")
+
+    client.delete_logstash(lid, m.DeleteLogstashRequest(delete_type="immediate"))
+    wait_gone(describe_ls, client, lid, "logstash %s to be gone" % lid)
+
+
+def test_client_token_create_is_idempotent(client, search_engine, cleanup):
+    description = "sdk-tok-%s" % uuid.uuid4().hex[:10]
+    token = uuid.uuid4().hex
+
+    def count():
+        body = client.list_instance(m.ListInstanceRequest(description=description, page=1, size=10)).body
+        assert body.headers.x_total_count == len(body.result)
+        return body.headers.x_total_count
+
+    first = create_es(client, description, node_amount=2, client_token=token)
+    cleanup.append(("es", first))
+    assert count() == 1
+    again = create_es(client, description, node_amount=2, client_token=token)
+    assert again == first, "a repeated clientToken created %s besides %s" % (again, first)
+    assert count() == 1
+    wait_status(describe_es, client, first, "active", "instance %s to be active" % first)
+    # The token still names the first request once it is done; another token is another instance.
+    assert create_es(client, description, node_amount=2, client_token=token) == first
+    other = create_es(client, description, node_amount=2, client_token=uuid.uuid4().hex)
+    cleanup.append(("es", other))
+    assert other != first and count() == 2
+
+
+def test_legacy_signature(strato):
+    legacy = make_ali_client(strato, legacy=True)
+    listed = legacy.list_instance(m.ListInstanceRequest(page=1, size=100))
+    assert listed.status_code == 200 and listed.body.request_id
+    # (Instances of earlier tests may still be going away: only the page's own consistency is checked.)
+    assert listed.body.headers.x_total_count == len(listed.body.result), listed.body.to_map()
+    ali_expect_error(lambda: legacy.resume_elasticsearch_task("es-cn-%s" % uuid.uuid4().hex,
+                                                              m.ResumeElasticsearchTaskRequest()),
+                     400, "InstanceNotFound")
+
+    wrong = "wrong-secret-%s" % uuid.uuid4().hex
+    ali_expect_error(lambda: make_ali_client(strato, secret_key=wrong, legacy=True).list_instance(
+        m.ListInstanceRequest()), 400, "SignatureDoesNotMatch")
+    ali_expect_error(lambda: make_ali_client(strato, secret_key=wrong).list_instance(m.ListInstanceRequest()),
+                     400, "SignatureDoesNotMatch")
