@@ -298,6 +298,11 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     println!("  Zilliz Cloud (v2):           {}/v2", endpoints.zilliz);
     println!("  Cloud Search Service (CSS):  {}", endpoints.css);
     println!("  Alibaba ES / Logstash:       {}", endpoints.aliyun);
+    if args.datastore_engines.is_empty() {
+        println!("  search/log datastores: none bound (creates refuse until --datastore-engine KIND=DRIVER:PATH is given)");
+    } else {
+        println!("  search/log datastores: {}", args.datastore_engines.join(", "));
+    }
     match &creds {
         Some(c) => {
             println!("  domain {} / user {} / password {}", c.domain, c.user, c.password);
