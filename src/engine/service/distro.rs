@@ -193,6 +193,81 @@ pub fn all_joined(members: &[Member]) -> bool {
     nodes.is_some_and(|n| n as usize >= members.len())
 }
 
+
+/// What tells OpenSearch and Elasticsearch distributions apart for a launcher.
+pub struct Flavor {
+    /// The driver name, and the name of `bin/<driver>` and `config/<driver>.yml`.
+    pub driver: &'static str,
+    /// Prefix of the launch script's variables: `<P>_PATH_CONF`, `<P>_JAVA_OPTS`, `<P>_TMPDIR`.
+    pub env_prefix: &'static str,
+    pub process_names: &'static [&'static str],
+    pub install_hint: fn(&Path) -> String,
+    /// The settings the distribution in HOME needs (version, shipped plugins).
+    pub settings: fn(&Path) -> SearchSettings,
+}
+
+/// Members of a real search distribution (the tar.gz layout: HOME/bin, HOME/config, ...).
+pub struct SearchDistribution {
+    home: std::path::PathBuf,
+    flavor: &'static Flavor,
+}
+
+impl SearchDistribution {
+    pub fn new(home: std::path::PathBuf, flavor: &'static Flavor) -> SearchDistribution {
+        SearchDistribution { home, flavor }
+    }
+}
+
+impl super::Launcher for SearchDistribution {
+    fn driver(&self) -> &'static str {
+        self.flavor.driver
+    }
+    fn path(&self) -> &Path {
+        &self.home
+    }
+    fn program(&self) -> std::path::PathBuf {
+        self.home.join("bin").join(self.flavor.driver)
+    }
+    fn install_hint(&self) -> String {
+        (self.flavor.install_hint)(&self.home)
+    }
+    fn process_names(&self) -> &'static [&'static str] {
+        self.flavor.process_names
+    }
+    fn start_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(180)
+    }
+    fn extra_ports(&self, member: &Member) -> Vec<u16> {
+        member.port_plus(TRANSPORT_OFFSET).into_iter().collect()
+    }
+    fn write_files(&self, into: &Path, member: &Member, peers: &Peers) -> io::Result<()> {
+        member_config(&self.home, into, member)?;
+        let yml = search_yml(member, peers, &(self.flavor.settings)(&self.home))?;
+        std::fs::write(into.join("config").join(format!("{}.yml", self.flavor.driver)), yml)
+    }
+    fn command(&self, member: &Member) -> super::Launch {
+        let (d, p) = (member.dir.display(), self.flavor.env_prefix);
+        super::Launch {
+            program: self.program(),
+            args: Vec::new(),
+            env: vec![
+                (format!("{p}_PATH_CONF"), format!("{d}/config")),
+                (format!("{p}_JAVA_OPTS"), HEAP.into()),
+                (format!("{p}_TMPDIR"), format!("{d}/tmp")),
+            ],
+        }
+    }
+    fn serving(&self, member: &Member) -> bool {
+        http_answers(member)
+    }
+    fn ready(&self, member: &Member) -> bool {
+        health_ok(member)
+    }
+    fn formed(&self, members: &[Member]) -> bool {
+        all_joined(members)
+    }
+}
+
 #[cfg(test)]
 pub mod tests {
     use super::*;

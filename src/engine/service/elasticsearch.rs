@@ -22,104 +22,59 @@
 //! Elasticsearch 8 starts the server JVM as a child of a launcher JVM; both
 //! sit in the member's process group, which `stop_node` signals as a whole.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use super::distro::{self, Discovery, SearchSettings, Version};
-use super::{Launch, Launcher, Member, Peers};
+use super::distro::{self, Discovery, Flavor, SearchDistribution, SearchSettings, Version};
 
-pub struct Elasticsearch {
-    home: PathBuf,
+/// A launcher for the distribution in `home`.
+pub fn distribution(home: PathBuf) -> SearchDistribution {
+    SearchDistribution::new(home, &FLAVOR)
 }
 
-impl Elasticsearch {
-    pub fn new(home: PathBuf) -> Elasticsearch {
-        Elasticsearch { home }
+pub fn settings(version: Option<Version>, has_security: bool, has_geoip: bool) -> SearchSettings {
+    let v = version.unwrap_or(Version(7, 17, 0));
+    let transport_key = if v < Version(6, 7, 0) { "transport.tcp.port" } else { "transport.port" };
+    let discovery =
+        if v < Version(7, 0, 0) { Discovery::Zen1 } else { Discovery::Zen2 { bootstrap: "cluster.initial_master_nodes" } };
+    let mut extra = Vec::new();
+    if has_security {
+        extra.push(("xpack.security.enabled", "false".to_string()));
     }
-
-    pub fn settings(version: Option<Version>, has_security: bool, has_geoip: bool) -> SearchSettings {
-        let v = version.unwrap_or(Version(7, 17, 0));
-        let transport_key = if v < Version(6, 7, 0) { "transport.tcp.port" } else { "transport.port" };
-        let discovery =
-            if v < Version(7, 0, 0) { Discovery::Zen1 } else { Discovery::Zen2 { bootstrap: "cluster.initial_master_nodes" } };
-        let mut extra = Vec::new();
-        if has_security {
-            extra.push(("xpack.security.enabled", "false".to_string()));
-        }
-        if has_geoip && v >= Version(7, 14, 0) {
-            extra.push(("ingest.geoip.downloader.enabled", "false".to_string()));
-        }
-        SearchSettings { transport_key, discovery, extra }
+    if has_geoip && v >= Version(7, 14, 0) {
+        extra.push(("ingest.geoip.downloader.enabled", "false".to_string()));
     }
-
-    fn home_settings(&self) -> SearchSettings {
-        Self::settings(
-            distro::jar_version(&self.home, "elasticsearch"),
-            self.home.join("modules/x-pack-security").is_dir(),
-            self.home.join("modules/ingest-geoip").is_dir(),
-        )
-    }
+    SearchSettings { transport_key, discovery, extra }
 }
 
-impl Launcher for Elasticsearch {
-    fn driver(&self) -> &'static str {
-        "elasticsearch"
-    }
-    fn path(&self) -> &Path {
-        &self.home
-    }
-    fn program(&self) -> PathBuf {
-        self.home.join("bin/elasticsearch")
-    }
-    fn install_hint(&self) -> String {
-        format!(
-            "download the Elasticsearch tar.gz distribution (elasticsearch-<version>-linux-x86_64.tar.gz) and unpack \
-             it so that {}/bin/elasticsearch exists (readable by the engine user), or bind the datastore to another home",
-            self.home.display()
-        )
-    }
-    fn process_names(&self) -> &'static [&'static str] {
-        &["java", "elasticsearch"]
-    }
-    fn start_timeout(&self) -> Duration {
-        Duration::from_secs(180)
-    }
-    fn extra_ports(&self, member: &Member) -> Vec<u16> {
-        member.port_plus(distro::TRANSPORT_OFFSET).into_iter().collect()
-    }
-    fn write_files(&self, into: &Path, member: &Member, peers: &Peers) -> std::io::Result<()> {
-        distro::member_config(&self.home, into, member)?;
-        let yml = distro::search_yml(member, peers, &self.home_settings())?;
-        std::fs::write(into.join("config/elasticsearch.yml"), yml)
-    }
-    fn command(&self, member: &Member) -> Launch {
-        let d = member.dir.display();
-        Launch {
-            program: self.program(),
-            args: Vec::<OsString>::new(),
-            env: vec![
-                ("ES_PATH_CONF".into(), format!("{d}/config")),
-                ("ES_JAVA_OPTS".into(), distro::HEAP.into()),
-                ("ES_TMPDIR".into(), format!("{d}/tmp")),
-            ],
-        }
-    }
-    fn serving(&self, member: &Member) -> bool {
-        distro::http_answers(member)
-    }
-    fn ready(&self, member: &Member) -> bool {
-        distro::health_ok(member)
-    }
-    fn formed(&self, members: &[Member]) -> bool {
-        distro::all_joined(members)
-    }
+static FLAVOR: Flavor = Flavor {
+    driver: "elasticsearch",
+    env_prefix: "ES",
+    process_names: &["java", "elasticsearch"],
+    install_hint,
+    settings: home_settings,
+};
+
+fn home_settings(home: &Path) -> SearchSettings {
+    settings(
+        distro::jar_version(home, "elasticsearch"),
+        home.join("modules/x-pack-security").is_dir(),
+        home.join("modules/ingest-geoip").is_dir(),
+    )
+}
+
+fn install_hint(home: &Path) -> String {
+    format!(
+        "download the Elasticsearch tar.gz distribution (elasticsearch-<version>-linux-x86_64.tar.gz) and unpack \
+         it so that {}/bin/elasticsearch exists (readable by the engine user), or bind the datastore to another home",
+        home.display()
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::service::distro::tests::{fake_home, member};
+    use crate::engine::service::{Launcher, Peers};
 
     fn yml(s: SearchSettings, ordinal: u32) -> String {
         let known = (0..ordinal).map(member).collect();
@@ -132,7 +87,7 @@ mod tests {
         for m in ["modules/x-pack-security", "modules/ingest-geoip"] {
             std::fs::create_dir_all(home.path().join(m)).unwrap();
         }
-        let es = Elasticsearch::new(home.path().to_path_buf());
+        let es = distribution(home.path().to_path_buf());
         let stage = tempfile::tempdir().unwrap();
         es.write_files(stage.path(), &member(0), &Peers { count: 3, known: vec![] }).unwrap();
         let y = std::fs::read_to_string(stage.path().join("config/elasticsearch.yml")).unwrap();
@@ -149,22 +104,22 @@ mod tests {
         assert_eq!(env[1], ("ES_JAVA_OPTS".into(), "-Xms512m -Xmx512m".into()));
         assert_eq!(env[2], ("ES_TMPDIR".into(), "/var/lib/strato/clusters/c/node-0/tmp".into()));
 
-        let v8 = yml(Elasticsearch::settings(Some(Version(8, 5, 0)), true, true), 1);
+        let v8 = yml(settings(Some(Version(8, 5, 0)), true, true), 1);
         assert!(v8.contains("xpack.security.enabled: false\ningest.geoip.downloader.enabled: false\n"), "{v8}");
         assert!(!v8.contains("initial_master_nodes"), "{v8}");
         // OSS 7.10.2: no x-pack, so no xpack setting at all.
-        let oss = yml(Elasticsearch::settings(Some(Version(7, 10, 2)), false, true), 0);
+        let oss = yml(settings(Some(Version(7, 10, 2)), false, true), 0);
         assert!(!oss.contains("xpack"), "{oss}");
     }
 
     #[test]
     fn six_uses_zen1_and_before_six_seven_the_old_transport_port() {
-        let v654 = yml(Elasticsearch::settings(Some(Version(6, 5, 4)), true, false), 1);
+        let v654 = yml(settings(Some(Version(6, 5, 4)), true, false), 1);
         assert!(v654.contains("transport.tcp.port: 9300\n"), "{v654}");
         assert!(v654.contains("discovery.zen.ping.unicast.hosts: [\"127.77.0.1:9300\", \"127.77.0.2:9300\"]\n"), "{v654}");
         assert!(v654.contains("discovery.zen.minimum_master_nodes: 1\n"), "{v654}");
         assert!(!v654.contains("seed_hosts") && !v654.contains("initial_master_nodes"), "{v654}");
-        let v670 = yml(Elasticsearch::settings(Some(Version(6, 7, 0)), true, false), 0);
+        let v670 = yml(settings(Some(Version(6, 7, 0)), true, false), 0);
         assert!(v670.contains("transport.port: 9300\n") && v670.contains("discovery.zen."), "{v670}");
         assert!(!v670.contains("initial_master_nodes"), "{v670}");
     }

@@ -51,9 +51,7 @@ use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node};
 use crate::core::job::JobPayload;
 use crate::core::status::NodeHealth;
 
-pub use self::elasticsearch::Elasticsearch;
 pub use self::logstash::Logstash;
-pub use self::opensearch::Opensearch;
 pub use self::osmem::Osmem;
 pub use self::syslog_ng::SyslogNg;
 
@@ -114,8 +112,8 @@ pub fn launcher(kind: EngineKind, binding: &str) -> Result<Arc<dyn Launcher>, St
     // Members run in their own directories: a relative path means one relative to strato's.
     let path = std::path::absolute(path).map_err(|e| format!("the binding `{binding}`: {e}"))?;
     Ok(match driver.as_str() {
-        "opensearch" => Arc::new(Opensearch::new(path)),
-        "elasticsearch" => Arc::new(Elasticsearch::new(path)),
+        "opensearch" => Arc::new(opensearch::distribution(path)),
+        "elasticsearch" => Arc::new(elasticsearch::distribution(path)),
         "logstash" => Arc::new(Logstash::new(path)),
         "osmem" => Arc::new(Osmem::new(path)),
         "syslog-ng" => Arc::new(SyslogNg::new(path)),

@@ -13,111 +13,66 @@
 //! OPENSEARCH_TMPDIR pointing into its directory. The script `cd`s into
 //! HOME, so strato recognises the JVM by `-Dopensearch.path.conf=<member>/config`.
 
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use super::distro::{self, Discovery, SearchSettings, Version};
-use super::{Launch, Launcher, Member, Peers};
+use super::distro::{self, Discovery, Flavor, SearchDistribution, SearchSettings, Version};
 
-pub struct Opensearch {
-    home: PathBuf,
+/// A launcher for the distribution in `home`.
+pub fn distribution(home: PathBuf) -> SearchDistribution {
+    SearchDistribution::new(home, &FLAVOR)
 }
 
-impl Opensearch {
-    pub fn new(home: PathBuf) -> Opensearch {
-        Opensearch { home }
+/// What the distribution in HOME needs: OpenSearch 1.x still calls the
+/// bootstrap setting `cluster.initial_master_nodes`; `plugins.security.*`
+/// settings exist only where the security plugin is installed (else
+/// they are unknown settings and the node refuses to start).
+pub fn settings(version: Option<Version>, has_security_plugin: bool) -> SearchSettings {
+    let bootstrap = match version {
+        Some(v) if v < Version(2, 0, 0) => "cluster.initial_master_nodes",
+        _ => "cluster.initial_cluster_manager_nodes",
+    };
+    let mut extra = Vec::new();
+    if has_security_plugin {
+        extra.push(("plugins.security.disabled", "true".to_string()));
     }
-
-    /// What the distribution in HOME needs: OpenSearch 1.x still calls the
-    /// bootstrap setting `cluster.initial_master_nodes`; `plugins.security.*`
-    /// settings exist only where the security plugin is installed (else
-    /// they are unknown settings and the node refuses to start).
-    pub fn settings(version: Option<Version>, has_security_plugin: bool) -> SearchSettings {
-        let bootstrap = match version {
-            Some(v) if v < Version(2, 0, 0) => "cluster.initial_master_nodes",
-            _ => "cluster.initial_cluster_manager_nodes",
-        };
-        let mut extra = Vec::new();
-        if has_security_plugin {
-            extra.push(("plugins.security.disabled", "true".to_string()));
-        }
-        SearchSettings { transport_key: "transport.port", discovery: Discovery::Zen2 { bootstrap }, extra }
-    }
-
-    fn home_settings(&self) -> SearchSettings {
-        Self::settings(
-            distro::jar_version(&self.home, "opensearch"),
-            self.home.join("plugins/opensearch-security").is_dir(),
-        )
-    }
+    SearchSettings { transport_key: "transport.port", discovery: Discovery::Zen2 { bootstrap }, extra }
 }
 
-impl Launcher for Opensearch {
-    fn driver(&self) -> &'static str {
-        "opensearch"
-    }
-    fn path(&self) -> &Path {
-        &self.home
-    }
-    fn program(&self) -> PathBuf {
-        self.home.join("bin/opensearch")
-    }
-    fn install_hint(&self) -> String {
-        format!(
-            "download the OpenSearch tar.gz distribution (opensearch-<version>-linux-x64.tar.gz) and unpack it so \
-             that {}/bin/opensearch exists (readable by the engine user), or bind the datastore to another home",
-            self.home.display()
-        )
-    }
-    fn process_names(&self) -> &'static [&'static str] {
-        &["java", "opensearch"]
-    }
-    fn start_timeout(&self) -> Duration {
-        Duration::from_secs(180)
-    }
-    fn extra_ports(&self, member: &Member) -> Vec<u16> {
-        member.port_plus(distro::TRANSPORT_OFFSET).into_iter().collect()
-    }
-    fn write_files(&self, into: &Path, member: &Member, peers: &Peers) -> std::io::Result<()> {
-        distro::member_config(&self.home, into, member)?;
-        let yml = distro::search_yml(member, peers, &self.home_settings())?;
-        std::fs::write(into.join("config/opensearch.yml"), yml)
-    }
-    fn command(&self, member: &Member) -> Launch {
-        let d = member.dir.display();
-        Launch {
-            program: self.program(),
-            args: Vec::<OsString>::new(),
-            env: vec![
-                ("OPENSEARCH_PATH_CONF".into(), format!("{d}/config")),
-                ("OPENSEARCH_JAVA_OPTS".into(), distro::HEAP.into()),
-                ("OPENSEARCH_TMPDIR".into(), format!("{d}/tmp")),
-            ],
-        }
-    }
-    fn serving(&self, member: &Member) -> bool {
-        distro::http_answers(member)
-    }
-    fn ready(&self, member: &Member) -> bool {
-        distro::health_ok(member)
-    }
-    fn formed(&self, members: &[Member]) -> bool {
-        distro::all_joined(members)
-    }
+static FLAVOR: Flavor = Flavor {
+    driver: "opensearch",
+    env_prefix: "OPENSEARCH",
+    process_names: &["java", "opensearch"],
+    install_hint,
+    settings: home_settings,
+};
+
+fn home_settings(home: &Path) -> SearchSettings {
+    settings(
+        distro::jar_version(home, "opensearch"),
+        home.join("plugins/opensearch-security").is_dir(),
+    )
+}
+
+fn install_hint(home: &Path) -> String {
+    format!(
+        "download the OpenSearch tar.gz distribution (opensearch-<version>-linux-x64.tar.gz) and unpack it so \
+         that {}/bin/opensearch exists (readable by the engine user), or bind the datastore to another home",
+        home.display()
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::service::distro::tests::{fake_home, member};
+    use crate::engine::service::{Launcher, Peers};
 
     #[test]
     fn a_member_gets_its_own_config_dir_and_environment() {
         let home = fake_home("opensearch-2.11.0.jar", "-Xms1g\n-XX:HeapDumpPath=data\n");
         std::fs::create_dir_all(home.path().join("plugins/opensearch-security")).unwrap();
         std::fs::write(home.path().join("bin/opensearch"), "#!/bin/sh\n").unwrap();
-        let os = Opensearch::new(home.path().to_path_buf());
+        let os = distribution(home.path().to_path_buf());
         let stage = tempfile::tempdir().unwrap();
         let m = member(1);
         os.write_files(stage.path(), &m, &Peers { count: 2, known: vec![member(0)] }).unwrap();
@@ -151,12 +106,12 @@ mod tests {
     #[test]
     fn version_one_bootstraps_with_master_nodes_and_minimal_distributions_have_no_security_setting() {
         let first = |s: SearchSettings| distro::search_yml(&member(0), &Peers { count: 2, known: vec![] }, &s).unwrap();
-        let v1 = first(Opensearch::settings(Some(Version(1, 3, 6)), false));
+        let v1 = first(settings(Some(Version(1, 3, 6)), false));
         assert!(v1.contains("cluster.initial_master_nodes: [\"strato-0123456789ab-0\"]\n"), "{v1}");
         assert!(!v1.contains("plugins.security"), "{v1}");
-        let v2 = first(Opensearch::settings(Some(Version(2, 11, 0)), true));
+        let v2 = first(settings(Some(Version(2, 11, 0)), true));
         assert!(v2.contains("cluster.initial_cluster_manager_nodes: [\"strato-0123456789ab-0\"]\n"), "{v2}");
-        let unknown = first(Opensearch::settings(None, false));
+        let unknown = first(settings(None, false));
         assert!(unknown.contains("cluster.initial_cluster_manager_nodes"), "{unknown}");
     }
 }
