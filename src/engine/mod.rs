@@ -4,6 +4,7 @@
 
 pub mod milvus;
 pub mod postgres;
+pub mod probe;
 pub mod process;
 pub mod scram;
 pub mod service;

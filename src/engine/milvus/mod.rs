@@ -12,8 +12,7 @@
 mod config;
 pub mod rpc;
 
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
@@ -141,15 +140,8 @@ impl MilvusEngine {
 
     /// `GET /healthz` on the metrics port: "OK" once every component is up.
     fn healthy(port: u16) -> bool {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(300)) else { return false };
-        let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
-        if s.write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n").is_err() {
-            return false;
-        }
-        let mut text = String::new();
-        let _ = s.read_to_string(&mut text);
-        text.starts_with("HTTP/1.") && text.contains(" 200 ") && text.trim_end().ends_with("OK")
+        super::probe::get_within(Ipv4Addr::LOCALHOST, port, "/healthz", Duration::from_millis(500))
+            .is_some_and(|r| r.status == 200 && r.body.trim_end().ends_with("OK"))
     }
 
     fn log_tail(dir: &Path) -> String {

@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
-use super::{probe, Member, Peers};
+use super::{Member, Peers};
+use crate::engine::probe;
 
 /// A modest heap for every JVM member (the machine runs many of them).
 pub const HEAP: &str = "-Xms512m -Xmx512m";

@@ -22,7 +22,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::distro::{self, quote, Version};
-use super::{probe, Launch, Launcher, Member, Peers};
+use super::{Launch, Launcher, Member, Peers};
+use crate::engine::probe;
 
 /// The pipeline's TCP input listens on the member's port + 1.
 pub const INPUT_OFFSET: u16 = 1;

@@ -26,7 +26,6 @@ mod elasticsearch;
 mod logstash;
 mod opensearch;
 mod osmem;
-pub mod probe;
 mod syslog_ng;
 
 #[cfg(test)]

@@ -10,7 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{probe, Launch, Launcher, Member, Peers};
+use super::{Launch, Launcher, Member, Peers};
+use crate::engine::probe;
 
 pub struct Osmem {
     bin: PathBuf,

@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::distro::quote;
-use super::{probe, Launch, Launcher, Member, Peers};
+use super::{Launch, Launcher, Member, Peers};
+use crate::engine::probe;
 
 /// Where a member writes the lines it receives.
 pub const MESSAGES_FILE: &str = "messages.log";

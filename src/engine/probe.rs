@@ -1,6 +1,6 @@
-//! Cheap, bounded, blocking probes of a member: a TCP connect and a minimal
-//! HTTP/1.1 GET over a std `TcpStream` (no client library, no runtime), as
-//! `observe` is synchronous and called often.
+//! Cheap, bounded, blocking probes of an engine process: a TCP connect and a
+//! minimal HTTP/1.1 GET over a std `TcpStream` (no client library, no
+//! runtime), as `observe` is synchronous and called often.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
@@ -24,9 +24,14 @@ pub struct Response {
 
 /// `GET path` on `addr:port`; None if nothing answered with HTTP in time.
 pub fn get(addr: Ipv4Addr, port: u16, path: &str) -> Option<Response> {
+    get_within(addr, port, path, ANSWER)
+}
+
+/// `get` with its own bound on the whole answer.
+pub fn get_within(addr: Ipv4Addr, port: u16, path: &str, answer: Duration) -> Option<Response> {
     let started = Instant::now();
     let mut s = TcpStream::connect_timeout(&SocketAddr::from((addr, port)), CONNECT).ok()?;
-    let _ = s.set_write_timeout(Some(ANSWER));
+    let _ = s.set_write_timeout(Some(answer));
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}:{port}\r\nAccept: application/json\r\nConnection: close\r\nUser-Agent: strato\r\n\r\n"
     );
@@ -34,7 +39,7 @@ pub fn get(addr: Ipv4Addr, port: u16, path: &str) -> Option<Response> {
     let mut raw = Vec::new();
     let mut buf = [0u8; 8192];
     loop {
-        let left = ANSWER.checked_sub(started.elapsed()).filter(|d| !d.is_zero())?;
+        let left = answer.checked_sub(started.elapsed()).filter(|d| !d.is_zero())?;
         let _ = s.set_read_timeout(Some(left));
         match s.read(&mut buf) {
             Ok(0) => break,
