@@ -38,6 +38,26 @@ impl Ctx {
     }
 }
 
+/// Why a body is not the JSON object a handler expects.
+#[derive(Debug)]
+pub enum NotAnObject {
+    /// Valid JSON, but not an object.
+    OtherJson,
+    Invalid(serde_json::Error),
+}
+
+/// A request body as a JSON object; an empty (or all-whitespace) body is `{}`.
+pub fn json_object(body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, NotAnObject> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Default::default());
+    }
+    match serde_json::from_slice(body) {
+        Ok(serde_json::Value::Object(m)) => Ok(m),
+        Ok(_) => Err(NotAnObject::OtherJson),
+        Err(e) => Err(NotAnObject::Invalid(e)),
+    }
+}
+
 /// Largest request body any dialect accepts.
 pub const MAX_BODY: usize = 1024 * 1024;
 

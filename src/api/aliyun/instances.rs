@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{render, request_id, tokens, AliError};
 use crate::api::auth::RawBody;
-use crate::api::Ctx;
+use crate::api::{Ctx, NotAnObject};
 use crate::auth::{AuthError, Principal};
 use crate::core::cluster::Product;
 use crate::core::job::JobKind;
@@ -37,14 +37,13 @@ fn ok(result: Value) -> Response {
 }
 
 fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Default::default());
-    }
-    match serde_json::from_slice(body) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(CoreError::MalformedBody("the body must be a JSON object".into()).into()),
-        Err(e) => Err(CoreError::MalformedBody(e.to_string()).into()),
-    }
+    crate::api::json_object(body).map_err(|e| {
+        let message = match e {
+            NotAnObject::OtherJson => "the body must be a JSON object".to_string(),
+            NotAnObject::Invalid(e) => e.to_string(),
+        };
+        CoreError::MalformedBody(message).into()
+    })
 }
 
 fn int(v: &Value, what: &str) -> Result<Option<i64>> {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{ok, render, ZillizError};
 use crate::api::auth::RawBody;
-use crate::api::Ctx;
+use crate::api::{Ctx, NotAnObject};
 use crate::auth::Principal;
 use crate::core::cluster::Product;
 use crate::core::vector::{Offering, VectorCreateInput};
@@ -38,14 +38,10 @@ fn project(p: &Principal) -> Result<&str, ZillizError> {
 
 /// A JSON object body (empty means `{}`).
 fn object(body: &RawBody) -> Result<serde_json::Map<String, Value>, ZillizError> {
-    if body.0.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(Default::default());
-    }
-    match serde_json::from_slice::<Value>(&body.0) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(ZillizError::BadBody("the body must be a JSON object".into())),
-        Err(e) => Err(ZillizError::BadBody(format!("the body is not valid JSON: {e}"))),
-    }
+    crate::api::json_object(&body.0).map_err(|e| match e {
+        NotAnObject::OtherJson => ZillizError::BadBody("the body must be a JSON object".into()),
+        NotAnObject::Invalid(e) => ZillizError::BadBody(format!("the body is not valid JSON: {e}")),
+    })
 }
 
 fn text(m: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
