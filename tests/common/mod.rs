@@ -15,6 +15,13 @@ use serde_json::{json, Value};
 
 pub const PASSWORD: &str = "Dws2017demo!";
 
+/// How long `Server::poll` waits for what, and how often it looks.
+pub struct Wait {
+    pub what: String,
+    pub within: Duration,
+    pub every: Duration,
+}
+
 pub struct Server {
     pub dir: tempfile::TempDir,
     pub child: Option<Child>,
@@ -89,6 +96,31 @@ impl Server {
             std::thread::sleep(Duration::from_millis(20));
         }
         self.doc = serde_json::from_str(&std::fs::read_to_string(&endpoints).unwrap()).unwrap();
+    }
+
+    /// Polls `fetch` until `pred` holds, recording in `seen` each new `label`
+    /// of what it fetched; fails naming `wait.what`, with the server log.
+    pub fn poll(
+        &self,
+        wait: Wait,
+        seen: &mut Vec<String>,
+        mut fetch: impl FnMut() -> Value,
+        label: impl Fn(&Value) -> String,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = Instant::now() + wait.within;
+        loop {
+            let v = fetch();
+            let l = label(&v);
+            if seen.last() != Some(&l) {
+                seen.push(l);
+            }
+            if pred(&v) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "{} never reached the expected state: {v}\n{}", wait.what, self.log());
+            std::thread::sleep(wait.every);
+        }
     }
 
     pub fn log(&self) -> String {

@@ -1,11 +1,11 @@
 //! Search/log cluster helpers: the stand-in engines tests bind datastores to,
 //! a CSS client (Keystone token) and an Alibaba client (ACS3-signed).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
-use super::Server;
+use super::{Server, Wait};
 
 /// The osmem-server binary: STRATO_OSMEM_BIN, or where scripts/install-search-engines puts it.
 pub fn osmem_bin() -> Option<String> {
@@ -131,36 +131,16 @@ impl Server {
 
     /// Polls an Alibaba instance until `pred` holds, recording the statuses seen.
     pub fn ali_wait(&self, path: &str, within: Duration, seen: &mut Vec<String>, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + within;
-        loop {
-            let (_, v) = self.ali("GET", path, None);
-            let r = v["Result"].clone();
-            let st = r["status"].as_str().unwrap_or_default().to_string();
-            if seen.last() != Some(&st) {
-                seen.push(st);
-            }
-            if pred(&r) {
-                return r;
-            }
-            assert!(Instant::now() < deadline, "{path} never reached the expected state: {v}\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let status = |r: &Value| r["status"].as_str().unwrap_or_default().to_string();
+        let wait = Wait { what: path.to_string(), within, every: Duration::from_millis(100) };
+        self.poll(wait, seen, || self.ali("GET", path, None).1["Result"].clone(), status, pred)
     }
 
     /// Polls a CSS cluster until `pred` holds, recording (status, actions) seen.
     pub fn css_wait(&self, token: &str, id: &str, within: Duration, seen: &mut Vec<String>, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + within;
-        loop {
-            let (_, v) = self.css_call(token, "GET", &format!("/v1.0/{{pid}}/clusters/{id}"), None);
-            let st = format!("{}{}", v["status"].as_str().unwrap_or_default(), v["actions"]);
-            if seen.last() != Some(&st) {
-                seen.push(st);
-            }
-            if pred(&v) {
-                return v;
-            }
-            assert!(Instant::now() < deadline, "CSS cluster {id} never reached the expected state: {v}\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let fetch = || self.css_call(token, "GET", &format!("/v1.0/{{pid}}/clusters/{id}"), None).1;
+        let state = |v: &Value| format!("{}{}", v["status"].as_str().unwrap_or_default(), v["actions"]);
+        let wait = Wait { what: format!("CSS cluster {id}"), within, every: Duration::from_millis(50) };
+        self.poll(wait, seen, fetch, state, pred)
     }
 }

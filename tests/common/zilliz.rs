@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::Server;
+use super::{Server, Wait};
 
 /// Whether this machine has the Milvus binary strato would run; tests that
 /// need it fail loudly when it is missing (CI installs it), unless
@@ -67,19 +67,9 @@ impl Server {
 
     /// Polls until `pred` holds on the described cluster, recording every status seen.
     pub fn wait_status(&self, key: &str, id: &str, within: Duration, seen: &mut Vec<String>, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + within;
-        loop {
-            let d = self.describe(key, id);
-            let st = d["status"].as_str().unwrap_or_default().to_string();
-            if seen.last() != Some(&st) {
-                seen.push(st);
-            }
-            if pred(&d) {
-                return d;
-            }
-            assert!(Instant::now() < deadline, "cluster {id} never reached the expected state: {d}\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let status = |d: &Value| d["status"].as_str().unwrap_or_default().to_string();
+        let wait = Wait { what: format!("cluster {id}"), within, every: Duration::from_millis(100) };
+        self.poll(wait, seen, || self.describe(key, id), status, pred)
     }
 }
 
