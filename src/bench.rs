@@ -371,7 +371,7 @@ async fn resume(args: &BenchArgs, run_as: &RunAs, doc: &Value, strato_dir: &Path
     std::fs::write(&script, MILVUS_BASELINE)?;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
     let http = reqwest::Client::new();
-    let body = json!({"clusterName": "bench-vector", "projectId": doc["credentials"]["project_id"], "regionId": "local",
+    let body = json!({"clusterName": "bench-vector", "projectId": doc["credentials"]["project_id"], "regionId": "aws-us-west-2",
                       "plan": "Standard", "cuType": "Performance-optimized", "cuSize": 1});
     let made = zilliz(&http, doc, Method::POST, "/v2/clusters/createDedicated", Some(body)).await?;
     let id = made["clusterId"].as_str().unwrap_or_default().to_string();

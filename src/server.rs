@@ -12,10 +12,11 @@ use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::api::{self, Ctx, Endpoints};
+use crate::api::{self, Ctx, Endpoints, HttpLimits};
 use crate::app::{App, Settings};
 use crate::auth::identity::{load_master_key, BootstrapCredentials};
 use crate::auth::Identity;
+use crate::core::geography;
 use crate::auth::secrets::Secrets;
 use crate::engine::milvus::MilvusEngine;
 use crate::engine::postgres::PostgresEngine;
@@ -51,9 +52,21 @@ pub struct ServerArgs {
     /// logstash (a Logstash home), osmem (the osmem-server stand-in binary) or syslog-ng (its binary).
     #[arg(long = "datastore-engine", env = "STRATO_DATASTORE_ENGINES", value_delimiter = ',')]
     pub datastore_engines: Vec<String>,
-    /// Region ids vector (Zilliz) clusters may be created in, comma-separated.
-    #[arg(long, env = "STRATO_VECTOR_REGIONS", default_value = "local", value_delimiter = ',')]
+    /// Region ids vector (Zilliz) clusters may be created in, comma-separated (default: Zilliz Cloud's list).
+    #[arg(long, env = "STRATO_VECTOR_REGIONS", value_delimiter = ',')]
     pub vector_regions: Vec<String>,
+    /// DWS availability zones, comma-separated (default: the region's, e.g. eu-de-01..03, cn-north-4a..).
+    #[arg(long, env = "STRATO_ZONES", value_delimiter = ',')]
+    pub zones: Vec<String>,
+    /// CSS availability zones, comma-separated (default: as for DWS).
+    #[arg(long, env = "STRATO_CSS_ZONES", value_delimiter = ',')]
+    pub css_zones: Vec<String>,
+    /// The Alibaba Cloud region Elasticsearch and Logstash instances are in.
+    #[arg(long, env = "STRATO_ALIYUN_REGION", default_value = "cn-hangzhou")]
+    pub aliyun_region: String,
+    /// Alibaba zones (`networkConfig.vsArea`), comma-separated (default: the region's, e.g. cn-hangzhou-b..k).
+    #[arg(long, env = "STRATO_ALIYUN_ZONES", value_delimiter = ',')]
+    pub aliyun_zones: Vec<String>,
     /// Directory holding the Milvus 2.3.5 binary and its libraries (default: where scripts/install-milvus puts it).
     #[arg(long, env = "STRATO_MILVUS_BIN_DIR")]
     pub milvus_bin_dir: Option<PathBuf>,
@@ -106,6 +119,53 @@ pub struct ServerArgs {
     /// Jobs run at once.
     #[arg(long, env = "STRATO_JOB_CONCURRENCY", default_value_t = 4)]
     pub job_concurrency: usize,
+    /// Connections each listener holds at most (lowered to fit the descriptor limit; more wait in the backlog).
+    #[arg(long, env = "STRATO_MAX_CONNECTIONS", default_value_t = 1000)]
+    pub max_connections: usize,
+    /// Milliseconds a client has to send a request's head (also how long a kept-alive connection may idle).
+    #[arg(long, env = "STRATO_HTTP_HEADER_TIMEOUT_MS", default_value_t = 30_000)]
+    pub http_header_timeout_ms: u64,
+    /// Milliseconds a client has to send a request's body.
+    #[arg(long, env = "STRATO_HTTP_BODY_TIMEOUT_MS", default_value_t = 30_000)]
+    pub http_body_timeout_ms: u64,
+}
+
+/// A list flag's values (trimmed, blanks dropped), or the default when none were given.
+fn or_else(given: &[String], default: impl FnOnce() -> Vec<String>) -> Vec<String> {
+    let given: Vec<String> = given.iter().map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+    if given.is_empty() {
+        default()
+    } else {
+        given
+    }
+}
+
+/// How many listeners `run` binds (their connections share the descriptor budget).
+const LISTENERS: usize = 5;
+
+/// Raises the open-files limit to its hard maximum and splits it: a reserve
+/// (at least a quarter, 256 to 4096) for the store, engine helpers, probes
+/// and logs, and the rest for client connections. Returns the per-listener
+/// connection cap: `wanted`, or less if the budget is smaller.
+fn descriptor_budget(wanted: usize) -> usize {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    let limit = match getrlimit(Resource::RLIMIT_NOFILE) {
+        Ok((soft, hard)) => {
+            if soft < hard && setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
+                hard
+            } else {
+                soft
+            }
+        }
+        Err(_) => 1024,
+    };
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX).min(1 << 20);
+    let reserve = (limit / 4).clamp(256, 4096);
+    let cap = (limit.saturating_sub(reserve) / LISTENERS).max(1);
+    if cap < wanted {
+        tracing::warn!(open_files = limit, reserved = reserve, per_listener = cap, "the descriptor limit lowers the connection cap");
+    }
+    wanted.min(cap)
 }
 
 fn parse_rate(s: &str) -> Result<String, String> {
@@ -187,12 +247,14 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let secrets = Arc::new(Secrets::new(load_master_key(&data_dir.join("master.key"))?));
     let identity = Arc::new(Identity::new(store.clone(), secrets.clone(), args.token_ttl_secs * 1000));
     let creds_path = data_dir.join("bootstrap-credentials.json");
+    let mut first_start = false;
     if !args.no_bootstrap {
         let made = identity
             .bootstrap(&args.bootstrap_domain, &args.bootstrap_user, args.bootstrap_password.as_deref(), &args.region)
             .await?;
         if let Some(c) = made {
             write_private(&creds_path, &serde_json::to_string_pretty(&c)?)?;
+            first_start = true;
         }
     }
     let creds: Option<BootstrapCredentials> = if args.no_bootstrap {
@@ -221,6 +283,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         if let Err(e) = engine.check_installed() {
             tracing::warn!("{e}");
         }
+        engine.recover().await;
     }
     let engines = Arc::new(Engines::new(bound));
 
@@ -240,15 +303,23 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let wake = Arc::new(Notify::new());
     let settings = Settings {
         region: args.region.clone(),
-        zones: (1..=3).map(|n| format!("{}-0{n}", args.region)).collect(),
+        zones: or_else(&args.zones, || geography::huawei_zones(&args.region)),
+        css_zones: or_else(&args.css_zones, || or_else(&args.zones, || geography::huawei_zones(&args.region))),
+        aliyun_region: args.aliyun_region.clone(),
+        aliyun_zones: or_else(&args.aliyun_zones, || geography::aliyun_zones(&args.aliyun_region)),
         node_addresses: range,
         min_nodes: args.min_nodes,
         engine_ports,
-        vector_regions: args.vector_regions.clone(),
+        vector_regions: or_else(&args.vector_regions, || geography::ZILLIZ_REGIONS.iter().map(|r| r.to_string()).collect()),
         protective_deletion_ms: args.protective_deletion_secs * 1000,
     };
     let app = Arc::new(App::new(store.clone(), engines.clone(), settings, secrets, wake.clone()));
-    let ctx = Ctx { app: app.clone(), identity, endpoints: Arc::new(std::sync::RwLock::new(endpoints.clone())) };
+    let limits = HttpLimits {
+        header_timeout: Duration::from_millis(args.http_header_timeout_ms.max(1)),
+        body_timeout: Duration::from_millis(args.http_body_timeout_ms.max(1)),
+        max_connections: descriptor_budget(args.max_connections),
+    };
+    let ctx = Ctx { app: app.clone(), identity, endpoints: Arc::new(std::sync::RwLock::new(endpoints.clone())), limits };
 
     let cancel = CancellationToken::new();
     let runner = Runner::new(store.clone(), engines, wake, args.job_concurrency);
@@ -273,12 +344,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         let router = router
             .layer(axum::middleware::from_fn(api::request_id))
             .layer(tower_http::trace::TraceLayer::new_for_http());
-        tasks.spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(cancel.cancelled_owned());
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "listener failed");
-            }
-        });
+        tasks.spawn(api::serve::serve(listener, router, limits, cancel));
     }
 
     let doc = serde_json::json!({
@@ -303,13 +369,15 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     } else {
         println!("  search/log datastores: {}", args.datastore_engines.join(", "));
     }
+    // Secrets are printed once, when they are made; later starts only say where they are.
     match &creds {
-        Some(c) => {
+        Some(c) if first_start => {
             println!("  domain {} / user {} / password {}", c.domain, c.user, c.password);
             println!("  project {} ({})", c.project, c.project_id);
             println!("  access key {} / secret key {}", c.access_key, c.secret_key);
             println!("  API key (Zilliz): {}", c.api_key);
         }
+        Some(c) => println!("  domain {} / user {} / project {} ({}); password and keys are in the file below", c.domain, c.user, c.project, c.project_id),
         None => println!("  no bootstrap credentials (create users with `strato admin`)"),
     }
     println!("  endpoints and credentials: {}", data_dir.join("endpoints.json").display());

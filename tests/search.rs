@@ -118,7 +118,7 @@ fn ali_create(s: &Server, nodes: u32, token: Option<&str>) -> (u16, Value) {
         &format!("/openapi/instances{q}"),
         Some(json!({"esVersion": "7.10_with_X-Pack", "nodeAmount": nodes, "esAdminPassword": "Es-admin1",
                     "nodeSpec": {"spec": "elasticsearch.sn2ne.large", "disk": 20, "diskType": "cloud_ssd"},
-                    "networkConfig": {"type": "vpc", "vpcId": "vpc-1", "vswitchId": "vsw-1"}, "paymentType": "postpaid",
+                    "networkConfig": {"type": "vpc", "vpcId": "vpc-1", "vswitchId": "vsw-1", "vsArea": "cn-hangzhou-i"}, "paymentType": "postpaid",
                     "description": "strato-test"})),
     )
 }
@@ -289,7 +289,7 @@ fn alibaba_logstash_disk_change_restarts_every_member_in_turn() {
         "POST",
         "/openapi/logstashes",
         Some(json!({"version": "7.4_with_X-Pack", "nodeAmount": 2, "nodeSpec": {"spec": "logstash.n4.small", "disk": 20},
-                    "networkConfig": {"type": "vpc", "vpcId": "vpc-1", "vswitchId": "vsw-1"}, "paymentType": "postpaid"})),
+                    "networkConfig": {"type": "vpc", "vpcId": "vpc-1", "vswitchId": "vsw-1", "vsArea": "cn-hangzhou-i"}, "paymentType": "postpaid"})),
     );
     assert_eq!(status, 200, "{made}");
     let id = made["Result"]["instanceId"].as_str().unwrap().to_string();
@@ -300,7 +300,7 @@ fn alibaba_logstash_disk_change_restarts_every_member_in_turn() {
     let before = pids_of(&s, "syslog-ng");
     assert_eq!(before.len(), 2);
     let (status, v) = s.ali("PUT", &path, Some(json!({"nodeSpec": {"disk": 40}})));
-    assert_eq!(status, 200, "{v}");
+    assert_eq!((status, &v["Result"]), (200, &json!(true)), "UpdateLogstash answers a Boolean: {v}");
     let mut seen = Vec::new();
     let r = s.ali_wait(&path, MINUTE, &mut seen, |r| r["status"] == "active" && r["nodeSpec"]["disk"] == 40);
     assert!(seen.contains(&"activating".to_string()), "{seen:?}");

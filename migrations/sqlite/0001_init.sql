@@ -153,3 +153,13 @@ CREATE TABLE IF NOT EXISTS client_tokens (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (scope, token)
 );
+-- Alibaba signature nonces an access key has used, kept while a replay of
+-- their request could still pass the date check (so a restart forgets none).
+CREATE TABLE IF NOT EXISTS signature_nonces (
+    access_key TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (access_key, nonce)
+);
+CREATE INDEX IF NOT EXISTS signature_nonces_by_expiry ON signature_nonces(access_key, expires_at);
+CREATE INDEX IF NOT EXISTS clusters_due_deletion ON clusters(delete_at) WHERE delete_at IS NOT NULL;

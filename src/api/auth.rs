@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::{Ctx, MAX_BODY};
+use super::{Ctx, HttpLimits, HttpRefusal, MAX_BODY};
 use crate::auth::signature::WireRequest;
 use crate::auth::{AuthError, Principal};
 
@@ -17,14 +17,18 @@ use crate::auth::{AuthError, Principal};
 #[derive(Debug)]
 pub enum Rejection {
     Auth(AuthError),
-    BodyTooLarge,
-    BadBody(String),
+    Http(HttpRefusal),
 }
 
-/// A dialect's renderer for refusals.
-pub trait RenderRejection {
-    fn render(r: Rejection) -> Response;
+impl From<HttpRefusal> for Rejection {
+    fn from(r: HttpRefusal) -> Self {
+        Rejection::Http(r)
+    }
 }
+
+/// A dialect's error type: renders refusals in its own envelope.
+pub trait RenderRejection: From<Rejection> + IntoResponse {}
+impl<T: From<Rejection> + IntoResponse> RenderRejection for T {}
 
 /// The raw request body, as buffered by the middleware.
 #[derive(Clone)]
@@ -34,24 +38,29 @@ pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Reads the whole body within `MAX_BODY`.
-pub async fn buffer(body: Body) -> Result<Bytes, Rejection> {
-    axum::body::to_bytes(body, MAX_BODY).await.map_err(|e| {
+/// Reads the whole body within `MAX_BODY` and `limits.body_timeout`. A body
+/// declared too large is refused before a byte of it is read: reading would
+/// make hyper answer `Expect: 100-continue` and invite the upload.
+pub async fn buffer(limits: &HttpLimits, headers: &HeaderMap, body: Body) -> Result<Bytes, HttpRefusal> {
+    let declared = header(headers, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(HttpRefusal::TooLarge);
+    }
+    match tokio::time::timeout(limits.body_timeout, axum::body::to_bytes(body, MAX_BODY)).await {
+        Err(_) => Err(HttpRefusal::BodyTimeout),
+        Ok(Ok(bytes)) => Ok(bytes),
         // axum reports the limit only through its message.
-        if format!("{e:?} {e}").to_lowercase().contains("length limit") {
-            Rejection::BodyTooLarge
-        } else {
-            Rejection::BadBody(e.to_string())
-        }
-    })
+        Ok(Err(e)) if format!("{e:?} {e}").to_lowercase().contains("length limit") => Err(HttpRefusal::TooLarge),
+        Ok(Err(e)) => Err(HttpRefusal::BadBody(e.to_string())),
+    }
 }
 
 /// Zilliz-style authentication: `Authorization: Bearer <API key>` only.
 pub async fn authenticate_api_key<D: RenderRejection>(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let bytes = match buffer(body).await {
+    let bytes = match buffer(&ctx.limits, &parts.headers, body).await {
         Ok(b) => b,
-        Err(r) => return D::render(r),
+        Err(r) => return D::from(r.into()).into_response(),
     };
     let key = header(&parts.headers, "authorization")
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
@@ -65,9 +74,9 @@ pub async fn authenticate_api_key<D: RenderRejection>(State(ctx): State<Ctx>, re
 
 pub async fn authenticate<D: RenderRejection>(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let bytes = match buffer(body).await {
+    let bytes = match buffer(&ctx.limits, &parts.headers, body).await {
         Ok(b) => b,
-        Err(r) => return D::render(r),
+        Err(r) => return D::from(r.into()).into_response(),
     };
     let principal: Result<Principal, AuthError> = if let Some(token) = header(&parts.headers, "x-auth-token") {
         ctx.identity.check_token(token).await.map(|(p, _)| p)
@@ -87,7 +96,8 @@ pub async fn authenticate<D: RenderRejection>(State(ctx): State<Ctx>, req: Reque
 }
 
 /// Hands an authenticated request (with its buffered body) to the handler,
-/// or renders the refusal in the dialect's envelope.
+/// or renders the refusal in the dialect's envelope. A body must be JSON,
+/// for every dialect (checked once the caller is known).
 async fn admit<D: RenderRejection>(
     mut parts: axum::http::request::Parts,
     bytes: Bytes,
@@ -96,13 +106,16 @@ async fn admit<D: RenderRejection>(
 ) -> Response {
     match principal {
         Ok(p) => {
+            if let Err(r) = super::require_json_type(&parts.headers, &bytes) {
+                return D::from(r.into()).into_response();
+            }
             parts.extensions.insert(p);
             parts.extensions.insert(RawBody(bytes.clone()));
             next.run(Request::from_parts(parts, Body::from(bytes))).await
         }
         Err(e) => {
             tracing::info!(error = %e, method = %parts.method, path = %parts.uri.path(), "request refused");
-            D::render(Rejection::Auth(e)).into_response()
+            D::from(Rejection::Auth(e)).into_response()
         }
     }
 }

@@ -25,8 +25,15 @@ use crate::store::{Event, Store};
 /// Static settings the service needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The OTC / Huawei region (identity catalog, DWS, CSS).
     pub region: String,
+    /// DWS availability zones.
     pub zones: Vec<String>,
+    /// CSS availability zones.
+    pub css_zones: Vec<String>,
+    /// The Alibaba region and its zones (`networkConfig.vsArea`).
+    pub aliyun_region: String,
+    pub aliyun_zones: Vec<String>,
     pub node_addresses: (Ipv4Addr, Ipv4Addr),
     /// Smallest number_of_node accepted (DWS: 3).
     pub min_nodes: u32,

@@ -4,14 +4,13 @@
 //! master key on demand (HMAC verification needs the secret; storing it
 //! would defeat "hashed at rest").
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -20,7 +19,7 @@ use super::signature::{self, SignatureError, WireRequest};
 use crate::core::identity::{new_hex_id, AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::{now_ms, CoreError, Millis};
 use super::secrets::Secrets;
-use crate::store::Store;
+use crate::store::{NonceUse, Store};
 
 #[derive(Debug, Error)]
 pub enum AuthError {
@@ -95,71 +94,14 @@ pub struct Identity {
     secrets: Arc<Secrets>,
     token_ttl_ms: i64,
     max_skew: chrono::Duration,
-    nonces: NonceCache,
+    nonces_per_key: u32,
 }
 
-/// How many unexpired Alibaba nonces are remembered at most (all access keys together): with the
-/// 15-minute window that is over 100 signed requests a second, sustained, far beyond what a
-/// control plane sees; an entry costs ~150 bytes, so the cap bounds the memory to ~15 MB.
-const NONCE_CAPACITY: usize = 100_000;
-
-/// Replay protection for Alibaba-signed requests (ACS3 and legacy v1 both sign
-/// `x-acs-signature-nonce`): a nonce an access key already used is refused while the request
-/// that carried it could still pass the date check.
-///
-/// In memory only, on purpose. `verify` already refuses any request dated more than `max_skew`
-/// from now, so a nonce only needs remembering until its request's signing time + `max_skew`;
-/// after that the date check alone refuses the replay. Forgetting everything on a restart
-/// therefore re-opens replay only for requests signed in the last `max_skew` (15 minutes) before
-/// it, which the date check still bounds; persisting nonces would cost a store write per signed
-/// request to close that. (Several strato processes serving the same keys would each need to
-/// share this set; strato runs as one process.)
-///
-/// Full of unexpired nonces, it refuses new ones (`TooManyNonces`) rather than forget live ones,
-/// since forgetting would let those requests be replayed.
-struct NonceCache {
-    /// (access key, nonce) → the instant after which the date check alone refuses a replay.
-    seen: Mutex<HashMap<(String, String), DateTime<Utc>>>,
-    capacity: usize,
-}
-
-impl NonceCache {
-    fn new(capacity: usize) -> Self {
-        NonceCache { seen: Mutex::new(HashMap::new()), capacity }
-    }
-
-    /// Records `nonce` for `access_key` until `expires_at`: `Replayed` if the pair is already
-    /// recorded and unexpired at `now`, `TooManyNonces` if the cache is full of unexpired pairs.
-    /// Expired entries are pruned when the cache is full.
-    fn record(
-        &self,
-        access_key: &str,
-        nonce: &str,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> Result<(), SignatureError> {
-        // No code path panics while holding the lock, and the map stays consistent if one did.
-        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        let key = (access_key.to_string(), nonce.to_string());
-        // Live while a replay could still pass the date check (`verify` accepts a skew equal to
-        // max_skew, so `now == expires_at` is still live).
-        let live = |expires: &DateTime<Utc>| *expires >= now;
-        match seen.get(&key) {
-            Some(expires) if live(expires) => return Err(SignatureError::Replayed),
-            Some(_) => {} // expired: reused below, no growth
-            None => {
-                if seen.len() >= self.capacity {
-                    seen.retain(|_, expires| live(expires));
-                }
-                if seen.len() >= self.capacity {
-                    return Err(SignatureError::TooManyNonces);
-                }
-            }
-        }
-        seen.insert(key, expires_at);
-        Ok(())
-    }
-}
+/// How many unexpired Alibaba nonces one access key may have at most: with the 15-minute window
+/// that is over 10 signed requests a second, sustained, per key. A key over it is refused
+/// (`TooManyNonces`) while every other key goes on: the bound is per key, so one tenant cannot fill
+/// a shared memory and lock everyone out.
+pub const NONCES_PER_KEY: u32 = 10_000;
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -203,8 +145,14 @@ impl Identity {
             secrets,
             token_ttl_ms,
             max_skew: chrono::Duration::minutes(15),
-            nonces: NonceCache::new(NONCE_CAPACITY),
+            nonces_per_key: NONCES_PER_KEY,
         }
+    }
+
+    /// The same service with another per-key nonce bound (tests).
+    pub fn with_nonces_per_key(mut self, n: u32) -> Self {
+        self.nonces_per_key = n;
+        self
     }
 
     /// The secret of an access key: HMAC(master key, access key ‖ salt ‖ block),
@@ -289,9 +237,15 @@ impl Identity {
         signature::verify(req, &claim, secret.as_bytes(), now, self.max_skew)?;
         // Only a verified request records its nonce: an unsigned or forged one must not be able
         // to burn a nonce a legitimate request is about to use.
+        // Replay protection: a nonce the key used is refused while its request could still pass
+        // the date check; the store keeps them, so a restart of strato forgets none.
         if let Some(nonce) = signature::signed_nonce(req, &claim) {
-            let signed_at = signature::request_time(req, &claim.scheme)?;
-            self.nonces.record(&key.access_key, nonce, now, signed_at + self.max_skew)?;
+            let expires = (signature::request_time(req, &claim.scheme)? + self.max_skew).timestamp_millis();
+            match self.store.use_nonce(&key.access_key, nonce, now.timestamp_millis(), expires, self.nonces_per_key).await? {
+                NonceUse::Fresh => {}
+                NonceUse::Replayed => return Err(SignatureError::Replayed.into()),
+                NonceUse::TooMany => return Err(SignatureError::TooManyNonces.into()),
+            }
         }
         let user = self.store.get_user(&key.user_id).await?.ok_or(AuthError::UnknownAccessKey)?;
         Ok(Principal { user, scoped_project: None })
@@ -577,24 +531,73 @@ mod tests {
         f.identity.check_signature(&req.wire()).await.unwrap();
     }
 
-    #[test]
-    fn nonce_cache_window_and_capacity() {
-        let t0: DateTime<Utc> = "2026-11-23T13:49:29Z".parse().unwrap();
-        let window = chrono::Duration::minutes(15);
-        let cache = NonceCache::new(2);
-        cache.record("AK", "n1", t0, t0 + window).unwrap();
-        assert_eq!(cache.record("AK", "n1", t0, t0 + window), Err(SignatureError::Replayed));
-        // Live up to and including the end of the window, free again after it.
-        assert_eq!(cache.record("AK", "n1", t0 + window, t0 + window), Err(SignatureError::Replayed));
-        let later = t0 + window + chrono::Duration::seconds(1);
-        cache.record("AK", "n1", later, later + window).unwrap();
-        // Full of live nonces: new ones are refused, not let through.
-        cache.record("AK2", "n1", later, later + window).unwrap();
-        assert_eq!(cache.record("AK", "n2", later, later + window), Err(SignatureError::TooManyNonces));
-        assert_eq!(cache.record("AK", "n1", later, later + window), Err(SignatureError::Replayed));
-        // Once they expire, a full cache prunes them and takes new ones.
-        let much_later = later + window * 2;
-        cache.record("AK", "n3", much_later, much_later + window).unwrap();
-        assert_eq!(cache.seen.lock().unwrap().len(), 1);
+    #[tokio::test]
+    async fn nonces_live_for_their_window_and_are_bounded_per_key() {
+        let f = fixture().await;
+        let store = f.identity.store();
+        let (t0, window) = (1_000_000i64, 900_000i64);
+        assert_eq!(store.use_nonce("AK", "n1", t0, t0 + window, 2).await.unwrap(), NonceUse::Fresh);
+        assert_eq!(store.use_nonce("AK", "n1", t0, t0 + window, 2).await.unwrap(), NonceUse::Replayed);
+        // Live up to and including the end of its window, free again after it.
+        assert_eq!(store.use_nonce("AK", "n1", t0 + window, t0 + 2 * window, 2).await.unwrap(), NonceUse::Replayed);
+        let later = t0 + window + 1;
+        assert_eq!(store.use_nonce("AK", "n1", later, later + window, 2).await.unwrap(), NonceUse::Fresh);
+        assert_eq!(store.use_nonce("AK", "n2", later, later + window, 2).await.unwrap(), NonceUse::Fresh);
+        // This key is full: its new nonces are refused, not let through...
+        assert_eq!(store.use_nonce("AK", "n3", later, later + window, 2).await.unwrap(), NonceUse::TooMany);
+        // ... and every other key goes on.
+        assert_eq!(store.use_nonce("AK2", "n3", later, later + window, 2).await.unwrap(), NonceUse::Fresh);
+        // Once they expire the key takes new ones, and pruning forgets them.
+        let much_later = later + 2 * window;
+        assert_eq!(store.use_nonce("AK", "n3", much_later, much_later + window, 2).await.unwrap(), NonceUse::Fresh);
+        assert_eq!(store.prune_nonces(much_later).await.unwrap(), 1, "AK2's n3 has expired");
+    }
+
+    #[tokio::test]
+    async fn a_key_over_its_nonce_bound_does_not_lock_out_another() {
+        let f = fixture().await;
+        let Fixture { identity, keys, _dir } = f;
+        let identity = identity.with_nonces_per_key(2);
+        identity.check_signature(&acs3(&keys[0], "a0000000000000000000000000000000").wire()).await.unwrap();
+        identity.check_signature(&acs3(&keys[0], "a0000000000000000000000000000001").wire()).await.unwrap();
+        let full = identity.check_signature(&acs3(&keys[0], "a0000000000000000000000000000002").wire()).await;
+        assert!(matches!(full, Err(AuthError::BadSignature(SignatureError::TooManyNonces))), "{full:?}");
+        identity.check_signature(&acs3(&keys[1], "a0000000000000000000000000000002").wire()).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn used_nonces_survive_a_restart() {
+        let f = fixture().await;
+        let first = acs3(&f.keys[0], "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e");
+        f.identity.check_signature(&first.wire()).await.unwrap();
+        // A new server on the same store.
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&f._dir.path().join("strato.db")).await.unwrap());
+        let restarted = Identity::new(store, Arc::new(Secrets::new(vec![7; 32])), 60_000);
+        let again = restarted.check_signature(&first.wire()).await;
+        assert!(is_replay(&again), "{again:?}");
+    }
+
+    #[tokio::test]
+    async fn alibaba_requests_must_carry_a_signed_nonce() {
+        let f = fixture().await;
+        let key = &f.keys[0];
+        let date = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let empty = sha256_hex("");
+        // The nonce is sent but left out of SignedHeaders: it could be swapped freely.
+        let h = headers(&[("host", "127.0.0.1:9000"), ("x-acs-date", &date), ("x-acs-signature-nonce", "n-1"), ("x-acs-content-sha256", &empty)]);
+        let signed: Vec<String> = ["host", "x-acs-content-sha256", "x-acs-date"].map(String::from).to_vec();
+        let unsigned = sign("/openapi/instances", h, |r| acs3_authorization(r, &key.0, key.1.as_bytes(), &signed).unwrap());
+        let r = f.identity.check_signature(&unsigned.wire()).await;
+        assert!(matches!(r, Err(AuthError::BadSignature(SignatureError::HeaderNotSigned("x-acs-signature-nonce")))), "{r:?}");
+        // No nonce at all.
+        let h = headers(&[("host", "127.0.0.1:9000"), ("x-acs-date", &date), ("x-acs-content-sha256", &empty)]);
+        let none = sign("/openapi/instances", h, |r| acs3_authorization(r, &key.0, key.1.as_bytes(), &signed).unwrap());
+        let r = f.identity.check_signature(&none.wire()).await;
+        assert!(matches!(r, Err(AuthError::BadSignature(SignatureError::MissingNonce))), "{r:?}");
+        let mut v1 = acs_v1(key, "x");
+        v1.headers.retain(|(n, _)| n != "x-acs-signature-nonce" && n != "authorization");
+        let v1 = sign(&v1.target.clone(), v1.headers, |r| acs_v1_authorization(r, &key.0, key.1.as_bytes()));
+        let r = f.identity.check_signature(&v1.wire()).await;
+        assert!(matches!(r, Err(AuthError::BadSignature(SignatureError::MissingNonce))), "{r:?}");
     }
 }

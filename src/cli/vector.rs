@@ -36,7 +36,7 @@ pub enum VectorCommand {
         cu_type: String,
         #[arg(long, default_value = "Standard")]
         plan: String,
-        #[arg(long, default_value = "local")]
+        #[arg(long, default_value = crate::core::geography::ZILLIZ_REGIONS[0])]
         region: String,
         /// Project id (default: the API key's project, from endpoints.json).
         #[arg(long)]

@@ -58,6 +58,10 @@ pub enum CoreError {
     Busy { cluster: String, running: String },
     #[error("the operation is not allowed while the cluster is {state}")]
     WrongState { state: String },
+    /// The cluster changed between the request's decision and its commit
+    /// (another request won the race): nothing was done; retry.
+    #[error("cluster {0} changed while the request was processed; nothing was done, retry")]
+    Conflict(String),
     /// The engine or cluster lacks the capability the operation needs.
     #[error("{0}")]
     NotSupported(String),

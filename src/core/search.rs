@@ -187,6 +187,7 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
         return Err(CoreError::invalid(Field::AvailabilityZone, format!("unknown availability zone `{zone}`")));
     }
     let description = input.description.clone().unwrap_or_default();
+    super::validate::plain_text(&description, Field::Description, "desc")?;
     if description.chars().count() > 128 {
         return Err(CoreError::invalid(Field::Description, "desc is longer than 128 characters"));
     }
@@ -266,11 +267,16 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
     if !(20..=CSS_DISK_GB.1).contains(&disk) {
         return Err(CoreError::invalid(Field::Flavor, format!("nodeSpec.disk must be between 20 and {} GB, got {disk}", CSS_DISK_GB.1)));
     }
-    let zone = input.zone.clone().filter(|z| !z.trim().is_empty()).unwrap_or_else(|| zones[0].clone());
+    // Required, as Alibaba requires it: a zone of the region, such as cn-hangzhou-i.
+    let zone = required(&input.zone, Field::AvailabilityZone, "networkConfig.vsArea")?;
     if !zones.contains(&zone) {
-        return Err(CoreError::invalid(Field::AvailabilityZone, format!("unknown zone `{zone}` (vsArea)")));
+        return Err(CoreError::invalid(
+            Field::AvailabilityZone,
+            format!("networkConfig.vsArea `{zone}` is not a zone of this region ({})", zones.join(", ")),
+        ));
     }
     let description = input.description.clone().unwrap_or_default();
+    super::validate::plain_text(&description, Field::Description, "description")?;
     if description.chars().count() > 30 {
         return Err(CoreError::invalid(Field::Description, "description is longer than 30 characters"));
     }

@@ -109,10 +109,10 @@ pub fn validate_name(name: &str) -> Result<(), CoreError> {
 
 /// Descriptions: at most 256 characters, none of `!<>'=&"`.
 pub fn validate_description(d: &str) -> Result<(), CoreError> {
-    if d.chars().count() > 256 || d.chars().any(|c| "!<>'=&\"".contains(c)) {
+    if d.chars().count() > 256 || d.chars().any(|c| "!<>'=&\"".contains(c) || c.is_control()) {
         return Err(CoreError::invalid(
             Field::SnapshotDescription,
-            "invalid snapshot description: at most 256 characters, none of !<>'=&\"",
+            "invalid snapshot description: at most 256 characters, none of !<>'=&\" and no control characters",
         ));
     }
     Ok(())

@@ -56,6 +56,15 @@ fn required(v: &Option<String>, field: Field, what: &str) -> Result<String, Core
     }
 }
 
+/// Free text (descriptions) must not carry control characters: a NUL or an
+/// escape sequence stored here would come back in every list.
+pub fn plain_text(text: &str, field: Field, what: &str) -> Result<(), CoreError> {
+    match text.chars().find(|c| c.is_control()) {
+        Some(c) => Err(CoreError::invalid(field, format!("{what} must not contain control characters (found U+{:04X})", c as u32))),
+        None => Ok(()),
+    }
+}
+
 /// DWS resource names (clusters, snapshots): 4–64 characters, a letter
 /// first, then letters, digits, `-`, `_`. `what` names the resource in the error.
 pub fn resource_name(name: &str, field: Field, what: &str) -> Result<(), CoreError> {

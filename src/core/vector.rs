@@ -141,6 +141,7 @@ pub fn validate_create(offering: Offering, input: &VectorCreateInput, regions: &
         ));
     }
     let description = input.description.clone().unwrap_or_default();
+    super::validate::plain_text(&description, Field::Description, "description")?;
     if description.chars().count() > MAX_DESCRIPTION {
         return Err(CoreError::invalid(
             Field::Description,

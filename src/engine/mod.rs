@@ -109,6 +109,9 @@ pub trait Engine: Send + Sync + 'static {
     /// Fails with `NotInstalled` and an install hint if the binaries are missing.
     fn check_installed(&self) -> EngineResult<()>;
     fn layout(&self, cluster_id: uuid::Uuid) -> ClusterLayout;
+    /// Called once at start, before any job runs: stops helper processes a
+    /// crashed strato left behind (engine servers themselves are adopted, not stopped).
+    async fn recover(&self) {}
     fn port_needs(&self, spec: &ClusterSpec) -> PortNeeds;
     /// Lays out the primary's data directory (if not yet done) and starts it.
     async fn init_primary(&self, layout: &ClusterLayout, node: &Node, spec: &ClusterSpec) -> EngineResult<()>;

@@ -23,7 +23,7 @@ use tokio::process::Command;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use super::process::{alive_in, die_with_parent, terminate, RunAs};
+use super::process::{alive_in, die_with_parent, kill_helpers_under, terminate, HelperGroup, RunAs};
 use super::{dir_size, Admin, Backups, ClusterLayout, Engine, EngineError, EngineResult, PortNeeds, Replicas};
 use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, WarehouseSpec};
 use crate::core::job::JobPayload;
@@ -32,6 +32,9 @@ use crate::core::status::NodeHealth;
 
 /// The superuser strato administers nodes as (over the Unix socket only).
 const SUPERUSER: &str = "strato";
+/// The helper that forks a child of its own (`-X stream`'s WAL receiver).
+const BASEBACKUP: &[&str] = &["pg_basebackup"];
+
 /// The database created for the administrator, as DWS clusters have.
 pub const DEFAULT_DATABASE: &str = "gaussdb";
 
@@ -120,6 +123,27 @@ impl PostgresEngine {
             )));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Runs `pg_basebackup` (a command from `basebackup`) to completion: in its own
+    /// process group, so that its WAL-streaming child is stopped with it whatever
+    /// ends the step, after any copy a crashed strato left writing into `dest` is stopped.
+    async fn run_basebackup(&self, mut cmd: Command, dest: &Path) -> EngineResult<()> {
+        kill_helpers_under(BASEBACKUP, dest).await;
+        self.run_as.apply(&mut cmd);
+        die_with_parent(&mut cmd);
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+        let child = cmd.spawn().map_err(EngineError::io("running pg_basebackup"))?;
+        let _group = HelperGroup::new(child.id(), BASEBACKUP);
+        let out = child.wait_with_output().await.map_err(EngineError::io("waiting for pg_basebackup"))?;
+        if !out.status.success() {
+            return Err(EngineError::Failed(format!(
+                "pg_basebackup failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(())
     }
 
     /// Creates a directory owned by the engine user with the given mode.
@@ -279,6 +303,7 @@ impl PostgresEngine {
     /// with an immediate checkpoint; callers add their own options.
     fn basebackup(&self, layout: &ClusterLayout, primary: &Node, dest: &Path) -> EngineResult<Command> {
         let mut cmd = Command::new(self.bin("pg_basebackup")?);
+        HelperGroup::prepare(&mut cmd);
         cmd.arg("-D")
             .arg(dest)
             .arg("-h")
@@ -355,6 +380,13 @@ impl Engine for PostgresEngine {
 
     fn layout(&self, cluster_id: Uuid) -> ClusterLayout {
         ClusterLayout::under(&self.data_dir, cluster_id)
+    }
+
+    async fn recover(&self) {
+        let killed = kill_helpers_under(BASEBACKUP, &self.data_dir).await;
+        if killed > 0 {
+            tracing::warn!(processes = killed, "stopped pg_basebackup processes a previous run left behind");
+        }
     }
 
     async fn init_primary(&self, layout: &ClusterLayout, node: &Node, spec: &ClusterSpec) -> EngineResult<()> {
@@ -500,12 +532,13 @@ impl Replicas for PostgresEngine {
         let dir = Self::node_dir(layout, standby);
         if !dir.join("standby.signal").exists() {
             let tmp = layout.cluster_dir.join(format!("node-{}.tmp", standby.ordinal));
+            kill_helpers_under(BASEBACKUP, &tmp).await;
             Self::remove_dir(&tmp).await?;
             let mut cmd = self.basebackup(layout, primary, &tmp)?;
             // -R: the copy starts as a standby of the primary. No sync: the
             // standby's first start replays and syncs it anyway.
             cmd.args(["-R", "--no-sync"]);
-            self.run(cmd, "pg_basebackup").await?;
+            self.run_basebackup(cmd, &tmp).await?;
             self.write_node_conf(&tmp, layout, standby, node_type).await?;
             tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the standby's data directory"))?;
         }
@@ -535,6 +568,8 @@ impl Backups for PostgresEngine {
         let parent = dir.parent().expect("snapshot dir has a parent");
         self.make_dir(parent, 0o700)?;
         let tmp = parent.join(format!("{id}.tmp"));
+        // A copy a crashed strato left streaming into it must stop before it is removed.
+        kill_helpers_under(BASEBACKUP, &tmp).await;
         Self::remove_dir(&tmp).await?;
         // Progress is the copy's size against the databases' size, polled:
         // `pg_basebackup --progress` would first walk the whole data directory.
@@ -554,6 +589,7 @@ impl Backups for PostgresEngine {
         die_with_parent(&mut cmd);
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).kill_on_drop(true);
         let mut child = cmd.spawn().map_err(EngineError::io("running pg_basebackup"))?;
+        let _group = HelperGroup::new(child.id(), BASEBACKUP);
         let mut stderr = child.stderr.take().expect("piped stderr");
         let errors = tokio::spawn(async move {
             let mut text = String::new();

@@ -73,6 +73,70 @@ pub fn die_with_parent(cmd: &mut tokio::process::Command) {
     }
 }
 
+/// A helper that forks children of its own (pg_basebackup's WAL streamer):
+/// it runs in its own process group, and when the step that started it ends
+/// (done, failed or cancelled) every process of that group still carrying one
+/// of `names` is killed. `die_with_parent` reaches only the group's leader,
+/// so after a kill -9 of strato its children are stopped by
+/// [`kill_helpers_under`] when strato starts again.
+pub struct HelperGroup {
+    leader: i32,
+    names: &'static [&'static str],
+}
+
+impl HelperGroup {
+    /// Puts the command about to be spawned in a group of its own.
+    pub fn prepare(cmd: &mut Command) {
+        cmd.process_group(0);
+    }
+
+    pub fn new(leader: Option<u32>, names: &'static [&'static str]) -> HelperGroup {
+        HelperGroup { leader: leader.map(|p| p as i32).unwrap_or(0), names }
+    }
+}
+
+impl Drop for HelperGroup {
+    fn drop(&mut self) {
+        if self.leader <= 1 {
+            return;
+        }
+        // Only processes still in the group and still named as the helper: a recycled
+        // group id never gets a signal meant for the helper.
+        for pid in proc_pids() {
+            if process_group(pid) == Some(self.leader) && comm_is(pid, self.names) {
+                let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+            }
+        }
+    }
+}
+
+/// Every process id in /proc.
+fn proc_pids() -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .collect()
+}
+
+/// Kills every process named one of `names` whose command line names `dir`
+/// or a path below it (helpers a crashed strato left writing there), and
+/// waits up to 2 s for them to go. Returns how many there were.
+pub async fn kill_helpers_under(names: &[&str], dir: &Path) -> usize {
+    let dirs = vec![dir.to_string_lossy().trim_end_matches('/').to_string()];
+    let me = std::process::id() as i32;
+    let found: Vec<i32> = proc_pids().into_iter().filter(|p| *p != me && comm_is(*p, names) && args_name(*p, &dirs)).collect();
+    for pid in &found {
+        let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    while found.iter().any(|p| running(*p)) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    found.len()
+}
+
 /// True if `pid` is a live (non-zombie) process whose working directory is
 /// `cwd`. PostgreSQL's postmaster chdirs into its data directory, which makes
 /// this a cheap guard against a recycled PID.

@@ -44,6 +44,17 @@ pub enum TokenClaim {
     Mismatch,
 }
 
+/// What recording a signature nonce found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonceUse {
+    /// First use within its window: recorded.
+    Fresh,
+    /// The access key used it already, and that request's window is still open.
+    Replayed,
+    /// The access key has `per_key` unexpired nonces already: refused, not recorded.
+    TooMany,
+}
+
 /// How a finished job ends.
 #[derive(Debug, Clone)]
 pub enum JobOutcome {
@@ -80,6 +91,11 @@ pub trait Store: Send + Sync + 'static {
     async fn find_api_key(&self, hash: &str) -> StoreResult<Option<ApiKey>>;
     async fn list_api_keys(&self) -> StoreResult<Vec<ApiKey>>;
     async fn delete_api_key(&self, id: &str) -> StoreResult<bool>;
+    /// Records that `access_key` used `nonce`, remembered until `expires_at`;
+    /// at most `per_key` live nonces per key (one key cannot crowd out the others).
+    async fn use_nonce(&self, access_key: &str, nonce: &str, now: Millis, expires_at: Millis, per_key: u32) -> StoreResult<NonceUse>;
+    /// Forgets every nonce whose window closed before `now`; returns how many.
+    async fn prune_nonces(&self, now: Millis) -> StoreResult<u64>;
 
     // --- clusters
     /// Inserts the cluster, allocates one address (and port or port block)
@@ -97,12 +113,16 @@ pub trait Store: Send + Sync + 'static {
     async fn set_spec(&self, cluster_id: Uuid, spec: &ClusterSpec) -> StoreResult<()>;
     /// Every live cluster of every project (health loop).
     async fn list_all_clusters(&self) -> StoreResult<Vec<Cluster>>;
+    /// Stopped clusters whose protective deletion is due at `now`.
+    async fn due_deletions(&self, now: Millis) -> StoreResult<Vec<Cluster>>;
     async fn nodes(&self, cluster_id: Uuid) -> StoreResult<Vec<Node>>;
     /// Forgets a retired member (its address becomes free).
     async fn remove_node(&self, cluster_id: Uuid, ordinal: u32) -> StoreResult<()>;
     /// Enqueues a change task on an idle running cluster and, in the same
     /// transaction, records the members it will add (placed as `placement` says).
-    async fn enqueue_change(&self, job: &Job, placement: &Placement, add: std::ops::Range<u32>) -> StoreResult<()>;
+    /// The change was decided on `decided_on`; if the stored spec is no longer
+    /// that (a concurrent change finished first), nothing is done: `Conflict`.
+    async fn enqueue_change(&self, job: &Job, placement: &Placement, decided_on: &ClusterSpec, add: std::ops::Range<u32>) -> StoreResult<()>;
     /// Asks the cluster's running change task to stop at its next step boundary.
     /// `WrongState` when no interruptible job runs.
     async fn request_interrupt(&self, cluster_id: Uuid) -> StoreResult<()>;

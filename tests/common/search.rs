@@ -7,6 +7,12 @@ use serde_json::Value;
 
 use super::{Server, Wait};
 
+/// The nonce an ACS3-signed test request carries: none, or one signed or not.
+pub struct AliHeaders {
+    pub nonce: Option<String>,
+    pub sign_nonce: bool,
+}
+
 /// The osmem-server binary: STRATO_OSMEM_BIN, or where scripts/install-search-engines puts it.
 pub fn osmem_bin() -> Option<String> {
     let home = std::env::var("HOME").unwrap_or_default();
@@ -75,6 +81,20 @@ impl Server {
         date: chrono::DateTime<chrono::Utc>,
         tamper: impl FnOnce(&mut Vec<u8>),
     ) -> (u16, Value) {
+        self.ali_acs3(method, target, body, secret, date, AliHeaders { nonce: Some(uuid::Uuid::new_v4().simple().to_string()), sign_nonce: true }, tamper)
+    }
+
+    /// An ACS3-signed Alibaba call whose nonce is chosen (or left out, or left unsigned).
+    pub fn ali_acs3(
+        &self,
+        method: &str,
+        target: &str,
+        body: Option<Value>,
+        secret: &str,
+        date: chrono::DateTime<chrono::Utc>,
+        nonce: AliHeaders,
+        tamper: impl FnOnce(&mut Vec<u8>),
+    ) -> (u16, Value) {
         use strato::auth::signature::{acs3_authorization, WireRequest};
         let base = self.aliyun();
         let host = base.trim_start_matches("http://").to_string();
@@ -85,14 +105,17 @@ impl Server {
             ("x-acs-action".into(), "strato-test".into()),
             ("x-acs-version".into(), "2017-06-13".into()),
             ("x-acs-date".into(), date.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-            ("x-acs-signature-nonce".into(), uuid::Uuid::new_v4().simple().to_string()),
             ("x-acs-content-sha256".into(), hash),
             ("accept".into(), "application/json".into()),
         ];
+        if let Some(n) = &nonce.nonce {
+            headers.push(("x-acs-signature-nonce".into(), n.clone()));
+        }
         if !bytes.is_empty() {
             headers.push(("content-type".into(), "application/json".into()));
         }
-        let signed: Vec<String> = headers.iter().map(|(k, _)| k.clone()).collect();
+        let signed: Vec<String> =
+            headers.iter().map(|(k, _)| k.clone()).filter(|k| nonce.sign_nonce || k != "x-acs-signature-nonce").collect();
         let wire = WireRequest { method, target, headers: &headers, body: &bytes };
         let auth = acs3_authorization(&wire, &self.cred("access_key"), secret.as_bytes(), &signed).unwrap();
         tamper(&mut bytes);
@@ -109,8 +132,16 @@ impl Server {
     /// An Alibaba call signed the legacy way (`acs AK:base64(HMAC-SHA1)`), with
     /// a chosen nonce so that a test can replay it.
     pub fn ali_legacy(&self, method: &str, target: &str, nonce: &str) -> (u16, Value) {
+        self.ali_legacy_body(method, target, nonce, None, false)
+    }
+
+    /// A legacy-signed call with a body, declaring its Content-MD5 (which the
+    /// signature then covers) or not.
+    pub fn ali_legacy_body(&self, method: &str, target: &str, nonce: &str, body: Option<Value>, content_md5: bool) -> (u16, Value) {
+        use base64::Engine as _;
         use strato::auth::signature::{acs_v1_authorization, WireRequest};
-        let headers: Vec<(String, String)> = vec![
+        let bytes = body.map(|b| serde_json::to_vec(&b).unwrap()).unwrap_or_default();
+        let mut headers: Vec<(String, String)> = vec![
             ("accept".into(), "application/json".into()),
             ("date".into(), chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string()),
             ("x-acs-version".into(), "2017-06-13".into()),
@@ -118,13 +149,20 @@ impl Server {
             ("x-acs-signature-version".into(), "1.0".into()),
             ("x-acs-signature-nonce".into(), nonce.into()),
         ];
-        let wire = WireRequest { method, target, headers: &headers, body: b"" };
+        if !bytes.is_empty() {
+            headers.push(("content-type".into(), "application/json; charset=utf-8".into()));
+        }
+        if content_md5 {
+            let digest = <md5::Md5 as md5::Digest>::digest(&bytes);
+            headers.push(("content-md5".into(), base64::engine::general_purpose::STANDARD.encode(digest)));
+        }
+        let wire = WireRequest { method, target, headers: &headers, body: &bytes };
         let auth = acs_v1_authorization(&wire, &self.cred("access_key"), self.cred("secret_key").as_bytes());
         let mut req = self.http.request(method.parse().unwrap(), format!("{}{target}", self.aliyun())).header("authorization", auth);
         for (k, v) in &headers {
             req = req.header(k, v);
         }
-        let resp = req.send().unwrap();
+        let resp = req.body(bytes).send().unwrap();
         let status = resp.status().as_u16();
         (status, resp.json().unwrap_or(Value::Null))
     }

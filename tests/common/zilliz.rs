@@ -50,7 +50,7 @@ impl Server {
             key,
             "POST",
             "/v2/clusters/createDedicated",
-            Some(json!({"clusterName": name, "projectId": self.pid(), "regionId": "local",
+            Some(json!({"clusterName": name, "projectId": self.pid(), "regionId": "aws-us-west-2",
                         "plan": "Standard", "cuType": "Performance-optimized", "cuSize": cu})),
         )
     }

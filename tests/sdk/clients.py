@@ -273,7 +273,7 @@ class ZillizClient:
 
     # -- clusters ------------------------------------------------------------------------------------------------
 
-    def create_dedicated(self, name, cu_size=1, cu_type="Performance-optimized", plan="Standard", region="local"):
+    def create_dedicated(self, name, cu_size=1, cu_type="Performance-optimized", plan="Standard", region="aws-us-west-2"):
         return self.data("POST", "/v2/clusters/createDedicated", {
             "clusterName": name, "projectId": self.project_id, "regionId": region,
             "plan": plan, "cuType": cu_type, "cuSize": cu_size})

@@ -46,7 +46,7 @@ def create_es(client, description, node_amount=2, client_token=None):
     resp = client.create_instance(m.CreateInstanceRequest(
         es_version=ES_VERSION, node_amount=node_amount, es_admin_password="Es-admin1",
         node_spec=m.NodeSpec(spec="elasticsearch.sn2ne.large", disk=20, disk_type="cloud_ssd"),
-        network_config=m.NetworkConfig(type="vpc", vpc_id="vpc-1", vswitch_id="vsw-1"),
+        network_config=m.NetworkConfig(type="vpc", vpc_id="vpc-1", vswitch_id="vsw-1", vs_area="cn-hangzhou-i"),
         payment_type="postpaid", description=description, client_token=client_token))
     assert resp.status_code == 200
     body = client.last_body
@@ -103,6 +103,7 @@ def test_es_change_interrupt_resume(client, search_engine, cleanup):
     assert model.node_amount == 2 and model.es_version == ES_VERSION, model.to_map()
     assert model.node_spec.spec == "elasticsearch.sn2ne.large" and model.node_spec.disk == 20
     assert model.network_config.vpc_id == "vpc-1" and model.network_config.vswitch_id == "vsw-1"
+    assert model.network_config.vs_area == "cn-hangzhou-i", model.network_config.to_map()
     assert raw["clusterTasks"] == [], raw
     first = members(raw)
     assert len(first) == 2 and "%s:%s" % (model.domain, model.port) == first[0], \
@@ -156,7 +157,7 @@ def test_logstash_change_interrupt_resume(client, log_engine, cleanup):
     created = client.create_logstash(m.CreateLogstashRequest(
         version=LS_VERSION, node_amount=1, description=description, payment_type="postpaid",
         node_spec=m.CreateLogstashRequestNodeSpec(spec="logstash.n4.small", disk=20, disk_type="cloud_ssd"),
-        network_config=m.CreateLogstashRequestNetworkConfig(type="vpc", vpc_id="vpc-1", vswitch_id="vsw-1")))
+        network_config=m.CreateLogstashRequestNetworkConfig(type="vpc", vpc_id="vpc-1", vswitch_id="vsw-1", vs_area="cn-hangzhou-i")))
     lid = created.body.result.instance_id
     assert lid and lid.startswith("ls-") and created.body.request_id, created.body.to_map()
     cleanup.append(("ls", lid))
@@ -169,7 +170,7 @@ def test_logstash_change_interrupt_resume(client, log_engine, cleanup):
     assert listed.headers.x_total_count == len(listed.result)
 
     upd = client.update_logstash(lid, m.UpdateLogstashRequest(node_amount=2))
-    assert upd.status_code == 200 and upd.body.result["instanceId"] == lid, upd.body.to_map()
+    assert upd.status_code == 200 and upd.body.result is True, upd.body.to_map()  # UpdateLogstash: a Boolean
     intr = client.interrupt_logstash_task(lid, m.InterruptLogstashTaskRequest())
     assert intr.body.result is True, intr.body.to_map()
     _, raw = wait_status(describe_ls, client, lid, "suspended", "logstash %s to be suspended" % lid)

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::api::auth::{RenderRejection, Rejection};
+use crate::api::auth::Rejection;
+use crate::api::HttpRefusal;
 use crate::auth::signature::SignatureError;
 use crate::auth::AuthError;
 use crate::core::CoreError;
@@ -21,8 +22,7 @@ pub enum AliError {
     /// A clientToken reused with different parameters.
     TokenMismatch,
     BadToken(String),
-    TooLarge,
-    BadBody(String),
+    Http(HttpRefusal),
     NoRoute(String),
 }
 
@@ -49,6 +49,8 @@ impl AliError {
                 CoreError::BadId(_) | CoreError::ClusterNotFound(_) | CoreError::JobNotFound(_) => (S::BAD_REQUEST, "InstanceNotFound"),
                 CoreError::NameTaken(_) => (S::BAD_REQUEST, "InstanceDuplicated"),
                 CoreError::Busy { .. } => (S::BAD_REQUEST, "InstanceActivating"),
+                // Another update won the race (the Terraform provider retries on this code).
+                CoreError::Conflict(_) => (S::BAD_REQUEST, "ConcurrencyUpdateInstanceConflict"),
                 CoreError::WrongState { .. } | CoreError::NotSupported(_) | CoreError::NotDedicated { .. } => {
                     (S::BAD_REQUEST, "InstanceStatusNotSupportCurrentAction")
                 }
@@ -67,6 +69,8 @@ impl AliError {
                 }
                 AuthError::BadSignature(SignatureError::Replayed) => (S::BAD_REQUEST, "SignatureNonceUsed"),
                 AuthError::BadSignature(SignatureError::TooManyNonces) => (S::SERVICE_UNAVAILABLE, "Throttling"),
+                AuthError::BadSignature(SignatureError::MissingNonce) => (S::BAD_REQUEST, "MissingSignatureNonce"),
+                AuthError::BadSignature(SignatureError::BodyNotSigned) => (S::BAD_REQUEST, "MissingContentMD5"),
                 AuthError::BadSignature(_) => (S::BAD_REQUEST, "SignatureDoesNotMatch"),
                 AuthError::Forbidden(_) | AuthError::BadScope => (S::FORBIDDEN, "Forbidden.RAM"),
                 AuthError::Store(_) => (S::INTERNAL_SERVER_ERROR, "InternalError"),
@@ -75,8 +79,13 @@ impl AliError {
             AliError::TokenInFlight => (S::BAD_REQUEST, "TokenPreviousRequestProcessError"),
             AliError::TokenMismatch => (S::BAD_REQUEST, "IdempotentParameterMismatch"),
             AliError::BadToken(_) => (S::BAD_REQUEST, "InvalidParameter"),
-            AliError::TooLarge => (S::PAYLOAD_TOO_LARGE, "InvalidParameter"),
-            AliError::BadBody(_) => (S::BAD_REQUEST, "InvalidParameter"),
+            AliError::Http(r) => match r {
+                HttpRefusal::Framework { status, .. } if status.is_client_error() && *status != S::BAD_REQUEST => {
+                    (*status, "InvalidAction.NotFound")
+                }
+                HttpRefusal::ContentType(_) => (r.status(), "UnsupportedMediaType"),
+                _ => (r.status(), "InvalidParameter"),
+            },
             AliError::NoRoute(_) => (S::NOT_FOUND, "InvalidAction.NotFound"),
         }
     }
@@ -87,12 +96,18 @@ impl AliError {
             AliError::Core(CoreError::ClusterNotFound(_) | CoreError::BadId(_)) => "The instanceId provided does not exist.".into(),
             AliError::Core(e) => e.to_string(),
             AliError::Auth(AuthError::Missing) => "the request is not signed (ACS3-HMAC-SHA256 or acs AK:signature)".into(),
+            AliError::Auth(AuthError::BadSignature(SignatureError::MissingNonce)) => "SignatureNonce is mandatory for this action.".into(),
+            AliError::Auth(AuthError::BadSignature(SignatureError::Replayed)) => "Specified signature nonce was used already.".into(),
+            AliError::Auth(AuthError::BadSignature(SignatureError::BodyNotSigned)) => {
+                "Content-MD5 is mandatory for a request with a body signed as `acs AK:signature` (it is the only part of that \
+                 signature covering the body); sign with ACS3-HMAC-SHA256, or send Content-MD5."
+                    .into()
+            }
             AliError::Auth(e) => e.to_string(),
             AliError::TokenInFlight => "The previous request with this clientToken is still being processed.".into(),
             AliError::TokenMismatch => "The clientToken was already used with different parameters.".into(),
             AliError::BadToken(m) => m.clone(),
-            AliError::TooLarge => format!("the request body exceeds {} bytes", crate::api::MAX_BODY),
-            AliError::BadBody(m) => format!("the request body could not be read: {m}"),
+            AliError::Http(r) => r.message(),
             AliError::NoRoute(what) => format!("no such API: {what}"),
         }
     }
@@ -109,13 +124,17 @@ impl IntoResponse for AliError {
     }
 }
 
-impl RenderRejection for AliError {
-    fn render(r: Rejection) -> Response {
+impl From<Rejection> for AliError {
+    fn from(r: Rejection) -> Self {
         match r {
             Rejection::Auth(e) => AliError::Auth(e),
-            Rejection::BodyTooLarge => AliError::TooLarge,
-            Rejection::BadBody(m) => AliError::BadBody(m),
+            Rejection::Http(r) => AliError::Http(r),
         }
-        .into_response()
+    }
+}
+
+impl From<HttpRefusal> for AliError {
+    fn from(r: HttpRefusal) -> Self {
+        AliError::Http(r)
     }
 }

@@ -9,9 +9,9 @@ use axum::{Extension, Json};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{render, request_id, tokens, AliError};
+use super::{render, request_id, tokens, wire, AliError};
 use crate::api::auth::RawBody;
-use crate::api::{Ctx, NotAnObject};
+use crate::api::Ctx;
 use crate::auth::{AuthError, Principal};
 use crate::core::cluster::Product;
 use crate::core::job::JobKind;
@@ -36,25 +36,6 @@ fn ok(result: Value) -> Response {
     Json(json!({"RequestId": request_id(), "Result": result})).into_response()
 }
 
-fn body_object(body: &[u8]) -> Result<serde_json::Map<String, Value>> {
-    crate::api::json_object(body).map_err(|e| {
-        let message = match e {
-            NotAnObject::OtherJson => "the body must be a JSON object".to_string(),
-            NotAnObject::Invalid(e) => e.to_string(),
-        };
-        CoreError::MalformedBody(message).into()
-    })
-}
-
-fn int(v: &Value, what: &str) -> Result<Option<i64>> {
-    match v {
-        Value::Null => Ok(None),
-        Value::Number(n) => n.as_i64().map(Some).ok_or_else(|| CoreError::MalformedBody(format!("{what} must be an integer")).into()),
-        Value::String(s) => s.trim().parse().map(Some).map_err(|_| CoreError::MalformedBody(format!("{what} must be an integer")).into()),
-        _ => Err(CoreError::MalformedBody(format!("{what} must be an integer")).into()),
-    }
-}
-
 async fn describe_value(ctx: &Ctx, project: &str, product: Product, id: Uuid) -> Result<Value> {
     let view = ctx.app.show(project, id, product).await?;
     Ok(render::instance(&view))
@@ -70,22 +51,22 @@ pub async fn create(
     let project = account(&ctx, &caller).await?;
     let print = tokens::fingerprint(&format!("create {}", product.as_str()), &q, &body);
     let result = tokens::once(&ctx, &project, q.get("clientToken").map(String::as_str), print, || async {
-        let m = body_object(&body)?;
-        let text = |v: &Value| v.as_str().map(str::to_string);
-        let version_key = if product == Product::AliyunLogstash { "version" } else { "esVersion" };
+        let b: wire::CreateInstanceRequest = wire::decode(&body)?;
+        wire::payment_type(b.payment_type.as_deref())?;
+        let (node, net) = (b.node_spec.unwrap_or_default(), b.network_config.unwrap_or_default());
         let input = AliyunCreateInput {
-            description: m.get("description").and_then(text),
-            version: m.get(version_key).and_then(text),
-            node_amount: int(m.get("nodeAmount").unwrap_or(&Value::Null), "nodeAmount")?,
-            spec: m.get("nodeSpec").and_then(|n| text(&n["spec"])),
-            disk: int(m.get("nodeSpec").map(|n| &n["disk"]).unwrap_or(&Value::Null), "nodeSpec.disk")?,
-            disk_type: m.get("nodeSpec").and_then(|n| text(&n["diskType"])),
-            vpc_id: m.get("networkConfig").and_then(|n| text(&n["vpcId"])),
-            vswitch_id: m.get("networkConfig").and_then(|n| text(&n["vswitchId"])),
-            zone: m.get("networkConfig").and_then(|n| text(&n["vsArea"])),
-            admin_password: m.get("esAdminPassword").and_then(text),
+            description: b.description,
+            version: if product == Product::AliyunLogstash { b.version } else { b.es_version },
+            node_amount: b.node_amount,
+            spec: node.spec,
+            disk: node.disk,
+            disk_type: node.disk_type,
+            vpc_id: net.vpc_id,
+            vswitch_id: net.vswitch_id,
+            zone: net.vs_area,
+            admin_password: b.es_admin_password,
         };
-        let spec = validate_aliyun(product, &input, &ctx.app.settings.zones)?;
+        let spec = validate_aliyun(product, &input, &ctx.app.settings.aliyun_zones)?;
         let (cluster, job) = ctx.app.create_search(&project, spec).await?;
         tracing::info!(cluster.id = %cluster.id, job.id = %job.id, "Alibaba instance create accepted");
         Ok(json!({"instanceId": render::instance_id(product, cluster.id)}))
@@ -144,11 +125,14 @@ async fn act(ctx: &Ctx, caller: &Principal, product: Product, id: &str, q: &BTre
                 describe_value(ctx, &project, product, uuid).await
             }
             "update" => {
-                let m = body_object(body)?;
-                let nodes = int(m.get("nodeAmount").unwrap_or(&Value::Null), "nodeAmount")?;
-                let disk = int(m.get("nodeSpec").map(|n| &n["disk"]).unwrap_or(&Value::Null), "nodeSpec.disk")?;
+                let b: wire::UpdateInstanceRequest = wire::decode(body)?;
+                let (nodes, disk) = (b.node_amount, b.node_spec.and_then(|n| n.disk));
                 ctx.app.change(&project, uuid, product, nodes, disk).await?;
-                describe_value(ctx, &project, product, uuid).await
+                // UpdateLogstash answers a Boolean; UpdateInstance the instance.
+                match product {
+                    Product::AliyunLogstash => Ok(json!(true)),
+                    _ => describe_value(ctx, &project, product, uuid).await,
+                }
             }
             "interrupt" => ctx.app.interrupt(&project, uuid, product).await.map(|_| json!(true)).map_err(Into::into),
             "resume" => ctx.app.resume_change(&project, uuid, product).await.map(|_| json!(true)).map_err(Into::into),

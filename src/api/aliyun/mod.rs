@@ -7,6 +7,7 @@ mod error;
 mod instances;
 mod render;
 mod tokens;
+mod wire;
 
 use axum::extract::Request;
 use axum::middleware;
@@ -38,31 +39,10 @@ pub fn router(ctx: Ctx) -> Router {
         .merge(product_routes("/openapi/instances", Product::AliyunElasticsearch))
         .merge(product_routes("/openapi/logstashes", Product::AliyunLogstash))
         .fallback(fallback)
-        .layer(middleware::map_response(json_errors))
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<AliError>))
+        // The SDK needs every body to be JSON, axum's own refusals included.
+        .layer(middleware::map_response(super::envelope::<AliError>))
         .with_state(ctx)
-}
-
-/// The SDK needs every body to be JSON: refusals axum itself makes (wrong
-/// method, an unparsable query or path) are rewritten into the error envelope.
-async fn json_errors(resp: Response) -> Response {
-    let is_json = resp
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json || resp.status().is_success() {
-        return resp;
-    }
-    let status = resp.status();
-    let what = format!("{status}");
-    let mut fixed = if status == axum::http::StatusCode::METHOD_NOT_ALLOWED {
-        AliError::NoRoute(format!("method not allowed ({what})")).into_response()
-    } else {
-        AliError::BadBody(what).into_response()
-    };
-    *fixed.status_mut() = status;
-    fixed
 }
 
 async fn fallback(req: Request) -> Response {

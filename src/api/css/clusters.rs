@@ -7,51 +7,19 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{json, Value};
 
-use super::{render, Caller, CssError};
+use super::{render, wire, Caller, CssError};
 use crate::api::auth::{authorize_project, RawBody};
 use crate::api::Ctx;
 use crate::auth::Principal;
 use crate::core::cluster::Product;
 use crate::core::job::JobKind;
-use crate::core::search::{validate_css, CssCreateInput};
+use crate::core::search::validate_css;
 use crate::core::CoreError;
 
 type Result<T> = std::result::Result<T, CssError>;
 
 fn uuid(s: &str) -> Result<uuid::Uuid> {
     uuid::Uuid::parse_str(s).map_err(|_| CoreError::BadId(s.to_string()).into())
-}
-
-/// The `{"cluster": {...}}` body, decoded leniently into a `CssCreateInput`
-/// (wrong JSON types are a CSS.0001 naming the field, not a parse failure).
-fn create_input(body: &[u8]) -> Result<CssCreateInput> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| CoreError::MalformedBody(e.to_string()))?;
-    let c = v.get("cluster").filter(|c| c.is_object()).ok_or_else(|| CoreError::MalformedBody("the body needs a `cluster` object".into()))?;
-    let text = |v: &Value| v.as_str().map(str::to_string);
-    let int = |v: &Value, what: &str| -> Result<Option<i64>> {
-        match v {
-            Value::Null => Ok(None),
-            Value::Number(n) => n.as_i64().map(Some).ok_or_else(|| CoreError::MalformedBody(format!("{what} must be an integer")).into()),
-            _ => Err(CoreError::MalformedBody(format!("{what} must be an integer")).into()),
-        }
-    };
-    let inst = &c["instance"];
-    Ok(CssCreateInput {
-        name: text(&c["name"]),
-        description: text(&c["desc"]),
-        instance_num: int(&c["instanceNum"], "instanceNum")?,
-        flavor_ref: text(&inst["flavorRef"]),
-        volume_type: text(&inst["volume"]["volume_type"]),
-        volume_size: int(&inst["volume"]["size"], "instance.volume.size")?,
-        vpc_id: text(&inst["nics"]["vpcId"]),
-        net_id: text(&inst["nics"]["netId"]),
-        security_group_id: text(&inst["nics"]["securityGroupId"]),
-        availability_zone: text(&inst["availability_zone"]),
-        datastore_type: text(&c["datastore"]["type"]),
-        datastore_version: text(&c["datastore"]["version"]),
-        https_enable: c["httpsEnable"].as_bool().unwrap_or(false),
-        authority_enable: c["authorityEnable"].as_bool().unwrap_or(false),
-    })
 }
 
 pub async fn create(
@@ -61,7 +29,8 @@ pub async fn create(
     Extension(RawBody(body)): Extension<RawBody>,
 ) -> Result<Response> {
     let pid: String = authorize_project::<CssError>(&ctx, &caller, &pid).await?;
-    let spec = validate_css(&create_input(&body)?, &ctx.app.settings.zones)?;
+    let input = wire::decode::<wire::CreateClusterRequest>(&body)?.into_input()?;
+    let spec = validate_css(&input, &ctx.app.settings.css_zones)?;
     let (cluster, job) = ctx.app.create_search(&pid, spec).await?;
     tracing::info!(cluster.id = %cluster.id, job.id = %job.id, "CSS cluster create accepted");
     Ok(Json(json!({"cluster": {"id": cluster.id, "name": cluster.spec.name()}})).into_response())
@@ -112,19 +81,14 @@ pub async fn restart(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pi
     restart_job(&ctx, &caller, &pid, &cid).await
 }
 
-/// v2 restart `{"type": "node"|"role", "value": ...}`: strato restarts every member either way.
+/// v2 restart `{"type": "node"|"role", "value": ...}` (both required): strato restarts every member either way.
 pub async fn restart_v2(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
     Path((pid, cid)): Path<(String, String)>,
     Extension(RawBody(body)): Extension<RawBody>,
 ) -> Result<Response> {
-    if !body.iter().all(u8::is_ascii_whitespace) {
-        let v: Value = serde_json::from_slice(&body).map_err(|e| CoreError::MalformedBody(e.to_string()))?;
-        if !matches!(v["type"].as_str(), Some("node" | "role") | None) {
-            return Err(CoreError::MalformedBody("type must be `node` or `role`".into()).into());
-        }
-    }
+    wire::decode::<wire::RestartV2Request>(&body)?.validate()?;
     restart_job(&ctx, &caller, &pid, &cid).await
 }
 
@@ -137,5 +101,5 @@ pub async fn delete(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid
 
 pub async fn flavors(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Path<String>) -> Result<Response> {
     authorize_project::<CssError>(&ctx, &caller, &pid).await?;
-    Ok(Json(render::flavors(&ctx.app.settings.region, &ctx.app.settings.zones)).into_response())
+    Ok(Json(render::flavors(&ctx.app.settings.region, &ctx.app.settings.css_zones)).into_response())
 }

@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::api::auth::{RenderRejection, Rejection};
+use crate::api::auth::Rejection;
+use crate::api::HttpRefusal;
 use crate::auth::AuthError;
 use crate::core::error::Field;
 use crate::core::CoreError;
@@ -15,8 +16,7 @@ use crate::core::CoreError;
 pub enum CssError {
     Core(CoreError),
     Auth(AuthError),
-    TooLarge,
-    BadBody(String),
+    Http(HttpRefusal),
     NoRoute(String),
 }
 
@@ -44,7 +44,7 @@ impl CssError {
                 CoreError::JobNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
                 CoreError::NameTaken(_) => (S::BAD_REQUEST, "CSS.5050"),
                 // Seed 001: a cluster that cannot be restarted now is a 400.
-                CoreError::Busy { .. } => (S::BAD_REQUEST, "CSS.0011"),
+                CoreError::Busy { .. } | CoreError::Conflict(_) => (S::BAD_REQUEST, "CSS.0011"),
                 CoreError::WrongState { .. } | CoreError::NotSupported(_) | CoreError::NotDedicated { .. } => {
                     (S::BAD_REQUEST, "CSS.5090")
                 }
@@ -66,8 +66,10 @@ impl CssError {
                 | AuthError::BadSignature(_)
                 | AuthError::BadScope => (S::UNAUTHORIZED, "CSS.0045"),
             },
-            CssError::TooLarge => (S::PAYLOAD_TOO_LARGE, "CSS.0001"),
-            CssError::BadBody(_) => (S::BAD_REQUEST, "CSS.0001"),
+            CssError::Http(r) => match r {
+                HttpRefusal::Framework { status, .. } if status.is_client_error() && *status != S::BAD_REQUEST => (*status, "CSS.0404"),
+                _ => (r.status(), "CSS.0001"),
+            },
             CssError::NoRoute(_) => (S::NOT_FOUND, "CSS.0404"),
         }
     }
@@ -77,8 +79,7 @@ impl CssError {
             CssError::Core(CoreError::Internal(_)) | CssError::Auth(AuthError::Store(_)) => "internal error; see the server log".into(),
             CssError::Core(e) => e.to_string(),
             CssError::Auth(e) => e.to_string(),
-            CssError::TooLarge => format!("the request body exceeds {} bytes", crate::api::MAX_BODY),
-            CssError::BadBody(m) => format!("the request body could not be read: {m}"),
+            CssError::Http(r) => r.message(),
             CssError::NoRoute(what) => format!("no such API: {what}"),
         }
     }
@@ -94,13 +95,17 @@ impl IntoResponse for CssError {
     }
 }
 
-impl RenderRejection for CssError {
-    fn render(r: Rejection) -> Response {
+impl From<Rejection> for CssError {
+    fn from(r: Rejection) -> Self {
         match r {
             Rejection::Auth(e) => CssError::Auth(e),
-            Rejection::BodyTooLarge => CssError::TooLarge,
-            Rejection::BadBody(m) => CssError::BadBody(m),
+            Rejection::Http(r) => CssError::Http(r),
         }
-        .into_response()
+    }
+}
+
+impl From<HttpRefusal> for CssError {
+    fn from(r: HttpRefusal) -> Self {
+        CssError::Http(r)
     }
 }

@@ -6,6 +6,7 @@
 mod clusters;
 mod error;
 mod render;
+mod wire;
 
 use axum::extract::Request;
 use axum::middleware;
@@ -25,12 +26,15 @@ type Caller = Extension<Principal>;
 pub fn router(ctx: Ctx) -> Router {
     Router::new()
         .route("/v1.0/{pid}/es-flavors", get(clusters::flavors))
+        // The older documented name of the same list.
+        .route("/v1.0/{pid}/flavors", get(clusters::flavors))
         .route("/v1.0/{pid}/clusters", post(clusters::create).get(clusters::list))
         .route("/v1.0/{pid}/clusters/{cid}", get(clusters::show).delete(clusters::delete))
         .route("/v1.0/{pid}/clusters/{cid}/restart", post(clusters::restart))
         .route("/v2.0/{pid}/clusters/{cid}/restart", post(clusters::restart_v2))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<CssError>))
+        .layer(middleware::map_response(super::envelope::<CssError>))
         .with_state(ctx)
 }
 

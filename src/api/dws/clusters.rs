@@ -2,12 +2,12 @@
 
 use crate::core::cluster::Product;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::json;
 
-use super::{project, render, require_json, wire, Caller, DwsError, Pid};
+use super::{project, render, wire, Caller, DwsError, Pid};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::core::job::JobKind;
@@ -18,11 +18,9 @@ pub async fn create(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
     Path(pid): Pid,
-    headers: HeaderMap,
     Extension(RawBody(body)): Extension<RawBody>,
 ) -> Result<Response> {
     let pid = project(&ctx, &caller, &pid).await?;
-    require_json(&headers, &body)?;
     let input = wire::create_input(&body)?;
     let (cluster, job) = ctx.app.create_cluster(&pid, &input).await?;
     tracing::info!(cluster.id = %cluster.id, job.id = %job.id, name = %cluster.spec.name(), "cluster create accepted");
@@ -58,10 +56,8 @@ pub async fn restart(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
     Path((pid, cid)): Path<(String, String)>,
-    headers: HeaderMap,
     Extension(RawBody(body)): Extension<RawBody>,
 ) -> Result<Response> {
-    require_json(&headers, &body)?;
     wire::restart_body(&body)?;
     operate(&ctx, &caller, &pid, &cid, JobKind::RestartCluster).await?;
     Ok(Json(json!({})).into_response())
@@ -89,10 +85,8 @@ pub async fn delete(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
     Path((pid, cid)): Path<(String, String)>,
-    headers: HeaderMap,
     Extension(RawBody(body)): Extension<RawBody>,
 ) -> Result<Response> {
-    require_json(&headers, &body)?;
     let keep = wire::delete_body(&body)?;
     let pid = project(&ctx, &caller, &pid).await?;
     let job = ctx.app.delete(&pid, wire::uuid(&cid)?, Product::Dws, keep).await?;

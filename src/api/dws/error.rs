@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::api::auth::{RenderRejection, Rejection};
+use crate::api::auth::Rejection;
+use crate::api::HttpRefusal;
 use crate::auth::AuthError;
 use crate::core::error::Field;
 use crate::core::CoreError;
@@ -15,9 +16,7 @@ use crate::core::CoreError;
 pub enum DwsError {
     Core(CoreError),
     Auth(AuthError),
-    TooLarge,
-    BadBody(String),
-    ContentType(String),
+    Http(HttpRefusal),
     NoRoute(String),
 }
 
@@ -67,7 +66,7 @@ impl DwsError {
                 CoreError::NameTaken(_) | CoreError::SnapshotNameTaken(_) => (StatusCode::CONFLICT, "DWS.5050"),
                 CoreError::SnapshotNotFound(_) => (StatusCode::NOT_FOUND, "DWS.5149"),
                 CoreError::SnapshotState { .. } => (StatusCode::CONFLICT, "DWS.5090"),
-                CoreError::Busy { .. } | CoreError::WrongState { .. } => (StatusCode::CONFLICT, "DWS.5090"),
+                CoreError::Busy { .. } | CoreError::WrongState { .. } | CoreError::Conflict(_) => (StatusCode::CONFLICT, "DWS.5090"),
                 CoreError::AddressesExhausted | CoreError::PortsExhausted => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
                 CoreError::NotSupported(_) | CoreError::NotDedicated { .. } => (StatusCode::BAD_REQUEST, "DWS.0001"),
                 CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
@@ -83,9 +82,16 @@ impl DwsError {
                 AuthError::Forbidden(_) => (StatusCode::FORBIDDEN, "DWS.0015"),
                 AuthError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "DWS.9999"),
             },
-            DwsError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "DWS.0005"),
-            DwsError::BadBody(_) => (StatusCode::BAD_REQUEST, "DWS.0004"),
-            DwsError::ContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "DWS.0006"),
+            DwsError::Http(r) => {
+                let code = match r {
+                    HttpRefusal::TooLarge => "DWS.0005",
+                    HttpRefusal::BodyTimeout | HttpRefusal::BadBody(_) => "DWS.0004",
+                    HttpRefusal::ContentType(_) => "DWS.0006",
+                    HttpRefusal::Framework { status, .. } if status.is_client_error() && *status != StatusCode::BAD_REQUEST => "DWS.0404",
+                    HttpRefusal::Framework { .. } => "DWS.0001",
+                };
+                (r.status(), code)
+            }
             DwsError::NoRoute(_) => (StatusCode::NOT_FOUND, "DWS.0404"),
         }
     }
@@ -97,9 +103,7 @@ impl DwsError {
             }
             DwsError::Core(e) => e.to_string(),
             DwsError::Auth(e) => e.to_string(),
-            DwsError::TooLarge => format!("the request body exceeds {} bytes", crate::api::MAX_BODY),
-            DwsError::BadBody(m) => format!("the request body could not be read: {m}"),
-            DwsError::ContentType(ct) => format!("unsupported Content-Type `{ct}`: send application/json"),
+            DwsError::Http(r) => r.message(),
             DwsError::NoRoute(what) => format!("no such API: {what}"),
         }
     }
@@ -115,13 +119,17 @@ impl IntoResponse for DwsError {
     }
 }
 
-impl RenderRejection for DwsError {
-    fn render(r: Rejection) -> Response {
+impl From<Rejection> for DwsError {
+    fn from(r: Rejection) -> Self {
         match r {
             Rejection::Auth(e) => DwsError::Auth(e),
-            Rejection::BodyTooLarge => DwsError::TooLarge,
-            Rejection::BadBody(m) => DwsError::BadBody(m),
+            Rejection::Http(r) => DwsError::Http(r),
         }
-        .into_response()
+    }
+}
+
+impl From<HttpRefusal> for DwsError {
+    fn from(r: HttpRefusal) -> Self {
+        DwsError::Http(r)
     }
 }

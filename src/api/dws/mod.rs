@@ -18,7 +18,7 @@ use axum::{Extension, Router};
 
 pub use error::DwsError;
 
-use super::auth::{authenticate, header};
+use super::auth::authenticate;
 use super::Ctx;
 use crate::auth::Principal;
 
@@ -43,6 +43,7 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/v1.0/{pid}/clusters/{cid}/snapshot-policies/{id}", axum::routing::delete(policies::delete_strategy))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<DwsError>))
+        .layer(middleware::map_response(super::envelope::<DwsError>))
         .with_state(ctx)
 }
 
@@ -58,14 +59,3 @@ pub(crate) async fn project(ctx: &Ctx, principal: &Principal, pid: &str) -> Resu
 
 pub(crate) type Caller = Extension<Principal>;
 pub(crate) type Pid = Path<String>;
-
-/// The content type a JSON body must carry (charset parameters allowed).
-pub(crate) fn require_json(headers: &axum::http::HeaderMap, body: &[u8]) -> Result<(), DwsError> {
-    if body.iter().all(|b| b.is_ascii_whitespace()) {
-        return Ok(());
-    }
-    match header(headers, "content-type") {
-        Some(ct) if ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")) => Ok(()),
-        other => Err(DwsError::ContentType(other.unwrap_or("none").to_string())),
-    }
-}

@@ -2,14 +2,13 @@
 //! (and the v1.0 paths), `DELETE /v1.0/{pid}/clusters/{cid}/snapshot-policies/{id}`.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{project, require_json, wire, Caller, DwsError};
+use super::{project, wire, Caller, DwsError};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::core::snapshot::{next_fire, Policy, Strategy};
@@ -66,12 +65,10 @@ pub async fn put(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
     Path((pid, cid)): Path<(String, String)>,
-    headers: HeaderMap,
     Extension(RawBody(body)): Extension<RawBody>,
 ) -> Result<Response> {
     let pid = project(&ctx, &caller, &pid).await?;
     let cluster_id = wire::uuid(&cid)?;
-    require_json(&headers, &body)?;
     let b: PolicyBody = serde_json::from_slice(&body).map_err(|e| CoreError::MalformedBody(format!("invalid policy: {e}")))?;
     let existing = ctx.app.policy(&pid, cluster_id).await?;
     let now = now_ms();

@@ -2,13 +2,13 @@
 
 use crate::core::cluster::Product;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{project, render, require_json, wire, Caller, DwsError, Pid};
+use super::{project, render, wire, Caller, DwsError, Pid};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::core::CoreError;
@@ -19,11 +19,9 @@ pub async fn create(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
     Path(pid): Pid,
-    headers: HeaderMap,
     Extension(RawBody(body)): Extension<RawBody>,
 ) -> Result<Response> {
     let pid = project(&ctx, &caller, &pid).await?;
-    require_json(&headers, &body)?;
     let (name, cluster_id, description) = wire::snapshot_input(&body)?;
     let snap = ctx.app.create_snapshot(&pid, cluster_id, &name, &description, crate::core::snapshot::SnapshotKind::Manual).await?;
     tracing::info!(snapshot.id = %snap.id, cluster.id = %cluster_id, "snapshot accepted");
@@ -67,11 +65,9 @@ pub async fn restore(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
     Path((pid, sid)): Path<(String, String)>,
-    headers: HeaderMap,
     Extension(RawBody(body)): Extension<RawBody>,
 ) -> Result<Response> {
     let pid = project(&ctx, &caller, &pid).await?;
-    require_json(&headers, &body)?;
     let input = wire::restore_input(&body)?;
     let (cluster, job) = ctx.app.restore(&pid, wire::uuid(&sid)?, &input).await?;
     tracing::info!(cluster.id = %cluster.id, job.id = %job.id, snapshot.id = %sid, "restore accepted");

@@ -145,12 +145,16 @@ pub fn restart_body(body: &[u8]) -> Result<(), CoreError> {
     }
 }
 
-/// Optional `{"keep_last_manual_snapshot": n}` on delete.
+/// Optional `{"keep_last_manual_snapshot": n}` on delete; a body that is
+/// JSON but not an object (`null`, `[]`, `1`, ...) is malformed, not "no options".
 pub fn delete_body(body: &[u8]) -> Result<Option<u32>, CoreError> {
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(None);
     }
     let v = parse_json(body)?;
+    if !v.is_object() {
+        return Err(CoreError::MalformedBody(format!("expected a JSON object, got {v}")));
+    }
     match v.get("keep_last_manual_snapshot") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64().map(|n| n as u32)),
@@ -189,6 +193,9 @@ mod tests {
         assert!(restart_body(br#"{"restart":{}}"#).is_ok());
         assert_eq!(delete_body(br#"{"keep_last_manual_snapshot":2}"#).unwrap(), Some(2));
         assert!(delete_body(br#"{"keep_last_manual_snapshot":-1}"#).is_err());
+        for not_an_object in [&b"null"[..], b"[]", b"true", b"1", br#""s""#] {
+            assert!(matches!(delete_body(not_an_object), Err(CoreError::MalformedBody(_))), "{not_an_object:?}");
+        }
         assert!(uuid("7ba031f6-81f4-4670-ad20-c490b91877e5").is_ok());
         assert!(uuid("7ba031f681f44670ad20c490b91877e5").is_err());
     }

@@ -10,8 +10,8 @@ use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::{authenticate, buffer, header, RenderRejection, Rejection};
-use super::Ctx;
+use super::auth::{authenticate, buffer, header, Rejection};
+use super::{Ctx, HttpRefusal};
 use crate::auth::identity::{token_expiry_iso, IssuedToken, Login, Scope};
 use crate::auth::{AuthError, Principal};
 
@@ -42,14 +42,18 @@ impl From<AuthError> for KeystoneError {
     }
 }
 
-impl RenderRejection for KeystoneError {
-    fn render(r: Rejection) -> Response {
+impl From<HttpRefusal> for KeystoneError {
+    fn from(r: HttpRefusal) -> Self {
+        KeystoneError(r.status(), r.message())
+    }
+}
+
+impl From<Rejection> for KeystoneError {
+    fn from(r: Rejection) -> Self {
         match r {
-            Rejection::Auth(e) => KeystoneError::from(e),
-            Rejection::BodyTooLarge => KeystoneError(StatusCode::PAYLOAD_TOO_LARGE, "request body too large".into()),
-            Rejection::BadBody(m) => KeystoneError(StatusCode::BAD_REQUEST, m),
+            Rejection::Auth(e) => e.into(),
+            Rejection::Http(r) => r.into(),
         }
-        .into_response()
     }
 }
 
@@ -68,6 +72,7 @@ pub fn router(ctx: Ctx) -> Router {
         .fallback(|req: Request| async move {
             KeystoneError(StatusCode::NOT_FOUND, format!("no such API: {} {}", req.method(), req.uri().path()))
         })
+        .layer(middleware::map_response(super::envelope::<KeystoneError>))
         .with_state(ctx)
 }
 
@@ -137,13 +142,7 @@ struct ScopeBody {
 }
 
 async fn issue_token(State(ctx): State<Ctx>, headers: HeaderMap, req: Request) -> Result<Response, KeystoneError> {
-    let body = buffer(req.into_body()).await.map_err(|r| match r {
-        Rejection::BodyTooLarge => KeystoneError(StatusCode::PAYLOAD_TOO_LARGE, "request body too large".into()),
-        Rejection::BadBody(m) | Rejection::Auth(AuthError::Store(crate::core::CoreError::Internal(m))) => {
-            KeystoneError(StatusCode::BAD_REQUEST, m)
-        }
-        Rejection::Auth(e) => e.into(),
-    })?;
+    let body = buffer(&ctx.limits, &headers, req.into_body()).await?;
     if !header(&headers, "content-type").is_some_and(|c| c.to_ascii_lowercase().starts_with("application/json")) {
         return Err(KeystoneError(StatusCode::UNSUPPORTED_MEDIA_TYPE, "send application/json".into()));
     }
@@ -209,9 +208,22 @@ fn token_body(ctx: &Ctx, t: &IssuedToken) -> Value {
     }})
 }
 
-async fn validate_token(State(ctx): State<Ctx>, headers: HeaderMap) -> Result<Response, KeystoneError> {
+/// Keystone's `identity:validate_token` policy is "admin or the token's own
+/// subject"; strato has no admin role, so a caller sees only its own user's tokens.
+async fn validate_token(
+    State(ctx): State<Ctx>,
+    Extension(caller): Extension<Principal>,
+    headers: HeaderMap,
+) -> Result<Response, KeystoneError> {
     let subject = header(&headers, "x-subject-token").ok_or(AuthError::BadToken)?;
     let (principal, record) = ctx.identity.check_token(subject).await?;
+    if principal.user.id != caller.user.id {
+        tracing::info!(caller = %caller.user.id, "refused to validate another user's token");
+        return Err(KeystoneError(
+            StatusCode::FORBIDDEN,
+            "You are not authorized to perform the requested action: identity:validate_token.".into(),
+        ));
+    }
     let project = ctx
         .app
         .store

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Extension;
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
-use super::{ok, render, ZillizError};
+use super::{ok, render, wire, ZillizError};
 use crate::api::auth::RawBody;
-use crate::api::{Ctx, NotAnObject};
+use crate::api::Ctx;
 use crate::auth::Principal;
 use crate::core::cluster::Product;
 use crate::core::vector::{Offering, VectorCreateInput};
@@ -36,31 +36,6 @@ fn project(p: &Principal) -> Result<&str, ZillizError> {
     p.scoped_project.as_deref().ok_or(ZillizError::Auth(crate::auth::AuthError::BadScope))
 }
 
-/// A JSON object body (empty means `{}`).
-fn object(body: &RawBody) -> Result<serde_json::Map<String, Value>, ZillizError> {
-    crate::api::json_object(&body.0).map_err(|e| match e {
-        NotAnObject::OtherJson => ZillizError::BadBody("the body must be a JSON object".into()),
-        NotAnObject::Invalid(e) => ZillizError::BadBody(format!("the body is not valid JSON: {e}")),
-    })
-}
-
-fn text(m: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
-    m.get(key).and_then(|v| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    })
-}
-
-/// An integer field; a value that is not one is reported as `bad`.
-fn integer(m: &serde_json::Map<String, Value>, key: &str, bad: i64) -> Option<i64> {
-    m.get(key).map(|v| match v {
-        Value::Number(n) => n.as_i64().unwrap_or(bad),
-        Value::String(s) => s.trim().parse().unwrap_or(bad),
-        _ => bad,
-    })
-}
-
 fn cluster_uuid(cid: &str) -> Result<Uuid, ZillizError> {
     if cid.trim().is_empty() {
         return Err(ZillizError::EmptyClusterId);
@@ -70,20 +45,19 @@ fn cluster_uuid(cid: &str) -> Result<Uuid, ZillizError> {
 
 async fn create(ctx: Ctx, caller: Principal, body: RawBody, offering: Offering) -> Result<Response, ZillizError> {
     let pid = project(&caller)?;
-    let m = object(&body)?;
-    match text(&m, "projectId").map(|s| s.trim().to_string()) {
+    let b: wire::CreateClusterRequest = wire::decode(&body.0)?;
+    match b.project_id.as_deref().map(str::trim) {
         None => return Err(ZillizError::MissingProject),
-        Some(p) if p != pid => return Err(ZillizError::ForeignProject(p)),
+        Some(p) if p != pid => return Err(ZillizError::ForeignProject(p.to_string())),
         Some(_) => {}
     }
     let input = VectorCreateInput {
-        cluster_name: text(&m, "clusterName"),
-        region_id: text(&m, "regionId"),
-        plan: text(&m, "plan"),
-        cu_type: text(&m, "cuType"),
-        // A cuSize that is not an integer is as invalid as 0.
-        cu_size: integer(&m, "cuSize", 0),
-        description: text(&m, "description"),
+        cluster_name: b.cluster_name,
+        region_id: b.region_id,
+        plan: b.plan,
+        cu_type: b.cu_type,
+        cu_size: b.cu_size,
+        description: b.description,
     };
     let made = ctx.app.create_vector(pid, offering, &input).await?;
     tracing::info!(cluster.id = %made.cluster.id, job.id = %made.job.id, "vector cluster create accepted");
@@ -157,9 +131,8 @@ pub async fn modify(
     Extension(body): Body,
 ) -> Result<Response, ZillizError> {
     let id = cluster_uuid(&cid)?;
-    let m = object(&body)?;
-    let cu_size = integer(&m, "cuSize", 0)
-        .ok_or_else(|| CoreError::invalid(crate::core::error::Field::CuSize, "cuSize is required"))?;
+    let b: wire::ModifyClusterRequest = wire::decode(&body.0)?;
+    let cu_size = b.cu_size.ok_or_else(|| CoreError::invalid(crate::core::error::Field::CuSize, "cuSize is required"))?;
     ctx.app.modify(project(&caller)?, id, cu_size).await?;
     Ok(accepted(id, PROMPT_MODIFY))
 }

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use crate::api::auth::{RenderRejection, Rejection};
+use crate::api::auth::Rejection;
+use crate::api::HttpRefusal;
 use crate::auth::AuthError;
 use crate::core::error::Field;
 use crate::core::vector::Offering;
@@ -24,7 +25,7 @@ pub enum ZillizError {
     PageSize(String),
     CurrentPage(String),
     EmptyClusterId,
-    TooLarge,
+    Http(HttpRefusal),
     BadBody(String),
     NoRoute(String),
 }
@@ -72,7 +73,7 @@ impl ZillizError {
                 CoreError::NameTaken(_) => (ok, 96017),
                 CoreError::NotDedicated { offering: Offering::Free, .. } => (ok, 96021),
                 CoreError::NotDedicated { .. } | CoreError::NotSupported(_) => (ok, 96022),
-                CoreError::Busy { .. } | CoreError::WrongState { .. } => (ok, STATE_CONFLICT),
+                CoreError::Busy { .. } | CoreError::WrongState { .. } | CoreError::Conflict(_) => (ok, STATE_CONFLICT),
                 CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ENGINE_UNAVAILABLE),
                 CoreError::AddressesExhausted | CoreError::PortsExhausted => (StatusCode::SERVICE_UNAVAILABLE, NO_CAPACITY),
                 // Snapshots are a DWS feature; these cannot come from this dialect's calls.
@@ -88,7 +89,9 @@ impl ZillizError {
             ZillizError::PageSize(_) => (ok, 96008),
             ZillizError::CurrentPage(_) => (ok, 96009),
             ZillizError::EmptyClusterId => (ok, 96025),
-            ZillizError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, INVALID_PARAMETER),
+            // Zilliz answers request errors with HTTP 200 and a code, whoever refused them.
+            ZillizError::Http(HttpRefusal::TooLarge) => (StatusCode::PAYLOAD_TOO_LARGE, INVALID_PARAMETER),
+            ZillizError::Http(_) => (ok, INVALID_PARAMETER),
             ZillizError::BadBody(_) => (ok, INVALID_PARAMETER),
             ZillizError::NoRoute(_) => (StatusCode::NOT_FOUND, 404),
         }
@@ -117,7 +120,7 @@ impl ZillizError {
                 format!("The parameter currentPage should have a value between 1 and the maximum value of Int (got `{v}`).")
             }
             ZillizError::EmptyClusterId => "The clusterId cannot be empty.".into(),
-            ZillizError::TooLarge => format!("The request body exceeds {} bytes.", crate::api::MAX_BODY),
+            ZillizError::Http(r) => format!("Incorrect request: {}.", r.message()),
             ZillizError::BadBody(m) => format!("Incorrect parameter: {m}"),
             ZillizError::NoRoute(what) => format!("No such API: {what}"),
         }
@@ -134,13 +137,17 @@ impl IntoResponse for ZillizError {
     }
 }
 
-impl RenderRejection for ZillizError {
-    fn render(r: Rejection) -> Response {
+impl From<Rejection> for ZillizError {
+    fn from(r: Rejection) -> Self {
         match r {
             Rejection::Auth(e) => ZillizError::Auth(e),
-            Rejection::BodyTooLarge => ZillizError::TooLarge,
-            Rejection::BadBody(m) => ZillizError::BadBody(m),
+            Rejection::Http(r) => ZillizError::Http(r),
         }
-        .into_response()
+    }
+}
+
+impl From<HttpRefusal> for ZillizError {
+    fn from(r: HttpRefusal) -> Self {
+        ZillizError::Http(r)
     }
 }

@@ -5,6 +5,7 @@
 mod clusters;
 mod error;
 mod render;
+mod wire;
 
 use axum::extract::Request;
 use axum::middleware;
@@ -34,6 +35,7 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/v2/jobs/{job_id}", get(clusters::job))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate_api_key::<ZillizError>))
+        .layer(middleware::map_response(super::envelope::<ZillizError>))
         .with_state(ctx)
 }
 

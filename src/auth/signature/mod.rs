@@ -14,13 +14,15 @@
 //!   is no SignedHeaders list: the string-to-sign always covers method, `Accept`, `Content-MD5`,
 //!   `Content-Type`, `Date`, every `x-acs-*` header and the path with the sorted query (see
 //!   [`acs_v1_string_to_sign`]). It does **not** cover `Host`, and it covers the body only through
-//!   `Content-MD5`, which the SDK does not send: a v1 request's body is unauthenticated.
+//!   `Content-MD5`, which the SDK does not send: so a v1 request with a body must carry
+//!   `Content-MD5` (`BodyNotSigned` otherwise), or its body could be swapped.
 //!
 //! Everything here is pure: no IO and no clock reads (`now` is passed in). Looking up the secret
 //! for an access key, remembering nonces and choosing the skew window are the caller's job.
 //!
 //! Policy on top of the wire algorithms: `host` and the date header must be signed (v1 has a
-//! fixed `Date` slot and cannot sign `host`), the date must be within `max_skew` of `now`, a
+//! fixed `Date` slot and cannot sign `host`), an Alibaba request must carry a nonce (ACS3: signed;
+//! v1 covers every `x-acs-*` header), the date must be within `max_skew` of `now`, a
 //! declared body hash (`X-Sdk-Content-Sha256`, `x-acs-content-sha256`, `Content-MD5`) must match
 //! the body, signed headers must not be repeated, and the HMAC is compared in constant time.
 //!
@@ -143,6 +145,14 @@ pub enum SignatureError {
     /// let through unchecked. Raised by the caller that remembers nonces, never by [`verify`].
     #[error("too many signed requests within the replay window; retry later")]
     TooManyNonces,
+    /// An Alibaba request (ACS3 or v1) without `x-acs-signature-nonce`: without it a captured
+    /// request could be replayed within the date window.
+    #[error("the x-acs-signature-nonce header is required")]
+    MissingNonce,
+    /// A v1 (`acs AK:signature`) request with a body but no `Content-MD5`: v1 covers the body
+    /// only through that header, so without it the body is unsigned and could be swapped.
+    #[error("a request with a body signed as `acs AK:signature` must carry Content-MD5")]
+    BodyNotSigned,
 }
 
 /// Parse the Authorization header (None-equivalent → Err(Missing)).
@@ -377,18 +387,26 @@ pub fn verify(
     // v1 has no SignedHeaders list: its string-to-sign has a fixed `Date` slot (checked below
     // like the others' date headers) and no place for `host`, so nothing to require here, and
     // what it covers is derived from the request itself, not from the claim.
+    if matches!(claim.scheme, Scheme::Acs3HmacSha256 | Scheme::AcsV1HmacSha1) && header(req, ACS3_NONCE).is_none_or(str::is_empty) {
+        return Err(SignatureError::MissingNonce);
+    }
     let v1_covered;
     let signed_headers = if claim.scheme == Scheme::AcsV1HmacSha1 {
         v1_covered = acs_v1_covered_headers(req);
         &v1_covered
     } else {
-        for required in ["host", claim.scheme.date_header()] {
+        // ACS3 must also sign its nonce: an unsigned one could be swapped to replay the request.
+        let nonce = (claim.scheme == Scheme::Acs3HmacSha256).then_some(ACS3_NONCE);
+        for required in ["host", claim.scheme.date_header()].into_iter().chain(nonce) {
             if !claim.signed_headers.iter().any(|h| h == required) {
                 return Err(SignatureError::HeaderNotSigned(required));
             }
         }
         &claim.signed_headers
     };
+    if claim.scheme == Scheme::AcsV1HmacSha1 && !req.body.is_empty() && header(req, ACS_V1_CONTENT_MD5).is_none() {
+        return Err(SignatureError::BodyNotSigned);
+    }
     // A repeated signed header is ambiguous (which copy did the client sign, which one will
     // the application read?), so refuse it outright.
     if signed_headers.iter().any(|name| {

@@ -584,7 +584,10 @@ fn acs_v1_tampering() {
     );
     let mut v = vector(V1);
     v.headers.retain(|(n, _)| n != "x-acs-signature-nonce");
-    assert_eq!(check(&v), Err(SignatureError::Mismatch), "dropped nonce");
+    assert_eq!(check(&v), Err(SignatureError::MissingNonce), "dropped nonce (a request needs one)");
+    let mut v = vector(V1);
+    *v.header_mut("x-acs-signature-nonce") = "another".into();
+    assert_eq!(check(&v), Err(SignatureError::Mismatch), "swapped nonce");
     // ...and so are the fixed slots.
     let mut v = vector(V1);
     v.headers
@@ -612,11 +615,12 @@ fn acs_v1_content_md5() {
     let mut v = vector(V1);
     v.method = "POST".into();
     v.body = body.to_vec();
-    // Without Content-MD5 (what the SDK sends) v1 does not cover the body at all.
+    // Without Content-MD5 (what the SDK sends) v1 does not cover the body at all: a signed
+    // {"nodeAmount":3} would pass as {"nodeAmount":30}. Such a request is refused.
     resign_v1(&mut v);
-    assert_eq!(check(&v), Ok(()));
+    assert_eq!(check(&v), Err(SignatureError::BodyNotSigned));
     v.body = br#"{"nodeAmount":30}"#.to_vec();
-    assert_eq!(check(&v), Ok(()), "v1 leaves the body unsigned");
+    assert_eq!(check(&v), Err(SignatureError::BodyNotSigned), "v1 would leave the body unsigned");
 
     // With it, the body must match the (signed) digest.
     let mut v = vector(V1);

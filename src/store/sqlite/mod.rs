@@ -11,7 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Event, JobOutcome, Store, StoreResult, TokenClaim};
+use super::{Event, JobOutcome, NonceUse, Store, StoreResult, TokenClaim};
 use crate::core::cluster::{Cluster, ClusterSpec, Failure, Lifecycle, Node, Placement, Product};
 use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::{Job, JobKind, JobState};
@@ -238,6 +238,43 @@ impl Store for SqliteStore {
         Ok(r.rows_affected() > 0)
     }
 
+    async fn use_nonce(&self, access_key: &str, nonce: &str, now: Millis, expires_at: Millis, per_key: u32) -> StoreResult<NonceUse> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM signature_nonces WHERE access_key = ? AND expires_at < ?")
+            .bind(access_key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let seen: Option<i64> = sqlx::query_scalar("SELECT 1 FROM signature_nonces WHERE access_key = ? AND nonce = ?")
+            .bind(access_key)
+            .bind(nonce)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if seen.is_some() {
+            return Ok(NonceUse::Replayed);
+        }
+        let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signature_nonces WHERE access_key = ?")
+            .bind(access_key)
+            .fetch_one(&mut *tx)
+            .await?;
+        if live >= per_key as i64 {
+            return Ok(NonceUse::TooMany);
+        }
+        sqlx::query("INSERT INTO signature_nonces (access_key, nonce, expires_at) VALUES (?, ?, ?)")
+            .bind(access_key)
+            .bind(nonce)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(NonceUse::Fresh)
+    }
+
+    async fn prune_nonces(&self, now: Millis) -> StoreResult<u64> {
+        let r = sqlx::query("DELETE FROM signature_nonces WHERE expires_at < ?").bind(now).execute(&self.pool).await?;
+        Ok(r.rows_affected())
+    }
+
     async fn create_cluster(&self, cluster: &Cluster, placement: &Placement, job: &Job) -> StoreResult<Vec<Node>> {
         // IMMEDIATE: take the write lock up front; a deferred read-then-write
         // transaction cannot wait for the lock and fails with SQLITE_BUSY.
@@ -340,6 +377,14 @@ impl Store for SqliteStore {
         rows.iter().map(cluster_from).collect()
     }
 
+    async fn due_deletions(&self, now: Millis) -> StoreResult<Vec<Cluster>> {
+        let rows = sqlx::query("SELECT * FROM clusters WHERE delete_at IS NOT NULL AND delete_at <= ? AND lifecycle = 'stopped'")
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(cluster_from).collect()
+    }
+
     async fn nodes(&self, cluster_id: Uuid) -> StoreResult<Vec<Node>> {
         let rows = sqlx::query("SELECT * FROM nodes WHERE cluster_id = ? ORDER BY ordinal")
             .bind(cluster_id.to_string())
@@ -357,9 +402,19 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn enqueue_change(&self, job: &Job, placement: &Placement, add: std::ops::Range<u32>) -> StoreResult<()> {
+    async fn enqueue_change(&self, job: &Job, placement: &Placement, decided_on: &ClusterSpec, add: std::ops::Range<u32>) -> StoreResult<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Busy first (a change still running is `InstanceActivating`), then whether the
+        // decision still holds: under the write lock, so no change can finish in between.
         enqueue_in(&mut tx, job).await?;
+        let stored: Option<String> = sqlx::query_scalar("SELECT spec FROM clusters WHERE id = ?")
+            .bind(job.cluster_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let stored: Option<ClusterSpec> = stored.map(|s| serde_json::from_str(&s)).transpose().map_err(internal)?;
+        if stored.as_ref() != Some(decided_on) {
+            return Err(CoreError::Conflict(job.cluster_id.to_string()));
+        }
         place_nodes(&mut tx, job.cluster_id, placement, add).await?;
         tx.commit().await?;
         Ok(())

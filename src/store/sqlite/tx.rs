@@ -148,7 +148,7 @@ pub(super) async fn place_nodes(
             }
         };
         let node = Node { id: Uuid::new_v4(), cluster_id, ordinal, address, port };
-        sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port, port_block) VALUES (?, ?, ?, ?, ?, ?)")
+        let inserted = sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port, port_block) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(node.id.to_string())
             .bind(node.cluster_id.to_string())
             .bind(node.ordinal as i64)
@@ -156,7 +156,12 @@ pub(super) async fn place_nodes(
             .bind(node.port as i64)
             .bind(block as i64)
             .execute(&mut *conn)
-            .await?;
+            .await;
+        match inserted {
+            // The member exists already: the caller decided on a stale view of the cluster.
+            Err(e) if is_unique_violation(&e) => return Err(CoreError::Conflict(cluster_id.to_string())),
+            other => other?,
+        };
         nodes.push(node);
     }
     Ok(nodes)
