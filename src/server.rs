@@ -24,6 +24,7 @@ use crate::engine::process::RunAs;
 use crate::engine::{Engine, Engines};
 use crate::health::HealthLoop;
 use crate::jobs::Runner;
+use crate::observed::Observed;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
 
@@ -313,7 +314,9 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         vector_regions: or_else(&args.vector_regions, || geography::ZILLIZ_REGIONS.iter().map(|r| r.to_string()).collect()),
         protective_deletion_ms: args.protective_deletion_secs * 1000,
     };
-    let app = Arc::new(App::new(store.clone(), engines.clone(), settings, secrets, wake.clone()));
+    let observed = Arc::new(Observed::new());
+    observe_everything(&store, &engines, &observed).await?;
+    let app = Arc::new(App::new(store.clone(), engines.clone(), observed.clone(), settings, secrets, wake.clone()));
     let limits = HttpLimits {
         header_timeout: Duration::from_millis(args.http_header_timeout_ms.max(1)),
         body_timeout: Duration::from_millis(args.http_body_timeout_ms.max(1)),
@@ -322,7 +325,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let ctx = Ctx { app: app.clone(), identity, endpoints: Arc::new(std::sync::RwLock::new(endpoints.clone())), limits };
 
     let cancel = CancellationToken::new();
-    let runner = Runner::new(store.clone(), engines, wake, args.job_concurrency);
+    let runner = Runner::new(store.clone(), engines, observed, wake, args.job_concurrency);
     let tasks = tokio_util::task::TaskTracker::new();
     tasks.spawn(runner.run(cancel.clone()));
     let health = HealthLoop {
@@ -387,6 +390,28 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     cancel.cancel();
     tasks.close();
     let _ = tokio::time::timeout(Duration::from_secs(10), tasks.wait()).await;
+    Ok(())
+}
+
+/// Looks once at every node of every live cluster (and measures vector
+/// clusters' disk usage) before anything is served: from then on the health
+/// loop watches running clusters and the runner the clusters it works on.
+async fn observe_everything(store: &Arc<dyn Store>, engines: &Arc<Engines>, observed: &Arc<Observed>) -> anyhow::Result<()> {
+    let clusters = store.live_nodes().await.context("reading the clusters to observe")?;
+    let permits = Arc::new(tokio::sync::Semaphore::new(16));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (cluster, nodes) in clusters {
+        let (engines, observed, permits) = (engines.clone(), observed.clone(), permits.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            observed.look(&engines, &cluster, &nodes).await;
+            if cluster.spec.product() == crate::core::cluster::Product::Zilliz {
+                observed.measure_storage(&engines, &cluster).await;
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    tracing::debug!(nodes = observed.len(), "observed every node");
     Ok(())
 }
 

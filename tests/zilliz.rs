@@ -108,7 +108,8 @@ fn refusals_change_nothing() {
     if !milvus_or_skip() {
         return;
     }
-    let s = Server::start();
+    // The suspend's stop step is held for 3 s, so that operations sent meanwhile surely meet it running.
+    let s = Server::start_with(&[], &[("STRATO_SLOW_STEP", "stop_cluster:0:3000")]);
     let key = s.api_key();
     let code = |r: (u16, serde_json::Value)| (r.0, r.1["code"].as_u64().unwrap_or(0));
 
@@ -154,12 +155,9 @@ fn refusals_change_nothing() {
     assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/modify"), Some(json!({"cuSize": 0})))).1, 96002);
     assert_eq!(code(s.create_vector_raw(&key, "vec-refuse", 1)).1, 96017);
     s.z_ok(&key, "POST", &format!("/v2/clusters/{id}/suspend"), None);
-    // While it is suspending, every other operation is refused. (Milvus may stop before all
-    // four are sent: only those sent while it was still STOPPING are checked, drop last.)
+    // While it is suspending (its stop step held for 3 s), every other operation is refused.
     for (m, op, body) in [("POST", "suspend", None), ("POST", "resume", None), ("POST", "modify", Some(json!({"cuSize": 2}))), ("DELETE", "drop", None)] {
-        if s.describe(&key, &id)["status"] != "STOPPING" {
-            break;
-        }
+        assert_eq!(s.describe(&key, &id)["status"], "STOPPING");
         assert_eq!(code(s.z(&key, m, &format!("/v2/clusters/{id}/{op}"), body)).1, 96030, "{op} while suspending");
     }
     s.wait_status(&key, &id, MINUTE, &mut seen, |d| d["status"] == "STOPPED");
@@ -230,6 +228,8 @@ fn kill_9_during_resume_then_restart_completes_it() {
     let pid = milvus_pids(&s)[0];
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL).unwrap();
     let mut seen = Vec::new();
+    // Reported within a health interval (the health loop owns observation), then repaired.
+    s.wait_status(&key, &id, MINUTE, &mut seen, |d| d["status"] == "ABNORMAL");
     s.wait_status(&key, &id, 2 * MINUTE, &mut seen, |d| d["status"] == "RUNNING" && !milvus_pids(&s).contains(&pid));
     assert!(seen.iter().any(|st| st == "ABNORMAL"), "a dead Milvus was never reported: {seen:?}");
     assert_eq!(db.wait_count("kept", 3, MINUTE), 3, "data lost after the repair");

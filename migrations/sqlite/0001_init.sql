@@ -163,3 +163,14 @@ CREATE TABLE IF NOT EXISTS signature_nonces (
 );
 CREATE INDEX IF NOT EXISTS signature_nonces_by_expiry ON signature_nonces(access_key, expires_at);
 CREATE INDEX IF NOT EXISTS clusters_due_deletion ON clusters(delete_at) WHERE delete_at IS NOT NULL;
+-- Counters several processes share: `identity_epoch` goes up with every
+-- revocation (a deleted access or API key, a changed assignment), so a
+-- running server drops what it cached of identity.
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS clusters_by_lifecycle ON clusters(lifecycle);
+CREATE INDEX IF NOT EXISTS clusters_page ON clusters(project_id, product, created_at, id) WHERE lifecycle != 'deleted';
+CREATE INDEX IF NOT EXISTS jobs_by_cluster ON jobs(cluster_id) WHERE state IN ('enqueued', 'paused');
+CREATE INDEX IF NOT EXISTS nodes_by_cluster ON nodes(cluster_id, ordinal);

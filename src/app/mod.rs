@@ -20,7 +20,8 @@ use crate::core::snapshot::{self, Policy, Snapshot, SnapshotKind, SnapshotStatus
 use crate::core::validate::{self, CreateInput, RestoreInput};
 use crate::core::{now_ms, CoreError};
 use crate::engine::{scram, EngineError, Engines};
-use crate::store::{Event, Store};
+use crate::observed::Observed;
+use crate::store::{ClusterQuery, ClusterRecord, Event, Store};
 
 /// Static settings the service needs.
 #[derive(Debug, Clone)]
@@ -48,6 +49,8 @@ pub struct Settings {
 pub struct App {
     pub store: Arc<dyn Store>,
     pub engines: Arc<Engines>,
+    /// What every node's process was last seen doing (the health loop and the runner keep it).
+    pub observed: Arc<Observed>,
     pub settings: Settings,
     secrets: Arc<Secrets>,
     wake: Arc<Notify>,
@@ -63,7 +66,7 @@ pub struct SnapshotView {
     pub progress: Option<u32>,
 }
 
-/// A cluster as a dialect renders it.
+/// A cluster as a dialect renders it: stored intent plus observed state.
 #[derive(Debug, Clone)]
 pub struct ClusterView {
     pub cluster: Cluster,
@@ -71,6 +74,8 @@ pub struct ClusterView {
     pub health: Health,
     pub active_job: Option<Job>,
     pub recent_events: usize,
+    /// Bytes the cluster's files took when last measured.
+    pub storage_bytes: u64,
 }
 
 impl From<EngineError> for CoreError {
@@ -84,8 +89,15 @@ impl From<EngineError> for CoreError {
 }
 
 impl App {
-    pub fn new(store: Arc<dyn Store>, engines: Arc<Engines>, settings: Settings, secrets: Arc<Secrets>, wake: Arc<Notify>) -> Self {
-        App { store, engines, settings, secrets, wake }
+    pub fn new(
+        store: Arc<dyn Store>,
+        engines: Arc<Engines>,
+        observed: Arc<Observed>,
+        settings: Settings,
+        secrets: Arc<Secrets>,
+        wake: Arc<Notify>,
+    ) -> Self {
+        App { store, engines, observed, settings, secrets, wake }
     }
 
     pub fn node_types(&self) -> Vec<NodeType> {
@@ -170,49 +182,35 @@ impl App {
             .ok_or_else(|| CoreError::ClusterNotFound(id.to_string()))
     }
 
-    pub async fn view(&self, cluster: Cluster) -> Result<ClusterView, CoreError> {
-        let engine = self.engines.for_cluster(&cluster).clone();
-        let layout = engine.layout(cluster.id);
-        let nodes: Vec<(Node, NodeHealth)> = self
-            .store
-            .nodes(cluster.id)
-            .await?
-            .into_iter()
-            .map(|n| {
-                let h = engine.observe(&layout, &n);
-                (n, h)
-            })
-            .collect();
+    /// Renders a stored record with what was last observed of its processes:
+    /// no process, file or query is touched.
+    pub fn view(&self, record: &ClusterRecord) -> ClusterView {
+        let nodes: Vec<(Node, NodeHealth)> = record.nodes.iter().map(|n| (n.clone(), self.observed.health(n.id))).collect();
         let health = status::fold(&nodes.iter().map(|(_, h)| *h).collect::<Vec<_>>());
-        let active_job = self.store.active_job(cluster.id).await?;
-        // A job that ended after `cluster` was read wrote its lifecycle in the
-        // transaction that ended it: read it again, or a stopped cluster whose
-        // stop just finished would show as "running with its processes down".
-        let cluster = match active_job {
-            None => self.store.get_cluster_any(cluster.id).await?.unwrap_or(cluster),
-            Some(_) => cluster,
-        };
-        let recent_events = self.store.count_events(cluster.id, now_ms() - 24 * 3600 * 1000).await? as usize;
-        Ok(ClusterView { cluster, nodes, health, active_job, recent_events })
-    }
-
-    /// Bytes the cluster's files take on disk (walked off the async threads).
-    pub async fn disk_usage(&self, cluster: &Cluster) -> u64 {
-        let dir = self.engines.for_cluster(cluster).layout(cluster.id).cluster_dir;
-        tokio::task::spawn_blocking(move || crate::engine::dir_size(&dir)).await.unwrap_or(0)
+        ClusterView {
+            cluster: record.cluster.clone(),
+            nodes,
+            health,
+            active_job: record.active_job.clone(),
+            recent_events: record.recent_events as usize,
+            storage_bytes: self.observed.storage(record.cluster.id).unwrap_or(0),
+        }
     }
 
     pub async fn show(&self, project_id: &str, id: Uuid, product: Product) -> Result<ClusterView, CoreError> {
-        let c = self.cluster(project_id, id, product).await?;
-        self.view(c).await
+        let record = self.store.cluster_record(project_id, id, product).await?.ok_or_else(|| CoreError::ClusterNotFound(id.to_string()))?;
+        Ok(self.view(&record))
     }
 
+    /// One page of the project's clusters of `product`, and how many match in all.
+    pub async fn page(&self, project_id: &str, product: Product, query: &ClusterQuery) -> Result<(Vec<ClusterView>, u64), CoreError> {
+        let (records, total) = self.store.cluster_page(project_id, product, query).await?;
+        Ok((records.iter().map(|r| self.view(r)).collect(), total))
+    }
+
+    /// Every cluster of the project ordered through `product`, oldest first.
     pub async fn list(&self, project_id: &str, product: Product) -> Result<Vec<ClusterView>, CoreError> {
-        let mut out = Vec::new();
-        for c in self.store.list_clusters(project_id, product).await? {
-            out.push(self.view(c).await?);
-        }
-        Ok(out)
+        Ok(self.page(project_id, product, &ClusterQuery::default()).await?.0)
     }
 
     /// Enqueues an operation on an existing cluster of the project.

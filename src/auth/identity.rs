@@ -18,6 +18,7 @@ use thiserror::Error;
 use super::signature::{self, SignatureError, WireRequest};
 use crate::core::identity::{new_hex_id, AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::{now_ms, CoreError, Millis};
+use super::cache::IdentityCache;
 use super::secrets::Secrets;
 use crate::store::{NonceUse, Store};
 
@@ -95,6 +96,7 @@ pub struct Identity {
     token_ttl_ms: i64,
     max_skew: chrono::Duration,
     nonces_per_key: u32,
+    cache: IdentityCache,
 }
 
 /// How many unexpired Alibaba nonces one access key may have at most: with the 15-minute window
@@ -146,6 +148,7 @@ impl Identity {
             token_ttl_ms,
             max_skew: chrono::Duration::minutes(15),
             nonces_per_key: NONCES_PER_KEY,
+            cache: IdentityCache::default(),
         }
     }
 
@@ -217,21 +220,53 @@ impl Identity {
         Ok(IssuedToken { token, record, user, project, domain })
     }
 
-    /// Resolves an `X-Auth-Token`.
+    /// Resolves an `X-Auth-Token` (from memory once seen: a token never changes).
     pub async fn check_token(&self, token: &str) -> Result<(Principal, TokenRecord), AuthError> {
-        let record = self.store.find_token(&sha256_hex(token)).await?.ok_or(AuthError::BadToken)?;
+        self.cache.revalidate(self.store.as_ref()).await;
+        let hash = sha256_hex(token);
+        let (record, user) = match self.cache.token(&hash) {
+            Some(hit) => hit,
+            None => {
+                let fill = self.cache.begin();
+                let record = self.store.find_token(&hash).await?.ok_or(AuthError::BadToken)?;
+                let user = self.store.get_user(&record.user_id).await?.ok_or(AuthError::BadToken)?;
+                self.cache.put_token(fill, &hash, record.clone(), user.clone());
+                (record, user)
+            }
+        };
         if record.expires_at <= now_ms() {
             return Err(AuthError::BadToken);
         }
-        let user = self.store.get_user(&record.user_id).await?.ok_or(AuthError::BadToken)?;
         Ok((Principal { user, scoped_project: Some(record.project_id.clone()) }, record))
+    }
+
+    /// The projects a user is assigned to (from memory within `cache::RECHECK_MS`).
+    async fn user_projects(&self, user_id: &str) -> Result<Vec<Project>, AuthError> {
+        self.cache.revalidate(self.store.as_ref()).await;
+        if let Some(hit) = self.cache.projects(user_id) {
+            return Ok(hit);
+        }
+        let fill = self.cache.begin();
+        let projects = self.store.user_projects(user_id).await?;
+        self.cache.put_projects(fill, user_id, projects.clone());
+        Ok(projects)
     }
 
     /// Verifies an AK/SK-signed request; an Alibaba request's signed nonce must not have been
     /// used by the same access key within the skew window (`SignatureError::Replayed`).
     pub async fn check_signature(&self, req: &WireRequest<'_>) -> Result<Principal, AuthError> {
         let claim = signature::parse_claim(req)?;
-        let key = self.store.find_access_key(&claim.access_key).await?.ok_or(AuthError::UnknownAccessKey)?;
+        self.cache.revalidate(self.store.as_ref()).await;
+        let (key, user) = match self.cache.access_key(&claim.access_key) {
+            Some(hit) => hit,
+            None => {
+                let fill = self.cache.begin();
+                let key = self.store.find_access_key(&claim.access_key).await?.ok_or(AuthError::UnknownAccessKey)?;
+                let user = self.store.get_user(&key.user_id).await?.ok_or(AuthError::UnknownAccessKey)?;
+                self.cache.put_access_key(fill, key.clone(), user.clone());
+                (key, user)
+            }
+        };
         let secret = self.derive_secret(&key.access_key, &key.salt);
         let now = Utc::now();
         signature::verify(req, &claim, secret.as_bytes(), now, self.max_skew)?;
@@ -247,7 +282,6 @@ impl Identity {
                 NonceUse::TooMany => return Err(SignatureError::TooManyNonces.into()),
             }
         }
-        let user = self.store.get_user(&key.user_id).await?.ok_or(AuthError::UnknownAccessKey)?;
         Ok(Principal { user, scoped_project: None })
     }
 
@@ -255,7 +289,7 @@ impl Identity {
     pub async fn authorize(&self, p: &Principal, project_id: &str) -> Result<(), AuthError> {
         let allowed = match &p.scoped_project {
             Some(scoped) => scoped == project_id,
-            None => self.store.user_projects(&p.user.id).await?.iter().any(|x| x.id == project_id),
+            None => self.user_projects(&p.user.id).await?.iter().any(|x| x.id == project_id),
         };
         if allowed {
             Ok(())
@@ -265,7 +299,7 @@ impl Identity {
     }
 
     pub async fn projects_of(&self, p: &Principal) -> Result<Vec<Project>, AuthError> {
-        let all = self.store.user_projects(&p.user.id).await?;
+        let all = self.user_projects(&p.user.id).await?;
         Ok(match &p.scoped_project {
             Some(s) => all.into_iter().filter(|x| &x.id == s).collect(),
             None => all,
@@ -331,12 +365,20 @@ impl Identity {
     /// Resolves an `Authorization: Bearer <API key>`; the principal is scoped
     /// to the key's project, and loses it if the user is unassigned from it.
     pub async fn check_api_key(&self, secret: &str) -> Result<Principal, AuthError> {
-        let key = self.store.find_api_key(&sha256_hex(secret)).await?.ok_or(AuthError::BadToken)?;
+        self.cache.revalidate(self.store.as_ref()).await;
+        let hash = sha256_hex(secret);
+        if let Some(hit) = self.cache.api_key(&hash) {
+            return Ok(hit);
+        }
+        let fill = self.cache.begin();
+        let key = self.store.find_api_key(&hash).await?.ok_or(AuthError::BadToken)?;
         let user = self.store.get_user(&key.user_id).await?.ok_or(AuthError::BadToken)?;
         if !self.store.user_projects(&user.id).await?.iter().any(|p| p.id == key.project_id) {
             return Err(AuthError::BadToken);
         }
-        Ok(Principal { user, scoped_project: Some(key.project_id) })
+        let principal = Principal { user, scoped_project: Some(key.project_id) };
+        self.cache.put_api_key(fill, &hash, principal.clone());
+        Ok(principal)
     }
 
     /// Makes the development domain, user, project and access key when the

@@ -13,6 +13,9 @@ pub enum NodeHealth {
     Starting,
     /// No process.
     Down,
+    /// strato could not look (its own IO failed: out of file descriptors, say).
+    /// Never evidence that a node died: the last known state stands.
+    Unknown,
 }
 
 /// The cluster as a whole, from its nodes (index 0 is the primary).
@@ -34,7 +37,8 @@ pub fn fold(nodes: &[NodeHealth]) -> Health {
         _ if all_down => Health::Stopped,
         Some(NodeHealth::Ready) if nodes.iter().all(|n| *n == NodeHealth::Ready) => Health::Normal,
         Some(NodeHealth::Ready) => Health::Degraded,
-        Some(NodeHealth::Starting | NodeHealth::Down) | None => Health::Unavailable,
+        // A node never seen yet may well run: not "stopped", not "normal" either.
+        Some(NodeHealth::Starting | NodeHealth::Down | NodeHealth::Unknown) | None => Health::Unavailable,
     }
 }
 
@@ -52,6 +56,8 @@ mod tests {
             (vec![Down, Ready, Ready], Health::Unavailable),
             (vec![Starting, Ready, Ready], Health::Unavailable),
             (vec![Down, Down, Down], Health::Stopped),
+            (vec![Unknown, Down, Down], Health::Unavailable),
+            (vec![Ready, Unknown, Ready], Health::Degraded),
             (vec![], Health::Stopped),
         ];
         for (nodes, want) in cases {

@@ -23,7 +23,7 @@ use tokio::process::Command;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use super::process::{alive_in, die_with_parent, kill_helpers_under, terminate, HelperGroup, RunAs};
+use super::process::{alive_in, die_with_parent, kill_helpers_under, liveness_in, looked, terminate, HelperGroup, Liveness, RunAs};
 use super::{dir_size, Admin, Backups, ClusterLayout, Engine, EngineError, EngineResult, PortNeeds, Replicas};
 use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, WarehouseSpec};
 use crate::core::job::JobPayload;
@@ -228,12 +228,22 @@ impl PostgresEngine {
     }
 
     fn postmaster_pid(dir: &Path) -> Option<(i32, String)> {
-        let text = std::fs::read_to_string(dir.join("postmaster.pid")).ok()?;
+        Self::read_postmaster_pid(dir).ok().flatten()
+    }
+
+    /// `postmaster.pid`'s pid and status line; an error only when strato could
+    /// not read it (a missing or half-written file is "no postmaster").
+    fn read_postmaster_pid(dir: &Path) -> std::io::Result<Option<(i32, String)>> {
+        let text = match std::fs::read_to_string(dir.join("postmaster.pid")) {
+            Ok(t) => t,
+            Err(e) if looked(&e) == Liveness::Gone => return Ok(None),
+            Err(e) => return Err(e),
+        };
         let lines: Vec<&str> = text.lines().collect();
-        let pid = lines.first()?.trim().parse().ok()?;
+        let Some(pid) = lines.first().and_then(|l| l.trim().parse().ok()) else { return Ok(None) };
         // Line 8 is the postmaster's status: "starting", "ready", "standby", "stopping".
         let status = lines.get(7).map(|s| s.trim().to_string()).unwrap_or_default();
-        Some((pid, status))
+        Ok(Some((pid, status)))
     }
 
     /// Refuses to start a node whose address is held by a foreign process.
@@ -433,14 +443,14 @@ impl Engine for PostgresEngine {
     async fn start_node(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
         match self.observe(layout, node) {
             NodeHealth::Ready => Ok(()),
-            NodeHealth::Starting => {
-                // Adopt the process that is already coming up.
+            // Adopt the process that is already coming up (or look again when strato could not look).
+            NodeHealth::Starting | NodeHealth::Unknown => {
                 let deadline = tokio::time::Instant::now() + self.start_timeout;
                 while tokio::time::Instant::now() < deadline {
                     match self.observe(layout, node) {
                         NodeHealth::Ready => return Ok(()),
                         NodeHealth::Down => return self.spawn(layout, node).await,
-                        NodeHealth::Starting => tokio::time::sleep(Duration::from_millis(20)).await,
+                        NodeHealth::Starting | NodeHealth::Unknown => tokio::time::sleep(Duration::from_millis(20)).await,
                     }
                 }
                 Err(EngineError::Failed(format!("node {} stayed in start-up", node.ordinal)))
@@ -469,8 +479,9 @@ impl Engine for PostgresEngine {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
         loop {
             // Without a primary nothing can stream: fail now, not after the deadline.
-            if self.observe(layout, primary) != NodeHealth::Ready {
-                return Err(EngineError::Failed("the primary is not running".into()));
+            match self.observe(layout, primary) {
+                NodeHealth::Down | NodeHealth::Starting => return Err(EngineError::Failed("the primary is not running".into())),
+                NodeHealth::Ready | NodeHealth::Unknown => {}
             }
             let streaming = self
                 .psql(layout, primary, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming';")
@@ -504,12 +515,16 @@ impl Engine for PostgresEngine {
 
     fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth {
         let dir = Self::node_dir(layout, node);
-        match Self::postmaster_pid(&dir) {
-            Some((pid, status)) if alive_in(pid, &dir) => match status.as_str() {
-                "ready" | "standby" => NodeHealth::Ready,
-                _ => NodeHealth::Starting,
-            },
-            _ => NodeHealth::Down,
+        let (pid, status) = match Self::read_postmaster_pid(&dir) {
+            Ok(Some(found)) => found,
+            Ok(None) => return NodeHealth::Down,
+            Err(_) => return NodeHealth::Unknown,
+        };
+        match liveness_in(pid, &dir) {
+            Liveness::Alive if matches!(status.as_str(), "ready" | "standby") => NodeHealth::Ready,
+            Liveness::Alive => NodeHealth::Starting,
+            Liveness::Gone => NodeHealth::Down,
+            Liveness::Unknown => NodeHealth::Unknown,
         }
     }
 

@@ -137,23 +137,56 @@ pub async fn kill_helpers_under(names: &[&str], dir: &Path) -> usize {
     found.len()
 }
 
-/// True if `pid` is a live (non-zombie) process whose working directory is
+/// What a look at a process found. `Unknown` is strato's own failure to look
+/// (out of file descriptors, say): never evidence that the process died.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Liveness {
+    Alive,
+    Gone,
+    Unknown,
+}
+
+/// Classifies an IO error met while looking at a process or its files: a file
+/// that is not there means gone; anything else means strato could not look.
+pub fn looked(e: &std::io::Error) -> Liveness {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Liveness::Gone,
+        _ if e.raw_os_error() == Some(nix::libc::ESRCH) => Liveness::Gone,
+        _ => Liveness::Unknown,
+    }
+}
+
+/// Whether `pid` is a live (non-zombie) process whose working directory is
 /// `cwd`. PostgreSQL's postmaster chdirs into its data directory, which makes
 /// this a cheap guard against a recycled PID.
-pub fn alive_in(pid: i32, cwd: &Path) -> bool {
-    if pid <= 0 || kill(Pid::from_raw(pid), None).is_err() {
-        return false;
+pub fn liveness_in(pid: i32, cwd: &Path) -> Liveness {
+    if pid <= 0 {
+        return Liveness::Gone;
     }
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    match kill(Pid::from_raw(pid), None) {
+        Ok(()) | Err(nix::errno::Errno::EPERM) => {}
+        Err(nix::errno::Errno::ESRCH) => return Liveness::Gone,
+        Err(_) => return Liveness::Unknown,
+    }
+    let stat = match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(s) => s,
+        Err(e) => return looked(&e),
+    };
     // Field 3, after the parenthesised command name, is the state.
     let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
     if matches!(state, Some('Z') | Some('X') | None) {
-        return false;
+        return Liveness::Gone;
     }
     match (std::fs::read_link(format!("/proc/{pid}/cwd")), std::fs::canonicalize(cwd)) {
-        (Ok(actual), Ok(expected)) => actual == expected,
-        _ => false,
+        (Ok(actual), Ok(expected)) if actual == expected => Liveness::Alive,
+        (Ok(_), Ok(_)) => Liveness::Gone,
+        (Err(e), _) | (_, Err(e)) => looked(&e),
     }
+}
+
+/// True if `pid` is a live (non-zombie) process whose working directory is `cwd`.
+pub fn alive_in(pid: i32, cwd: &Path) -> bool {
+    liveness_in(pid, cwd) == Liveness::Alive
 }
 
 /// Sends `first`, waits up to `grace`, then escalates through SIGQUIT and
@@ -271,16 +304,25 @@ impl Daemon<'_> {
     /// The server's pid: the recorded one if it still runs here, else any
     /// process of this directory with one of `names`.
     pub fn find_pid(&self) -> Option<i32> {
-        let recorded = std::fs::read_to_string(&self.pid_file).ok().and_then(|t| t.trim().parse::<i32>().ok());
+        self.look().ok().flatten()
+    }
+
+    /// Like `find_pid`, but an error when strato could not look (its own IO
+    /// failed), which must not be mistaken for "no process".
+    pub fn look(&self) -> std::io::Result<Option<i32>> {
+        let recorded = match std::fs::read_to_string(&self.pid_file) {
+            Ok(t) => t.trim().parse::<i32>().ok(),
+            Err(e) if looked(&e) == Liveness::Gone => None,
+            Err(e) => return Err(e),
+        };
         if let Some(pid) = recorded.filter(|p| self.owns(*p)) {
-            return Some(pid);
+            return Ok(Some(pid));
         }
-        let entries = std::fs::read_dir("/proc").ok()?;
-        let mut pids: Vec<i32> = entries.flatten().filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok()).collect();
+        let mut pids: Vec<i32> = std::fs::read_dir("/proc")?.flatten().filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok()).collect();
         // The oldest first: a launcher before the children it started.
         pids.sort_unstable();
         // The name first: one small read filters out nearly every process.
-        pids.into_iter().find(|pid| comm_is(*pid, self.names) && self.owns(*pid))
+        Ok(pids.into_iter().find(|pid| comm_is(*pid, self.names) && self.owns(*pid)))
     }
 
     /// Spawns `cmd` (program, arguments, environment, user and output already

@@ -18,6 +18,7 @@ use crate::core::cluster::Failure;
 use crate::core::job::Job;
 use crate::core::now_ms;
 use crate::engine::{EngineError, Engines};
+use crate::observed::Observed;
 use crate::store::{Event, JobOutcome, Store};
 
 /// How many times a failing step is tried before its job fails.
@@ -26,6 +27,8 @@ const MAX_ATTEMPTS: u32 = 3;
 pub struct Runner {
     store: Arc<dyn Store>,
     engines: Arc<Engines>,
+    /// What a step did to the processes is recorded at once, not only at the health loop's next look.
+    observed: Arc<Observed>,
     owner: String,
     wake: Arc<Notify>,
     permits: Arc<Semaphore>,
@@ -33,18 +36,26 @@ pub struct Runner {
     /// Test-only crash point: `<job kind>:<step index>` aborts the process
     /// after that step ran and before it is committed (the worst moment).
     crash_after: Option<String>,
+    /// Test-only slow step: `<job kind>:<step index>:<ms>` waits that long
+    /// before the step runs, so that a test can act while the job surely runs.
+    slow_step: Option<(String, u64)>,
 }
 
 impl Runner {
-    pub fn new(store: Arc<dyn Store>, engines: Arc<Engines>, wake: Arc<Notify>, concurrency: usize) -> Arc<Self> {
+    pub fn new(store: Arc<dyn Store>, engines: Arc<Engines>, observed: Arc<Observed>, wake: Arc<Notify>, concurrency: usize) -> Arc<Self> {
         Arc::new(Runner {
             store,
             engines,
+            observed,
             owner: format!("runner-{}", Uuid::new_v4().simple()),
             wake,
             permits: Arc::new(Semaphore::new(concurrency)),
             lease_ms: 10_000,
             crash_after: std::env::var("STRATO_CRASH_AFTER_STEP").ok().filter(|s| !s.is_empty()),
+            slow_step: std::env::var("STRATO_SLOW_STEP").ok().and_then(|s| {
+                let (at, ms) = s.rsplit_once(':')?;
+                Some((at.to_string(), ms.parse().ok()?))
+            }),
         })
     }
 
@@ -106,6 +117,7 @@ impl Runner {
                 (JobOutcome::Failed(failure), job.kind.lifecycle_on_failure())
             }
         };
+        self.observe_after(&job).await;
         if let Err(e) = self.store.finish_job(job.id, &outcome, lifecycle, now_ms()).await {
             tracing::error!(job.id = %job.id, error = %e, "recording the end of a job failed");
             return;
@@ -137,7 +149,14 @@ impl Runner {
             // Change tasks add and retire members: read them afresh for every step.
             let nodes = self.store.nodes(job.cluster_id).await.map_err(|e| Stop::Abandoned(e.to_string()))?;
             let step = plan[index];
-            match steps::run(self, job, &cluster, &nodes, step).await {
+            if let Some((at, ms)) = &self.slow_step {
+                if *at == format!("{}:{index}", job.kind) {
+                    tokio::time::sleep(Duration::from_millis(*ms)).await;
+                }
+            }
+            let result = steps::run(self, job, &cluster, &nodes, step).await;
+            self.observed.look(&self.engines, &cluster, &nodes).await;
+            match result {
                 Ok(()) => {
                     if self.crash_after.as_deref() == Some(&format!("{}:{index}", job.kind)) {
                         tracing::warn!("crash point {}:{index} reached; aborting", job.kind);
@@ -165,6 +184,20 @@ impl Runner {
             }
         }
         Ok(())
+    }
+
+    /// Looks at the job's cluster as the job leaves it (a clean-up may have
+    /// stopped its nodes; a vector cluster's data may have grown), before the
+    /// job's end is recorded, so that no view shows the new lifecycle with old
+    /// observations.
+    async fn observe_after(&self, job: &Job) {
+        let Ok(Some(cluster)) = self.store.get_cluster_any(job.cluster_id).await else { return };
+        if let Ok(nodes) = self.store.nodes(job.cluster_id).await {
+            self.observed.look(&self.engines, &cluster, &nodes).await;
+        }
+        if cluster.spec.product() == crate::core::cluster::Product::Zilliz {
+            self.observed.measure_storage(&self.engines, &cluster).await;
+        }
     }
 
     /// Renews the job's lease until the returned token is cancelled.

@@ -9,6 +9,7 @@
 //!   job is active on the cluster (`Busy` otherwise);
 //! - a job's completion and the cluster's resulting lifecycle are written together.
 
+pub mod cache;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -29,6 +30,40 @@ pub struct Event {
     pub at: Millis,
     pub kind: String,
     pub message: String,
+}
+
+/// What rendering a cluster needs from the store: the cluster, its nodes, the
+/// job that holds it, and how many events it had in the last 24 hours. The
+/// rest (what its processes do) is observed state, kept in memory.
+#[derive(Debug, Clone)]
+pub struct ClusterRecord {
+    pub cluster: Cluster,
+    pub nodes: Vec<Node>,
+    pub active_job: Option<Job>,
+    pub recent_events: u64,
+}
+
+/// Which of a project's clusters of one product a list shows: filters that
+/// the store can apply, and the page (oldest first).
+#[derive(Debug, Clone, Default)]
+pub struct ClusterQuery {
+    /// Search clusters of this datastore only (CSS `datastoreType`).
+    pub datastore: Option<crate::core::search::Datastore>,
+    /// Clusters with exactly this description only (Alibaba `description`).
+    pub description: Option<String>,
+    /// Only this cluster (Alibaba `instanceId`).
+    pub id: Option<Uuid>,
+    pub offset: u64,
+    /// None: every cluster from `offset`.
+    pub limit: Option<u64>,
+}
+
+/// A running cluster the health loop watches: its nodes, and whether a job holds it.
+#[derive(Debug, Clone)]
+pub struct Watched {
+    pub cluster: Cluster,
+    pub nodes: Vec<Node>,
+    pub busy: bool,
 }
 
 /// What a request carrying an idempotency token may do.
@@ -91,6 +126,9 @@ pub trait Store: Send + Sync + 'static {
     async fn find_api_key(&self, hash: &str) -> StoreResult<Option<ApiKey>>;
     async fn list_api_keys(&self) -> StoreResult<Vec<ApiKey>>;
     async fn delete_api_key(&self, id: &str) -> StoreResult<bool>;
+    /// A counter that goes up whenever an identity fact a server may have cached is
+    /// revoked (an access or API key deleted, an assignment changed), by any process.
+    async fn identity_epoch(&self) -> StoreResult<i64>;
     /// Records that `access_key` used `nonce`, remembered until `expires_at`;
     /// at most `per_key` live nonces per key (one key cannot crowd out the others).
     async fn use_nonce(&self, access_key: &str, nonce: &str, now: Millis, expires_at: Millis, per_key: u32) -> StoreResult<NonceUse>;
@@ -106,13 +144,21 @@ pub trait Store: Send + Sync + 'static {
     async fn get_cluster_any(&self, id: Uuid) -> StoreResult<Option<Cluster>>;
     /// Live (not deleted) clusters of a project ordered through `product`, oldest first.
     async fn list_clusters(&self, project_id: &str, product: Product) -> StoreResult<Vec<Cluster>>;
+    /// A live cluster of the project ordered through `product`, with what a view
+    /// needs. Served from memory when unchanged since it was last read.
+    async fn cluster_record(&self, project_id: &str, id: Uuid, product: Product) -> StoreResult<Option<std::sync::Arc<ClusterRecord>>>;
+    /// One page of the project's live clusters of `product` matching `query`, and
+    /// how many match in all: a fixed number of queries whatever the page or total.
+    async fn cluster_page(&self, project_id: &str, product: Product, query: &ClusterQuery) -> StoreResult<(Vec<ClusterRecord>, u64)>;
+    /// Every running cluster with its nodes and whether a job holds it (health loop).
+    async fn watched(&self) -> StoreResult<Vec<Watched>>;
+    /// Every live cluster with its nodes (observed once at start).
+    async fn live_nodes(&self) -> StoreResult<Vec<(Cluster, Vec<Node>)>>;
     /// Enqueues `job` (stop or start) and sets or clears the cluster's
     /// protective-deletion time in the same transaction.
     async fn enqueue_with_delete_at(&self, job: &Job, delete_at: Option<Millis>) -> StoreResult<()>;
     /// Replaces a cluster's spec (a resize).
     async fn set_spec(&self, cluster_id: Uuid, spec: &ClusterSpec) -> StoreResult<()>;
-    /// Every live cluster of every project (health loop).
-    async fn list_all_clusters(&self) -> StoreResult<Vec<Cluster>>;
     /// Stopped clusters whose protective deletion is due at `now`.
     async fn due_deletions(&self, now: Millis) -> StoreResult<Vec<Cluster>>;
     async fn nodes(&self, cluster_id: Uuid) -> StoreResult<Vec<Node>>;
@@ -190,5 +236,4 @@ pub trait Store: Send + Sync + 'static {
 
     // --- events
     async fn add_event(&self, e: &Event) -> StoreResult<()>;
-    async fn count_events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<u64>;
 }

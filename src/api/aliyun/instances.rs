@@ -17,6 +17,7 @@ use crate::core::cluster::Product;
 use crate::core::job::JobKind;
 use crate::core::search::{validate_aliyun, AliyunCreateInput};
 use crate::core::CoreError;
+use crate::store::ClusterQuery;
 
 type Result<T> = std::result::Result<T, AliError>;
 type Params = Query<BTreeMap<String, String>>;
@@ -101,13 +102,26 @@ pub async fn list(
         }
     };
     let (page, size) = (number("page", 1, i32::MAX as usize)?, number("size", 10, 100)?);
-    let all: Vec<Value> = ctx.app.list(&project, product).await?.iter().map(render::instance).collect();
-    let matches = |i: &Value| {
-        ["description", "instanceId", "status"].iter().all(|k| q.get(*k).is_none_or(|want| i[*k].as_str() == Some(want.as_str())))
+    // description and instanceId are store filters; an instanceId that is not one of ours matches nothing.
+    let mut query = ClusterQuery { description: q.get("description").cloned(), ..ClusterQuery::default() };
+    if let Some(id) = q.get("instanceId") {
+        query.id = Some(render::parse_instance_id(product, id).unwrap_or_else(Uuid::nil));
+    }
+    let skip = ((page - 1) as u64).saturating_mul(size as u64);
+    let (result, total) = match q.get("status") {
+        // The status is observed, not stored: this filter reads every matching instance.
+        Some(want) => {
+            let (views, _) = ctx.app.page(&project, product, &query).await?;
+            let found: Vec<Value> = views.iter().map(render::instance).filter(|i| i["status"].as_str() == Some(want.as_str())).collect();
+            let total = found.len() as u64;
+            (found.into_iter().skip(skip as usize).take(size).collect::<Vec<_>>(), total)
+        }
+        None => {
+            let query = ClusterQuery { offset: skip, limit: Some(size as u64), ..query };
+            let (views, total) = ctx.app.page(&project, product, &query).await?;
+            (views.iter().map(render::instance).collect(), total)
+        }
     };
-    let found: Vec<Value> = all.into_iter().filter(matches).collect();
-    let total = found.len();
-    let result: Vec<Value> = found.into_iter().skip((page - 1) * size).take(size).collect();
     let mut resp = Json(json!({"RequestId": request_id(), "Headers": {"X-Total-Count": total}, "Result": result})).into_response();
     resp.headers_mut().insert("x-total-count", total.into());
     Ok(resp)

@@ -13,7 +13,8 @@ use crate::api::Ctx;
 use crate::auth::Principal;
 use crate::core::cluster::Product;
 use crate::core::job::JobKind;
-use crate::core::search::validate_css;
+use crate::core::search::{validate_css, Datastore};
+use crate::store::ClusterQuery;
 use crate::core::CoreError;
 
 type Result<T> = std::result::Result<T, CssError>;
@@ -53,14 +54,17 @@ pub async fn list(
     };
     // offset is 1-based (the first cluster is offset 1).
     let (offset, limit) = (number("offset", 1)?, number("limit", 10)?);
-    let wanted = q.get("datastoreType").map(|t| t.to_lowercase());
-    let views = ctx.app.list(&pid, Product::Css).await?;
-    let matching: Vec<_> = views
-        .iter()
-        .filter(|v| wanted.as_deref().is_none_or(|t| v.cluster.spec.search().is_some_and(|s| s.datastore.as_str() == t)))
-        .collect();
-    let clusters: Vec<Value> = matching.iter().skip(offset - 1).take(limit).map(|v| render::cluster(v)).collect();
-    Ok(Json(json!({"totalSize": matching.len(), "clusters": clusters})).into_response())
+    let mut page = ClusterQuery { offset: offset as u64 - 1, limit: Some(limit as u64), ..ClusterQuery::default() };
+    if let Some(t) = q.get("datastoreType") {
+        // A datastore no cluster can have matches none.
+        match Datastore::parse(t) {
+            Some(d) => page.datastore = Some(d),
+            None => return Ok(Json(json!({"totalSize": 0, "clusters": []})).into_response()),
+        }
+    }
+    let (views, total) = ctx.app.page(&pid, Product::Css, &page).await?;
+    let clusters: Vec<Value> = views.iter().map(render::cluster).collect();
+    Ok(Json(json!({"totalSize": total, "clusters": clusters})).into_response())
 }
 
 pub async fn show(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>) -> Result<Response> {

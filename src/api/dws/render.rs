@@ -66,7 +66,7 @@ fn action_progress(v: &ClusterView) -> Value {
 fn node_status(h: NodeHealth, lifecycle: Lifecycle) -> &'static str {
     match (h, lifecycle) {
         (NodeHealth::Ready, _) => "200",
-        (NodeHealth::Starting, _) | (NodeHealth::Down, Lifecycle::Creating) => "100",
+        (NodeHealth::Starting | NodeHealth::Unknown, _) | (NodeHealth::Down, Lifecycle::Creating) => "100",
         (NodeHealth::Down, _) => "300",
     }
 }

@@ -15,6 +15,7 @@ use crate::auth::Principal;
 use crate::core::cluster::Product;
 use crate::core::vector::{Offering, VectorCreateInput};
 use crate::core::CoreError;
+use crate::store::ClusterQuery;
 
 type Caller = Extension<Principal>;
 type Body = Extension<RawBody>;
@@ -83,8 +84,7 @@ pub async fn create_free(State(ctx): State<Ctx>, Extension(c): Caller, Extension
 
 pub async fn describe(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Result<Response, ZillizError> {
     let view = ctx.app.show(project(&caller)?, cluster_uuid(&cid)?, Product::Zilliz).await?;
-    let bytes = ctx.app.disk_usage(&view.cluster).await;
-    Ok(ok(render::cluster(&view, bytes)))
+    Ok(ok(render::cluster(&view)))
 }
 
 pub async fn list(
@@ -100,12 +100,10 @@ pub async fn list(
         None => 1,
         Some(v) => v.trim().parse::<usize>().ok().filter(|n| (1..=i32::MAX as usize).contains(n)).ok_or_else(|| ZillizError::CurrentPage(v.clone()))?,
     };
-    let views = ctx.app.list(project(&caller)?, Product::Zilliz).await?;
-    let mut clusters = Vec::new();
-    for v in views.iter().skip((current - 1).saturating_mul(page_size)).take(page_size) {
-        clusters.push(render::cluster(v, ctx.app.disk_usage(&v.cluster).await));
-    }
-    Ok(ok(json!({"count": views.len(), "currentPage": current, "pageSize": page_size, "clusters": clusters})))
+    let page = ClusterQuery { offset: ((current - 1) as u64).saturating_mul(page_size as u64), limit: Some(page_size as u64), ..ClusterQuery::default() };
+    let (views, total) = ctx.app.page(project(&caller)?, Product::Zilliz, &page).await?;
+    let clusters: Vec<_> = views.iter().map(render::cluster).collect();
+    Ok(ok(json!({"count": total, "currentPage": current, "pageSize": page_size, "clusters": clusters})))
 }
 
 fn accepted(id: Uuid, prompt: &str) -> Response {

@@ -67,8 +67,8 @@ fn create_progress(v: &ClusterView) -> u32 {
     }
 }
 
-/// A cluster with the bytes its files take on disk.
-pub fn cluster(v: &ClusterView, storage_bytes: u64) -> Value {
+/// A cluster, with the bytes its files took when last measured.
+pub fn cluster(v: &ClusterView) -> Value {
     let c = &v.cluster;
     let spec = c.spec.vector();
     let connect = v.nodes.first().map(|(n, _)| format!("http://{}:{}", n.address, n.port)).unwrap_or_default();
@@ -84,7 +84,7 @@ pub fn cluster(v: &ClusterView, storage_bytes: u64) -> Value {
         "connectAddress": connect,
         "privateLinkAddress": "",
         "cuSize": spec.map(|s| s.cu_size).unwrap_or_default(),
-        "storageSize": storage_bytes,
+        "storageSize": v.storage_bytes,
         "snapshotNumber": 0,
         "createProgress": create_progress(v),
         "createTime": time(c.created_at),

@@ -325,10 +325,11 @@ impl Engine for MilvusEngine {
             match self.observe(layout, primary) {
                 NodeHealth::Ready => return Ok(()),
                 NodeHealth::Down => return Err(EngineError::Failed(format!("milvus of node {} is not running", primary.ordinal))),
-                NodeHealth::Starting if tokio::time::Instant::now() >= deadline => {
+                NodeHealth::Starting | NodeHealth::Unknown if tokio::time::Instant::now() >= deadline => {
                     return Err(EngineError::Failed(format!("milvus of node {} did not become healthy", primary.ordinal)))
                 }
-                NodeHealth::Starting => tokio::time::sleep(Duration::from_millis(100)).await,
+                // Unknown: strato could not look this time; look again.
+                NodeHealth::Starting | NodeHealth::Unknown => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         }
     }
@@ -357,10 +358,11 @@ impl Engine for MilvusEngine {
     }
 
     fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth {
-        match Self::find_pid(&Self::node_dir(layout, node)) {
-            None => NodeHealth::Down,
-            Some(_) if Self::healthy(node.port + config::METRICS) => NodeHealth::Ready,
-            Some(_) => NodeHealth::Starting,
+        match Self::daemon(&Self::node_dir(layout, node)).look() {
+            Err(_) => NodeHealth::Unknown,
+            Ok(None) => NodeHealth::Down,
+            Ok(Some(_)) if Self::healthy(node.port + config::METRICS) => NodeHealth::Ready,
+            Ok(Some(_)) => NodeHealth::Starting,
         }
     }
 

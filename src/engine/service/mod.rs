@@ -531,10 +531,11 @@ impl Engine for ServiceEngine {
 
     fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth {
         let member = Self::member(layout, node);
-        match self.daemon(&member).find_pid() {
-            None => NodeHealth::Down,
-            Some(_) if self.launcher.ready(&member) => NodeHealth::Ready,
-            Some(_) => NodeHealth::Starting,
+        match self.daemon(&member).look() {
+            Err(_) => NodeHealth::Unknown,
+            Ok(None) => NodeHealth::Down,
+            Ok(Some(_)) if self.launcher.ready(&member) => NodeHealth::Ready,
+            Ok(Some(_)) => NodeHealth::Starting,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The embedded SQLite store (WAL mode, one writer at a time).
 
+mod reads;
 mod rows;
 mod tx;
 
@@ -11,7 +12,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Event, JobOutcome, NonceUse, Store, StoreResult, TokenClaim};
+use super::cache::RecordCache;
+use super::{ClusterQuery, ClusterRecord, Event, JobOutcome, NonceUse, Store, StoreResult, TokenClaim, Watched};
 use crate::core::cluster::{Cluster, ClusterSpec, Failure, Lifecycle, Node, Placement, Product};
 use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::{Job, JobKind, JobState};
@@ -22,6 +24,8 @@ const SCHEMA: &str = include_str!("../../../migrations/sqlite/0001_init.sql");
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Cluster records as last read; every committed write to a cluster drops its entry.
+    records: RecordCache,
 }
 
 impl SqliteStore {
@@ -40,7 +44,23 @@ impl SqliteStore {
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, records: RecordCache::default() })
+    }
+}
+
+impl SqliteStore {
+    async fn bump_identity_epoch(&self) -> StoreResult<()> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('identity_epoch', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Drops the cached record of a cluster named by its id as stored.
+    fn invalidate_by_text(&self, cluster_id: Option<&str>) {
+        if let Some(id) = cluster_id.and_then(|c| Uuid::parse_str(c).ok()) {
+            self.records.invalidate(id);
+        }
     }
 }
 
@@ -88,7 +108,7 @@ impl Store for SqliteStore {
             .bind(project_id)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        self.bump_identity_epoch().await
     }
 
     async fn count_users(&self) -> StoreResult<i64> {
@@ -207,6 +227,7 @@ impl Store for SqliteStore {
 
     async fn delete_access_key(&self, ak: &str) -> StoreResult<bool> {
         let r = sqlx::query("DELETE FROM access_keys WHERE access_key = ?").bind(ak).execute(&self.pool).await?;
+        self.bump_identity_epoch().await?;
         Ok(r.rows_affected() > 0)
     }
 
@@ -235,7 +256,13 @@ impl Store for SqliteStore {
 
     async fn delete_api_key(&self, id: &str) -> StoreResult<bool> {
         let r = sqlx::query("DELETE FROM api_keys WHERE id = ?").bind(id).execute(&self.pool).await?;
+        self.bump_identity_epoch().await?;
         Ok(r.rows_affected() > 0)
+    }
+
+    async fn identity_epoch(&self) -> StoreResult<i64> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'identity_epoch'").fetch_optional(&self.pool).await?;
+        Ok(v.unwrap_or(0))
     }
 
     async fn use_nonce(&self, access_key: &str, nonce: &str, now: Millis, expires_at: Millis, per_key: u32) -> StoreResult<NonceUse> {
@@ -317,6 +344,7 @@ impl Store for SqliteStore {
         let nodes = place_nodes(&mut tx, cluster.id, placement, 0..cluster.spec.number_of_nodes()).await?;
         insert_job(&mut tx, job).await?;
         tx.commit().await?;
+        self.records.invalidate(cluster.id);
         Ok(nodes)
     }
 
@@ -348,6 +376,22 @@ impl Store for SqliteStore {
         rows.iter().map(cluster_from).collect()
     }
 
+    async fn cluster_record(&self, project_id: &str, id: Uuid, product: Product) -> StoreResult<Option<std::sync::Arc<ClusterRecord>>> {
+        self.read_cluster_record(project_id, id, product).await
+    }
+
+    async fn cluster_page(&self, project_id: &str, product: Product, query: &ClusterQuery) -> StoreResult<(Vec<ClusterRecord>, u64)> {
+        self.read_cluster_page(project_id, product, query).await
+    }
+
+    async fn watched(&self) -> StoreResult<Vec<Watched>> {
+        self.read_watched().await
+    }
+
+    async fn live_nodes(&self) -> StoreResult<Vec<(Cluster, Vec<Node>)>> {
+        self.read_live_nodes().await
+    }
+
     async fn enqueue_with_delete_at(&self, job: &Job, delete_at: Option<Millis>) -> StoreResult<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         enqueue_in(&mut tx, job).await?;
@@ -357,6 +401,7 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.records.invalidate(job.cluster_id);
         Ok(())
     }
 
@@ -367,14 +412,8 @@ impl Store for SqliteStore {
             .bind(cluster_id.to_string())
             .execute(&self.pool)
             .await?;
+        self.records.invalidate(cluster_id);
         Ok(())
-    }
-
-    async fn list_all_clusters(&self) -> StoreResult<Vec<Cluster>> {
-        let rows = sqlx::query("SELECT * FROM clusters WHERE lifecycle != 'deleted' ORDER BY created_at, id")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(cluster_from).collect()
     }
 
     async fn due_deletions(&self, now: Millis) -> StoreResult<Vec<Cluster>> {
@@ -399,6 +438,7 @@ impl Store for SqliteStore {
             .bind(ordinal as i64)
             .execute(&self.pool)
             .await?;
+        self.records.invalidate(cluster_id);
         Ok(())
     }
 
@@ -417,6 +457,7 @@ impl Store for SqliteStore {
         }
         place_nodes(&mut tx, job.cluster_id, placement, add).await?;
         tx.commit().await?;
+        self.records.invalidate(job.cluster_id);
         Ok(())
     }
 
@@ -431,6 +472,7 @@ impl Store for SqliteStore {
             Some(j) if j.kind.interruptible() => {
                 sqlx::query("UPDATE jobs SET interrupt = 1 WHERE id = ?").bind(j.id.to_string()).execute(&mut *tx).await?;
                 tx.commit().await?;
+                self.records.invalidate(cluster_id);
                 Ok(())
             }
             Some(j) => Err(CoreError::WrongState { state: format!("running {}, which cannot be interrupted", j.kind) }),
@@ -439,15 +481,16 @@ impl Store for SqliteStore {
     }
 
     async fn pause_if_interrupted(&self, job_id: Uuid, owner: &str) -> StoreResult<bool> {
-        let r = sqlx::query(
+        let cluster: Option<String> = sqlx::query_scalar(
             "UPDATE jobs SET state = 'paused', interrupt = 0, lease_owner = NULL, lease_expires_at = NULL
-             WHERE id = ? AND lease_owner = ? AND state = 'enqueued' AND interrupt = 1",
+             WHERE id = ? AND lease_owner = ? AND state = 'enqueued' AND interrupt = 1 RETURNING cluster_id",
         )
         .bind(job_id.to_string())
         .bind(owner)
-        .execute(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(r.rows_affected() == 1)
+        self.invalidate_by_text(cluster.as_deref());
+        Ok(cluster.is_some())
     }
 
     async fn resume_paused(&self, cluster_id: Uuid) -> StoreResult<Job> {
@@ -455,6 +498,7 @@ impl Store for SqliteStore {
             .bind(cluster_id.to_string())
             .fetch_optional(&self.pool)
             .await?;
+        self.records.invalidate(cluster_id);
         row.as_ref().map(job_from).transpose()?.ok_or_else(|| CoreError::WrongState { state: "not interrupted".into() })
     }
 
@@ -462,6 +506,7 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         enqueue_in(&mut tx, job).await?;
         tx.commit().await?;
+        self.records.invalidate(job.cluster_id);
         Ok(())
     }
 
@@ -484,6 +529,7 @@ impl Store for SqliteStore {
             retired.push(id);
         }
         tx.commit().await?;
+        self.records.invalidate(job.cluster_id);
         Ok(retired)
     }
 
@@ -492,6 +538,7 @@ impl Store for SqliteStore {
         enqueue_in(&mut tx, job).await?;
         insert_snapshot(&mut tx, snapshot).await?;
         tx.commit().await?;
+        self.records.invalidate(job.cluster_id);
         Ok(())
     }
 
@@ -520,6 +567,7 @@ impl Store for SqliteStore {
         sqlx::query("UPDATE snapshots SET status = 'deleting' WHERE id = ?").bind(id.to_string()).execute(&mut *tx).await?;
         insert_job(&mut tx, job).await?;
         tx.commit().await?;
+        self.records.invalidate(job.cluster_id);
         Ok(())
     }
 
@@ -614,12 +662,13 @@ impl Store for SqliteStore {
     }
 
     async fn set_step_progress(&self, job_id: Uuid, owner: &str, percent: u32) -> StoreResult<()> {
-        sqlx::query("UPDATE jobs SET step_progress = ? WHERE id = ? AND lease_owner = ?")
+        let cluster: Option<String> = sqlx::query_scalar("UPDATE jobs SET step_progress = ? WHERE id = ? AND lease_owner = ? RETURNING cluster_id")
             .bind(percent.min(100) as i64)
             .bind(job_id.to_string())
             .bind(owner)
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
+        self.invalidate_by_text(cluster.as_deref());
         Ok(())
     }
 
@@ -638,7 +687,11 @@ impl Store for SqliteStore {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(job_from).transpose()
+        let job = row.as_ref().map(job_from).transpose()?;
+        if let Some(j) = &job {
+            self.records.invalidate(j.cluster_id);
+        }
+        Ok(job)
     }
 
     async fn renew_lease(&self, job_id: Uuid, owner: &str, until: Millis) -> StoreResult<bool> {
@@ -652,25 +705,28 @@ impl Store for SqliteStore {
     }
 
     async fn commit_step(&self, job_id: Uuid, owner: &str, next_step: u32) -> StoreResult<()> {
-        let r = sqlx::query("UPDATE jobs SET next_step = ?, step_progress = 0, attempts = 0 WHERE id = ? AND lease_owner = ?")
-            .bind(next_step as i64)
-            .bind(job_id.to_string())
-            .bind(owner)
-            .execute(&self.pool)
-            .await?;
-        if r.rows_affected() != 1 {
+        let cluster: Option<String> =
+            sqlx::query_scalar("UPDATE jobs SET next_step = ?, step_progress = 0, attempts = 0 WHERE id = ? AND lease_owner = ? RETURNING cluster_id")
+                .bind(next_step as i64)
+                .bind(job_id.to_string())
+                .bind(owner)
+                .fetch_optional(&self.pool)
+                .await?;
+        if cluster.is_none() {
             return Err(CoreError::Internal(format!("lost the lease on job {job_id}")));
         }
+        self.invalidate_by_text(cluster.as_deref());
         Ok(())
     }
 
     async fn record_attempt(&self, job_id: Uuid, attempts: u32, error: Option<&Failure>) -> StoreResult<()> {
-        sqlx::query("UPDATE jobs SET attempts = ?, error = ? WHERE id = ?")
+        let cluster: Option<String> = sqlx::query_scalar("UPDATE jobs SET attempts = ?, error = ? WHERE id = ? RETURNING cluster_id")
             .bind(attempts as i64)
             .bind(error.map(|e| serde_json::to_string(e).unwrap_or_default()))
             .bind(job_id.to_string())
-            .execute(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
+        self.invalidate_by_text(cluster.as_deref());
         Ok(())
     }
 
@@ -710,6 +766,7 @@ impl Store for SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        let mut retired_owner: Option<String> = None;
         if let (JobKind::RestoreCluster, Some(sid)) = (kind, &snapshot_id) {
             // A snapshot retired while this restore read it goes now, unless another still reads it.
             let sid = Uuid::parse_str(sid).map_err(internal)?;
@@ -722,11 +779,15 @@ impl Store for SqliteStore {
                     let project: String = row.try_get("project_id")?;
                     let owner: String = row.try_get("cluster_id")?;
                     retire_snapshot(&mut tx, &project, Uuid::parse_str(&owner).map_err(internal)?, sid).await?;
+                    // The source cluster (if it still lives) now has that deletion among its jobs.
+                    retired_owner = Some(owner);
                 }
             }
         }
         if !kind.locks_cluster() {
             tx.commit().await?;
+            self.invalidate_by_text(Some(&cluster_id));
+            self.invalidate_by_text(retired_owner.as_deref());
             return Ok(());
         }
         match lifecycle {
@@ -755,6 +816,8 @@ impl Store for SqliteStore {
             }
         }
         tx.commit().await?;
+        self.invalidate_by_text(Some(&cluster_id));
+        self.invalidate_by_text(retired_owner.as_deref());
         Ok(())
     }
 
@@ -779,6 +842,7 @@ impl Store for SqliteStore {
         let r = sqlx::query("UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE state = 'enqueued'")
             .execute(&self.pool)
             .await?;
+        self.records.clear();
         Ok(r.rows_affected())
     }
 
@@ -851,15 +915,7 @@ impl Store for SqliteStore {
             .bind(&e.message)
             .execute(&self.pool)
             .await?;
+        self.records.invalidate(e.cluster_id);
         Ok(())
-    }
-
-    async fn count_events(&self, cluster_id: Uuid, since: Millis) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE cluster_id = ? AND at >= ?")
-            .bind(cluster_id.to_string())
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n as u64)
     }
 }

@@ -1,0 +1,182 @@
+//! Observed state: what each node's process was last seen doing, and how much
+//! disk each cluster's files take, kept in memory. The store holds intent (what
+//! a cluster should be); this holds what was observed, which is never
+//! persisted because it can always be observed again (neon's storage
+//! controller keeps the same split).
+//!
+//! Who writes: the health loop (every running cluster's nodes, each interval),
+//! the job runner (a job's cluster after each of its steps) and the server at
+//! start (every node once). Who reads: every request that renders a cluster,
+//! without touching a process or a file. An observation carries the instant
+//! its look began; an older look finishing later never overwrites a newer one,
+//! and an `Unknown` look (strato's own IO failed) leaves the last known state.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::RwLock;
+use std::time::Instant;
+
+use uuid::Uuid;
+
+use crate::core::cluster::{Cluster, Node};
+use crate::core::status::NodeHealth;
+use crate::engine::Engines;
+
+/// One node as last seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Observation {
+    /// The last definite health (`Unknown` only if never seen).
+    pub health: NodeHealth,
+    /// When the look that gave it began.
+    pub looked_at: Instant,
+    /// The latest look could not see (strato's own IO failed); `health` is older.
+    pub stale: bool,
+}
+
+/// What recording a look changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// The node's health changed from the first to the second.
+    Changed(NodeHealth, NodeHealth),
+    Same,
+    /// A newer look had already been recorded, or the look saw nothing.
+    Ignored,
+}
+
+#[derive(Default)]
+pub struct Observed {
+    nodes: RwLock<HashMap<Uuid, Observation>>,
+    storage: RwLock<HashMap<Uuid, u64>>,
+}
+
+impl Observed {
+    pub fn new() -> Observed {
+        Observed::default()
+    }
+
+    /// Records a look at `node` that began at `looked_at`.
+    pub fn record(&self, node: Uuid, health: NodeHealth, looked_at: Instant) -> Change {
+        let mut nodes = self.nodes.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match nodes.get_mut(&node) {
+            Some(o) if o.looked_at > looked_at => Change::Ignored,
+            Some(o) if health == NodeHealth::Unknown => {
+                o.stale = true;
+                Change::Ignored
+            }
+            Some(o) => {
+                let before = o.health;
+                *o = Observation { health, looked_at, stale: false };
+                if before == health {
+                    Change::Same
+                } else {
+                    Change::Changed(before, health)
+                }
+            }
+            None => {
+                nodes.insert(node, Observation { health, looked_at, stale: health == NodeHealth::Unknown });
+                Change::Changed(NodeHealth::Unknown, health)
+            }
+        }
+    }
+
+    /// The node's last known health (`Unknown` if it was never seen).
+    pub fn health(&self, node: Uuid) -> NodeHealth {
+        self.get(node).map(|o| o.health).unwrap_or(NodeHealth::Unknown)
+    }
+
+    pub fn get(&self, node: Uuid) -> Option<Observation> {
+        self.nodes.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&node).copied()
+    }
+
+    pub fn set_storage(&self, cluster: Uuid, bytes: u64) {
+        self.storage.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(cluster, bytes);
+    }
+
+    /// Bytes the cluster's files took when last measured.
+    pub fn storage(&self, cluster: Uuid) -> Option<u64> {
+        self.storage.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&cluster).copied()
+    }
+
+    /// Forgets nodes and clusters that are no longer live (retired members, deleted clusters).
+    pub fn retain(&self, live_nodes: &HashSet<Uuid>, live_clusters: &HashSet<Uuid>) {
+        self.nodes.write().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|id, _| live_nodes.contains(id));
+        self.storage.write().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|id, _| live_clusters.contains(id));
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.read().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A look at one node: its health and what recording it changed.
+#[derive(Debug, Clone)]
+pub struct Look {
+    pub node: Node,
+    pub health: NodeHealth,
+    pub change: Change,
+}
+
+impl Observed {
+    /// Looks at every node of `cluster` through its engine (off the async
+    /// threads: a probe may wait on a socket) and records what it saw.
+    pub async fn look(&self, engines: &Engines, cluster: &Cluster, nodes: &[Node]) -> Vec<Look> {
+        let engine = engines.for_cluster(cluster).clone();
+        let layout = engine.layout(cluster.id);
+        let nodes = nodes.to_vec();
+        let looked_at = Instant::now();
+        let seen = tokio::task::spawn_blocking(move || {
+            nodes.into_iter().map(|n| {
+                let h = engine.observe(&layout, &n);
+                (n, h)
+            }).collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        seen.into_iter()
+            .map(|(node, health)| {
+                let change = self.record(node.id, health, looked_at);
+                Look { node, health, change }
+            })
+            .collect()
+    }
+
+    /// Measures the bytes the cluster's files take (a directory walk, off the async threads).
+    pub async fn measure_storage(&self, engines: &Engines, cluster: &Cluster) {
+        let dir = engines.for_cluster(cluster).layout(cluster.id).cluster_dir;
+        if let Ok(bytes) = tokio::task::spawn_blocking(move || crate::engine::dir_size(&dir)).await {
+            self.set_storage(cluster.id, bytes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use NodeHealth::*;
+
+    #[test]
+    fn newer_looks_win_and_unknown_keeps_the_last_known_state() {
+        let o = Observed::new();
+        let n = Uuid::new_v4();
+        let t0 = Instant::now();
+        let t = |ms| t0 + Duration::from_millis(ms);
+        assert_eq!(o.health(n), Unknown, "never seen");
+        assert_eq!(o.record(n, Ready, t(10)), Change::Changed(Unknown, Ready));
+        assert_eq!(o.record(n, Ready, t(20)), Change::Same);
+        // A look that began before the recorded one (a slow health probe racing a job's step) loses.
+        assert_eq!(o.record(n, Down, t(5)), Change::Ignored);
+        assert_eq!(o.health(n), Ready);
+        // strato could not look: the node is not "down", it was last seen ready.
+        assert_eq!(o.record(n, Unknown, t(30)), Change::Ignored);
+        assert_eq!((o.health(n), o.get(n).unwrap().stale), (Ready, true));
+        assert_eq!(o.record(n, Down, t(40)), Change::Changed(Ready, Down));
+        assert!(!o.get(n).unwrap().stale);
+        o.set_storage(n, 42);
+        o.retain(&HashSet::new(), &HashSet::new());
+        assert!(o.is_empty() && o.storage(n).is_none());
+    }
+}
