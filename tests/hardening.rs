@@ -382,3 +382,55 @@ fn alibaba_nonces_are_required_remembered_and_bodies_signed() {
     let (status, v) = s.ali_legacy_body("PUT", &target, &uuid::Uuid::new_v4().simple().to_string(), body, true);
     assert_eq!((status, v["Code"].as_str()), (400, Some("InstanceNotFound")), "a signed body passes: {v}");
 }
+
+/// ~2,000 idle connections (no byte sent) to one listener: strato keeps its
+/// descriptors (a cap per listener, a header timeout), every other listener
+/// answers, and the health loop never takes strato's own trouble for a dead
+/// node (no node_down event, no repair, the same postmaster).
+#[test]
+fn idle_connections_take_nothing_down() {
+    // 1,024 descriptors in all, as a small default limit would give: 2,000 idle
+    // connections would exhaust them without the cap.
+    let s = Server::start_with_open_files(&["--min-nodes", "1", "--http-header-timeout-ms", "3000"], 1024);
+    let token = s.token();
+    let id = s.create(&token, "dws-under-siege", 1);
+    s.wait_available(&token, &id);
+    let primary = common::node_pid(s.dir.path(), &id, 0);
+    let events_before = s.show(&token, &id)["recent_event"].as_u64().unwrap();
+
+    let dws: std::net::SocketAddr = s.dws().trim_start_matches("http://").parse().unwrap();
+    // Past the cap and the kernel's backlog a connect waits for SYN retries: stop when they start failing.
+    let (mut idle, mut failed) = (Vec::new(), 0);
+    while idle.len() < 2000 && failed < 5 {
+        match TcpStream::connect_timeout(&dws, Duration::from_millis(50)) {
+            Ok(c) => idle.push(c),
+            Err(_) => failed += 1,
+        }
+    }
+    assert!(idle.len() >= 100, "only {} idle connections were made: the listener is not saturated", idle.len());
+    let started = std::time::Instant::now();
+    // Every other listener answers at once; so do the store (token issue) and identity.
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let fresh = s.token();
+        assert!(t.elapsed() < Duration::from_secs(2), "IAM answered in {:?}", t.elapsed());
+        let (status, _) = s.css_call(&fresh, "GET", "/v1.0/{pid}/clusters", None);
+        assert_eq!(status, 200);
+        assert_eq!(s.z(&s.api_key(), "GET", "/v2/clusters", None).1["code"], 0);
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // A connection that sends nothing is closed after the header timeout.
+    let mut probe = TcpStream::connect(&s.iam().trim_start_matches("http://").to_string()).unwrap();
+    probe.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let t = std::time::Instant::now();
+    assert_eq!(probe.read(&mut [0u8; 16]).unwrap_or(0), 0, "the idle connection was closed");
+    assert!(t.elapsed() >= Duration::from_millis(2500) && t.elapsed() < Duration::from_secs(9), "closed after {:?}", t.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(30));
+    drop(idle);
+
+    // DWS serves again, the node never "died" and nothing was repaired.
+    let c = s.wait_available(&token, &id);
+    assert_eq!(common::node_pid(s.dir.path(), &id, 0), primary, "the primary was restarted");
+    assert_eq!(c["recent_event"].as_u64().unwrap(), events_before, "events were recorded: {}", s.log());
+    assert!(!s.log().contains("node is down"), "{}", s.log());
+}

@@ -171,6 +171,7 @@ CREATE TABLE IF NOT EXISTS meta (
     value INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS clusters_by_lifecycle ON clusters(lifecycle);
-CREATE INDEX IF NOT EXISTS clusters_page ON clusters(project_id, product, created_at, id) WHERE lifecycle != 'deleted';
+-- Pages of a project's clusters of one product, answered from this index alone.
+CREATE INDEX IF NOT EXISTS clusters_by_page ON clusters(project_id, product, created_at, id, lifecycle);
 CREATE INDEX IF NOT EXISTS jobs_by_cluster ON jobs(cluster_id) WHERE state IN ('enqueued', 'paused');
 CREATE INDEX IF NOT EXISTS nodes_by_cluster ON nodes(cluster_id, ordinal);

@@ -132,7 +132,16 @@ pub enum Product {
     AliyunLogstash,
 }
 
+impl FromStr for Product {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Product::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| format!("unknown product `{s}`"))
+    }
+}
+
 impl Product {
+    pub const ALL: [Product; 5] = [Product::Dws, Product::Zilliz, Product::Css, Product::AliyunElasticsearch, Product::AliyunLogstash];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Product::Dws => "dws",

@@ -304,25 +304,32 @@ impl Daemon<'_> {
     /// The server's pid: the recorded one if it still runs here, else any
     /// process of this directory with one of `names`.
     pub fn find_pid(&self) -> Option<i32> {
-        self.look().ok().flatten()
+        if let Ok(Some(pid)) = self.look() {
+            return Some(pid);
+        }
+        let mut pids = proc_pids();
+        // The oldest first: a launcher before the children it started.
+        pids.sort_unstable();
+        // The name first: one small read filters out nearly every process.
+        pids.into_iter().find(|pid| comm_is(*pid, self.names) && self.owns(*pid))
     }
 
-    /// Like `find_pid`, but an error when strato could not look (its own IO
-    /// failed), which must not be mistaken for "no process".
+    /// The recorded server, if it still runs here: what observation needs,
+    /// without `find_pid`'s scan of /proc (a server whose pid file a crash
+    /// kept from being written is found by the job that starts or stops it).
+    /// An error when strato could not look (its own IO failed), which must
+    /// not be mistaken for "no process".
     pub fn look(&self) -> std::io::Result<Option<i32>> {
         let recorded = match std::fs::read_to_string(&self.pid_file) {
             Ok(t) => t.trim().parse::<i32>().ok(),
             Err(e) if looked(&e) == Liveness::Gone => None,
             Err(e) => return Err(e),
         };
-        if let Some(pid) = recorded.filter(|p| self.owns(*p)) {
-            return Ok(Some(pid));
+        let Some(pid) = recorded else { return Ok(None) };
+        match liveness_in(pid, self.dir) {
+            Liveness::Unknown => Err(std::io::Error::other("could not look at the recorded process")),
+            _ => Ok(Some(pid).filter(|p| self.owns(*p))),
         }
-        let mut pids: Vec<i32> = std::fs::read_dir("/proc")?.flatten().filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok()).collect();
-        // The oldest first: a launcher before the children it started.
-        pids.sort_unstable();
-        // The name first: one small read filters out nearly every process.
-        Ok(pids.into_iter().find(|pid| comm_is(*pid, self.names) && self.owns(*pid)))
     }
 
     /// Spawns `cmd` (program, arguments, environment, user and output already

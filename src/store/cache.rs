@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use super::ClusterRecord;
+use crate::core::cluster::Product;
 
 const TTL: Duration = Duration::from_secs(30);
 /// More entries than this and the cache starts over (a bound, not a working size).
@@ -31,6 +32,8 @@ pub struct RecordCache {
 #[derive(Default)]
 struct Inner {
     records: HashMap<Uuid, (Arc<ClusterRecord>, Instant)>,
+    /// How many live clusters a project has of a product (an unfiltered page's total).
+    counts: HashMap<(String, Product), u64>,
     generation: u64,
 }
 
@@ -58,6 +61,26 @@ impl RecordCache {
         inner.records.insert(record.cluster.id, (record, Instant::now()));
     }
 
+    pub fn count(&self, project_id: &str, product: Product) -> Option<u64> {
+        let inner = self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner.counts.get(&(project_id.to_string(), product)).copied()
+    }
+
+    /// Caches a count read after `generation()` returned `seen`, unless a write was committed since.
+    pub fn fill_count(&self, project_id: &str, product: Product, n: u64, seen: u64) {
+        let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if inner.generation == seen && inner.counts.len() < CAPACITY {
+            inner.counts.insert((project_id.to_string(), product), n);
+        }
+    }
+
+    /// Drops a project's count of a product after a cluster of it was created or deleted.
+    pub fn invalidate_count(&self, project_id: &str, product: Product) {
+        let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner.generation += 1;
+        inner.counts.remove(&(project_id.to_string(), product));
+    }
+
     /// Drops the cluster's entry after a write to it.
     pub fn invalidate(&self, id: Uuid) {
         let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -69,6 +92,7 @@ impl RecordCache {
         let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         inner.generation += 1;
         inner.records.clear();
+        inner.counts.clear();
     }
 }
 

@@ -149,7 +149,11 @@ pub trait Store: Send + Sync + 'static {
     async fn cluster_record(&self, project_id: &str, id: Uuid, product: Product) -> StoreResult<Option<std::sync::Arc<ClusterRecord>>>;
     /// One page of the project's live clusters of `product` matching `query`, and
     /// how many match in all: a fixed number of queries whatever the page or total.
-    async fn cluster_page(&self, project_id: &str, product: Product, query: &ClusterQuery) -> StoreResult<(Vec<ClusterRecord>, u64)>;
+    async fn cluster_page(&self, project_id: &str, product: Product, query: &ClusterQuery) -> StoreResult<(Vec<std::sync::Arc<ClusterRecord>>, u64)>;
+    /// Inserts clusters with their nodes as they are (lifecycle, addresses and
+    /// all; no job), in one transaction: a bulk load (the read benchmark seeds
+    /// its store this way). Names and live addresses must be unique.
+    async fn import_clusters(&self, records: &[ClusterRecord]) -> StoreResult<()>;
     /// Every running cluster with its nodes and whether a job holds it (health loop).
     async fn watched(&self) -> StoreResult<Vec<Watched>>;
     /// Every live cluster with its nodes (observed once at start).

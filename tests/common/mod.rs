@@ -29,6 +29,8 @@ pub struct Server {
     pub subnet: String,
     pub ports: String,
     pub http: reqwest::blocking::Client,
+    /// The server's open-files limit (soft and hard), if the test sets one.
+    pub open_files: Option<u64>,
 }
 
 pub fn bin() -> &'static str {
@@ -53,8 +55,18 @@ impl Server {
         let dir = tempfile::tempdir().expect("tempdir");
         let subnet = random_subnet();
         let ports = random_port_range();
-        let mut s = Server { dir, child: None, doc: Value::Null, subnet, ports, http: reqwest::blocking::Client::new() };
+        let mut s = Server { dir, child: None, doc: Value::Null, subnet, ports, http: reqwest::blocking::Client::new(), open_files: None };
         s.spawn(args, env);
+        s
+    }
+
+    /// Starts a server that may hold at most `limit` file descriptors (it cannot raise the limit).
+    pub fn start_with_open_files(args: &[&str], limit: u64) -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (subnet, ports) = (random_subnet(), random_port_range());
+        let http = reqwest::blocking::Client::new();
+        let mut s = Server { dir, child: None, doc: Value::Null, subnet, ports, http, open_files: Some(limit) };
+        s.spawn(args, &[]);
         s
     }
 
@@ -85,6 +97,15 @@ impl Server {
             .stderr(std::fs::File::create(self.dir.path().join("server.log")).unwrap());
         for (k, v) in env {
             cmd.env(k, v);
+        }
+        if let Some(limit) = self.open_files {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: setrlimit(2) only, between fork and exec.
+            unsafe {
+                cmd.pre_exec(move || {
+                    nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE, limit, limit).map_err(std::io::Error::from)
+                });
+            }
         }
         self.child = Some(cmd.spawn().expect("spawn strato"));
         let deadline = Instant::now() + Duration::from_secs(30);

@@ -32,7 +32,7 @@ pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): 
     let views = ctx.app.list(&pid, Product::Dws).await?;
     let region = &ctx.app.settings.region;
     let clusters: Vec<_> = views.iter().map(|v| render::cluster(v, region)).collect();
-    Ok(Json(json!({"clusters": clusters, "count": clusters.len()})).into_response())
+    Ok(Json(render::ClusterList { count: clusters.len(), clusters }).into_response())
 }
 
 pub async fn show(
@@ -42,7 +42,7 @@ pub async fn show(
 ) -> Result<Response> {
     let pid = project(&ctx, &caller, &pid).await?;
     let view = ctx.app.show(&pid, wire::uuid(&cid)?, Product::Dws).await?;
-    Ok(Json(json!({"cluster": render::cluster(&view, &ctx.app.settings.region)})).into_response())
+    Ok(Json(render::OneCluster { cluster: render::cluster(&view, &ctx.app.settings.region) }).into_response())
 }
 
 async fn operate(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, cid: &str, kind: JobKind) -> Result<uuid::Uuid> {

@@ -1,10 +1,14 @@
 //! Encoding core views as DWS JSON, and the one place where strato's states
 //! become DWS's status / sub_status / task_status vocabulary.
 
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 use crate::app::ClusterView;
-use crate::core::cluster::Lifecycle;
+use crate::core::cluster::{Lifecycle, Node, PublicIp, Tag};
 use crate::core::iso;
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::node_types::NodeType;
@@ -47,8 +51,8 @@ fn task_status(kind: JobKind) -> Option<&'static str> {
     }
 }
 
-fn action_progress(v: &ClusterView) -> Value {
-    let Some(job) = &v.active_job else { return json!({}) };
+fn action_progress(v: &ClusterView) -> BTreeMap<&'static str, String> {
+    let Some(job) = &v.active_job else { return BTreeMap::new() };
     let name = match job.kind {
         JobKind::CreateCluster => "CREATING",
         JobKind::RestartCluster => "REBOOTING",
@@ -58,9 +62,9 @@ fn action_progress(v: &ClusterView) -> Value {
         JobKind::CreateSnapshot => "SNAPSHOTTING",
         JobKind::RestoreCluster => "RESTORING",
         JobKind::ModifyCluster | JobKind::ChangeCluster => "RESIZING",
-        JobKind::RepairCluster | JobKind::DeleteSnapshot => return json!({}),
+        JobKind::RepairCluster | JobKind::DeleteSnapshot => return BTreeMap::new(),
     };
-    json!({ name: format!("{}%", job.progress_percent()) })
+    BTreeMap::from([(name, format!("{}%", job.progress_percent()))])
 }
 
 fn node_status(h: NodeHealth, lifecycle: Lifecycle) -> &'static str {
@@ -71,70 +75,144 @@ fn node_status(h: NodeHealth, lifecycle: Lifecycle) -> &'static str {
     }
 }
 
-pub fn cluster(v: &ClusterView, region: &str) -> Value {
+/// A cluster as `GET /v1.0/{pid}/clusters/{id}` (and the list) shows it:
+/// every field the SDKs' response models declare.
+#[derive(Debug, Serialize)]
+pub struct ClusterBody<'a> {
+    id: Uuid,
+    name: &'a str,
+    status: &'static str,
+    sub_status: Option<&'static str>,
+    task_status: Option<&'static str>,
+    action_progress: BTreeMap<&'static str, String>,
+    version: &'static str,
+    created: String,
+    updated: String,
+    port: u16,
+    endpoints: Vec<Endpoint>,
+    public_endpoints: Vec<PublicEndpoint>,
+    nodes: Vec<NodeBody>,
+    private_ip: Vec<String>,
+    number_of_node: u32,
+    number_of_cn: u32,
+    node_type: &'a str,
+    node_type_id: &'static str,
+    availability_zone: &'a str,
+    region: &'a str,
+    vpc_id: &'a str,
+    subnet_id: &'a str,
+    security_group_id: &'a str,
+    user_name: &'a str,
+    public_ip: &'a PublicIp,
+    recent_event: usize,
+    tags: &'a [Tag],
+    enterprise_project_id: &'a str,
+    maintain_window: MaintainWindow,
+    parameter_group: ParameterGroup,
+    failed_reasons: Option<FailedReasons<'a>>,
+}
+
+/// `{"cluster": {...}}`.
+#[derive(Debug, Serialize)]
+pub struct OneCluster<'a> {
+    pub cluster: ClusterBody<'a>,
+}
+
+/// `{"clusters": [...], "count": n}`.
+#[derive(Debug, Serialize)]
+pub struct ClusterList<'a> {
+    pub clusters: Vec<ClusterBody<'a>>,
+    pub count: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Endpoint {
+    connect_info: String,
+    jdbc_url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PublicEndpoint {
+    public_connect_info: String,
+    jdbc_url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct NodeBody {
+    id: Uuid,
+    name: String,
+    status: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct MaintainWindow {
+    day: &'static str,
+    start_time: &'static str,
+    end_time: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ParameterGroup {
+    id: &'static str,
+    name: &'static str,
+    status: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct FailedReasons<'a> {
+    error_code: &'a str,
+    error_msg: &'a str,
+}
+
+fn jdbc_url(n: &Node) -> String {
+    format!("jdbc:postgresql://{}:{}/{DEFAULT_DATABASE}", n.address, n.port)
+}
+
+pub fn cluster<'a>(v: &'a ClusterView, region: &'a str) -> ClusterBody<'a> {
     let c = &v.cluster;
     let s = c.spec.warehouse().expect("the DWS dialect sees warehouse clusters only (App::cluster filters by engine)");
     let (status, sub_status, task_status) = vocabulary(v);
-    let endpoints: Vec<Value> = v
-        .nodes
-        .iter()
-        .map(|(n, _)| {
-            json!({
-                "connect_info": format!("{}:{}", n.address, n.port),
-                "jdbc_url": format!("jdbc:postgresql://{}:{}/{DEFAULT_DATABASE}", n.address, n.port),
-            })
-        })
-        .collect();
-    let public_endpoints: Vec<Value> = v
+    let connect = |n: &Node| format!("{}:{}", n.address, n.port);
+    let public_endpoints = v
         .nodes
         .first()
         .filter(|_| s.public_ip.public_bind_type != "not_use")
-        .map(|(n, _)| {
-            json!({
-                "public_connect_info": format!("{}:{}", n.address, n.port),
-                "jdbc_url": format!("jdbc:postgresql://{}:{}/{DEFAULT_DATABASE}", n.address, n.port),
-            })
-        })
+        .map(|(n, _)| PublicEndpoint { public_connect_info: connect(n), jdbc_url: jdbc_url(n) })
         .into_iter()
         .collect();
-    let node_type_id = crate::core::node_types::find(&s.node_type).map(|t| t.id).unwrap_or_default();
-    json!({
-        "id": c.id,
-        "name": s.name,
-        "status": status,
-        "sub_status": sub_status,
-        "task_status": task_status,
-        "action_progress": action_progress(v),
-        "version": "1.1.0",
-        "created": iso(c.created_at),
-        "updated": iso(c.updated_at),
-        "port": s.port,
-        "endpoints": endpoints,
-        "public_endpoints": public_endpoints,
-        "nodes": v.nodes.iter().map(|(n, h)| json!({
-            "id": n.id,
-            "name": n.name(&s.name),
-            "status": node_status(*h, c.lifecycle),
-        })).collect::<Vec<_>>(),
-        "private_ip": v.nodes.iter().map(|(n, _)| n.address.to_string()).collect::<Vec<_>>(),
-        "number_of_node": s.number_of_node,
-        "number_of_cn": s.number_of_cn,
-        "node_type": s.node_type,
-        "node_type_id": node_type_id,
-        "availability_zone": s.availability_zone,
-        "region": region,
-        "vpc_id": s.vpc_id,
-        "subnet_id": s.subnet_id,
-        "security_group_id": s.security_group_id,
-        "user_name": s.user_name,
-        "public_ip": {"public_bind_type": s.public_ip.public_bind_type, "eip_id": s.public_ip.eip_id},
-        "recent_event": v.recent_events,
-        "tags": s.tags,
-        "enterprise_project_id": s.enterprise_project_id,
-        "maintain_window": {"day": "Wed", "start_time": "22:00", "end_time": "02:00"},
-        "parameter_group": {"id": "00000000-0000-0000-0000-000000000001", "name": "Default-Parameter-Group-dws", "status": "In-Sync"},
-        "failed_reasons": c.failure.as_ref().map(|f| json!({"error_code": f.code, "error_msg": f.message})),
-    })
+    ClusterBody {
+        id: c.id,
+        name: &s.name,
+        status,
+        sub_status,
+        task_status,
+        action_progress: action_progress(v),
+        version: "1.1.0",
+        created: iso(c.created_at),
+        updated: iso(c.updated_at),
+        port: s.port,
+        endpoints: v.nodes.iter().map(|(n, _)| Endpoint { connect_info: connect(n), jdbc_url: jdbc_url(n) }).collect(),
+        public_endpoints,
+        nodes: v.nodes.iter().map(|(n, h)| NodeBody { id: n.id, name: n.name(&s.name), status: node_status(*h, c.lifecycle) }).collect(),
+        private_ip: v.nodes.iter().map(|(n, _)| n.address.to_string()).collect(),
+        number_of_node: s.number_of_node,
+        number_of_cn: s.number_of_cn,
+        node_type: &s.node_type,
+        node_type_id: crate::core::node_types::find(&s.node_type).map(|t| t.id).unwrap_or_default(),
+        availability_zone: &s.availability_zone,
+        region,
+        vpc_id: &s.vpc_id,
+        subnet_id: &s.subnet_id,
+        security_group_id: &s.security_group_id,
+        user_name: &s.user_name,
+        public_ip: &s.public_ip,
+        recent_event: v.recent_events,
+        tags: &s.tags,
+        enterprise_project_id: &s.enterprise_project_id,
+        maintain_window: MaintainWindow { day: "Wed", start_time: "22:00", end_time: "02:00" },
+        parameter_group: ParameterGroup { id: "00000000-0000-0000-0000-000000000001", name: "Default-Parameter-Group-dws", status: "In-Sync" },
+        failed_reasons: c.failure.as_ref().map(|f| FailedReasons { error_code: &f.code, error_msg: &f.message }),
+    }
 }
 
 /// Job status vocabulary: INIT, WAITING, RUNNING, FAIL, SUCCESS.

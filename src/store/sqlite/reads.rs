@@ -37,40 +37,46 @@ impl SqliteStore {
         // One read transaction: the cluster, its job and its nodes as of one moment
         // (never a finished job's old lifecycle beside no job).
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT * FROM clusters WHERE id = ? AND lifecycle != 'deleted'")
-            .bind(id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(cluster) = row.as_ref().map(cluster_from).transpose()? else { return Ok(None) };
-        let ids = [id];
-        let (nodes, jobs, events) = (
-            nodes_of(&mut tx, &ids).await?.remove(&id).unwrap_or_default(),
-            active_jobs_of(&mut tx, &ids).await?.remove(&id),
-            event_counts_of(&mut tx, &ids).await?.remove(&id).unwrap_or(0),
-        );
+        let Some(record) = records_of(&mut tx, &[id]).await?.pop() else { return Ok(None) };
         tx.commit().await?;
-        let record = Arc::new(ClusterRecord { cluster, nodes, active_job: jobs, recent_events: events });
+        let record = Arc::new(record);
         self.records.fill(record.clone(), seen);
-        Ok(Some(record).filter(|r| fits(r)))
+        Ok(Some(record).filter(|r| fits(r) && r.cluster.lifecycle != crate::core::cluster::Lifecycle::Deleted))
     }
 
-    pub(super) async fn read_cluster_page(&self, project_id: &str, product: Product, q: &ClusterQuery) -> StoreResult<(Vec<ClusterRecord>, u64)> {
-        const MATCH: &str = "project_id = ?1 AND product = ?2 AND lifecycle != 'deleted'
-             AND (?3 IS NULL OR json_extract(spec, '$.datastore') = ?3)
-             AND (?4 IS NULL OR json_extract(spec, '$.description') = ?4)
-             AND (?5 IS NULL OR id = ?5)";
+    /// A page: the matching ids (one index-only query), their records from the
+    /// cache, the ones not cached read in one go and cached; the total from the
+    /// cache too when the page is unfiltered.
+    pub(super) async fn read_cluster_page(&self, project_id: &str, product: Product, q: &ClusterQuery) -> StoreResult<(Vec<Arc<ClusterRecord>>, u64)> {
+        // Only the filters in use: an unused `?3 IS NULL OR json_extract(spec, ...)` term would still make
+        // SQLite read every row, where the bare page is answered from the index alone.
+        // (An unused filter's parameter is still named, as a constant term, to keep the numbering.)
+        let mut matching = String::from("project_id = ?1 AND product = ?2 AND lifecycle != 'deleted'");
+        matching.push_str(if q.datastore.is_some() { " AND json_extract(spec, '$.datastore') = ?3" } else { " AND ?3 IS NULL" });
+        matching.push_str(if q.description.is_some() { " AND json_extract(spec, '$.description') = ?4" } else { " AND ?4 IS NULL" });
+        matching.push_str(if q.id.is_some() { " AND id = ?5" } else { " AND ?5 IS NULL" });
+        let unfiltered = q.datastore.is_none() && q.description.is_none() && q.id.is_none();
+        let seen = self.records.generation();
+        let (datastore, id) = (q.datastore.map(|d| d.as_str()), q.id.map(|i| i.to_string()));
         let mut tx = self.pool.begin().await?;
-        let datastore = q.datastore.map(|d| d.as_str());
-        let id = q.id.map(|i| i.to_string());
-        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM clusters WHERE {MATCH}"))
-            .bind(project_id)
-            .bind(product.as_str())
-            .bind(datastore)
-            .bind(q.description.as_deref())
-            .bind(id.as_deref())
-            .fetch_one(&mut *tx)
-            .await?;
-        let rows = sqlx::query(&format!("SELECT * FROM clusters WHERE {MATCH} ORDER BY created_at, id LIMIT ?6 OFFSET ?7"))
+        let total = match self.records.count(project_id, product).filter(|_| unfiltered) {
+            Some(n) => n,
+            None => {
+                let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM clusters WHERE {matching}"))
+                    .bind(project_id)
+                    .bind(product.as_str())
+                    .bind(datastore)
+                    .bind(q.description.as_deref())
+                    .bind(id.as_deref())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if unfiltered {
+                    self.records.fill_count(project_id, product, n as u64, seen);
+                }
+                n as u64
+            }
+        };
+        let ids: Vec<String> = sqlx::query_scalar(&format!("SELECT id FROM clusters WHERE {matching} ORDER BY created_at, id LIMIT ?6 OFFSET ?7"))
             .bind(project_id)
             .bind(product.as_str())
             .bind(datastore)
@@ -81,21 +87,50 @@ impl SqliteStore {
             .bind(q.offset.min(i64::MAX as u64) as i64)
             .fetch_all(&mut *tx)
             .await?;
-        let clusters = rows.iter().map(cluster_from).collect::<StoreResult<Vec<Cluster>>>()?;
-        let ids: Vec<Uuid> = clusters.iter().map(|c| c.id).collect();
-        let (mut nodes, mut jobs, events) =
-            (nodes_of(&mut tx, &ids).await?, active_jobs_of(&mut tx, &ids).await?, event_counts_of(&mut tx, &ids).await?);
+        let ids = ids.iter().map(|i| Uuid::parse_str(i).map_err(internal)).collect::<StoreResult<Vec<Uuid>>>()?;
+        let mut found: HashMap<Uuid, Arc<ClusterRecord>> = ids.iter().filter_map(|i| self.records.get(*i).map(|r| (*i, r))).collect();
+        let missing: Vec<Uuid> = ids.iter().filter(|i| !found.contains_key(i)).copied().collect();
+        for r in records_of(&mut tx, &missing).await? {
+            let r = Arc::new(r);
+            self.records.fill(r.clone(), seen);
+            found.insert(r.cluster.id, r);
+        }
         tx.commit().await?;
-        let records = clusters
-            .into_iter()
-            .map(|c| ClusterRecord {
-                nodes: nodes.remove(&c.id).unwrap_or_default(),
-                active_job: jobs.remove(&c.id),
-                recent_events: events.get(&c.id).copied().unwrap_or(0),
-                cluster: c,
-            })
-            .collect();
-        Ok((records, total as u64))
+        let live = |r: &Arc<ClusterRecord>| r.cluster.lifecycle != crate::core::cluster::Lifecycle::Deleted;
+        Ok((ids.iter().filter_map(|i| found.remove(i)).filter(live).collect(), total))
+    }
+
+    pub(super) async fn write_imported(&self, records: &[ClusterRecord]) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for r in records {
+            let c = &r.cluster;
+            sqlx::query(
+                "INSERT INTO clusters (id, project_id, name, product, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(c.id.to_string())
+            .bind(&c.project_id)
+            .bind(c.spec.name())
+            .bind(c.spec.product().as_str())
+            .bind(serde_json::to_string(&c.spec).map_err(internal)?)
+            .bind(c.lifecycle.as_str())
+            .bind(c.created_at)
+            .bind(c.updated_at)
+            .execute(&mut *tx)
+            .await?;
+            for n in &r.nodes {
+                sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port) VALUES (?, ?, ?, ?, ?)")
+                    .bind(n.id.to_string())
+                    .bind(c.id.to_string())
+                    .bind(n.ordinal as i64)
+                    .bind(n.address.to_string())
+                    .bind(n.port as i64)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        self.records.clear();
+        Ok(())
     }
 
     pub(super) async fn read_watched(&self) -> StoreResult<Vec<Watched>> {
@@ -126,6 +161,26 @@ impl SqliteStore {
             })
             .collect())
     }
+}
+
+/// The records of the clusters with these ids (as stored, deleted ones included), in no order.
+async fn records_of(conn: &mut sqlx::SqliteConnection, ids: &[Uuid]) -> StoreResult<Vec<ClusterRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query("SELECT * FROM clusters WHERE id IN (SELECT value FROM json_each(?))").bind(id_array(ids)).fetch_all(&mut *conn).await?;
+    let clusters = rows.iter().map(cluster_from).collect::<StoreResult<Vec<Cluster>>>()?;
+    let (mut nodes, mut jobs, events) =
+        (nodes_of(&mut *conn, ids).await?, active_jobs_of(&mut *conn, ids).await?, event_counts_of(&mut *conn, ids).await?);
+    Ok(clusters
+        .into_iter()
+        .map(|c| ClusterRecord {
+            nodes: nodes.remove(&c.id).unwrap_or_default(),
+            active_job: jobs.remove(&c.id),
+            recent_events: events.get(&c.id).copied().unwrap_or(0),
+            cluster: c,
+        })
+        .collect())
 }
 
 /// Rows decoded by `decode`, grouped by the cluster id in column `key`.

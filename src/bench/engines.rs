@@ -3,7 +3,8 @@
 //! and prints medians and ratios (machines here are noisy; ratios travel).
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -13,25 +14,10 @@ use serde_json::{json, Value};
 use crate::engine::postgres::find_bin_dir;
 use crate::engine::process::RunAs;
 
-const BASELINE: &str = include_str!("../scripts/bench-baseline.sh");
-const MILVUS_BASELINE: &str = include_str!("../scripts/bench-milvus-baseline.sh");
+use super::BenchArgs;
 
-#[derive(Debug, Clone, clap::Args)]
-pub struct BenchArgs {
-    /// Repetitions of each measurement (the median is reported).
-    #[arg(long, default_value_t = 5)]
-    pub iterations: usize,
-    #[arg(long, env = "STRATO_PG_BIN_DIR")]
-    pub pg_bin_dir: Option<PathBuf>,
-    #[arg(long, env = "STRATO_ENGINE_USER", default_value = "postgres")]
-    pub engine_user: String,
-    /// Data to load before timing snapshot and restore, in MB (0 skips them).
-    #[arg(long, default_value_t = 500)]
-    pub snapshot_mb: u64,
-    /// Skip the vector-cluster resume figure (it needs scripts/install-milvus).
-    #[arg(long)]
-    pub no_milvus: bool,
-}
+const BASELINE: &str = include_str!("../../scripts/bench-baseline.sh");
+const MILVUS_BASELINE: &str = include_str!("../../scripts/bench-milvus-baseline.sh");
 
 struct Api {
     http: reqwest::Client,
@@ -125,28 +111,6 @@ impl Baseline {
     }
 }
 
-fn spawn_server(dir: &Path) -> anyhow::Result<(Child, Value)> {
-    let child = Command::new(std::env::current_exe()?)
-        .args(["server", "--iam-listen", "127.0.0.1:0", "--dws-listen", "127.0.0.1:0", "--zilliz-listen", "127.0.0.1:0"])
-        .args(["--css-listen", "127.0.0.1:0", "--aliyun-listen", "127.0.0.1:0"])
-        .args(["--min-nodes", "1", "--engine-ports", "29500-29599"])
-        .args(["--node-addresses", "127.77.0.1-127.77.0.250", "--health-interval-ms", "1000"])
-        .arg("--data-dir")
-        .arg(dir)
-        .env("STRATO_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let path = dir.join("endpoints.json");
-    for _ in 0..3000 {
-        if let Ok(t) = std::fs::read_to_string(&path) {
-            return Ok((child, serde_json::from_str(&t)?));
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    bail!("the benchmark server did not start")
-}
-
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let bin = find_bin_dir(args.pg_bin_dir.as_deref()).context("PostgreSQL server binaries not found")?;
@@ -163,7 +127,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     base.run(&["template"])?;
 
     let strato_dir = root.path().join("strato");
-    let (mut server, doc) = spawn_server(&strato_dir)?;
+    let (mut server, doc) = super::spawn_server(&strato_dir, &["--engine-ports", "29500-29599", "--node-addresses", "127.77.0.1-127.77.0.250"])?;
     let result = measure(&args, &base, &doc, &strato_dir).await;
     let result = match result {
         Ok((mut rows, throughput)) if !args.no_milvus => match resume(&args, &base.run_as, &doc, &strato_dir, root.path()).await {
