@@ -216,6 +216,14 @@ fn wrong_content_types_and_wrong_json_types_change_nothing() {
     assert!(v["error_msg"].as_str().unwrap().contains("cluster.instance.volume"), "{v}");
     let (status, v) = css("application/x-www-form-urlencoded", "a=b");
     assert_eq!((status, v["error_code"].as_str()), (415, Some("CSS.0001")), "{v}");
+    // A v2 restart must say what to restart (type and value), whatever the cluster.
+    let restart = format!("/v2.0/{{pid}}/clusters/{}/restart", uuid::Uuid::new_v4());
+    for body in [json!({}), json!({"type": "all", "value": "x"}), json!({"type": "role"})] {
+        let (status, v) = s.css_call(&token, "POST", &restart, Some(body.clone()));
+        assert_eq!((status, v["error_code"].as_str()), (400, Some("CSS.0001")), "{body}: {v}");
+    }
+    // The older name of the flavors list answers the same.
+    assert_eq!(s.css_call(&token, "GET", "/v1.0/{pid}/flavors", None), s.css_call(&token, "GET", "/v1.0/{pid}/es-flavors", None));
     let (_, list) = s.css_call(&token, "GET", "/v1.0/{pid}/clusters", None);
     assert_eq!(list["totalSize"], 0, "{list}");
 
@@ -433,4 +441,157 @@ fn idle_connections_take_nothing_down() {
     assert_eq!(common::node_pid(s.dir.path(), &id, 0), primary, "the primary was restarted");
     assert_eq!(c["recent_event"].as_u64().unwrap(), events_before, "events were recorded: {}", s.log());
     assert!(!s.log().contains("node is down"), "{}", s.log());
+}
+
+/// Generated requests (seeded, so a failure replays) against every listener:
+/// wrong methods, undecodable and odd ids, repeated and broken queries, bodies
+/// of every JSON type and none, wrong content types. No answer is a 5xx but a
+/// 503 the dialect explains (an unbound datastore), and every refusal is the
+/// dialect's JSON envelope.
+#[test]
+fn generated_requests_get_the_dialect_s_envelope_and_no_5xx() {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    let s = Server::start();
+    let (token, key, pid) = (s.token(), s.api_key(), s.pid());
+    // STRATO_FUZZ_SEED / STRATO_FUZZ_ROUNDS replay or widen a run.
+    let env = |k: &str, d: u64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let (seed, rounds) = (env("STRATO_FUZZ_SEED", 9), env("STRATO_FUZZ_ROUNDS", 150));
+    let mut rng = StdRng::seed_from_u64(seed);
+    let pick = |rng: &mut StdRng, items: &[&str]| items[rng.gen_range(0..items.len())].to_string();
+    let ids = |rng: &mut StdRng| -> String {
+        let hex = uuid::Uuid::new_v4().simple().to_string();
+        match rng.gen_range(0..9) {
+            0 => uuid::Uuid::new_v4().to_string(),
+            1 => format!("in01-{hex}"),
+            2 => format!("es-cn-{hex}"),
+            3 => "%FF%FE".into(),
+            4 => "%E2%98%83".into(),
+            5 => "a%20b".into(),
+            6 => "x".repeat(300),
+            7 => format!("job-{hex}"),
+            _ => "..".into(),
+        }
+    };
+    let queries = ["", "?limit=10&limit=-1", "?offset=abc", "?pageSize=0", "?%zz=1", "?a=%ZZ", "?page=1&size=1000", "?currentPage=-3",
+                   "?datastoreType=%00", "?deleteType=later", "?clientToken="];
+    let fields = ["name", "cluster", "snapshot", "restore", "clusterName", "projectId", "cuSize", "description", "nodeAmount",
+                  "nodeSpec", "networkConfig", "keep_last_manual_snapshot", "type", "value", "instance", "auth", "number_of_node"];
+    let value = |rng: &mut StdRng| -> Value {
+        match rng.gen_range(0..7) {
+            0 => Value::Null,
+            1 => json!(rng.gen_range(-5i64..100_000)),
+            2 => json!("s\u{0}x"),
+            3 => json!([1, "a", {}]),
+            4 => json!({"disk": "junk", "vsArea": 64838, "size": {}}),
+            5 => json!(true),
+            _ => json!(1.5),
+        }
+    };
+    let body = |rng: &mut StdRng| -> Vec<u8> {
+        match rng.gen_range(0..8) {
+            0 => Vec::new(),
+            1 => b"{}".to_vec(),
+            2 => b"[]".to_vec(),
+            3 => b"null".to_vec(),
+            4 => b"{bad".to_vec(),
+            5 => vec![0xff, 0xfe, 0x00],
+            _ => {
+                let mut m = serde_json::Map::new();
+                for _ in 0..rng.gen_range(1..5) {
+                    m.insert(fields[rng.gen_range(0..fields.len())].to_string(), value(rng));
+                }
+                serde_json::to_vec(&m).unwrap()
+            }
+        }
+    };
+    let dws_paths = ["/v1.0/{pid}/node_types", "/v2/{pid}/node-types", "/v1.0/{pid}/clusters", "/v2/{pid}/clusters", "/v1.0/{pid}/clusters/{id}",
+        "/v1.0/{pid}/clusters/{id}/restart", "/v1/{pid}/clusters/{id}/stop", "/v1/{pid}/clusters/{id}/start", "/v1.0/{pid}/job/{id}",
+        "/v1.0/{pid}/snapshots", "/v1.0/{pid}/snapshots/{id}", "/v1.0/{pid}/snapshots/{id}/actions", "/v1.0/{pid}/clusters/{id}/snapshots",
+        "/v2/{pid}/clusters/{id}/snapshot-policies", "/v1.0/{pid}/clusters/{id}/snapshot-policies/{id}", "/v1.0/{id}/clusters", "/{id}"];
+    let css_paths = ["/v1.0/{pid}/es-flavors", "/v1.0/{pid}/flavors", "/v1.0/{pid}/clusters", "/v1.0/{pid}/clusters/{id}",
+        "/v1.0/{pid}/clusters/{id}/restart", "/v2.0/{pid}/clusters/{id}/restart", "/v1.0/{id}/clusters", "/{id}"];
+    let zilliz_paths = ["/v2/clusters", "/v2/clusters/createDedicated", "/v2/clusters/createServerless", "/v2/clusters/createFree",
+        "/v2/clusters/{id}", "/v2/clusters/{id}/suspend", "/v2/clusters/{id}/resume", "/v2/clusters/{id}/modify", "/v2/clusters/{id}/drop",
+        "/v2/jobs/{id}", "/{id}"];
+    let iam_paths = ["/", "/v3", "/v3/", "/v3/auth/tokens", "/v3/projects", "/v3/auth/projects", "/v3/{id}"];
+    let dws_ok = |v: &Value| v["error_code"].as_str().is_some_and(|c| c.starts_with("DWS.")) && v["error_msg"].is_string();
+    let css_ok = |v: &Value| v["error_code"].as_str().is_some_and(|c| c.starts_with("CSS.")) && v["error_msg"].is_string();
+    let iam_ok = |v: &Value| v["error"]["code"].is_u64() && v["error"]["message"].is_string();
+    let z_ok = |v: &Value| v["code"].as_u64().is_some_and(|c| c != 0) && v["message"].is_string();
+    type Envelope<'a> = &'a dyn Fn(&Value) -> bool;
+    let listeners: [(String, &[&str], String, Envelope, &str); 4] = [
+        (s.dws(), &dws_paths, format!("X-Auth-Token: {token}\r\n"), &dws_ok, "DWS.6000"),
+        (s.css(), &css_paths, format!("X-Auth-Token: {token}\r\n"), &css_ok, "CSS.6000"),
+        (s.zilliz(), &zilliz_paths, format!("Authorization: Bearer {key}\r\n"), &z_ok, "96900"),
+        (s.iam(), &iam_paths, format!("X-Auth-Token: {token}\r\n"), &iam_ok, "-"),
+    ];
+    let mut sent = 0;
+    for (base, paths, auth, ok, unavailable) in listeners {
+        for _ in 0..rounds {
+            let method = pick(&mut rng, &["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+            let path = pick(&mut rng, paths).replace("{pid}", &pid);
+            let path = path.split("{id}").map(str::to_string).collect::<Vec<_>>().join(&ids(&mut rng));
+            let target = format!("{path}{}", pick(&mut rng, &queries));
+            let b = body(&mut rng);
+            let ct = pick(&mut rng, &["application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", ""]);
+            let ct = if ct.is_empty() { String::new() } else { format!("Content-Type: {ct}\r\n") };
+            let auth = if rng.gen_bool(0.9) { auth.clone() } else { String::new() };
+            let mut req = format!("{method} {target} HTTP/1.1\r\nHost: x\r\n{auth}{ct}Content-Length: {}\r\nConnection: close\r\n\r\n", b.len()).into_bytes();
+            req.extend_from_slice(&b);
+            let resp = raw_http(&base, &req, Duration::from_secs(10));
+            let (status, v) = (status_of(&resp), body_of(&resp));
+            let what = format!("{method} {target} ({} body bytes) -> {resp}", b.len());
+            sent += 1;
+            assert!(status != 0, "no answer: {what}");
+            let refused = status >= 400 || (base == s.zilliz() && v["code"] != 0);
+            if status >= 500 {
+                let code = v["error_code"].as_str().map(str::to_string).or_else(|| v["code"].as_u64().map(|c| c.to_string()));
+                assert!(status == 503 && code.as_deref() == Some(unavailable), "a 5xx: {what}");
+            }
+            if refused {
+                assert!(ok(&v), "not the dialect's envelope: {what}");
+            } else if method != "OPTIONS" {
+                assert!(v.is_object(), "a success that is not JSON: {what}");
+            }
+        }
+    }
+    // Alibaba: signed requests (the generator's bodies as JSON values) reach its handlers.
+    let ali_paths = ["/openapi/instances", "/openapi/instances/{id}", "/openapi/instances/{id}/actions/restart", "/openapi/instances/{id}/actions/interrupt",
+        "/openapi/instances/{id}/actions/resume", "/openapi/logstashes", "/openapi/logstashes/{id}", "/openapi/logstashes/{id}/actions/cancel-deletion"];
+    let secret = s.cred("secret_key");
+    for _ in 0..rounds {
+        let method = pick(&mut rng, &["GET", "POST", "PUT", "DELETE", "PATCH"]);
+        let path = pick(&mut rng, &ali_paths);
+        let path = path.split("{id}").map(str::to_string).collect::<Vec<_>>().join(&ids(&mut rng));
+        let target = format!("{path}{}", pick(&mut rng, &queries));
+        let b: Option<Value> = serde_json::from_slice(&body(&mut rng)).ok();
+        let nonce = common::search::AliHeaders { nonce: Some(uuid::Uuid::new_v4().simple().to_string()), sign_nonce: true };
+        let (status, v) = s.ali_acs3(&method, &target, b, &secret, chrono::Utc::now(), nonce, |_| {});
+        sent += 1;
+        assert!(status < 500 || (status == 503 && v["Code"] == "ServiceUnavailable"), "a 5xx: {method} {target}: {v}");
+        if !(200..300).contains(&status) {
+            assert!(v["Code"].is_string() && v["Message"].is_string() && v["RequestId"].is_string(), "{method} {target}: {status} {v}");
+        }
+    }
+    assert!(sent >= 5 * rounds);
+    assert!(!s.log().contains("request failed"), "a request failed inside strato:\n{}", s.log());
+}
+
+/// A body that stops arriving gets 408 in the dialect's envelope once the body
+/// timeout is over, and frees its connection.
+#[test]
+fn a_body_that_never_arrives_times_out() {
+    let s = Server::start_with(&["--http-body-timeout-ms", "1000"], &[]);
+    let token = s.token();
+    let req = format!(
+        "POST /v1.0/{}/clusters HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {token}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{\"cluster\":",
+        s.pid()
+    );
+    let t = std::time::Instant::now();
+    let resp = raw_http(&s.dws(), req.as_bytes(), Duration::from_secs(10));
+    assert_eq!(status_of(&resp), 408, "{resp}");
+    assert_eq!(body_of(&resp)["error_code"], "DWS.0004", "{resp}");
+    assert!(t.elapsed() >= Duration::from_millis(900) && t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
 }
