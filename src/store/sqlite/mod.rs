@@ -65,7 +65,7 @@ impl SqliteStore {
 }
 
 use rows::{access_key_from, api_key_from, cluster_from, internal, is_unique_violation, job_from, node_from, project_from, snapshot_from, user_from};
-use tx::{enqueue_in, insert_job, insert_snapshot, place_nodes, retire_snapshot, snapshot_in_use};
+use tx::{enqueue_in, insert_cluster, insert_job, insert_snapshot, place_nodes, retire_snapshot, snapshot_in_use};
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -324,20 +324,7 @@ impl Store for SqliteStore {
                 None => return Err(CoreError::SnapshotNotFound(sid.to_string())),
             }
         }
-        let insert = sqlx::query(
-            "INSERT INTO clusters (id, project_id, name, product, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(cluster.id.to_string())
-        .bind(&cluster.project_id)
-        .bind(cluster.spec.name())
-        .bind(cluster.spec.product().as_str())
-        .bind(serde_json::to_string(&cluster.spec).map_err(internal)?)
-        .bind(cluster.lifecycle.as_str())
-        .bind(cluster.created_at)
-        .bind(cluster.updated_at)
-        .execute(&mut *tx)
-        .await;
-        match insert {
+        match insert_cluster(&mut tx, cluster).await? {
             Err(e) if is_unique_violation(&e) => return Err(CoreError::NameTaken(cluster.spec.name().to_string())),
             other => other?,
         };

@@ -13,6 +13,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::rows::{cluster_from, internal, job_from, node_from};
+use super::tx::{insert_cluster, insert_node};
 use super::{SqliteStore, StoreResult};
 use crate::core::cluster::{Cluster, Node, Product};
 use crate::core::job::Job;
@@ -103,29 +104,9 @@ impl SqliteStore {
     pub(super) async fn write_imported(&self, records: &[ClusterRecord]) -> StoreResult<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         for r in records {
-            let c = &r.cluster;
-            sqlx::query(
-                "INSERT INTO clusters (id, project_id, name, product, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(c.id.to_string())
-            .bind(&c.project_id)
-            .bind(c.spec.name())
-            .bind(c.spec.product().as_str())
-            .bind(serde_json::to_string(&c.spec).map_err(internal)?)
-            .bind(c.lifecycle.as_str())
-            .bind(c.created_at)
-            .bind(c.updated_at)
-            .execute(&mut *tx)
-            .await?;
+            insert_cluster(&mut tx, &r.cluster).await??;
             for n in &r.nodes {
-                sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port) VALUES (?, ?, ?, ?, ?)")
-                    .bind(n.id.to_string())
-                    .bind(c.id.to_string())
-                    .bind(n.ordinal as i64)
-                    .bind(n.address.to_string())
-                    .bind(n.port as i64)
-                    .execute(&mut *tx)
-                    .await?;
+                insert_node(&mut tx, n, 0).await?;
             }
         }
         tx.commit().await?;

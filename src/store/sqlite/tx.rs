@@ -11,7 +11,7 @@ use std::net::Ipv4Addr;
 
 use sqlx::Row;
 
-use crate::core::cluster::{allocate_addresses, allocate_port_block, Lifecycle, Node, Placement, PortNeeds};
+use crate::core::cluster::{allocate_addresses, allocate_port_block, Cluster, Lifecycle, Node, Placement, PortNeeds};
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::snapshot::Snapshot;
 use crate::core::CoreError;
@@ -35,6 +35,39 @@ pub(super) async fn insert_job(conn: &mut SqliteConnection, job: &Job) -> Result
     .execute(conn)
     .await
     .map(|_| ())
+}
+
+/// Inserts a cluster row as it is (the caller maps a name clash).
+pub(super) async fn insert_cluster(conn: &mut SqliteConnection, c: &Cluster) -> StoreResult<Result<(), sqlx::Error>> {
+    let spec = serde_json::to_string(&c.spec).map_err(internal)?;
+    Ok(sqlx::query(
+        "INSERT INTO clusters (id, project_id, name, product, spec, lifecycle, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(c.id.to_string())
+    .bind(&c.project_id)
+    .bind(c.spec.name())
+    .bind(c.spec.product().as_str())
+    .bind(spec)
+    .bind(c.lifecycle.as_str())
+    .bind(c.created_at)
+    .bind(c.updated_at)
+    .execute(conn)
+    .await
+    .map(|_| ()))
+}
+
+/// Inserts a node row holding `block` ports from its own (0: only its port on its address).
+pub(super) async fn insert_node(conn: &mut SqliteConnection, node: &Node, block: u16) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port, port_block) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(node.id.to_string())
+        .bind(node.cluster_id.to_string())
+        .bind(node.ordinal as i64)
+        .bind(node.address.to_string())
+        .bind(node.port as i64)
+        .bind(block as i64)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }
 
 pub(super) async fn busy_error(conn: &mut SqliteConnection, job: &Job) -> CoreError {
@@ -148,16 +181,7 @@ pub(super) async fn place_nodes(
             }
         };
         let node = Node { id: Uuid::new_v4(), cluster_id, ordinal, address, port };
-        let inserted = sqlx::query("INSERT INTO nodes (id, cluster_id, ordinal, address, port, port_block) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(node.id.to_string())
-            .bind(node.cluster_id.to_string())
-            .bind(node.ordinal as i64)
-            .bind(node.address.to_string())
-            .bind(node.port as i64)
-            .bind(block as i64)
-            .execute(&mut *conn)
-            .await;
-        match inserted {
+        match insert_node(&mut *conn, &node, block).await {
             // The member exists already: the caller decided on a stale view of the cluster.
             Err(e) if is_unique_violation(&e) => return Err(CoreError::Conflict(cluster_id.to_string())),
             other => other?,
