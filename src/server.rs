@@ -306,7 +306,6 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         region: args.region.clone(),
         zones: or_else(&args.zones, || geography::huawei_zones(&args.region)),
         css_zones: or_else(&args.css_zones, || or_else(&args.zones, || geography::huawei_zones(&args.region))),
-        aliyun_region: args.aliyun_region.clone(),
         aliyun_zones: or_else(&args.aliyun_zones, || geography::aliyun_zones(&args.aliyun_region)),
         node_addresses: range,
         min_nodes: args.min_nodes,

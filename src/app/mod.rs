@@ -32,8 +32,7 @@ pub struct Settings {
     pub zones: Vec<String>,
     /// CSS availability zones.
     pub css_zones: Vec<String>,
-    /// The Alibaba region and its zones (`networkConfig.vsArea`).
-    pub aliyun_region: String,
+    /// The Alibaba region's zones (`networkConfig.vsArea`).
     pub aliyun_zones: Vec<String>,
     pub node_addresses: (Ipv4Addr, Ipv4Addr),
     /// Smallest number_of_node accepted (DWS: 3).

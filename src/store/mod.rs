@@ -142,8 +142,6 @@ pub trait Store: Send + Sync + 'static {
     async fn create_cluster(&self, cluster: &Cluster, placement: &Placement, job: &Job) -> StoreResult<Vec<Node>>;
     async fn get_cluster(&self, project_id: &str, id: Uuid) -> StoreResult<Option<Cluster>>;
     async fn get_cluster_any(&self, id: Uuid) -> StoreResult<Option<Cluster>>;
-    /// Live (not deleted) clusters of a project ordered through `product`, oldest first.
-    async fn list_clusters(&self, project_id: &str, product: Product) -> StoreResult<Vec<Cluster>>;
     /// A live cluster of the project ordered through `product`, with what a view
     /// needs. Served from memory when unchanged since it was last read.
     async fn cluster_record(&self, project_id: &str, id: Uuid, product: Product) -> StoreResult<Option<std::sync::Arc<ClusterRecord>>>;

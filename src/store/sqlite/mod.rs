@@ -1,5 +1,6 @@
 //! The embedded SQLite store (WAL mode, one writer at a time).
 
+mod identity;
 mod reads;
 mod rows;
 mod tx;
@@ -49,12 +50,6 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    async fn bump_identity_epoch(&self) -> StoreResult<()> {
-        sqlx::query("INSERT INTO meta (key, value) VALUES ('identity_epoch', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1")
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
 
     /// Drops the cached record of a cluster named by its id as stored.
     fn invalidate_by_text(&self, cluster_id: Option<&str>) {
@@ -64,242 +59,117 @@ impl SqliteStore {
     }
 }
 
-use rows::{access_key_from, api_key_from, cluster_from, internal, is_unique_violation, job_from, node_from, project_from, snapshot_from, user_from};
+use rows::{cluster_from, internal, is_unique_violation, job_from, node_from, snapshot_from};
 use tx::{enqueue_in, insert_cluster, insert_job, insert_snapshot, place_nodes, retire_snapshot, snapshot_in_use};
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_domain(&self, d: &Domain) -> StoreResult<()> {
-        sqlx::query("INSERT INTO domains (id, name, created_at) VALUES (?, ?, ?)")
-            .bind(&d.id)
-            .bind(&d.name)
-            .bind(crate::core::now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        identity::create_domain(&self.pool, d).await
     }
 
     async fn create_project(&self, p: &Project) -> StoreResult<()> {
-        sqlx::query("INSERT INTO projects (id, domain_id, name, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&p.id)
-            .bind(&p.domain_id)
-            .bind(&p.name)
-            .bind(crate::core::now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        identity::create_project(&self.pool, p).await
     }
 
     async fn create_user(&self, u: &User) -> StoreResult<()> {
-        sqlx::query("INSERT INTO users (id, domain_id, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&u.id)
-            .bind(&u.domain_id)
-            .bind(&u.name)
-            .bind(&u.password_hash)
-            .bind(crate::core::now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        identity::create_user(&self.pool, u).await
     }
 
     async fn assign(&self, user_id: &str, project_id: &str) -> StoreResult<()> {
-        sqlx::query("INSERT OR IGNORE INTO assignments (user_id, project_id) VALUES (?, ?)")
-            .bind(user_id)
-            .bind(project_id)
-            .execute(&self.pool)
-            .await?;
-        self.bump_identity_epoch().await
+        identity::assign(&self.pool, user_id, project_id).await
     }
 
     async fn count_users(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?)
+        identity::count_users(&self.pool).await
     }
 
     async fn list_domains(&self) -> StoreResult<Vec<Domain>> {
-        let rows = sqlx::query("SELECT id, name FROM domains ORDER BY created_at").fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok(Domain { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+        identity::list_domains(&self.pool).await
     }
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY created_at").fetch_all(&self.pool).await?;
-        rows.iter().map(user_from).collect()
+        identity::list_users(&self.pool).await
     }
 
     async fn list_projects(&self) -> StoreResult<Vec<Project>> {
-        let rows = sqlx::query("SELECT * FROM projects ORDER BY created_at").fetch_all(&self.pool).await?;
-        rows.iter().map(project_from).collect()
+        identity::list_projects(&self.pool).await
     }
 
     async fn find_domain(&self, id_or_name: &str) -> StoreResult<Option<Domain>> {
-        let row = sqlx::query("SELECT id, name FROM domains WHERE id = ? OR name = ? LIMIT 1")
-            .bind(id_or_name)
-            .bind(id_or_name)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| Ok(Domain { id: r.try_get("id")?, name: r.try_get("name")? })).transpose()
+        identity::find_domain(&self.pool, id_or_name).await
     }
 
     async fn find_user(&self, domain_id: &str, name: &str) -> StoreResult<Option<User>> {
-        let row = sqlx::query("SELECT * FROM users WHERE domain_id = ? AND name = ?")
-            .bind(domain_id)
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(user_from).transpose()
+        identity::find_user(&self.pool, domain_id, name).await
     }
 
     async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
-        let row = sqlx::query("SELECT * FROM users WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
-        row.as_ref().map(user_from).transpose()
+        identity::get_user(&self.pool, id).await
     }
 
     async fn get_project(&self, id: &str) -> StoreResult<Option<Project>> {
-        let row = sqlx::query("SELECT * FROM projects WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
-        row.as_ref().map(project_from).transpose()
+        identity::get_project(&self.pool, id).await
     }
 
     async fn find_project(&self, domain_id: &str, name: &str) -> StoreResult<Option<Project>> {
-        let row = sqlx::query("SELECT * FROM projects WHERE domain_id = ? AND name = ?")
-            .bind(domain_id)
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(project_from).transpose()
+        identity::find_project(&self.pool, domain_id, name).await
     }
 
     async fn user_projects(&self, user_id: &str) -> StoreResult<Vec<Project>> {
-        let rows = sqlx::query(
-            "SELECT p.* FROM projects p JOIN assignments a ON a.project_id = p.id WHERE a.user_id = ? ORDER BY p.created_at",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(project_from).collect()
+        identity::user_projects(&self.pool, user_id).await
     }
 
     async fn insert_token(&self, hash: &str, t: &TokenRecord) -> StoreResult<()> {
-        sqlx::query("INSERT INTO tokens (hash, user_id, project_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(hash)
-            .bind(&t.user_id)
-            .bind(&t.project_id)
-            .bind(t.issued_at)
-            .bind(t.expires_at)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        identity::insert_token(&self.pool, hash, t).await
     }
 
     async fn find_token(&self, hash: &str) -> StoreResult<Option<TokenRecord>> {
-        let row = sqlx::query("SELECT * FROM tokens WHERE hash = ?").bind(hash).fetch_optional(&self.pool).await?;
-        row.map(|r| {
-            Ok(TokenRecord {
-                user_id: r.try_get("user_id")?,
-                project_id: r.try_get("project_id")?,
-                issued_at: r.try_get("issued_at")?,
-                expires_at: r.try_get("expires_at")?,
-            })
-        })
-        .transpose()
+        identity::find_token(&self.pool, hash).await
     }
 
     async fn insert_access_key(&self, k: &AccessKey) -> StoreResult<()> {
-        sqlx::query("INSERT INTO access_keys (access_key, user_id, salt, description, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&k.access_key)
-            .bind(&k.user_id)
-            .bind(&k.salt)
-            .bind(&k.description)
-            .bind(k.created_at)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        identity::insert_access_key(&self.pool, k).await
     }
 
     async fn find_access_key(&self, ak: &str) -> StoreResult<Option<AccessKey>> {
-        let row =
-            sqlx::query("SELECT * FROM access_keys WHERE access_key = ?").bind(ak).fetch_optional(&self.pool).await?;
-        row.as_ref().map(access_key_from).transpose()
+        identity::find_access_key(&self.pool, ak).await
     }
 
     async fn list_access_keys(&self) -> StoreResult<Vec<AccessKey>> {
-        let rows = sqlx::query("SELECT * FROM access_keys ORDER BY created_at").fetch_all(&self.pool).await?;
-        rows.iter().map(access_key_from).collect()
+        identity::list_access_keys(&self.pool).await
     }
 
     async fn delete_access_key(&self, ak: &str) -> StoreResult<bool> {
-        let r = sqlx::query("DELETE FROM access_keys WHERE access_key = ?").bind(ak).execute(&self.pool).await?;
-        self.bump_identity_epoch().await?;
-        Ok(r.rows_affected() > 0)
+        identity::delete_access_key(&self.pool, ak).await
     }
 
     async fn insert_api_key(&self, key: &ApiKey, hash: &str) -> StoreResult<()> {
-        sqlx::query("INSERT INTO api_keys (id, hash, user_id, project_id, name, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(&key.id)
-            .bind(hash)
-            .bind(&key.user_id)
-            .bind(&key.project_id)
-            .bind(&key.name)
-            .bind(key.created_at)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        identity::insert_api_key(&self.pool, key, hash).await
     }
 
     async fn find_api_key(&self, hash: &str) -> StoreResult<Option<ApiKey>> {
-        let row = sqlx::query("SELECT * FROM api_keys WHERE hash = ?").bind(hash).fetch_optional(&self.pool).await?;
-        row.as_ref().map(api_key_from).transpose()
+        identity::find_api_key(&self.pool, hash).await
     }
 
     async fn list_api_keys(&self) -> StoreResult<Vec<ApiKey>> {
-        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY created_at").fetch_all(&self.pool).await?;
-        rows.iter().map(api_key_from).collect()
+        identity::list_api_keys(&self.pool).await
     }
 
     async fn delete_api_key(&self, id: &str) -> StoreResult<bool> {
-        let r = sqlx::query("DELETE FROM api_keys WHERE id = ?").bind(id).execute(&self.pool).await?;
-        self.bump_identity_epoch().await?;
-        Ok(r.rows_affected() > 0)
+        identity::delete_api_key(&self.pool, id).await
     }
 
     async fn identity_epoch(&self) -> StoreResult<i64> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'identity_epoch'").fetch_optional(&self.pool).await?;
-        Ok(v.unwrap_or(0))
+        identity::identity_epoch(&self.pool).await
     }
 
     async fn use_nonce(&self, access_key: &str, nonce: &str, now: Millis, expires_at: Millis, per_key: u32) -> StoreResult<NonceUse> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM signature_nonces WHERE access_key = ? AND expires_at < ?")
-            .bind(access_key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let seen: Option<i64> = sqlx::query_scalar("SELECT 1 FROM signature_nonces WHERE access_key = ? AND nonce = ?")
-            .bind(access_key)
-            .bind(nonce)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if seen.is_some() {
-            return Ok(NonceUse::Replayed);
-        }
-        let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signature_nonces WHERE access_key = ?")
-            .bind(access_key)
-            .fetch_one(&mut *tx)
-            .await?;
-        if live >= per_key as i64 {
-            return Ok(NonceUse::TooMany);
-        }
-        sqlx::query("INSERT INTO signature_nonces (access_key, nonce, expires_at) VALUES (?, ?, ?)")
-            .bind(access_key)
-            .bind(nonce)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(NonceUse::Fresh)
+        identity::use_nonce(&self.pool, access_key, nonce, now, expires_at, per_key).await
     }
 
     async fn prune_nonces(&self, now: Millis) -> StoreResult<u64> {
-        let r = sqlx::query("DELETE FROM signature_nonces WHERE expires_at < ?").bind(now).execute(&self.pool).await?;
-        Ok(r.rows_affected())
+        identity::prune_nonces(&self.pool, now).await
     }
 
     async fn create_cluster(&self, cluster: &Cluster, placement: &Placement, job: &Job) -> StoreResult<Vec<Node>> {
@@ -351,17 +221,6 @@ impl Store for SqliteStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(cluster_from).transpose()
-    }
-
-    async fn list_clusters(&self, project_id: &str, product: Product) -> StoreResult<Vec<Cluster>> {
-        let rows = sqlx::query(
-            "SELECT * FROM clusters WHERE project_id = ? AND product = ? AND lifecycle != 'deleted' ORDER BY created_at, id",
-        )
-        .bind(project_id)
-        .bind(product.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(cluster_from).collect()
     }
 
     async fn cluster_record(&self, project_id: &str, id: Uuid, product: Product) -> StoreResult<Option<std::sync::Arc<ClusterRecord>>> {
