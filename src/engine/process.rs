@@ -304,21 +304,29 @@ impl Daemon<'_> {
     /// The server's pid: the recorded one if it still runs here, else any
     /// process of this directory with one of `names`.
     pub fn find_pid(&self) -> Option<i32> {
-        if let Ok(Some(pid)) = self.look() {
-            return Some(pid);
+        match self.look() {
+            Ok(Some(pid)) => Some(pid),
+            _ => self.scan(),
         }
+    }
+
+    /// Any process of this directory with one of `names`, the oldest first (a
+    /// launcher before the children it started).
+    fn scan(&self) -> Option<i32> {
         let mut pids = proc_pids();
-        // The oldest first: a launcher before the children it started.
         pids.sort_unstable();
         // The name first: one small read filters out nearly every process.
         pids.into_iter().find(|pid| comm_is(*pid, self.names) && self.owns(*pid))
     }
 
-    /// The recorded server, if it still runs here: what observation needs,
-    /// without `find_pid`'s scan of /proc (a server whose pid file a crash
-    /// kept from being written is found by the job that starts or stops it).
-    /// An error when strato could not look (its own IO failed), which must
-    /// not be mistaken for "no process".
+    /// What observation needs: the recorded server if it still runs here; if
+    /// it died, any process it left in the directory (a member's second
+    /// process may outlive it for a moment, holding its port). With no pid
+    /// file there is nothing to scan for: strato removes it when it stops a
+    /// server, so a stopped node costs one failed open (a server whose pid
+    /// file a crash kept from being written is found by the job that starts or
+    /// stops it, through `find_pid`). An error when strato could not look
+    /// (its own IO failed), which must not be mistaken for "no process".
     pub fn look(&self) -> std::io::Result<Option<i32>> {
         let recorded = match std::fs::read_to_string(&self.pid_file) {
             Ok(t) => t.trim().parse::<i32>().ok(),
@@ -328,7 +336,8 @@ impl Daemon<'_> {
         let Some(pid) = recorded else { return Ok(None) };
         match liveness_in(pid, self.dir) {
             Liveness::Unknown => Err(std::io::Error::other("could not look at the recorded process")),
-            _ => Ok(Some(pid).filter(|p| self.owns(*p))),
+            _ if self.owns(pid) => Ok(Some(pid)),
+            _ => Ok(self.scan()),
         }
     }
 
