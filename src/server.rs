@@ -51,6 +51,7 @@ pub struct ServerArgs {
     /// Binds a search/log datastore to an engine driver, `KIND=DRIVER:PATH`, repeatable: KIND is
     /// elasticsearch, opensearch or logstash; DRIVER is opensearch or elasticsearch (a distribution's home),
     /// logstash (a Logstash home), osmem (the osmem-server stand-in binary) or syslog-ng (its binary).
+    /// Without any, the stand-ins scripts/install-search-engines installed are bound; `none` binds nothing.
     #[arg(long = "datastore-engine", env = "STRATO_DATASTORE_ENGINES", value_delimiter = ',')]
     pub datastore_engines: Vec<String>,
     /// Region ids vector (Zilliz) clusters may be created in, comma-separated (default: Zilliz Cloud's list).
@@ -271,7 +272,12 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         Arc::new(PostgresEngine::new(pg_bin, data_dir.clone(), run_as.clone(), args.snapshot_max_rate.clone())),
         Arc::new(MilvusEngine::new(milvus_bin, data_dir.clone(), run_as.clone(), secrets.clone())),
     ];
-    for binding in &args.datastore_engines {
+    let bindings: Vec<String> = match args.datastore_engines.as_slice() {
+        [] => crate::engine::service::installed_stand_ins(),
+        [none] if none.trim() == "none" => Vec::new(),
+        given => given.to_vec(),
+    };
+    for binding in &bindings {
         let (kind, driver) = binding
             .split_once('=')
             .with_context(|| format!("--datastore-engine `{binding}`: expected KIND=DRIVER:PATH"))?;
@@ -366,10 +372,14 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     println!("  Zilliz Cloud (v2):           {}/v2", endpoints.zilliz);
     println!("  Cloud Search Service (CSS):  {}", endpoints.css);
     println!("  Alibaba ES / Logstash:       {}", endpoints.aliyun);
-    if args.datastore_engines.is_empty() {
+    if bindings.is_empty() {
         println!("  search/log datastores: none bound (creates refuse until --datastore-engine KIND=DRIVER:PATH is given)");
     } else {
-        println!("  search/log datastores: {}", args.datastore_engines.join(", "));
+        let shown: Vec<String> = bindings
+            .iter()
+            .map(|b| if crate::engine::service::is_stand_in(b) { format!("{b} (stand-in)") } else { b.clone() })
+            .collect();
+        println!("  search/log datastores: {}", shown.join(", "));
     }
     // Secrets are printed once, when they are made; later starts only say where they are.
     match &creds {

@@ -271,7 +271,7 @@ fn alibaba_client_tokens_deletion_and_signatures() {
 
 #[test]
 fn an_unbound_datastore_refuses_creates_and_says_how_to_bind_one() {
-    let s = Server::start();
+    let s = Server::start_with(&["--datastore-engine", "none"], &[]);
     let token = s.token();
     let (status, v) = s.css_call(&token, "POST", "/v1.0/{pid}/clusters", Some(css_body("css-none", "opensearch", "2.11.0", 1)));
     assert_eq!((status, v["error_code"].as_str()), (503, Some("CSS.6000")), "{v}");
@@ -311,4 +311,21 @@ fn alibaba_logstash_disk_change_restarts_every_member_in_turn() {
     let code = |r: (u16, Value)| r.1["Code"].as_str().unwrap_or_default().to_string();
     assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeSpec": {"disk": 30}})))), "InvalidParameter", "disks only grow");
     assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeAmount": 2})))), "InvalidParameter", "a change that changes nothing");
+}
+
+/// With no `--datastore-engine`, the installed stand-ins are bound: a fresh
+/// `strato server` serves CSS and Alibaba creates.
+#[test]
+fn without_bindings_the_installed_stand_ins_serve() {
+    if stand_in_engines().is_none() {
+        return;
+    }
+    let s = Server::start();
+    let token = s.token();
+    let (status, v) = s.css_call(&token, "POST", "/v1.0/{pid}/clusters", Some(css_body("css-zero-conf", "opensearch", "2.11.0", 1)));
+    assert_eq!(status, 200, "{v}");
+    let id = v["cluster"]["id"].as_str().unwrap().to_string();
+    s.css_wait(&token, &id, MINUTE, &mut Vec::new(), |c| c["status"] == "200");
+    let (status, v) = s.css_call(&token, "DELETE", &format!("/v1.0/{{pid}}/clusters/{id}"), None);
+    assert_eq!(status, 200, "{v}");
 }

@@ -77,6 +77,32 @@ pub fn from_binding(kind: EngineKind, binding: &str, data_dir: PathBuf, run_as: 
     Ok(Arc::new(ServiceEngine::new(kind, launcher, data_dir, run_as)))
 }
 
+/// Where `scripts/install-search-engines` puts the stand-ins, as bindings
+/// (`KIND=DRIVER:PATH`) for every search and log datastore, if they are there:
+/// what a server given no `--datastore-engine` runs.
+pub fn installed_stand_ins() -> Vec<String> {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let osmem = ["/usr/local/lib/strato/osmem-server/osmem_server/bin/osmem-server".to_string(), format!("{home}/.local/lib/strato/osmem-server/osmem_server/bin/osmem-server")]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).is_file());
+    let syslog = Some("/usr/sbin/syslog-ng").filter(|p| std::path::Path::new(p).is_file());
+    let mut out = Vec::new();
+    if let Some(o) = osmem {
+        out.push(format!("elasticsearch=osmem:{o}"));
+        out.push(format!("opensearch=osmem:{o}"));
+    }
+    if let Some(s) = syslog {
+        out.push(format!("logstash=syslog-ng:{s}"));
+    }
+    out
+}
+
+/// Whether a binding's driver is a stand-in (not a real distribution).
+pub fn is_stand_in(binding: &str) -> bool {
+    let driver = binding.split_once('=').map(|(_, d)| d).unwrap_or(binding);
+    ["osmem:", "syslog-ng:"].iter().any(|s| driver.trim_start().starts_with(s))
+}
+
 /// The drivers a datastore kind may be bound to.
 pub fn drivers(kind: EngineKind) -> &'static [&'static str] {
     match kind {
