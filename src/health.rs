@@ -24,6 +24,8 @@ use crate::store::Watched;
 const PARALLEL: usize = 16;
 /// Every this many ticks, the disk usage of running vector clusters is measured again.
 const STORAGE_EVERY: u64 = 10;
+/// Every this many ticks, observations of nodes and clusters that are gone are forgotten.
+const PRUNE_EVERY: u64 = 60;
 
 pub struct HealthLoop {
     pub interval: Duration,
@@ -74,6 +76,12 @@ impl HealthLoop {
             }
         }
         memory.down_since.retain(|k, _| seen.contains(k));
+        if memory.ticks % PRUNE_EVERY == 0 {
+            let live = app.store.live_nodes().await?;
+            let clusters = live.iter().map(|(c, _)| c.id).collect();
+            let nodes = live.iter().flat_map(|(_, n)| n.iter().map(|n| n.id)).collect();
+            app.observed.retain(&nodes, &clusters);
+        }
         Ok(())
     }
 

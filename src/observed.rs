@@ -102,6 +102,11 @@ impl Observed {
         self.storage.write().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|id, _| live_clusters.contains(id));
     }
 
+    /// Forgets everything (a reset removed every cluster).
+    pub fn clear(&self) {
+        self.retain(&HashSet::new(), &HashSet::new());
+    }
+
     pub fn len(&self) -> usize {
         self.nodes.read().unwrap_or_else(std::sync::PoisonError::into_inner).len()
     }

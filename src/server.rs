@@ -23,7 +23,7 @@ use crate::engine::postgres::PostgresEngine;
 use crate::engine::process::RunAs;
 use crate::engine::{Engine, Engines};
 use crate::health::HealthLoop;
-use crate::jobs::Runner;
+use crate::jobs::{JobControl, Runner};
 use crate::observed::Observed;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
@@ -258,6 +258,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
             write_private(&creds_path, &serde_json::to_string_pretty(&c)?)?;
             first_start = true;
         }
+        identity.ensure_admin(&args.bootstrap_domain, &args.bootstrap_user).await?;
     }
     let creds: Option<BootstrapCredentials> = if args.no_bootstrap {
         None
@@ -318,19 +319,22 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         engine_ports,
         vector_regions: or_else(&args.vector_regions, || geography::ZILLIZ_REGIONS.iter().map(|r| r.to_string()).collect()),
         protective_deletion_ms: args.protective_deletion_secs * 1000,
+        data_dir: data_dir.clone(),
     };
     let observed = Arc::new(Observed::new());
     observe_everything(&store, &engines, &observed).await?;
-    let app = Arc::new(App::new(store.clone(), engines.clone(), observed.clone(), settings, secrets, wake.clone()));
+    let control = Arc::new(JobControl::default());
+    let app = Arc::new(App::new(store.clone(), engines.clone(), observed.clone(), control.clone(), settings, secrets, wake.clone()));
     let limits = HttpLimits {
         header_timeout: Duration::from_millis(args.http_header_timeout_ms.max(1)),
         body_timeout: Duration::from_millis(args.http_body_timeout_ms.max(1)),
         max_connections: descriptor_budget(args.max_connections),
     };
-    let ctx = Ctx { app: app.clone(), identity, endpoints: Arc::new(std::sync::RwLock::new(endpoints.clone())), limits };
+    let endpoints_lock = Arc::new(std::sync::RwLock::new(endpoints.clone()));
+    let ctx = Ctx { app: app.clone(), identity, endpoints: endpoints_lock, limits, started_at: crate::core::now_ms() };
 
     let cancel = CancellationToken::new();
-    let runner = Runner::new(store.clone(), engines, observed, wake, args.job_concurrency);
+    let runner = Runner::new(store.clone(), engines, observed, control, wake, args.job_concurrency);
     let tasks = tokio_util::task::TaskTracker::new();
     tasks.spawn(runner.run(cancel.clone()));
     let health = HealthLoop {

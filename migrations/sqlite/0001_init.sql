@@ -175,3 +175,7 @@ CREATE INDEX IF NOT EXISTS clusters_by_lifecycle ON clusters(lifecycle);
 CREATE INDEX IF NOT EXISTS clusters_by_page ON clusters(project_id, product, created_at, id, lifecycle);
 CREATE INDEX IF NOT EXISTS jobs_by_cluster ON jobs(cluster_id) WHERE state IN ('enqueued', 'paused');
 CREATE INDEX IF NOT EXISTS nodes_by_cluster ON nodes(cluster_id, ordinal);
+-- Users who may use strato's own admin surface (/_strato/ on the IAM listener).
+CREATE TABLE IF NOT EXISTS admins (
+    user_id TEXT PRIMARY KEY REFERENCES users(id)
+);

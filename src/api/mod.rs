@@ -56,6 +56,8 @@ pub struct Ctx {
     pub identity: Arc<Identity>,
     pub endpoints: Arc<std::sync::RwLock<Endpoints>>,
     pub limits: HttpLimits,
+    /// When the server started (milliseconds since the epoch).
+    pub started_at: crate::core::Millis,
 }
 
 impl Ctx {

@@ -8,8 +8,11 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+mod admin;
 mod search;
 mod vector;
+
+pub use admin::{EngineHealth, ResetReport};
 
 use crate::auth::secrets::Secrets;
 use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, Placement, PortNeeds, Product};
@@ -20,6 +23,7 @@ use crate::core::snapshot::{self, Policy, Snapshot, SnapshotKind, SnapshotStatus
 use crate::core::validate::{self, CreateInput, RestoreInput};
 use crate::core::{now_ms, CoreError};
 use crate::engine::{scram, EngineError, Engines};
+use crate::jobs::JobControl;
 use crate::observed::Observed;
 use crate::store::{ClusterQuery, ClusterRecord, Event, Store};
 
@@ -43,6 +47,8 @@ pub struct Settings {
     pub vector_regions: Vec<String>,
     /// How long a protectively deleted instance stays frozen (Alibaba: 24 h).
     pub protective_deletion_ms: i64,
+    /// Where clusters' and snapshots' files live (a reset empties it of them).
+    pub data_dir: std::path::PathBuf,
 }
 
 pub struct App {
@@ -50,6 +56,8 @@ pub struct App {
     pub engines: Arc<Engines>,
     /// What every node's process was last seen doing (the health loop and the runner keep it).
     pub observed: Arc<Observed>,
+    /// Holds the job runner still while a reset takes every cluster over.
+    control: Arc<JobControl>,
     pub settings: Settings,
     secrets: Arc<Secrets>,
     wake: Arc<Notify>,
@@ -92,11 +100,12 @@ impl App {
         store: Arc<dyn Store>,
         engines: Arc<Engines>,
         observed: Arc<Observed>,
+        control: Arc<JobControl>,
         settings: Settings,
         secrets: Arc<Secrets>,
         wake: Arc<Notify>,
     ) -> Self {
-        App { store, engines, observed, settings, secrets, wake }
+        App { store, engines, observed, control, settings, secrets, wake }
     }
 
     pub fn node_types(&self) -> Vec<NodeType> {

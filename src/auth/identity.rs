@@ -398,6 +398,7 @@ impl Identity {
         let p = self.create_project(&d.id, project).await?;
         let u = self.create_user(&d.id, user, &password).await?;
         self.store.assign(&u.id, &p.id).await?;
+        self.store.grant_admin(&u.id).await?;
         let (key, secret) = self.create_access_key(&u.id, "bootstrap").await?;
         let (_, api_key) = self.create_api_key(&u.id, &p.id, "bootstrap").await?;
         Ok(Some(BootstrapCredentials {
@@ -411,6 +412,24 @@ impl Identity {
             secret_key: secret,
             api_key,
         }))
+    }
+
+    /// Whether the principal may use strato's admin surface (`/_strato/`).
+    pub async fn is_admin(&self, p: &Principal) -> Result<bool, AuthError> {
+        Ok(self.store.is_admin(&p.user.id).await?)
+    }
+
+    /// Makes the bootstrap user an admin in a store made before admins existed.
+    pub async fn ensure_admin(&self, domain: &str, user: &str) -> Result<(), AuthError> {
+        if self.store.count_admins().await? > 0 {
+            return Ok(());
+        }
+        if let Some(d) = self.store.find_domain(domain).await? {
+            if let Some(u) = self.store.find_user(&d.id, user).await? {
+                self.store.grant_admin(&u.id).await?;
+            }
+        }
+        Ok(())
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

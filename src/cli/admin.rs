@@ -32,6 +32,9 @@ pub enum AdminCommand {
         /// Projects (names in the same domain) to assign the user to.
         #[arg(long = "project")]
         projects: Vec<String>,
+        /// The user may use strato's admin surface (`/_strato/`: health, reset).
+        #[arg(long)]
+        admin: bool,
     },
     /// Assign a user to a project.
     Assign {
@@ -93,9 +96,12 @@ pub async fn run(data_dir: &Path, cmd: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::ProjectCreate { name, domain } => {
             println!("{}", id.create_project(&domain_id(domain).await?, &name).await?.id)
         }
-        AdminCommand::UserCreate { name, domain, password, projects } => {
+        AdminCommand::UserCreate { name, domain, password, projects, admin } => {
             let d = domain_id(domain).await?;
             let u = id.create_user(&d, &name, &password).await?;
+            if admin {
+                store.grant_admin(&u.id).await?;
+            }
             for p in projects {
                 let p = project_in(d.clone(), p).await?;
                 store.assign(&u.id, &p.id).await?;

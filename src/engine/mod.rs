@@ -108,6 +108,12 @@ pub trait Engine: Send + Sync + 'static {
     fn kind(&self) -> EngineKind;
     /// Fails with `NotInstalled` and an install hint if the binaries are missing.
     fn check_installed(&self) -> EngineResult<()>;
+    /// What runs this kind (`built-in PATH`, or a binding `DRIVER:PATH`), for `/_strato/health`.
+    fn binding(&self) -> String;
+    /// The engine's version, when it can tell (its program is asked once).
+    fn version(&self) -> Option<String> {
+        None
+    }
     fn layout(&self, cluster_id: uuid::Uuid) -> ClusterLayout;
     /// Called once at start, before any job runs: stops helper processes a
     /// crashed strato left behind (engine servers themselves are adopted, not stopped).

@@ -54,6 +54,7 @@ pub struct PostgresEngine {
     start_timeout: Duration,
     /// `pg_basebackup --max-rate` for snapshots (e.g. "32M"), to spare a busy primary's disk.
     backup_max_rate: Option<String>,
+    version: std::sync::OnceLock<Option<String>>,
 }
 
 /// Finds the PostgreSQL server binaries: an explicit directory, else the
@@ -85,6 +86,7 @@ impl PostgresEngine {
             template_lock: Mutex::new(()),
             start_timeout: Duration::from_secs(60),
             backup_max_rate,
+            version: std::sync::OnceLock::new(),
         }
     }
 
@@ -390,6 +392,20 @@ impl Engine for PostgresEngine {
 
     fn layout(&self, cluster_id: Uuid) -> ClusterLayout {
         ClusterLayout::under(&self.data_dir, cluster_id)
+    }
+
+    fn binding(&self) -> String {
+        format!("built-in {}", self.bin_dir.as_deref().map(|d| d.display().to_string()).unwrap_or_else(|| "(no binaries found)".into()))
+    }
+
+    fn version(&self) -> Option<String> {
+        self.version
+            .get_or_init(|| {
+                let out = std::process::Command::new(self.bin_dir.as_ref()?.join("postgres")).arg("--version").output().ok()?;
+                // `postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)`
+                String::from_utf8_lossy(&out.stdout).split_whitespace().nth(2).map(str::to_string)
+            })
+            .clone()
     }
 
     async fn recover(&self) {

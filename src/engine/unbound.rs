@@ -35,6 +35,9 @@ impl Engine for Unbound {
     fn check_installed(&self) -> EngineResult<()> {
         Err(self.error())
     }
+    fn binding(&self) -> String {
+        "none".into()
+    }
     fn layout(&self, cluster_id: uuid::Uuid) -> ClusterLayout {
         ClusterLayout { cluster_dir: Default::default(), run_dir: Default::default(), cluster_key: cluster_id.simple().to_string() }
     }

@@ -5,7 +5,10 @@
 //! is idempotent and an interrupted job re-runs its current step. The lease is
 //! renewed while a step runs; a runner that dies simply stops renewing.
 
+mod control;
 mod steps;
+
+pub use control::JobControl;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +32,8 @@ pub struct Runner {
     engines: Arc<Engines>,
     /// What a step did to the processes is recorded at once, not only at the health loop's next look.
     observed: Arc<Observed>,
+    /// Lets a reset hold the runner still.
+    control: Arc<JobControl>,
     owner: String,
     wake: Arc<Notify>,
     permits: Arc<Semaphore>,
@@ -42,11 +47,19 @@ pub struct Runner {
 }
 
 impl Runner {
-    pub fn new(store: Arc<dyn Store>, engines: Arc<Engines>, observed: Arc<Observed>, wake: Arc<Notify>, concurrency: usize) -> Arc<Self> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        engines: Arc<Engines>,
+        observed: Arc<Observed>,
+        control: Arc<JobControl>,
+        wake: Arc<Notify>,
+        concurrency: usize,
+    ) -> Arc<Self> {
         Arc::new(Runner {
             store,
             engines,
             observed,
+            control,
             owner: format!("runner-{}", Uuid::new_v4().simple()),
             wake,
             permits: Arc::new(Semaphore::new(concurrency)),
@@ -62,14 +75,17 @@ impl Runner {
     /// Claims and runs jobs until cancelled. Woken on enqueue; polls as a fallback.
     pub async fn run(self: Arc<Self>, cancel: CancellationToken) {
         loop {
-            loop {
+            while !self.control.is_paused() {
                 let Ok(permit) = self.permits.clone().try_acquire_owned() else { break };
                 match self.store.claim_job(&self.owner, now_ms(), self.lease_ms).await {
                     Ok(Some(job)) => {
                         let me = self.clone();
                         let cancel = cancel.clone();
+                        let held = self.control.token();
                         tokio::spawn(async move {
-                            me.execute(job, cancel).await;
+                            let running = me.control.running();
+                            me.execute(job, cancel, held).await;
+                            drop(running);
                             drop(permit);
                             me.wake.notify_one();
                         });
@@ -89,7 +105,7 @@ impl Runner {
         }
     }
 
-    async fn execute(&self, job: Job, cancel: CancellationToken) {
+    async fn execute(&self, job: Job, cancel: CancellationToken, held: CancellationToken) {
         let started = std::time::Instant::now();
         tracing::info!(job.id = %job.id, job.kind = %job.kind, cluster.id = %job.cluster_id, step = job.next_step, "running job");
         let heartbeat = self.heartbeat(job.id);
@@ -97,6 +113,8 @@ impl Runner {
             r = self.run_steps(&job) => Some(r),
             // Shutdown: stop between commits; the job resumes on next start.
             _ = cancel.cancelled() => None,
+            // A reset holds the runner: it takes over the cluster (and ends the job).
+            _ = held.cancelled() => None,
         };
         heartbeat.cancel();
         let Some(result) = outcome else { return };

@@ -126,6 +126,17 @@ pub trait Store: Send + Sync + 'static {
     async fn find_api_key(&self, hash: &str) -> StoreResult<Option<ApiKey>>;
     async fn list_api_keys(&self) -> StoreResult<Vec<ApiKey>>;
     async fn delete_api_key(&self, id: &str) -> StoreResult<bool>;
+    /// Lets the user use strato's admin surface (`/_strato/`).
+    async fn grant_admin(&self, user_id: &str) -> StoreResult<()>;
+    async fn is_admin(&self, user_id: &str) -> StoreResult<bool>;
+    async fn count_admins(&self) -> StoreResult<i64>;
+    /// Forgets every cluster, node, job, snapshot, policy, event, clientToken and
+    /// nonce, in one transaction; with `identity`, also every user that is not an
+    /// admin, with their keys and tokens, and the projects and domains no admin
+    /// is in. Engine processes and files are the caller's to remove first.
+    async fn reset(&self, identity: bool) -> StoreResult<()>;
+    /// The ids of every snapshot not deleted (a reset removes their files).
+    async fn all_snapshot_ids(&self) -> StoreResult<Vec<Uuid>>;
     /// A counter that goes up whenever an identity fact a server may have cached is
     /// revoked (an access or API key deleted, an assignment changed), by any process.
     async fn identity_epoch(&self) -> StoreResult<i64>;

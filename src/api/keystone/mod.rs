@@ -15,6 +15,8 @@ use super::{Ctx, HttpRefusal};
 use crate::auth::identity::{token_expiry_iso, IssuedToken, Login, Scope};
 use crate::auth::{AuthError, Principal};
 
+mod admin;
+
 /// Keystone's error envelope.
 #[derive(Debug)]
 pub struct KeystoneError(StatusCode, String);
@@ -62,6 +64,9 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/v3/auth/tokens", get(validate_token))
         .route("/v3/projects", get(list_projects))
         .route("/v3/auth/projects", get(list_projects))
+        .route("/_strato/health", get(admin::health))
+        .route("/_strato/info", get(admin::info))
+        .route("/_strato/reset", post(admin::reset))
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<KeystoneError>));
     Router::new()
         .route("/", get(versions))

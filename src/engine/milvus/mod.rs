@@ -246,6 +246,14 @@ impl Engine for MilvusEngine {
         EngineKind::Milvus
     }
 
+    fn binding(&self) -> String {
+        format!("built-in {}", self.bin_dir.as_deref().map(|d| d.display().to_string()).unwrap_or_else(|| "(no binary found)".into()))
+    }
+
+    fn version(&self) -> Option<String> {
+        self.check_installed().ok().map(|_| VERSION.to_string())
+    }
+
     fn check_installed(&self) -> EngineResult<()> {
         match &self.bin_dir {
             Some(d) if d.join("milvus").exists() => Ok(()),

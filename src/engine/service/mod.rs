@@ -218,6 +218,10 @@ pub trait Launcher: Send + Sync + 'static {
     }
     /// The member serves its clients.
     fn ready(&self, member: &Member) -> bool;
+    /// The program's version, when it says (asked once).
+    fn version(&self) -> Option<String> {
+        None
+    }
     /// All `members` (the primary first) form one service.
     fn formed(&self, members: &[Member]) -> bool {
         members.iter().all(|m| self.ready(m))
@@ -230,12 +234,13 @@ pub struct ServiceEngine {
     data_dir: PathBuf,
     run_as: RunAs,
     start_timeout: Duration,
+    version: std::sync::OnceLock<Option<String>>,
 }
 
 impl ServiceEngine {
     pub fn new(kind: EngineKind, launcher: Arc<dyn Launcher>, data_dir: PathBuf, run_as: RunAs) -> ServiceEngine {
         let start_timeout = launcher.start_timeout();
-        ServiceEngine { kind, launcher, data_dir, run_as, start_timeout }
+        ServiceEngine { kind, launcher, data_dir, run_as, start_timeout, version: std::sync::OnceLock::new() }
     }
 
     pub fn launcher(&self) -> &dyn Launcher {
@@ -432,6 +437,14 @@ impl ServiceEngine {
 impl Engine for ServiceEngine {
     fn kind(&self) -> EngineKind {
         self.kind
+    }
+
+    fn binding(&self) -> String {
+        format!("{}:{}", self.launcher.driver(), self.launcher.path().display())
+    }
+
+    fn version(&self) -> Option<String> {
+        self.version.get_or_init(|| self.launcher.version()).clone()
     }
 
     fn check_installed(&self) -> EngineResult<()> {

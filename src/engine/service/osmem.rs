@@ -27,6 +27,11 @@ impl Launcher for Osmem {
     fn driver(&self) -> &'static str {
         "osmem"
     }
+    fn version(&self) -> Option<String> {
+        // `osmem-server 0.1.6`
+        let out = std::process::Command::new(&self.bin).arg("-version").output().ok()?;
+        String::from_utf8_lossy(&out.stdout).split_whitespace().nth(1).map(str::to_string)
+    }
     fn path(&self) -> &Path {
         &self.bin
     }

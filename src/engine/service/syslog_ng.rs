@@ -44,7 +44,7 @@ impl SyslogNg {
     }
 
     /// `major.minor` of the binary (`syslog-ng 3 (3.38.1)`), for `@version`.
-    fn version(&self) -> &str {
+    fn config_version(&self) -> &str {
         self.version.get_or_init(|| {
             std::process::Command::new(&self.bin)
                 .arg("--version")
@@ -91,6 +91,13 @@ impl Launcher for SyslogNg {
     fn driver(&self) -> &'static str {
         "syslog-ng"
     }
+    fn version(&self) -> Option<String> {
+        // `syslog-ng 3 (3.38.1)`: the full version is in parentheses.
+        let out = std::process::Command::new(&self.bin).arg("--version").output().ok()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text.lines().next()?;
+        Some(line.split_once('(').and_then(|(_, v)| v.split_once(')')).map(|(v, _)| v).unwrap_or(line).to_string())
+    }
     fn path(&self) -> &Path {
         &self.bin
     }
@@ -104,7 +111,7 @@ impl Launcher for SyslogNg {
         &["syslog-ng"]
     }
     fn write_files(&self, into: &Path, member: &Member, _peers: &Peers) -> std::io::Result<()> {
-        std::fs::write(into.join("syslog-ng.conf"), Self::config(member, self.version()))
+        std::fs::write(into.join("syslog-ng.conf"), Self::config(member, self.config_version()))
     }
     fn command(&self, member: &Member) -> Launch {
         let d = &member.dir;

@@ -11,6 +11,8 @@ use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, Use
 use crate::core::Millis;
 use crate::store::NonceUse;
 
+const BUMP_EPOCH: &str = "INSERT INTO meta (key, value) VALUES ('identity_epoch', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1";
+
 pub(super) async fn create_domain(pool: &SqlitePool, d: &Domain) -> StoreResult<()> {
     sqlx::query("INSERT INTO domains (id, name, created_at) VALUES (?, ?, ?)")
         .bind(&d.id)
@@ -246,8 +248,46 @@ pub(super) async fn prune_nonces(pool: &SqlitePool, now: Millis) -> StoreResult<
 
 /// Tells every process that cached identity to drop it (see `Store::identity_epoch`).
 async fn bump_identity_epoch(pool: &SqlitePool) -> StoreResult<()> {
-    sqlx::query("INSERT INTO meta (key, value) VALUES ('identity_epoch', 1) ON CONFLICT (key) DO UPDATE SET value = value + 1")
+    sqlx::query(BUMP_EPOCH)
         .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn grant_admin(pool: &SqlitePool, user_id: &str) -> StoreResult<()> {
+    sqlx::query("INSERT OR IGNORE INTO admins (user_id) VALUES (?)").bind(user_id).execute(pool).await?;
+    Ok(())
+}
+
+pub(super) async fn is_admin(pool: &SqlitePool, user_id: &str) -> StoreResult<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM admins WHERE user_id = ?").bind(user_id).fetch_one(pool).await?;
+    Ok(n > 0)
+}
+
+pub(super) async fn count_admins(pool: &SqlitePool) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM admins").fetch_one(pool).await?)
+}
+
+/// Deletes every identity that is not an admin's (their keys and tokens,
+/// their assignments, projects and domains no admin is in) and tells every
+/// server to drop what it cached.
+pub(super) async fn forget_all_but_admins(conn: &mut sqlx::SqliteConnection) -> StoreResult<()> {
+    const OTHERS: &str = "user_id NOT IN (SELECT user_id FROM admins)";
+    for statement in [
+        format!("DELETE FROM tokens WHERE {OTHERS}"),
+        format!("DELETE FROM access_keys WHERE {OTHERS}"),
+        format!("DELETE FROM api_keys WHERE {OTHERS}"),
+        format!("DELETE FROM assignments WHERE {OTHERS}"),
+        "DELETE FROM users WHERE id NOT IN (SELECT user_id FROM admins)".to_string(),
+        "DELETE FROM tokens WHERE project_id NOT IN (SELECT project_id FROM assignments)".to_string(),
+        "DELETE FROM api_keys WHERE project_id NOT IN (SELECT project_id FROM assignments)".to_string(),
+        "DELETE FROM projects WHERE id NOT IN (SELECT project_id FROM assignments)".to_string(),
+        "DELETE FROM domains WHERE id NOT IN (SELECT domain_id FROM users) AND id NOT IN (SELECT domain_id FROM projects)".to_string(),
+    ] {
+        sqlx::query(&statement).execute(&mut *conn).await?;
+    }
+    sqlx::query(BUMP_EPOCH)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

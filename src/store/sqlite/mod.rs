@@ -160,6 +160,36 @@ impl Store for SqliteStore {
         identity::delete_api_key(&self.pool, id).await
     }
 
+    async fn grant_admin(&self, user_id: &str) -> StoreResult<()> {
+        identity::grant_admin(&self.pool, user_id).await
+    }
+
+    async fn is_admin(&self, user_id: &str) -> StoreResult<bool> {
+        identity::is_admin(&self.pool, user_id).await
+    }
+
+    async fn count_admins(&self) -> StoreResult<i64> {
+        identity::count_admins(&self.pool).await
+    }
+
+    async fn reset(&self, identity: bool) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for table in ["events", "jobs", "nodes", "snapshot_policies", "snapshots", "clusters", "client_tokens", "signature_nonces"] {
+            sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *tx).await?;
+        }
+        if identity {
+            identity::forget_all_but_admins(&mut tx).await?;
+        }
+        tx.commit().await?;
+        self.records.clear();
+        Ok(())
+    }
+
+    async fn all_snapshot_ids(&self) -> StoreResult<Vec<Uuid>> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM snapshots WHERE status != 'deleted'").fetch_all(&self.pool).await?;
+        ids.iter().map(|i| Uuid::parse_str(i).map_err(internal)).collect()
+    }
+
     async fn identity_epoch(&self) -> StoreResult<i64> {
         identity::identity_epoch(&self.pool).await
     }
