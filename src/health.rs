@@ -105,6 +105,7 @@ impl HealthLoop {
                 if memory.down_since[&key].elapsed() >= self.grace {
                     match app.repair(cluster).await {
                         Ok(job) => {
+                            crate::metrics::metrics().repairs.inc();
                             tracing::info!(cluster.id = %cluster.id, job.id = %job.id, node = node.ordinal, "recovering node");
                             let msg = format!("restarting node {} ({})", node.ordinal + 1, node.address);
                             app.event(cluster.id, "node_recovering", msg).await;

@@ -15,6 +15,7 @@ pub mod core;
 pub mod engine;
 pub mod health;
 pub mod jobs;
+pub mod metrics;
 pub mod observed;
 pub mod scheduler;
 pub mod server;

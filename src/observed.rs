@@ -102,6 +102,22 @@ impl Observed {
         self.storage.write().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|id, _| live_clusters.contains(id));
     }
 
+    /// How many nodes were last seen in each health (`ready`, `starting`, `down`, `unknown`).
+    pub fn counts(&self) -> Vec<(&'static str, i64)> {
+        let nodes = self.nodes.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut out = [("ready", 0), ("starting", 0), ("down", 0), ("unknown", 0)];
+        for o in nodes.values() {
+            let i = match o.health {
+                NodeHealth::Ready => 0,
+                NodeHealth::Starting => 1,
+                NodeHealth::Down => 2,
+                NodeHealth::Unknown => 3,
+            };
+            out[i].1 += 1;
+        }
+        out.to_vec()
+    }
+
     /// Forgets everything (a reset removed every cluster).
     pub fn clear(&self) {
         self.retain(&HashSet::new(), &HashSet::new());

@@ -345,15 +345,16 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let scheduler = crate::scheduler::Scheduler { interval: Duration::from_millis(500), day_ms: args.snapshot_day_secs * 1000 };
     tasks.spawn(scheduler.run(app.clone(), cancel.clone()));
     let routers = [
-        (iam, api::keystone::router(ctx.clone())),
-        (dws, api::dws::router(ctx.clone())),
-        (zilliz, api::zilliz::router(ctx.clone())),
-        (css, api::css::router(ctx.clone())),
-        (aliyun, api::aliyun::router(ctx.clone())),
+        ("iam", iam, api::keystone::router(ctx.clone())),
+        ("dws", dws, api::dws::router(ctx.clone())),
+        ("zilliz", zilliz, api::zilliz::router(ctx.clone())),
+        ("css", css, api::css::router(ctx.clone())),
+        ("aliyun", aliyun, api::aliyun::router(ctx.clone())),
     ];
-    for (listener, router) in routers {
+    for (name, listener, router) in routers {
         let cancel = cancel.clone();
         let router = router
+            .layer(axum::middleware::from_fn(move |req, next| api::count_request(name, req, next)))
             .layer(axum::middleware::from_fn(api::request_id))
             .layer(tower_http::trace::TraceLayer::new_for_http());
         tasks.spawn(api::serve::serve(listener, router, limits, cancel));

@@ -135,3 +135,36 @@ fn an_identity_reset_keeps_only_the_admins() {
     assert_eq!(s.z(&s.api_key(), "GET", "/v2/clusters", None).1["code"], 0);
     assert_eq!(s.token_for(&s.cred("domain"), &s.cred("user"), &s.cred("password"), &s.cred("project")).status(), 201);
 }
+
+/// `/metrics` (Prometheus text, no credentials) counts requests and jobs, and
+/// shows clusters and nodes as they are; `--log-format json` writes JSON lines.
+#[test]
+fn metrics_count_requests_and_jobs_and_logs_can_be_json() {
+    let s = Server::start_with(&["--min-nodes", "1", "--log-format", "json"], &[]);
+    let token = s.token();
+    let id = s.create(&token, "measured", 1);
+    s.wait_available(&token, &id);
+    s.show(&token, &id);
+    let resp = s.http.get(format!("{}/metrics", s.iam())).send().unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
+    let text = resp.text().unwrap();
+    let value = |prefix: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no `{prefix}` in:\n{text}"))
+    };
+    assert!(value(r#"strato_http_requests_total{listener="dws",operation="GET /v1.0/{pid}/clusters/{cid}",status="200"}"#) >= 1.0);
+    assert_eq!(value(r#"strato_http_requests_total{listener="dws",operation="POST /v1.0/{pid}/clusters",status="200"}"#), 1.0);
+    assert_eq!(value(r#"strato_jobs_total{kind="create_cluster",outcome="succeeded"}"#), 1.0);
+    assert_eq!(value(r#"strato_job_duration_seconds_count{kind="create_cluster"}"#), 1.0);
+    assert_eq!(value(r#"strato_clusters{product="dws",lifecycle="running"}"#), 1.0);
+    assert_eq!(value(r#"strato_nodes{health="ready"}"#), 1.0);
+    assert!(value(r#"strato_store_query_duration_seconds_count{query="cluster_record"}"#) >= 1.0);
+
+    let log = s.log();
+    let lines: Vec<Value> = log.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert!(lines.iter().any(|l| l["fields"]["cluster.id"] == id.as_str()), "no JSON line names the cluster:\n{log}");
+}

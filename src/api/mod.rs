@@ -188,6 +188,18 @@ pub async fn envelope<E: From<HttpRefusal> + IntoResponse>(resp: Response) -> Re
     fixed
 }
 
+/// Counts the request in `/metrics` by listener, route and status, with its latency.
+pub async fn count_request(listener: &'static str, req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let operation = match req.extensions().get::<axum::extract::MatchedPath>() {
+        Some(p) => format!("{} {}", req.method(), p.as_str()),
+        None => "unmatched".to_string(),
+    };
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    crate::metrics::metrics().observe_request(listener, operation, resp.status().as_u16(), started.elapsed());
+    resp
+}
+
 /// Gives every response a request id under the names the vendors' clients read
 /// (`X-Request-Id` for Huawei, `x-openstack-request-id` for openstacksdk,
 /// `requestid` for Zilliz).

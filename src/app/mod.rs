@@ -206,14 +206,34 @@ impl App {
     }
 
     pub async fn show(&self, project_id: &str, id: Uuid, product: Product) -> Result<ClusterView, CoreError> {
-        let record = self.store.cluster_record(project_id, id, product).await?.ok_or_else(|| CoreError::ClusterNotFound(id.to_string()))?;
+        let started = std::time::Instant::now();
+        let record = self.store.cluster_record(project_id, id, product).await?;
+        crate::metrics::metrics().observe_store("cluster_record", started.elapsed());
+        let record = record.ok_or_else(|| CoreError::ClusterNotFound(id.to_string()))?;
         Ok(self.view(&record))
     }
 
     /// One page of the project's clusters of `product`, and how many match in all.
     pub async fn page(&self, project_id: &str, product: Product, query: &ClusterQuery) -> Result<(Vec<ClusterView>, u64), CoreError> {
+        let started = std::time::Instant::now();
         let (records, total) = self.store.cluster_page(project_id, product, query).await?;
+        crate::metrics::metrics().observe_store("cluster_page", started.elapsed());
         Ok((records.iter().map(|r| self.view(r)).collect(), total))
+    }
+
+    /// The metrics text, with the gauges of clusters and nodes read now.
+    pub async fn metrics_text(&self) -> Result<String, CoreError> {
+        let m = crate::metrics::metrics();
+        let counts = self.store.cluster_counts().await?;
+        m.clusters.clear();
+        for (product, lifecycle, n) in counts {
+            m.clusters.get_or_create(&crate::metrics::ClusterLabels { product, lifecycle }).set(n);
+        }
+        m.nodes.clear();
+        for (health, n) in self.observed.counts() {
+            m.nodes.get_or_create(&crate::metrics::NodeLabels { health }).set(n);
+        }
+        Ok(m.encode())
     }
 
     /// Every cluster of the project ordered through `product`, oldest first.

@@ -18,6 +18,9 @@ use crate::server::ServerArgs;
 #[derive(Parser)]
 #[command(name = "strato", version, about = "Self-hosted control plane for managed data clusters")]
 struct Cli {
+    /// Log lines as `text` or as `json` objects (one per line, with their fields: cluster.id, job.id, duration_ms, ...).
+    #[arg(long, global = true, env = "STRATO_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -83,7 +86,12 @@ pub fn main() -> ExitCode {
         };
         tracing_subscriber::EnvFilter::new(default)
     });
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if cli.log_format == "json" {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = rt.block_on(async move {
         match cli.command {

@@ -163,6 +163,8 @@ pub trait Store: Send + Sync + 'static {
     /// all; no job), in one transaction: a bulk load (the read benchmark seeds
     /// its store this way). Names and live addresses must be unique.
     async fn import_clusters(&self, records: &[ClusterRecord]) -> StoreResult<()>;
+    /// How many live clusters there are of each (product, lifecycle).
+    async fn cluster_counts(&self) -> StoreResult<Vec<(String, String, i64)>>;
     /// Every running cluster with its nodes and whether a job holds it (health loop).
     async fn watched(&self) -> StoreResult<Vec<Watched>>;
     /// Every live cluster with its nodes (observed once at start).

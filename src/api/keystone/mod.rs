@@ -70,6 +70,8 @@ pub fn router(ctx: Ctx) -> Router {
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<KeystoneError>));
     Router::new()
         .route("/", get(versions))
+        // Prometheus scrapes without credentials (the listener is on loopback).
+        .route("/metrics", get(metrics))
         .route("/v3", get(version))
         .route("/v3/", get(version))
         .route("/v3/auth/tokens", post(issue_token))
@@ -79,6 +81,12 @@ pub fn router(ctx: Ctx) -> Router {
         })
         .layer(middleware::map_response(super::envelope::<KeystoneError>))
         .with_state(ctx)
+}
+
+async fn metrics(State(ctx): State<Ctx>) -> Result<Response, KeystoneError> {
+    let text = ctx.app.metrics_text().await.map_err(|e| KeystoneError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let ct = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    Ok(([(axum::http::header::CONTENT_TYPE, ct)], text).into_response())
 }
 
 fn version_doc(base: &str) -> Value {

@@ -190,6 +190,11 @@ mod tests {
         assert_eq!(parse_version(out).as_deref(), Some("3.38"));
         assert_eq!(parse_version("syslog-ng 4 (4.8.1)\n").as_deref(), Some("4.8"));
         assert_eq!(parse_version("nonsense"), None);
-        assert_eq!(SyslogNg::new("/nonexistent/syslog-ng".into()).version(), FALLBACK_VERSION);
+        assert_eq!(SyslogNg::new("/nonexistent/syslog-ng".into()).config_version(), FALLBACK_VERSION);
+        assert_eq!(SyslogNg::new("/nonexistent/syslog-ng".into()).version(), None);
+        if std::path::Path::new("/usr/sbin/syslog-ng").exists() {
+            let v = SyslogNg::new("/usr/sbin/syslog-ng".into()).version().unwrap();
+            assert_eq!(v.split('.').count(), 3, "{v}");
+        }
     }
 }

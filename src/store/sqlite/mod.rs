@@ -265,6 +265,13 @@ impl Store for SqliteStore {
         self.write_imported(records).await
     }
 
+    async fn cluster_counts(&self) -> StoreResult<Vec<(String, String, i64)>> {
+        let rows = sqlx::query("SELECT product, lifecycle, COUNT(*) AS n FROM clusters WHERE lifecycle != 'deleted' GROUP BY product, lifecycle")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("product")?, r.try_get("lifecycle")?, r.try_get("n")?))).collect()
+    }
+
     async fn watched(&self) -> StoreResult<Vec<Watched>> {
         self.read_watched().await
     }
