@@ -76,7 +76,7 @@ impl HealthLoop {
             }
         }
         memory.down_since.retain(|k, _| seen.contains(k));
-        if memory.ticks % PRUNE_EVERY == 0 {
+        if memory.ticks.is_multiple_of(PRUNE_EVERY) {
             let live = app.store.live_nodes().await?;
             let clusters = live.iter().map(|(c, _)| c.id).collect();
             let nodes = live.iter().flat_map(|(_, n)| n.iter().map(|n| n.id)).collect();

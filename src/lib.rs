@@ -13,6 +13,7 @@ pub mod bench;
 pub mod cli;
 pub mod core;
 pub mod engine;
+pub mod faults;
 pub mod health;
 pub mod jobs;
 pub mod metrics;

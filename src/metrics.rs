@@ -50,6 +50,13 @@ pub struct NodeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FaultLabels {
+    pub product: &'static str,
+    pub operation: String,
+    pub fault: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StoreLabels {
     pub query: &'static str,
 }
@@ -71,6 +78,7 @@ pub struct Metrics {
     pub jobs: Family<JobLabels, Counter>,
     pub job_seconds: Family<KindLabels, Histogram, fn() -> Histogram>,
     pub repairs: Counter,
+    pub faults: Family<FaultLabels, Counter>,
     pub store_seconds: Family<StoreLabels, Histogram, fn() -> Histogram>,
     pub clusters: Family<ClusterLabels, Gauge>,
     pub nodes: Family<NodeLabels, Gauge>,
@@ -85,6 +93,7 @@ impl Metrics {
             jobs: Family::default(),
             job_seconds: Family::new_with_constructor(job_time),
             repairs: Counter::default(),
+            faults: Family::default(),
             store_seconds: Family::new_with_constructor(latency),
             clusters: Family::default(),
             nodes: Family::default(),
@@ -95,6 +104,7 @@ impl Metrics {
         registry.register("jobs", "Jobs ended, by kind and outcome", m.jobs.clone());
         registry.register("job_duration_seconds", "Time a job took from its claim to its end", m.job_seconds.clone());
         registry.register("repairs", "Repair jobs the health loop enqueued for nodes that died", m.repairs.clone());
+        registry.register("injected_faults", "Faults injected by /_strato/faults rules, by product, operation and kind", m.faults.clone());
         registry.register("store_query_duration_seconds", "Time the store took to answer a read-model query", m.store_seconds.clone());
         registry.register("clusters", "Live clusters, by product and lifecycle", m.clusters.clone());
         registry.register("nodes", "Nodes of live clusters, by last observed health", m.nodes.clone());
@@ -118,6 +128,10 @@ impl Metrics {
         self.job_seconds.get_or_create(&KindLabels { kind: kind.to_string() }).observe(took.as_secs_f64());
     }
 
+    pub fn observe_fault(&self, product: &'static str, operation: &str, fault: &'static str) {
+        self.faults.get_or_create(&FaultLabels { product, operation: operation.to_string(), fault }).inc();
+    }
+
     pub fn observe_store(&self, query: &'static str, took: Duration) {
         self.store_seconds.get_or_create(&StoreLabels { query }).observe(took.as_secs_f64());
     }
@@ -139,10 +153,12 @@ mod tests {
         m.observe_request("dws", "GET /v1.0/{pid}/clusters".into(), 200, Duration::from_millis(3));
         m.observe_job("create_cluster", "succeeded", Duration::from_secs(2));
         m.repairs.inc();
+        m.observe_fault("dws", "RestartCluster", "api_error");
         let text = m.encode();
         assert!(text.contains(r#"strato_http_requests_total{listener="dws",operation="GET /v1.0/{pid}/clusters",status="200"} 1"#), "{text}");
         assert!(text.contains(r#"strato_jobs_total{kind="create_cluster",outcome="succeeded"} 1"#), "{text}");
         assert!(text.contains("strato_repairs_total 1"), "{text}");
+        assert!(text.contains(r#"strato_injected_faults_total{product="dws",operation="RestartCluster",fault="api_error"} 1"#), "{text}");
         assert!(text.contains("strato_http_request_duration_seconds_bucket"), "{text}");
     }
 }

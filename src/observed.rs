@@ -46,6 +46,9 @@ pub enum Change {
 pub struct Observed {
     nodes: RwLock<HashMap<Uuid, Observation>>,
     storage: RwLock<HashMap<Uuid, u64>>,
+    /// Nodes strato froze on purpose (an injected fault), until when: a
+    /// frozen process is alive, so a liveness check alone would call it ready.
+    frozen: RwLock<HashMap<Uuid, Instant>>,
 }
 
 impl Observed {
@@ -158,10 +161,29 @@ impl Observed {
         .unwrap_or_default();
         seen.into_iter()
             .map(|(node, health)| {
+                let health = self.unless_frozen(node.id, health, looked_at);
                 let change = self.record(node.id, health, looked_at);
                 Look { node, health, change }
             })
             .collect()
+    }
+
+    /// Marks `node` as frozen (alive, not answering) until `until`.
+    pub fn freeze(&self, node: Uuid, until: Instant) {
+        self.frozen.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(node, until);
+    }
+
+    pub fn thaw(&self, node: Uuid) {
+        self.frozen.write().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&node);
+    }
+
+    /// What a look saw, corrected for a node strato froze: it answers nothing.
+    fn unless_frozen(&self, node: Uuid, health: NodeHealth, looked_at: Instant) -> NodeHealth {
+        let frozen = self.frozen.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match frozen.get(&node) {
+            Some(until) if *until > looked_at && health == NodeHealth::Ready => NodeHealth::Starting,
+            _ => health,
+        }
     }
 
     /// Measures the bytes the cluster's files take (a directory walk, off the async threads).

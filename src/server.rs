@@ -334,7 +334,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
     let ctx = Ctx { app: app.clone(), identity, endpoints: endpoints_lock, limits, started_at: crate::core::now_ms() };
 
     let cancel = CancellationToken::new();
-    let runner = Runner::new(store.clone(), engines, observed, control, wake, args.job_concurrency);
+    let runner = Runner::new(store.clone(), engines, observed, control, app.faults.clone(), wake, args.job_concurrency);
     let tasks = tokio_util::task::TaskTracker::new();
     tasks.spawn(runner.run(cancel.clone()));
     let health = HealthLoop {
@@ -418,6 +418,7 @@ async fn observe_everything(store: &Arc<dyn Store>, engines: &Arc<Engines>, obse
         let (engines, observed, permits) = (engines.clone(), observed.clone(), permits.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
+            continue_frozen(&engines, &cluster, &nodes);
             observed.look(&engines, &cluster, &nodes).await;
             if cluster.spec.product() == crate::core::cluster::Product::Zilliz {
                 observed.measure_storage(&engines, &cluster).await;
@@ -427,6 +428,16 @@ async fn observe_everything(store: &Arc<dyn Store>, engines: &Arc<Engines>, obse
     while tasks.join_next().await.is_some() {}
     tracing::debug!(nodes = observed.len(), "observed every node");
     Ok(())
+}
+
+/// A freeze fault's SIGCONT dies with the strato that planned it: continue
+/// every node at start (harmless for one that runs).
+fn continue_frozen(engines: &Engines, cluster: &crate::core::cluster::Cluster, nodes: &[crate::core::cluster::Node]) {
+    let engine = engines.for_cluster(cluster);
+    let layout = engine.layout(cluster.id);
+    for pid in nodes.iter().filter_map(|n| engine.pid(&layout, n)) {
+        let _ = crate::engine::process::signal_engine(pid, nix::sys::signal::Signal::SIGCONT);
+    }
 }
 
 async fn shutdown_signal() {

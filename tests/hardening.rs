@@ -428,7 +428,7 @@ fn idle_connections_take_nothing_down() {
         std::thread::sleep(Duration::from_millis(500));
     }
     // A connection that sends nothing is closed after the header timeout.
-    let mut probe = TcpStream::connect(&s.iam().trim_start_matches("http://").to_string()).unwrap();
+    let mut probe = TcpStream::connect(s.iam().trim_start_matches("http://")).unwrap();
     probe.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let t = std::time::Instant::now();
     assert_eq!(probe.read(&mut [0u8; 16]).unwrap_or(0), 0, "the idle connection was closed");

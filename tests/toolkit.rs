@@ -80,7 +80,7 @@ fn a_reset_leaves_no_process_no_file_and_no_cluster() {
     let snap = s.snapshot(&token, &ids[0], "kept-until-reset");
     s.wait_snapshot(&token, &snap, "AVAILABLE");
     s.wait_available(&token, &ids[0]);
-    assert_eq!(s.engine_pids().len() >= 10, true);
+    assert!(s.engine_pids().len() >= 10);
 
     let t = Instant::now();
     let (status, report) = s.strato(&token, "POST", "/_strato/reset", None);
@@ -167,4 +167,154 @@ fn metrics_count_requests_and_jobs_and_logs_can_be_json() {
     let log = s.log();
     let lines: Vec<Value> = log.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     assert!(lines.iter().any(|l| l["fields"]["cluster.id"] == id.as_str()), "no JSON line names the cluster:\n{log}");
+}
+
+impl Server {
+    /// Arms a fault rule, expecting `status`.
+    fn arm(&self, token: &str, rule: Value, status: u16) -> Value {
+        let (got, body) = self.strato(token, "POST", "/_strato/faults", Some(rule.clone()));
+        assert_eq!(got, status, "arming {rule}: {body}");
+        body
+    }
+}
+
+/// A rule makes a user's retry loop see exactly the configured error (the
+/// dialect's envelope, status and code) for its count, then the real answer;
+/// other operations, products and projects are untouched; latency is added.
+#[test]
+fn api_fault_rules_answer_the_configured_error_then_let_requests_through() {
+    let s = Server::start();
+    let token = s.token();
+    let outage = json!({"product": "dws", "operation": "ListClusters", "count": 2,
+        "fault": {"type": "api_error", "status": 503, "code": "DWS.0001", "message": "injected outage"}});
+    let armed = s.arm(&token, outage, 201);
+    assert_eq!((armed["remaining"].as_u64(), armed["fired"].as_u64()), (Some(2), Some(0)), "{armed}");
+    // Other operations, products and projects are untouched.
+    assert_eq!(s.call(&token, "GET", "/v2/{pid}/clusters", None).0, 200);
+    assert_eq!(s.z(&s.api_key(), "GET", "/v2/clusters", None).1["code"], 0);
+
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let resp = s.http.get(format!("{}/v1.0/{}/clusters", s.dws(), s.pid())).header("x-auth-token", &token).send().unwrap();
+        let status = resp.status().as_u16();
+        let fault = resp.headers().get("x-strato-fault").map(|v| v.to_str().unwrap().to_string());
+        let body: Value = resp.json().unwrap();
+        if status == 503 {
+            assert_eq!(body, json!({"error_code": "DWS.0001", "error_msg": "injected outage"}));
+            assert_eq!(fault.as_deref(), armed["id"].as_str());
+        }
+        seen.push(status);
+        if status == 200 {
+            break;
+        }
+    }
+    assert_eq!(seen, [503, 503, 200]);
+    let (_, list) = s.strato(&token, "GET", "/_strato/faults", None);
+    assert_eq!(list["faults"], json!([]), "a spent rule is gone");
+
+    // A rule for another project does not fire for this one.
+    s.arm(&token, json!({"product": "dws", "project_id": "someone-else", "fault": {"type": "api_error", "status": 500, "code": "DWS.9999"}}), 201);
+    assert_eq!(s.call(&token, "GET", "/v1.0/{pid}/clusters", None).0, 200);
+    assert_eq!(s.strato(&token, "DELETE", "/_strato/faults", None).1["removed"], 1);
+
+    // Zilliz's own style: HTTP 200 and a code.
+    s.arm(&token, json!({"product": "zilliz", "operation": "ListClusters", "count": 1, "fault": {"type": "api_error", "status": 200, "code": "80001"}}), 201);
+    let (status, z) = s.z(&s.api_key(), "GET", "/v2/clusters", None);
+    assert_eq!((status, z["code"].as_u64()), (200, Some(80001)), "{z}");
+
+    // Latency, until the rule is deleted.
+    let slow = s.arm(&token, json!({"product": "dws", "operation": "ShowClusters", "fault": {"type": "latency", "ms": 600}}), 201);
+    let timed = || {
+        let t = Instant::now();
+        assert_eq!(s.call(&token, "GET", "/v2/{pid}/clusters", None).0, 200);
+        t.elapsed()
+    };
+    assert!(timed() >= Duration::from_millis(600));
+    let id = slow["id"].as_str().unwrap();
+    assert_eq!(s.strato(&token, "DELETE", &format!("/_strato/faults/{id}"), None).0, 204);
+    assert_eq!(s.strato(&token, "DELETE", &format!("/_strato/faults/{id}"), None).0, 404);
+    assert!(timed() < Duration::from_millis(600));
+
+    // Bad rules are refused in Keystone's envelope and arm nothing; only admins arm rules.
+    for bad in [json!({"product": "dws", "fault": {"type": "api_error", "status": 302, "code": "X"}}),
+                json!({"product": "dws", "fault": {"type": "kill_node"}}),
+                json!({"product": "nope", "fault": {"type": "latency", "ms": 1}}),
+                json!({"product": "dws", "fault": "latency"})] {
+        let body = s.arm(&token, bad, 400);
+        assert!(body["error"]["message"].as_str().unwrap().starts_with("invalid fault rule"), "{body}");
+    }
+    let bob = s.other_user_token("bob");
+    s.arm(&bob, json!({"product": "dws", "fault": {"type": "latency", "ms": 1}}), 403);
+    assert_eq!(s.strato(&token, "GET", "/_strato/faults", None).1["faults"], json!([]));
+
+    let text = s.http.get(format!("{}/metrics", s.iam())).send().unwrap().text().unwrap();
+    assert!(text.contains(r#"strato_injected_faults_total{product="dws",operation="ListClusters",fault="api_error"} 2"#), "{text}");
+}
+
+/// A step-failure rule fails the job it matches with the configured code and
+/// reason; a killed node is repaired by the health loop like any crash; a
+/// frozen node stops answering for its window, then answers again, unrepaired.
+#[test]
+fn step_failures_fail_the_job_and_killed_or_frozen_nodes_come_back() {
+    let s = Server::start_with(&["--min-nodes", "1"], &[]);
+    let token = s.token();
+    let id = s.create(&token, "faulty", 1);
+    let c = s.wait_available(&token, &id);
+    let endpoint = common::endpoints(&c)[0].clone();
+
+    s.arm(&token, json!({"product": "dws", "operation": "RestartCluster", "cluster_id": id, "count": 1,
+        "fault": {"type": "step_failure", "code": "DWS.6002", "reason": "injected: the disk went away"}}), 201);
+    assert_eq!(s.call(&token, "POST", &format!("/v1.0/{{pid}}/clusters/{id}/restart"), Some(json!({"restart": {}}))).0, 200);
+    let c = s.wait_until(&token, &id, Duration::from_secs(60), |c| !c["failed_reasons"].is_null() && c["task_status"].is_null());
+    assert_eq!(c["failed_reasons"], json!({"error_code": "DWS.6002", "error_msg": "injected: the disk went away"}), "{c}");
+    // Spent: the next restart runs for real.
+    let before = common::node_pid(&s.data_dir(), &id, 0);
+    assert_eq!(s.call(&token, "POST", &format!("/v1.0/{{pid}}/clusters/{id}/restart"), Some(json!({"restart": {}}))).0, 200);
+    s.wait_until(&token, &id, Duration::from_secs(60), |c| c["status"] == "AVAILABLE" && c["task_status"].is_null());
+    let pid = common::node_pid(&s.data_dir(), &id, 0);
+    assert_ne!(pid, before, "the second restart restarted the node");
+
+    // Killed: the health loop notices and repairs it (a new postmaster).
+    let killed = s.arm(&token, json!({"product": "dws", "cluster_id": id, "fault": {"type": "kill_node", "node": 0}}), 200);
+    assert_eq!(killed["fired"], 1, "{killed}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = std::fs::read_to_string(s.data_dir().join(format!("clusters/{id}/node-0/postmaster.pid"))).ok();
+        let repaired = now.and_then(|t| t.lines().next().and_then(|l| l.trim().parse::<i32>().ok())).is_some_and(|p| p != pid);
+        if repaired && common::psql(&endpoint, "SELECT 1").is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the killed node was not repaired:\n{}", s.log());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let c = s.wait_available(&token, &id);
+    assert!(c["recent_event"].as_u64().unwrap() > 0);
+
+    // Frozen for 3 s: alive, answering nothing, shown as not ready; then back, the same process.
+    let pid = common::node_pid(&s.data_dir(), &id, 0);
+    s.arm(&token, json!({"product": "dws", "cluster_id": id, "fault": {"type": "freeze_node", "seconds": 3}}), 200);
+    let frozen_at = Instant::now();
+    let c = s.show(&token, &id);
+    assert_eq!(c["nodes"][0]["status"], "100", "a frozen node is not ready: {c}");
+    let (host, port) = endpoint.split_once(':').unwrap();
+    let refused = std::process::Command::new("psql")
+        .args(["-X", "-A", "-t", "-h", host, "-p", port, "-U", "dbadmin", "-d", "gaussdb", "-c", "SELECT 1"])
+        .env("PGPASSWORD", common::PASSWORD)
+        .env("PGCONNECT_TIMEOUT", "1")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success() && frozen_at.elapsed() < Duration::from_secs(3), "a frozen node answered");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while common::psql(&endpoint, "SELECT 1").is_err() {
+        assert!(Instant::now() < deadline, "the frozen node never answered again");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(frozen_at.elapsed() >= Duration::from_secs(3));
+    assert_eq!(common::node_pid(&s.data_dir(), &id, 0), pid, "a freeze is not a crash: nothing was repaired");
+    s.wait_available(&token, &id);
+    // Nothing to act on: refused, nothing armed.
+    let body = s.arm(&token, json!({"product": "dws", "cluster_id": id, "fault": {"type": "kill_node", "node": 5}}), 409);
+    assert!(body["error"]["message"].as_str().unwrap().contains("no node 5"), "{body}");
+    let body = s.arm(&token, json!({"product": "css", "cluster_id": id, "fault": {"type": "kill_node"}}), 409);
+    assert!(body["error"]["message"].as_str().unwrap().contains("does not exist"), "{body}");
 }

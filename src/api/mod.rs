@@ -6,6 +6,7 @@ pub mod aliyun;
 pub mod auth;
 pub mod css;
 pub mod dws;
+pub mod faults;
 pub mod keystone;
 pub mod serve;
 pub mod zilliz;

@@ -30,6 +30,8 @@ pub struct ResetReport {
     pub clusters: usize,
     pub nodes_stopped: usize,
     pub snapshots: usize,
+    /// Fault rules removed (a reset leaves none armed).
+    pub faults: usize,
     pub identity: bool,
     pub duration_ms: u64,
 }
@@ -63,10 +65,13 @@ impl App {
     /// (with `identity`, every identity but the admins' too). Returns when done.
     pub async fn reset(&self, identity: bool) -> Result<ResetReport, CoreError> {
         let started = Instant::now();
+        // A frozen node would only stop after the stop's grace period.
+        let faults = self.faults.clear();
+        self.thaw_all();
         let _held = self.control.pause(Duration::from_secs(30)).await;
         let clusters = self.store.live_nodes().await?;
         let snapshots = self.store.all_snapshot_ids().await?;
-        let mut report = ResetReport { clusters: clusters.len(), snapshots: snapshots.len(), identity, ..ResetReport::default() };
+        let mut report = ResetReport { clusters: clusters.len(), snapshots: snapshots.len(), faults, identity, ..ResetReport::default() };
         let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(PARALLEL));
         let mut tasks = tokio::task::JoinSet::new();
         for (cluster, nodes) in clusters {

@@ -9,6 +9,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 mod admin;
+mod faults;
 mod search;
 mod vector;
 
@@ -58,6 +59,8 @@ pub struct App {
     pub observed: Arc<Observed>,
     /// Holds the job runner still while a reset takes every cluster over.
     control: Arc<JobControl>,
+    /// Fault rules armed through `/_strato/faults` (the runner holds them too).
+    pub faults: Arc<crate::faults::Faults>,
     pub settings: Settings,
     secrets: Arc<Secrets>,
     wake: Arc<Notify>,
@@ -105,7 +108,7 @@ impl App {
         secrets: Arc<Secrets>,
         wake: Arc<Notify>,
     ) -> Self {
-        App { store, engines, observed, control, settings, secrets, wake }
+        App { store, engines, observed, control, faults: Arc::default(), settings, secrets, wake }
     }
 
     pub fn node_types(&self) -> Vec<NodeType> {

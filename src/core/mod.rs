@@ -6,6 +6,7 @@
 
 pub mod cluster;
 pub mod error;
+pub mod fault;
 pub mod geography;
 pub mod identity;
 pub mod job;

@@ -232,6 +232,16 @@ fn running(pid: i32) -> bool {
     !matches!(state, Some('Z') | Some('X') | None)
 }
 
+/// Sends `signal` to `pid`'s process group if it leads its own (an engine
+/// daemon and its workers), else to `pid` alone; never to strato's group.
+pub fn signal_engine(pid: i32, signal: Signal) -> nix::Result<()> {
+    let own_group = nix::unistd::getpgrp().as_raw();
+    match process_group(pid).filter(|g| *g == pid && *g != own_group) {
+        Some(g) => nix::sys::signal::killpg(Pid::from_raw(g), signal),
+        None => kill(Pid::from_raw(pid), signal),
+    }
+}
+
 /// The process group of `pid` (field 5 of /proc/PID/stat).
 fn process_group(pid: i32) -> Option<i32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;

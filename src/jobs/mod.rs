@@ -18,6 +18,8 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::core::cluster::Failure;
+use crate::core::fault::{FaultAction, Site};
+use crate::faults::Faults;
 use crate::core::job::Job;
 use crate::core::now_ms;
 use crate::engine::{EngineError, Engines};
@@ -34,6 +36,8 @@ pub struct Runner {
     observed: Arc<Observed>,
     /// Lets a reset hold the runner still.
     control: Arc<JobControl>,
+    /// Armed fault rules: a step-failure rule fails a job's step on purpose.
+    faults: Arc<Faults>,
     owner: String,
     wake: Arc<Notify>,
     permits: Arc<Semaphore>,
@@ -52,6 +56,7 @@ impl Runner {
         engines: Arc<Engines>,
         observed: Arc<Observed>,
         control: Arc<JobControl>,
+        faults: Arc<Faults>,
         wake: Arc<Notify>,
         concurrency: usize,
     ) -> Arc<Self> {
@@ -60,6 +65,7 @@ impl Runner {
             engines,
             observed,
             control,
+            faults,
             owner: format!("runner-{}", Uuid::new_v4().simple()),
             wake,
             permits: Arc::new(Semaphore::new(concurrency)),
@@ -174,6 +180,9 @@ impl Runner {
                     tokio::time::sleep(Duration::from_millis(*ms)).await;
                 }
             }
+            if let Some(f) = self.injected_failure(job, &cluster, index as u32) {
+                return Err(Stop::Failed(f));
+            }
             let result = steps::run(self, job, &cluster, &nodes, step).await;
             self.observed.look(&self.engines, &cluster, &nodes).await;
             match result {
@@ -204,6 +213,17 @@ impl Runner {
             }
         }
         Ok(())
+    }
+
+    /// The failure a step-failure fault rule injects at this step, if one fires.
+    fn injected_failure(&self, job: &Job, cluster: &crate::core::cluster::Cluster, index: u32) -> Option<Failure> {
+        let product = cluster.spec.product();
+        let operation = crate::core::fault::job_operation(product, job.kind);
+        let site = Site { product, operation, project_id: Some(&job.project_id), cluster: Some(job.cluster_id), step: Some(index) };
+        let FaultAction::StepFailure { code, reason, .. } = self.faults.fire(&site)?.action else { return None };
+        let code = code.unwrap_or_else(|| job_failure_code(job).to_string());
+        let reason = reason.unwrap_or_else(|| format!("injected fault: step {index} of {operation} failed"));
+        Some(failure(&code, &reason))
     }
 
     /// Looks at the job's cluster as the job leaves it (a clean-up may have

@@ -119,9 +119,14 @@ impl IntoResponse for AliError {
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
         }
-        let id = super::request_id();
-        (status, Json(json!({"RequestId": id, "HostId": "strato", "Code": code, "Message": self.message()}))).into_response()
+        envelope(status, code, &self.message())
     }
+}
+
+/// Alibaba's error envelope.
+pub fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
+    let id = super::request_id();
+    (status, Json(json!({"RequestId": id, "HostId": "strato", "Code": code, "Message": message}))).into_response()
 }
 
 impl From<Rejection> for AliError {

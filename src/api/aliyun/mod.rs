@@ -39,6 +39,7 @@ pub fn router(ctx: Ctx) -> Router {
         .merge(product_routes("/openapi/instances", Product::AliyunElasticsearch))
         .merge(product_routes("/openapi/logstashes", Product::AliyunLogstash))
         .fallback(fallback)
+        .layer(middleware::from_fn_with_state(ctx.clone(), super::faults::inject::<Aliyun>))
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<AliError>))
         // The SDK needs every body to be JSON, axum's own refusals included.
         .layer(middleware::map_response(super::envelope::<AliError>))
@@ -52,4 +53,38 @@ async fn fallback(req: Request) -> Response {
 /// Alibaba request ids are upper-case UUIDs.
 pub(crate) fn request_id() -> String {
     uuid::Uuid::new_v4().to_string().to_uppercase()
+}
+
+/// The fault layer's view of this dialect: its operations by the vendor SDK's names.
+pub struct Aliyun;
+
+impl super::faults::Dialect for Aliyun {
+    const OPERATIONS: &'static [super::faults::Operation] = &[
+        super::faults::Operation { method: "POST", route: "/openapi/instances", name: "CreateInstance" },
+        super::faults::Operation { method: "GET", route: "/openapi/instances", name: "ListInstance" },
+        super::faults::Operation { method: "GET", route: "/openapi/instances/{id}", name: "DescribeInstance" },
+        super::faults::Operation { method: "PUT", route: "/openapi/instances/{id}", name: "UpdateInstance" },
+        super::faults::Operation { method: "DELETE", route: "/openapi/instances/{id}", name: "DeleteInstance" },
+        super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/restart", name: "RestartInstance" },
+        super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/interrupt", name: "InterruptElasticsearchTask" },
+        super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/resume", name: "ResumeElasticsearchTask" },
+        super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/cancel-deletion", name: "CancelDeletion" },
+        super::faults::Operation { method: "POST", route: "/openapi/logstashes", name: "CreateLogstash" },
+        super::faults::Operation { method: "GET", route: "/openapi/logstashes", name: "ListLogstash" },
+        super::faults::Operation { method: "GET", route: "/openapi/logstashes/{id}", name: "DescribeLogstash" },
+        super::faults::Operation { method: "PUT", route: "/openapi/logstashes/{id}", name: "UpdateLogstash" },
+        super::faults::Operation { method: "DELETE", route: "/openapi/logstashes/{id}", name: "DeleteLogstash" },
+        super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/restart", name: "RestartLogstash" },
+        super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/interrupt", name: "InterruptLogstashTask" },
+        super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/resume", name: "ResumeLogstashTask" },
+        super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/cancel-deletion", name: "CancelLogstashDeletion" },
+    ];
+
+    fn product(route: &str) -> Product {
+        if route.starts_with("/openapi/logstashes") { Product::AliyunLogstash } else { Product::AliyunElasticsearch }
+    }
+
+    fn error(status: axum::http::StatusCode, code: &str, message: &str) -> Response {
+        error::envelope(status, code, message)
+    }
 }

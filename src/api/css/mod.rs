@@ -18,6 +18,7 @@ pub use error::CssError;
 
 use super::auth::authenticate;
 use super::Ctx;
+use crate::core::cluster::Product;
 use crate::auth::Principal;
 
 type Caller = Extension<Principal>;
@@ -33,6 +34,7 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/v1.0/{pid}/clusters/{cid}/restart", post(clusters::restart))
         .route("/v2.0/{pid}/clusters/{cid}/restart", post(clusters::restart_v2))
         .fallback(fallback)
+        .layer(middleware::from_fn_with_state(ctx.clone(), super::faults::inject::<Css>))
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<CssError>))
         .layer(middleware::map_response(super::envelope::<CssError>))
         .with_state(ctx)
@@ -40,4 +42,29 @@ pub fn router(ctx: Ctx) -> Router {
 
 async fn fallback(req: Request) -> Response {
     CssError::NoRoute(format!("{} {}", req.method(), req.uri().path())).into_response()
+}
+
+/// The fault layer's view of this dialect: its operations by the vendor SDK's names.
+pub struct Css;
+
+impl super::faults::Dialect for Css {
+    const OPERATIONS: &'static [super::faults::Operation] = &[
+        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/es-flavors", name: "ListFlavors" },
+        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/flavors", name: "ListFlavors" },
+        super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters", name: "CreateCluster" },
+        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters", name: "ListClustersDetails" },
+        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters/{cid}", name: "ShowClusterDetail" },
+        super::faults::Operation { method: "DELETE", route: "/v1.0/{pid}/clusters/{cid}", name: "DeleteCluster" },
+        super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters/{cid}/restart", name: "RestartCluster" },
+        super::faults::Operation { method: "POST", route: "/v2.0/{pid}/clusters/{cid}/restart", name: "RestartCluster" },
+    ];
+
+    fn product(route: &str) -> Product {
+        let _ = route;
+        Product::Css
+    }
+
+    fn error(status: axum::http::StatusCode, code: &str, message: &str) -> Response {
+        error::envelope(status, code, message)
+    }
 }

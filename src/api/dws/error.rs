@@ -115,8 +115,13 @@ impl IntoResponse for DwsError {
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
         }
-        (status, Json(json!({"error_code": code, "error_msg": self.message()}))).into_response()
+        envelope(status, code, &self.message())
     }
+}
+
+/// DWS's error envelope.
+pub fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, Json(json!({"error_code": code, "error_msg": message}))).into_response()
 }
 
 impl From<Rejection> for DwsError {

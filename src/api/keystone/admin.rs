@@ -17,7 +17,7 @@ use crate::api::Ctx;
 use crate::app::EngineHealth;
 use crate::auth::Principal;
 
-async fn admin_only(ctx: &Ctx, caller: &Principal) -> Result<(), KeystoneError> {
+pub(super) async fn admin_only(ctx: &Ctx, caller: &Principal) -> Result<(), KeystoneError> {
     if ctx.identity.is_admin(caller).await? {
         Ok(())
     } else {

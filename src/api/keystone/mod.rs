@@ -16,6 +16,7 @@ use crate::auth::identity::{token_expiry_iso, IssuedToken, Login, Scope};
 use crate::auth::{AuthError, Principal};
 
 mod admin;
+mod faults;
 
 /// Keystone's error envelope.
 #[derive(Debug)]
@@ -67,6 +68,8 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/_strato/health", get(admin::health))
         .route("/_strato/info", get(admin::info))
         .route("/_strato/reset", post(admin::reset))
+        .route("/_strato/faults", post(faults::create).get(faults::list).delete(faults::clear))
+        .route("/_strato/faults/{id}", axum::routing::delete(faults::delete))
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<KeystoneError>));
     Router::new()
         .route("/", get(versions))

@@ -133,8 +133,13 @@ impl IntoResponse for ZillizError {
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
         }
-        (status, Json(json!({"code": code, "message": self.message()}))).into_response()
+        envelope(status, code, &self.message())
     }
+}
+
+/// Zilliz's error envelope.
+pub fn envelope(status: StatusCode, code: u32, message: &str) -> Response {
+    (status, Json(json!({"code": code, "message": message}))).into_response()
 }
 
 impl From<Rejection> for ZillizError {
