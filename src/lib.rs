@@ -15,6 +15,7 @@ pub mod core;
 pub mod engine;
 pub mod faults;
 pub mod health;
+pub mod init_scripts;
 pub mod jobs;
 pub mod metrics;
 pub mod observed;

@@ -54,6 +54,13 @@ pub struct ServerArgs {
     /// Without any, the stand-ins scripts/install-search-engines installed are bound; `none` binds nothing.
     #[arg(long = "datastore-engine", env = "STRATO_DATASTORE_ENGINES", value_delimiter = ',')]
     pub datastore_engines: Vec<String>,
+    /// Scripts to run, in file-name order, once every listener is ready (executables, or `.sh` files run with
+    /// bash), with the endpoints and bootstrap credentials in their environment (STRATO_*_URL, OS_*, ...).
+    #[arg(long, env = "STRATO_INIT_DIR")]
+    pub init_dir: Option<PathBuf>,
+    /// Seconds one init script may run before it is killed.
+    #[arg(long, env = "STRATO_INIT_TIMEOUT_SECS", default_value_t = 600)]
+    pub init_timeout_secs: u64,
     /// Region ids vector (Zilliz) clusters may be created in, comma-separated (default: Zilliz Cloud's list).
     #[arg(long, env = "STRATO_VECTOR_REGIONS", value_delimiter = ',')]
     pub vector_regions: Vec<String>,
@@ -331,7 +338,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         max_connections: descriptor_budget(args.max_connections),
     };
     let endpoints_lock = Arc::new(std::sync::RwLock::new(endpoints.clone()));
-    let ctx = Ctx { app: app.clone(), identity, endpoints: endpoints_lock, limits, started_at: crate::core::now_ms() };
+    let ctx = Ctx { app: app.clone(), identity, endpoints: endpoints_lock, limits, started_at: crate::core::now_ms(), init: Default::default() };
 
     let cancel = CancellationToken::new();
     let runner = Runner::new(store.clone(), engines, observed, control, app.faults.clone(), wake, args.job_concurrency);
@@ -398,6 +405,12 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         None => println!("  no bootstrap credentials (create users with `strato admin`)"),
     }
     println!("  endpoints and credentials: {}", data_dir.join("endpoints.json").display());
+    if let Some(dir) = &args.init_dir {
+        println!("  init scripts: {} (progress in /_strato/info)", dir.display());
+        let env = init_env(&endpoints, &args.region, &data_dir, creds.as_ref());
+        let timeout = Duration::from_secs(args.init_timeout_secs.max(1));
+        tasks.spawn(crate::init_scripts::run_all(dir.clone(), env, timeout, ctx.init.clone(), cancel.clone()));
+    }
 
     shutdown_signal().await;
     tracing::info!("shutting down; engine processes keep running and are re-adopted on next start");
@@ -428,6 +441,44 @@ async fn observe_everything(store: &Arc<dyn Store>, engines: &Arc<Engines>, obse
     while tasks.join_next().await.is_some() {}
     tracing::debug!(nodes = observed.len(), "observed every node");
     Ok(())
+}
+
+/// What an init script finds in its environment: every endpoint, and the
+/// bootstrap credentials under strato's names and openstacksdk's.
+fn init_env(eps: &Endpoints, region: &str, data_dir: &std::path::Path, creds: Option<&BootstrapCredentials>) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = [
+        ("STRATO_IAM_URL", eps.iam.clone()),
+        ("STRATO_DWS_URL", eps.dws.clone()),
+        ("STRATO_ZILLIZ_URL", eps.zilliz.clone()),
+        ("STRATO_CSS_URL", eps.css.clone()),
+        ("STRATO_ALIYUN_URL", eps.aliyun.clone()),
+        ("STRATO_REGION", region.to_string()),
+        ("STRATO_ENDPOINTS_FILE", data_dir.join("endpoints.json").display().to_string()),
+        ("OS_AUTH_URL", format!("{}/v3", eps.iam)),
+        ("OS_REGION_NAME", region.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if let Some(c) = creds {
+        for (k, v) in [
+            ("STRATO_DOMAIN", &c.domain),
+            ("STRATO_USER", &c.user),
+            ("STRATO_PASSWORD", &c.password),
+            ("STRATO_PROJECT", &c.project),
+            ("STRATO_PROJECT_ID", &c.project_id),
+            ("STRATO_ACCESS_KEY", &c.access_key),
+            ("STRATO_SECRET_KEY", &c.secret_key),
+            ("STRATO_API_KEY", &c.api_key),
+            ("OS_USERNAME", &c.user),
+            ("OS_PASSWORD", &c.password),
+            ("OS_USER_DOMAIN_NAME", &c.domain),
+            ("OS_PROJECT_ID", &c.project_id),
+        ] {
+            env.push((k.to_string(), v.clone()));
+        }
+    }
+    env
 }
 
 /// A freeze fault's SIGCONT dies with the strato that planned it: continue

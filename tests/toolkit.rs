@@ -318,3 +318,65 @@ fn step_failures_fail_the_job_and_killed_or_frozen_nodes_come_back() {
     let body = s.arm(&token, json!({"product": "css", "cluster_id": id, "fault": {"type": "kill_node"}}), 409);
     assert!(body["error"]["message"].as_str().unwrap().contains("does not exist"), "{body}");
 }
+
+/// `--init-dir`: once every listener answers, the scripts run in name order
+/// with the endpoints and credentials in their environment; a failing one is
+/// logged and the next runs; a hung one is killed at the timeout; files that
+/// are neither executable nor `.sh` are skipped; `/_strato/info` tells.
+#[test]
+fn init_scripts_run_in_order_once_the_listeners_are_ready() {
+    use std::os::unix::fs::PermissionsExt;
+    let init = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str, mode: u32| {
+        let p = init.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    write("01-listeners.sh", r#"
+for url in "$STRATO_IAM_URL/v3" "$STRATO_DWS_URL" "$STRATO_ZILLIZ_URL" "$STRATO_CSS_URL" "$STRATO_ALIYUN_URL"; do
+  curl -s -o /dev/null -w '%{http_code}\n' "$url" >> answers
+done
+body='{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"'$STRATO_USER'","password":"'$STRATO_PASSWORD'","domain":{"name":"'$STRATO_DOMAIN'"}}}},"scope":{"project":{"id":"'$STRATO_PROJECT_ID'"}}}}'
+token=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d "$body" "$STRATO_IAM_URL/v3/auth/tokens" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-subject-token"{print $2}')
+curl -s -o /dev/null -w 'list %{http_code}\n' -H "X-Auth-Token: $token" "$STRATO_DWS_URL/v1.0/$STRATO_PROJECT_ID/clusters" >> answers
+echo first >> order
+"#, 0o644);
+    write("02-fails", "#!/bin/sh\necho second >> order\nexit 3\n", 0o755);
+    write("03-hangs.sh", "echo third >> order\nsleep 120\n", 0o644);
+    write("04-after.sh", "echo fourth >> order\n", 0o644);
+    write("README.txt", "not a script\n", 0o644);
+    let dir = init.path().to_str().unwrap();
+    let s = Server::start_with(&["--init-dir", dir, "--init-timeout-secs", "2"], &[]);
+    let token = s.token();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let report = loop {
+        let (_, info) = s.strato(&token, "GET", "/_strato/info", None);
+        if info["init"]["done"] == true {
+            break info["init"].clone();
+        }
+        assert!(Instant::now() < deadline, "init scripts did not finish: {info}\n{}", s.log());
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let states: Vec<(String, String, Value)> = report["scripts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap().into(), r["state"].as_str().unwrap().into(), r["exit_code"].clone()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("01-listeners.sh".into(), "succeeded".into(), json!(0)),
+            ("02-fails".into(), "failed".into(), json!(3)),
+            ("03-hangs.sh".into(), "timed_out".into(), Value::Null),
+            ("04-after.sh".into(), "succeeded".into(), json!(0)),
+            ("README.txt".into(), "skipped".into(), Value::Null),
+        ]
+    );
+    let read = |f: &str| std::fs::read_to_string(init.path().join(f)).unwrap();
+    assert_eq!(read("order"), "first\nsecond\nthird\nfourth\n");
+    let answers = read("answers");
+    assert!(answers.lines().take(5).all(|code| code != "000"), "a listener was not ready:\n{answers}");
+    assert!(answers.contains("list 200"), "the credentials in the environment work:\n{answers}");
+    assert!(s.log().contains("init script timed out"), "{}", s.log());
+}

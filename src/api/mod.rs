@@ -59,6 +59,8 @@ pub struct Ctx {
     pub limits: HttpLimits,
     /// When the server started (milliseconds since the epoch).
     pub started_at: crate::core::Millis,
+    /// How the `--init-dir` scripts went (None without one).
+    pub init: crate::init_scripts::InitStatus,
 }
 
 impl Ctx {

@@ -81,6 +81,7 @@ pub async fn info(State(ctx): State<Ctx>, Extension(caller): Extension<Principal
         "uptime_secs": (now - ctx.started_at) / 1000,
         "region": ctx.app.settings.region,
         "endpoints": ctx.endpoints(),
+        "init": *ctx.init.read().expect("init status"),
     }))
     .into_response())
 }
