@@ -16,7 +16,8 @@ use prometheus_client::registry::Registry;
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
     pub listener: &'static str,
-    /// The route (`GET /v1.0/{pid}/clusters/{cid}`), or `unmatched`.
+    /// The vendor's operation name (`ListClusterDetails`), else the route
+    /// (`POST /v3/auth/tokens`), or `unmatched`.
     pub operation: String,
     pub status: u16,
 }

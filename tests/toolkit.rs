@@ -156,8 +156,9 @@ fn metrics_count_requests_and_jobs_and_logs_can_be_json() {
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("no `{prefix}` in:\n{text}"))
     };
-    assert!(value(r#"strato_http_requests_total{listener="dws",operation="GET /v1.0/{pid}/clusters/{cid}",status="200"}"#) >= 1.0);
-    assert_eq!(value(r#"strato_http_requests_total{listener="dws",operation="POST /v1.0/{pid}/clusters",status="200"}"#), 1.0);
+    assert!(value(r#"strato_http_requests_total{listener="dws",operation="ListClusterDetails",status="200"}"#) >= 1.0);
+    assert_eq!(value(r#"strato_http_requests_total{listener="dws",operation="CreateCluster",status="200"}"#), 1.0);
+    assert!(text.contains(r#"strato_http_requests_total{listener="iam",operation="POST /v3/auth/tokens",status="201"}"#), "{text}");
     assert_eq!(value(r#"strato_jobs_total{kind="create_cluster",outcome="succeeded"}"#), 1.0);
     assert_eq!(value(r#"strato_job_duration_seconds_count{kind="create_cluster"}"#), 1.0);
     assert_eq!(value(r#"strato_clusters{product="dws",lifecycle="running"}"#), 1.0);

@@ -191,10 +191,26 @@ pub async fn envelope<E: From<HttpRefusal> + IntoResponse>(resp: Response) -> Re
     fixed
 }
 
-/// Counts the request in `/metrics` by listener, route and status, with its latency.
+/// The vendor SDK's name of a listener's route (`RestartCluster`); None for
+/// strato's own routes (`/_strato/...`, Keystone's).
+pub fn operation_name(listener: &str, method: &str, route: &str) -> Option<&'static str> {
+    match listener {
+        "dws" => faults::operation::<dws::Dws>(method, route),
+        "css" => faults::operation::<css::Css>(method, route),
+        "zilliz" => faults::operation::<zilliz::Zilliz>(method, route),
+        "aliyun" => faults::operation::<aliyun::Aliyun>(method, route),
+        _ => None,
+    }
+}
+
+/// Counts the request in `/metrics` by listener, operation (the vendor's
+/// name, else method and route) and status, with its latency.
 pub async fn count_request(listener: &'static str, req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     let operation = match req.extensions().get::<axum::extract::MatchedPath>() {
-        Some(p) => format!("{} {}", req.method(), p.as_str()),
+        Some(p) => match operation_name(listener, req.method().as_str(), p.as_str()) {
+            Some(name) => name.to_string(),
+            None => format!("{} {}", req.method(), p.as_str()),
+        },
         None => "unmatched".to_string(),
     };
     let started = std::time::Instant::now();
