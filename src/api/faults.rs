@@ -25,17 +25,42 @@ pub struct Operation {
 
 /// What the fault layer needs to know of a dialect.
 pub trait Dialect: Send + Sync + 'static {
-    /// Every route the dialect serves, with its operation name.
-    const OPERATIONS: &'static [Operation];
+    /// The operation name of `method route` (the vendor's, as in the
+    /// dialect's OpenAPI document or its route table).
+    fn operation(method: &str, route: &str) -> Option<&'static str>;
     /// The product a route belongs to.
     fn product(route: &str) -> Product;
     /// An error in the dialect's envelope.
     fn error(status: StatusCode, code: &str, message: &str) -> Response;
 }
 
-/// The operation name of `method route` in dialect `D`.
-pub fn operation<D: Dialect>(method: &str, route: &str) -> Option<&'static str> {
-    D::OPERATIONS.iter().find(|o| o.method == method && o.route == route).map(|o| o.name)
+/// The operation name of `method route` in a route table.
+pub fn operation_in(table: &'static [Operation], method: &str, route: &str) -> Option<&'static str> {
+    table.iter().find(|o| o.method == method && o.route == route).map(|o| o.name)
+}
+
+/// The operation ids of an OpenAPI document by method and path (its paths
+/// are axum's routes), built once per dialect.
+pub struct OperationIndex(std::collections::HashMap<(String, String), &'static str>);
+
+impl OperationIndex {
+    pub fn of(doc: &utoipa::openapi::OpenApi) -> OperationIndex {
+        let mut index = std::collections::HashMap::new();
+        for (path, item) in &doc.paths.paths {
+            let ops = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("DELETE", &item.delete), ("PATCH", &item.patch)];
+            for (method, op) in ops {
+                if let Some(id) = op.as_ref().and_then(|o| o.operation_id.clone()) {
+                    // Built once per process: the names live as long as it.
+                    index.insert((method.to_string(), path.clone()), &*Box::leak(id.into_boxed_str()));
+                }
+            }
+        }
+        OperationIndex(index)
+    }
+
+    pub fn get(&self, method: &str, route: &str) -> Option<&'static str> {
+        self.0.get(&(method.to_string(), route.to_string())).copied()
+    }
 }
 
 /// The value of path parameter `name` in `path`, matched by `route`.
@@ -67,10 +92,10 @@ pub async fn inject<D: Dialect>(State(ctx): State<Ctx>, req: Request, next: Next
     let Some(route) = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()) else {
         return next.run(req).await;
     };
-    let Some(name) = operation::<D>(req.method().as_str(), &route) else { return next.run(req).await };
+    let Some(name) = D::operation(req.method().as_str(), &route) else { return next.run(req).await };
     let path = req.uri().path().to_string();
     let project = project_of(&ctx, &path, req.extensions().get::<Principal>().cloned(), &route).await;
-    let cluster = path_param(&route, &path, &["cid", "id"]).and_then(parse_cluster_id);
+    let cluster = path_param(&route, &path, &["cid", "id", "clusterId"]).and_then(parse_cluster_id);
     let site = Site { product: D::product(&route), operation: name, project_id: project.as_deref(), cluster, step: None };
     let Some(fired) = ctx.app.faults.fire(&site) else { return next.run(req).await };
     match &fired.action {

@@ -195,10 +195,10 @@ pub async fn envelope<E: From<HttpRefusal> + IntoResponse>(resp: Response) -> Re
 /// strato's own routes (`/_strato/...`, Keystone's).
 pub fn operation_name(listener: &str, method: &str, route: &str) -> Option<&'static str> {
     match listener {
-        "dws" => faults::operation::<dws::Dws>(method, route),
-        "css" => faults::operation::<css::Css>(method, route),
-        "zilliz" => faults::operation::<zilliz::Zilliz>(method, route),
-        "aliyun" => faults::operation::<aliyun::Aliyun>(method, route),
+        "dws" => <dws::Dws as faults::Dialect>::operation(method, route),
+        "css" => <css::Css as faults::Dialect>::operation(method, route),
+        "zilliz" => <zilliz::Zilliz as faults::Dialect>::operation(method, route),
+        "aliyun" => <aliyun::Aliyun as faults::Dialect>::operation(method, route),
         _ => None,
     }
 }

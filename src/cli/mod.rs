@@ -5,6 +5,7 @@
 mod admin;
 mod client;
 mod cluster;
+pub mod openapi;
 mod snapshot;
 mod vector;
 
@@ -49,6 +50,11 @@ enum Command {
         conn: vector::VectorConn,
         #[command(subcommand)]
         command: vector::VectorCommand,
+    },
+    /// Print a dialect's OpenAPI 3.1 document (what its listener serves at /openapi.json).
+    Openapi {
+        #[arg(value_enum)]
+        dialect: openapi::Dialect,
     },
     /// Time cluster operations next to a hand-written script doing the same PostgreSQL steps.
     Bench(crate::bench::BenchArgs),
@@ -99,6 +105,7 @@ pub fn main() -> ExitCode {
             Command::Cluster { conn, command } => cluster::run(conn, command).await,
             Command::Snapshot { conn, command } => snapshot::run(conn, command).await,
             Command::Vector { conn, command } => vector::run(conn, command).await,
+            Command::Openapi { dialect } => openapi::run(dialect),
             Command::Bench(args) => crate::bench::run(args).await,
             Command::Admin { data_dir, command } => admin::run(&data_dir, command).await,
         }

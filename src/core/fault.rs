@@ -215,7 +215,7 @@ pub fn job_operation(product: Product, kind: JobKind) -> &'static str {
     use Product::*;
     match (product, kind) {
         (_, RepairCluster) => "RepairCluster",
-        (Zilliz, CreateCluster) => "CreateCluster",
+        (Zilliz, CreateCluster) => "CreateDedicatedCluster",
         (Zilliz, StopCluster) => "SuspendCluster",
         (Zilliz, StartCluster) => "ResumeCluster",
         (Zilliz, ModifyCluster) => "ModifyCluster",

@@ -58,27 +58,31 @@ pub(crate) fn request_id() -> String {
 /// The fault layer's view of this dialect: its operations by the vendor SDK's names.
 pub struct Aliyun;
 
+const OPERATIONS: &[super::faults::Operation] = &[
+    super::faults::Operation { method: "POST", route: "/openapi/instances", name: "CreateInstance" },
+    super::faults::Operation { method: "GET", route: "/openapi/instances", name: "ListInstance" },
+    super::faults::Operation { method: "GET", route: "/openapi/instances/{id}", name: "DescribeInstance" },
+    super::faults::Operation { method: "PUT", route: "/openapi/instances/{id}", name: "UpdateInstance" },
+    super::faults::Operation { method: "DELETE", route: "/openapi/instances/{id}", name: "DeleteInstance" },
+    super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/restart", name: "RestartInstance" },
+    super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/interrupt", name: "InterruptElasticsearchTask" },
+    super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/resume", name: "ResumeElasticsearchTask" },
+    super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/cancel-deletion", name: "CancelDeletion" },
+    super::faults::Operation { method: "POST", route: "/openapi/logstashes", name: "CreateLogstash" },
+    super::faults::Operation { method: "GET", route: "/openapi/logstashes", name: "ListLogstash" },
+    super::faults::Operation { method: "GET", route: "/openapi/logstashes/{id}", name: "DescribeLogstash" },
+    super::faults::Operation { method: "PUT", route: "/openapi/logstashes/{id}", name: "UpdateLogstash" },
+    super::faults::Operation { method: "DELETE", route: "/openapi/logstashes/{id}", name: "DeleteLogstash" },
+    super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/restart", name: "RestartLogstash" },
+    super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/interrupt", name: "InterruptLogstashTask" },
+    super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/resume", name: "ResumeLogstashTask" },
+    super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/cancel-deletion", name: "CancelLogstashDeletion" },
+];
+
 impl super::faults::Dialect for Aliyun {
-    const OPERATIONS: &'static [super::faults::Operation] = &[
-        super::faults::Operation { method: "POST", route: "/openapi/instances", name: "CreateInstance" },
-        super::faults::Operation { method: "GET", route: "/openapi/instances", name: "ListInstance" },
-        super::faults::Operation { method: "GET", route: "/openapi/instances/{id}", name: "DescribeInstance" },
-        super::faults::Operation { method: "PUT", route: "/openapi/instances/{id}", name: "UpdateInstance" },
-        super::faults::Operation { method: "DELETE", route: "/openapi/instances/{id}", name: "DeleteInstance" },
-        super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/restart", name: "RestartInstance" },
-        super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/interrupt", name: "InterruptElasticsearchTask" },
-        super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/resume", name: "ResumeElasticsearchTask" },
-        super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/cancel-deletion", name: "CancelDeletion" },
-        super::faults::Operation { method: "POST", route: "/openapi/logstashes", name: "CreateLogstash" },
-        super::faults::Operation { method: "GET", route: "/openapi/logstashes", name: "ListLogstash" },
-        super::faults::Operation { method: "GET", route: "/openapi/logstashes/{id}", name: "DescribeLogstash" },
-        super::faults::Operation { method: "PUT", route: "/openapi/logstashes/{id}", name: "UpdateLogstash" },
-        super::faults::Operation { method: "DELETE", route: "/openapi/logstashes/{id}", name: "DeleteLogstash" },
-        super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/restart", name: "RestartLogstash" },
-        super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/interrupt", name: "InterruptLogstashTask" },
-        super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/resume", name: "ResumeLogstashTask" },
-        super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/cancel-deletion", name: "CancelLogstashDeletion" },
-    ];
+    fn operation(method: &str, route: &str) -> Option<&'static str> {
+        super::faults::operation_in(OPERATIONS, method, route)
+    }
 
     fn product(route: &str) -> Product {
         if route.starts_with("/openapi/logstashes") { Product::AliyunLogstash } else { Product::AliyunElasticsearch }

@@ -47,17 +47,21 @@ async fn fallback(req: Request) -> Response {
 /// The fault layer's view of this dialect: its operations by the vendor SDK's names.
 pub struct Css;
 
+const OPERATIONS: &[super::faults::Operation] = &[
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/es-flavors", name: "ListFlavors" },
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/flavors", name: "ListFlavors" },
+    super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters", name: "CreateCluster" },
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters", name: "ListClustersDetails" },
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters/{cid}", name: "ShowClusterDetail" },
+    super::faults::Operation { method: "DELETE", route: "/v1.0/{pid}/clusters/{cid}", name: "DeleteCluster" },
+    super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters/{cid}/restart", name: "RestartCluster" },
+    super::faults::Operation { method: "POST", route: "/v2.0/{pid}/clusters/{cid}/restart", name: "RestartCluster" },
+];
+
 impl super::faults::Dialect for Css {
-    const OPERATIONS: &'static [super::faults::Operation] = &[
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/es-flavors", name: "ListFlavors" },
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/flavors", name: "ListFlavors" },
-        super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters", name: "CreateCluster" },
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters", name: "ListClustersDetails" },
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters/{cid}", name: "ShowClusterDetail" },
-        super::faults::Operation { method: "DELETE", route: "/v1.0/{pid}/clusters/{cid}", name: "DeleteCluster" },
-        super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters/{cid}/restart", name: "RestartCluster" },
-        super::faults::Operation { method: "POST", route: "/v2.0/{pid}/clusters/{cid}/restart", name: "RestartCluster" },
-    ];
+    fn operation(method: &str, route: &str) -> Option<&'static str> {
+        super::faults::operation_in(OPERATIONS, method, route)
+    }
 
     fn product(route: &str) -> Product {
         let _ = route;

@@ -65,31 +65,35 @@ pub(crate) type Pid = Path<String>;
 /// The fault layer's view of this dialect: its operations by the vendor SDK's names.
 pub struct Dws;
 
+const OPERATIONS: &[super::faults::Operation] = &[
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/node_types", name: "ListNodeTypes" },
+    super::faults::Operation { method: "GET", route: "/v2/{pid}/node-types", name: "ListNodeTypes" },
+    super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters", name: "CreateCluster" },
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters", name: "ListClusters" },
+    super::faults::Operation { method: "GET", route: "/v2/{pid}/clusters", name: "ShowClusters" },
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters/{cid}", name: "ListClusterDetails" },
+    super::faults::Operation { method: "DELETE", route: "/v1.0/{pid}/clusters/{cid}", name: "DeleteCluster" },
+    super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters/{cid}/restart", name: "RestartCluster" },
+    super::faults::Operation { method: "POST", route: "/v1/{pid}/clusters/{cid}/stop", name: "StopCluster" },
+    super::faults::Operation { method: "POST", route: "/v1/{pid}/clusters/{cid}/start", name: "StartCluster" },
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/job/{job_id}", name: "ListJobDetails" },
+    super::faults::Operation { method: "POST", route: "/v1.0/{pid}/snapshots", name: "CreateSnapshot" },
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/snapshots", name: "ListSnapshots" },
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/snapshots/{sid}", name: "ListSnapshotDetails" },
+    super::faults::Operation { method: "DELETE", route: "/v1.0/{pid}/snapshots/{sid}", name: "DeleteSnapshot" },
+    super::faults::Operation { method: "POST", route: "/v1.0/{pid}/snapshots/{sid}/actions", name: "RestoreCluster" },
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters/{cid}/snapshots", name: "ListClusterSnapshots" },
+    super::faults::Operation { method: "GET", route: "/v2/{pid}/clusters/{cid}/snapshot-policies", name: "ListSnapshotPolicy" },
+    super::faults::Operation { method: "PUT", route: "/v2/{pid}/clusters/{cid}/snapshot-policies", name: "CreateSnapshotPolicy" },
+    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters/{cid}/snapshot-policies", name: "ListSnapshotPolicy" },
+    super::faults::Operation { method: "PUT", route: "/v1.0/{pid}/clusters/{cid}/snapshot-policies", name: "CreateSnapshotPolicy" },
+    super::faults::Operation { method: "DELETE", route: "/v1.0/{pid}/clusters/{cid}/snapshot-policies/{id}", name: "DeleteSnapshotPolicy" },
+];
+
 impl super::faults::Dialect for Dws {
-    const OPERATIONS: &'static [super::faults::Operation] = &[
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/node_types", name: "ListNodeTypes" },
-        super::faults::Operation { method: "GET", route: "/v2/{pid}/node-types", name: "ListNodeTypes" },
-        super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters", name: "CreateCluster" },
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters", name: "ListClusters" },
-        super::faults::Operation { method: "GET", route: "/v2/{pid}/clusters", name: "ShowClusters" },
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters/{cid}", name: "ListClusterDetails" },
-        super::faults::Operation { method: "DELETE", route: "/v1.0/{pid}/clusters/{cid}", name: "DeleteCluster" },
-        super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters/{cid}/restart", name: "RestartCluster" },
-        super::faults::Operation { method: "POST", route: "/v1/{pid}/clusters/{cid}/stop", name: "StopCluster" },
-        super::faults::Operation { method: "POST", route: "/v1/{pid}/clusters/{cid}/start", name: "StartCluster" },
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/job/{job_id}", name: "ListJobDetails" },
-        super::faults::Operation { method: "POST", route: "/v1.0/{pid}/snapshots", name: "CreateSnapshot" },
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/snapshots", name: "ListSnapshots" },
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/snapshots/{sid}", name: "ListSnapshotDetails" },
-        super::faults::Operation { method: "DELETE", route: "/v1.0/{pid}/snapshots/{sid}", name: "DeleteSnapshot" },
-        super::faults::Operation { method: "POST", route: "/v1.0/{pid}/snapshots/{sid}/actions", name: "RestoreCluster" },
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters/{cid}/snapshots", name: "ListClusterSnapshots" },
-        super::faults::Operation { method: "GET", route: "/v2/{pid}/clusters/{cid}/snapshot-policies", name: "ListSnapshotPolicy" },
-        super::faults::Operation { method: "PUT", route: "/v2/{pid}/clusters/{cid}/snapshot-policies", name: "CreateSnapshotPolicy" },
-        super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters/{cid}/snapshot-policies", name: "ListSnapshotPolicy" },
-        super::faults::Operation { method: "PUT", route: "/v1.0/{pid}/clusters/{cid}/snapshot-policies", name: "CreateSnapshotPolicy" },
-        super::faults::Operation { method: "DELETE", route: "/v1.0/{pid}/clusters/{cid}/snapshot-policies/{id}", name: "DeleteSnapshotPolicy" },
-    ];
+    fn operation(method: &str, route: &str) -> Option<&'static str> {
+        super::faults::operation_in(OPERATIONS, method, route)
+    }
 
     fn product(route: &str) -> Product {
         let _ = route;

@@ -1,14 +1,16 @@
-//! Cluster and job handlers.
-
-use std::collections::HashMap;
+//! Cluster and job handlers, each annotated with its operation in the
+//! OpenAPI document (`openapi.rs` adds what every operation shares).
 
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
-use axum::Extension;
-use serde_json::json;
+use axum::{Extension, Json};
 use uuid::Uuid;
 
-use super::{ok, render, wire, ZillizError};
+use super::openapi::{CLUSTER_ID, OK_OR_REFUSED, TAG_CLUSTERS, TAG_JOBS, UNAVAILABLE};
+use super::wire::{
+    self, Cluster, ClusterAccepted, ClusterPage, CreateDedicatedClusterRequest, CreateServerlessClusterRequest, CreatedCluster,
+    ErrorBody, Job, ModifyClusterRequest, Reply, Success,
+};
+use super::{ok, render, ZillizError};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::auth::Principal;
@@ -44,9 +46,11 @@ fn cluster_uuid(cid: &str) -> Result<Uuid, ZillizError> {
     render::parse_cluster_id(cid).ok_or_else(|| ZillizError::Core(CoreError::BadId(cid.to_string())))
 }
 
-async fn create(ctx: Ctx, caller: Principal, body: RawBody, offering: Offering) -> Result<Response, ZillizError> {
+/// The success of a handler, and its refusal in Zilliz's envelope.
+type Answer<T> = Result<Json<Success<T>>, ZillizError>;
+
+async fn create(ctx: Ctx, caller: Principal, b: CreateDedicatedClusterRequest, offering: Offering) -> Answer<CreatedCluster> {
     let pid = project(&caller)?;
-    let b: wire::CreateClusterRequest = wire::decode(&body.0)?;
     match b.project_id.as_deref().map(str::trim) {
         None => return Err(ZillizError::MissingProject),
         Some(p) if p != pid => return Err(ZillizError::ForeignProject(p.to_string())),
@@ -62,86 +66,176 @@ async fn create(ctx: Ctx, caller: Principal, body: RawBody, offering: Offering) 
     };
     let made = ctx.app.create_vector(pid, offering, &input).await?;
     tracing::info!(cluster.id = %made.cluster.id, job.id = %made.job.id, "vector cluster create accepted");
-    Ok(ok(json!({
-        "clusterId": render::cluster_id(made.cluster.id),
-        "username": made.username,
-        "password": made.password,
-        "prompt": PROMPT_CREATE,
-    })))
+    Ok(ok(CreatedCluster {
+        cluster_id: render::cluster_id(made.cluster.id),
+        username: made.username,
+        password: made.password,
+        prompt: PROMPT_CREATE.into(),
+    }))
 }
 
-pub async fn create_dedicated(State(ctx): State<Ctx>, Extension(c): Caller, Extension(b): Body) -> Result<Response, ZillizError> {
-    create(ctx, c, b, Offering::Dedicated).await
+/// Creates are the only calls that need the engine (and a free address and ports), hence their 503.
+#[utoipa::path(
+    post, path = "/v2/clusters/createDedicated", operation_id = "CreateDedicatedCluster", tag = TAG_CLUSTERS,
+    summary = "Create Dedicated Cluster",
+    description = "Creates a dedicated cluster: one Milvus process with `cuSize` CPUs. It is `CREATING` until the process is ready, then `RUNNING`.",
+    request_body = CreateDedicatedClusterRequest,
+    responses(
+        (status = 200, description = OK_OR_REFUSED, body = Reply<CreatedCluster>),
+        (status = 503, description = UNAVAILABLE, body = ErrorBody),
+    ),
+)]
+pub async fn create_dedicated(State(ctx): State<Ctx>, Extension(c): Caller, Extension(b): Body) -> Answer<CreatedCluster> {
+    create(ctx, c, wire::decode(&b.0)?, Offering::Dedicated).await
 }
 
-pub async fn create_serverless(State(ctx): State<Ctx>, Extension(c): Caller, Extension(b): Body) -> Result<Response, ZillizError> {
-    create(ctx, c, b, Offering::Serverless).await
+#[utoipa::path(
+    post, path = "/v2/clusters/createServerless", operation_id = "CreateServerlessCluster", tag = TAG_CLUSTERS,
+    summary = "Create Serverless Cluster",
+    description = "Creates a serverless cluster (a Milvus process of its own here, without a size; it cannot be suspended or resized).",
+    request_body = CreateServerlessClusterRequest,
+    responses(
+        (status = 200, description = OK_OR_REFUSED, body = Reply<CreatedCluster>),
+        (status = 503, description = UNAVAILABLE, body = ErrorBody),
+    ),
+)]
+pub async fn create_serverless(State(ctx): State<Ctx>, Extension(c): Caller, Extension(b): Body) -> Answer<CreatedCluster> {
+    let req: CreateServerlessClusterRequest = wire::decode(&b.0)?;
+    create(ctx, c, req.into(), Offering::Serverless).await
 }
 
-pub async fn create_free(State(ctx): State<Ctx>, Extension(c): Caller, Extension(b): Body) -> Result<Response, ZillizError> {
-    create(ctx, c, b, Offering::Free).await
+#[utoipa::path(
+    post, path = "/v2/clusters/createFree", operation_id = "CreateFreeCluster", tag = TAG_CLUSTERS,
+    summary = "Create Free Cluster",
+    description = "Creates a free cluster (a Milvus process of its own here, without a size; it cannot be suspended or resized).",
+    request_body = CreateServerlessClusterRequest,
+    responses(
+        (status = 200, description = OK_OR_REFUSED, body = Reply<CreatedCluster>),
+        (status = 503, description = UNAVAILABLE, body = ErrorBody),
+    ),
+)]
+pub async fn create_free(State(ctx): State<Ctx>, Extension(c): Caller, Extension(b): Body) -> Answer<CreatedCluster> {
+    let req: CreateServerlessClusterRequest = wire::decode(&b.0)?;
+    create(ctx, c, req.into(), Offering::Free).await
 }
 
-pub async fn describe(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Result<Response, ZillizError> {
+#[utoipa::path(
+    get, path = "/v2/clusters/{clusterId}", operation_id = "DescribeCluster", tag = TAG_CLUSTERS,
+    summary = "Describe Cluster",
+    params(("clusterId" = String, Path, description = CLUSTER_ID)),
+    responses((status = 200, description = OK_OR_REFUSED, body = Reply<Cluster>)),
+)]
+pub async fn describe(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Answer<Cluster> {
     let view = ctx.app.show(project(&caller)?, cluster_uuid(&cid)?, Product::Zilliz).await?;
     Ok(ok(render::cluster(&view)))
 }
 
-pub async fn list(
-    State(ctx): State<Ctx>,
-    Extension(caller): Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ZillizError> {
-    let page_size = match q.get("pageSize") {
+#[utoipa::path(
+    get, path = "/v2/clusters", operation_id = "ListClusters", tag = TAG_CLUSTERS,
+    summary = "List Clusters",
+    description = "The clusters of the API key's project, oldest first.",
+    params(wire::ListClustersQuery),
+    responses((status = 200, description = OK_OR_REFUSED, body = Reply<ClusterPage>)),
+)]
+pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Query(q): Query<wire::ListClustersQuery>) -> Answer<ClusterPage> {
+    let page_size = match &q.page_size {
         None => 10,
-        Some(v) => v.trim().parse::<usize>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| ZillizError::PageSize(v.clone()))?,
+        Some(v) => v.trim().parse::<u64>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| ZillizError::PageSize(v.clone()))?,
     };
-    let current = match q.get("currentPage") {
+    let current = match &q.current_page {
         None => 1,
-        Some(v) => v.trim().parse::<usize>().ok().filter(|n| (1..=i32::MAX as usize).contains(n)).ok_or_else(|| ZillizError::CurrentPage(v.clone()))?,
+        Some(v) => v.trim().parse::<u64>().ok().filter(|n| (1..=i32::MAX as u64).contains(n)).ok_or_else(|| ZillizError::CurrentPage(v.clone()))?,
     };
-    let page = ClusterQuery { offset: ((current - 1) as u64).saturating_mul(page_size as u64), limit: Some(page_size as u64), ..ClusterQuery::default() };
+    let page = ClusterQuery { offset: (current - 1).saturating_mul(page_size), limit: Some(page_size), ..ClusterQuery::default() };
     let (views, total) = ctx.app.page(project(&caller)?, Product::Zilliz, &page).await?;
-    let clusters: Vec<_> = views.iter().map(render::cluster).collect();
-    Ok(ok(json!({"count": total, "currentPage": current, "pageSize": page_size, "clusters": clusters})))
+    let clusters = views.iter().map(render::cluster).collect();
+    Ok(ok(ClusterPage { count: total, current_page: current, page_size, clusters }))
 }
 
-fn accepted(id: Uuid, prompt: &str) -> Response {
-    ok(json!({"clusterId": render::cluster_id(id), "prompt": prompt}))
+fn accepted(id: Uuid, prompt: &str) -> Json<Success<ClusterAccepted>> {
+    ok(ClusterAccepted { cluster_id: render::cluster_id(id), prompt: prompt.into() })
 }
 
-pub async fn suspend(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Result<Response, ZillizError> {
+#[utoipa::path(
+    post, path = "/v2/clusters/{clusterId}/suspend", operation_id = "SuspendCluster", tag = TAG_CLUSTERS,
+    summary = "Suspend Cluster",
+    description = "Stops a running dedicated cluster's processes, keeping its data: `STOPPING`, then `STOPPED`.",
+    params(("clusterId" = String, Path, description = CLUSTER_ID)),
+    responses((status = 200, description = OK_OR_REFUSED, body = Reply<ClusterAccepted>)),
+)]
+pub async fn suspend(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Answer<ClusterAccepted> {
     let id = cluster_uuid(&cid)?;
     ctx.app.suspend(project(&caller)?, id).await?;
     Ok(accepted(id, PROMPT_SUSPEND))
 }
 
-pub async fn resume(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Result<Response, ZillizError> {
+#[utoipa::path(
+    post, path = "/v2/clusters/{clusterId}/resume", operation_id = "ResumeCluster", tag = TAG_CLUSTERS,
+    summary = "Resume Cluster",
+    description = "Starts a suspended dedicated cluster again: `RESUMING`, then `RUNNING`.",
+    params(("clusterId" = String, Path, description = CLUSTER_ID)),
+    responses((status = 200, description = OK_OR_REFUSED, body = Reply<ClusterAccepted>)),
+)]
+pub async fn resume(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Answer<ClusterAccepted> {
     let id = cluster_uuid(&cid)?;
     ctx.app.resume(project(&caller)?, id).await?;
     Ok(accepted(id, PROMPT_RESUME))
 }
 
+/// The seed's example sends resume as GET; the reference says POST.
+#[utoipa::path(
+    get, path = "/v2/clusters/{clusterId}/resume", operation_id = "ResumeClusterByGet", tag = TAG_CLUSTERS,
+    summary = "Resume Cluster (GET)",
+    description = "`ResumeCluster` as some clients send it, with GET.",
+    params(("clusterId" = String, Path, description = CLUSTER_ID)),
+    responses((status = 200, description = OK_OR_REFUSED, body = Reply<ClusterAccepted>)),
+)]
+pub async fn resume_by_get(ctx: State<Ctx>, caller: Caller, cid: Path<String>) -> Answer<ClusterAccepted> {
+    resume(ctx, caller, cid).await
+}
+
+#[utoipa::path(
+    post, path = "/v2/clusters/{clusterId}/modify", operation_id = "ModifyCluster", tag = TAG_CLUSTERS,
+    summary = "Modify Cluster",
+    description = "Resizes a running dedicated cluster: `MODIFYING` while its process restarts with the new CPUs, then `RUNNING`.",
+    params(("clusterId" = String, Path, description = CLUSTER_ID)),
+    request_body = ModifyClusterRequest,
+    responses((status = 200, description = OK_OR_REFUSED, body = Reply<ClusterAccepted>)),
+)]
 pub async fn modify(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
     Path(cid): Path<String>,
     Extension(body): Body,
-) -> Result<Response, ZillizError> {
+) -> Answer<ClusterAccepted> {
     let id = cluster_uuid(&cid)?;
-    let b: wire::ModifyClusterRequest = wire::decode(&body.0)?;
+    let b: ModifyClusterRequest = wire::decode(&body.0)?;
     let cu_size = b.cu_size.ok_or_else(|| CoreError::invalid(crate::core::error::Field::CuSize, "cuSize is required"))?;
     ctx.app.modify(project(&caller)?, id, cu_size).await?;
     Ok(accepted(id, PROMPT_MODIFY))
 }
 
-pub async fn drop(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Result<Response, ZillizError> {
+#[utoipa::path(
+    delete, path = "/v2/clusters/{clusterId}/drop", operation_id = "DropCluster", tag = TAG_CLUSTERS,
+    summary = "Drop Cluster",
+    description = "Deletes a cluster: `DELETING` while its processes stop and its files are removed, then gone (96018).",
+    params(("clusterId" = String, Path, description = CLUSTER_ID)),
+    responses((status = 200, description = OK_OR_REFUSED, body = Reply<ClusterAccepted>)),
+)]
+pub async fn drop(State(ctx): State<Ctx>, Extension(caller): Caller, Path(cid): Path<String>) -> Answer<ClusterAccepted> {
     let id = cluster_uuid(&cid)?;
     ctx.app.delete(project(&caller)?, id, Product::Zilliz, None).await?;
     Ok(accepted(id, PROMPT_DROP))
 }
 
-pub async fn job(State(ctx): State<Ctx>, Extension(caller): Caller, Path(jid): Path<String>) -> Result<Response, ZillizError> {
+#[utoipa::path(
+    get, path = "/v2/jobs/{jobId}", operation_id = "DescribeJob", tag = TAG_JOBS,
+    summary = "Describe Job",
+    description = "A job of one of the project's clusters.",
+    params(("jobId" = String, Path, description = "A job id, `job-` and 32 hex digits.")),
+    responses((status = 200, description = OK_OR_REFUSED, body = Reply<Job>)),
+)]
+pub async fn job(State(ctx): State<Ctx>, Extension(caller): Caller, Path(jid): Path<String>) -> Answer<Job> {
     let id = render::parse_job_id(&jid).ok_or_else(|| ZillizError::Core(CoreError::JobNotFound(jid.clone())))?;
     let job = ctx.app.job(project(&caller)?, id).await?;
     // Only jobs on this dialect's clusters exist here.

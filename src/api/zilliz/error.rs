@@ -6,8 +6,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
 
+use super::wire::ErrorBody;
 use crate::api::auth::Rejection;
 use crate::api::HttpRefusal;
 use crate::auth::AuthError;
@@ -48,6 +48,43 @@ const INVALID_PARAMETER: u32 = 80000;
 const ENGINE_UNAVAILABLE: u32 = 96900;
 const NO_CAPACITY: u32 = 96901;
 const INTERNAL: u32 = 96999;
+const NO_ROUTE: u32 = 404;
+
+/// Every code this dialect answers, with its HTTP status and when. The
+/// document's error schema is generated from this table; a test checks that
+/// every error maps to one of its rows.
+pub const CODES: &[(u32, StatusCode, &str)] = &[
+    (21119, StatusCode::OK, "The API key is missing, malformed, unknown or revoked, or scoped to no project."),
+    (
+        INVALID_PARAMETER,
+        StatusCode::OK,
+        "Invalid request: the body is not a JSON object or not declared `application/json`, a field without a code of \
+         its own is invalid (`description`), the path does not take the method, the path or query cannot be decoded, or \
+         the body could not be read in time.",
+    ),
+    (INVALID_PARAMETER, StatusCode::PAYLOAD_TOO_LARGE, "The body exceeds 1 MiB (refused before it is read)."),
+    (96001, StatusCode::OK, "Invalid `regionId`: not one of the server's regions."),
+    (96002, StatusCode::OK, "Invalid or missing `cuSize` (1–256)."),
+    (96003, StatusCode::OK, "Invalid `cuType`."),
+    (96004, StatusCode::OK, "Invalid `plan`."),
+    (96005, StatusCode::OK, "`projectId` is missing or not a string."),
+    (96008, StatusCode::OK, "`pageSize` is not 1–100."),
+    (96009, StatusCode::OK, "`currentPage` is not 1 to 2147483647."),
+    (96010, StatusCode::OK, "Invalid `clusterName`."),
+    (96012, StatusCode::OK, "`projectId` names a project the API key is not scoped to."),
+    (96017, StatusCode::OK, "A cluster of that name exists in the project."),
+    (96018, StatusCode::OK, "No such cluster in the API key's project."),
+    (96021, StatusCode::OK, "Free clusters do not support the operation."),
+    (96022, StatusCode::OK, "Serverless clusters do not support the operation."),
+    (96025, StatusCode::OK, "The `clusterId` is empty."),
+    (96026, StatusCode::OK, "No such job in the API key's project."),
+    (96030, StatusCode::OK, "strato's: the cluster's state, or the operation it is running, does not allow this one."),
+    (96036, StatusCode::OK, "The `clusterId` is not a cluster id."),
+    (ENGINE_UNAVAILABLE, StatusCode::SERVICE_UNAVAILABLE, "strato's: the engine (Milvus) is not installed on this server; the message says how to install it."),
+    (NO_CAPACITY, StatusCode::SERVICE_UNAVAILABLE, "strato's: no node address or engine port is free."),
+    (INTERNAL, StatusCode::INTERNAL_SERVER_ERROR, "strato's: an internal error (see the server log)."),
+    (NO_ROUTE, StatusCode::NOT_FOUND, "No such API: a path that is not in this document."),
+];
 
 fn field_code(f: Field) -> u32 {
     match f {
@@ -93,7 +130,7 @@ impl ZillizError {
             ZillizError::Http(HttpRefusal::TooLarge) => (StatusCode::PAYLOAD_TOO_LARGE, INVALID_PARAMETER),
             ZillizError::Http(_) => (ok, INVALID_PARAMETER),
             ZillizError::BadBody(_) => (ok, INVALID_PARAMETER),
-            ZillizError::NoRoute(_) => (StatusCode::NOT_FOUND, 404),
+            ZillizError::NoRoute(_) => (StatusCode::NOT_FOUND, NO_ROUTE),
         }
     }
 
@@ -139,7 +176,7 @@ impl IntoResponse for ZillizError {
 
 /// Zilliz's error envelope.
 pub fn envelope(status: StatusCode, code: u32, message: &str) -> Response {
-    (status, Json(json!({"code": code, "message": message}))).into_response()
+    (status, Json(ErrorBody { code, message: message.to_string() })).into_response()
 }
 
 impl From<Rejection> for ZillizError {
@@ -154,5 +191,85 @@ impl From<Rejection> for ZillizError {
 impl From<HttpRefusal> for ZillizError {
     fn from(r: HttpRefusal) -> Self {
         ZillizError::Http(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::signature::SignatureError;
+
+    fn core_errors() -> Vec<CoreError> {
+        let s = || String::from("x");
+        let mut all: Vec<CoreError> = [Field::Name, Field::Region, Field::CuSize, Field::CuType, Field::Plan, Field::Description]
+            .into_iter()
+            .map(|f| CoreError::invalid(f, "x"))
+            .collect();
+        all.extend([
+            CoreError::MalformedBody(s()),
+            CoreError::BadId(s()),
+            CoreError::ClusterNotFound(s()),
+            CoreError::SnapshotNameTaken(s()),
+            CoreError::SnapshotNotFound(s()),
+            CoreError::SnapshotState { id: s(), state: s(), what: s() },
+            CoreError::JobNotFound(s()),
+            CoreError::NameTaken(s()),
+            CoreError::Busy { cluster: s(), running: s() },
+            CoreError::WrongState { state: s() },
+            CoreError::Conflict(s()),
+            CoreError::NotSupported(s()),
+            CoreError::AddressesExhausted,
+            CoreError::PortsExhausted,
+            CoreError::EngineUnavailable(s()),
+            CoreError::Internal(s()),
+        ]);
+        all.extend([Offering::Free, Offering::Serverless, Offering::Dedicated].map(|offering| CoreError::NotDedicated { offering, what: s() }));
+        all
+    }
+
+    fn every_error() -> Vec<ZillizError> {
+        let s = || String::from("x");
+        let mut all: Vec<ZillizError> = core_errors().into_iter().map(ZillizError::Core).collect();
+        let auth = [
+            AuthError::Missing,
+            AuthError::BadCredentials,
+            AuthError::BadToken,
+            AuthError::UnknownAccessKey,
+            AuthError::BadSignature(SignatureError::Missing),
+            AuthError::Forbidden(s()),
+            AuthError::BadScope,
+            AuthError::Store(CoreError::Internal(s())),
+        ];
+        all.extend(auth.into_iter().map(ZillizError::Auth));
+        let http = [
+            HttpRefusal::TooLarge,
+            HttpRefusal::BodyTimeout,
+            HttpRefusal::BadBody(s()),
+            HttpRefusal::ContentType(s()),
+            HttpRefusal::Framework { status: StatusCode::METHOD_NOT_ALLOWED, detail: s() },
+        ];
+        all.extend(http.into_iter().map(ZillizError::Http));
+        all.extend([
+            ZillizError::ForeignProject(s()),
+            ZillizError::MissingProject,
+            ZillizError::PageSize(s()),
+            ZillizError::CurrentPage(s()),
+            ZillizError::EmptyClusterId,
+            ZillizError::BadBody(s()),
+            ZillizError::NoRoute(s()),
+        ]);
+        all
+    }
+
+    #[test]
+    fn every_error_is_a_documented_code_and_status() {
+        for e in every_error() {
+            let (status, code) = e.status_and_code();
+            assert!(CODES.iter().any(|(c, st, _)| (*c, *st) == (code, status)), "{e:?} answers {status} {code}, not in CODES");
+        }
+        let answered: Vec<_> = every_error().iter().map(ZillizError::status_and_code).collect();
+        for (code, status, _) in CODES {
+            assert!(answered.contains(&(*status, *code)), "CODES documents {status} {code}, which no error answers");
+        }
     }
 }

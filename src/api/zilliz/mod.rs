@@ -1,18 +1,24 @@
 //! The Zilliz Cloud v2 control-plane dialect: `Authorization: Bearer <API
 //! key>`, `{"code":0,"data":...}` envelopes. Handlers only decode, call
-//! `App`, and encode.
+//! `App`, and encode; the router and the OpenAPI document are built from
+//! one list of handlers (`api()`), so no route goes undocumented.
 
 mod clusters;
 mod error;
+mod openapi;
 mod render;
 mod wire;
 
+use axum::body::Bytes;
 use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::Router;
-use serde_json::{json, Value};
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use error::ZillizError;
 
@@ -20,23 +26,38 @@ use super::auth::authenticate_api_key;
 use super::Ctx;
 use crate::core::cluster::Product;
 
-/// The Zilliz listener's routes.
+/// Every route, each with its operation in the document.
+fn api() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::with_openapi(openapi::Base::openapi())
+        .routes(routes!(clusters::list))
+        .routes(routes!(clusters::create_dedicated))
+        .routes(routes!(clusters::create_serverless))
+        .routes(routes!(clusters::create_free))
+        .routes(routes!(clusters::describe))
+        .routes(routes!(clusters::suspend))
+        .routes(routes!(clusters::resume, clusters::resume_by_get))
+        .routes(routes!(clusters::modify))
+        .routes(routes!(clusters::drop))
+        .routes(routes!(clusters::job))
+}
+
+/// The dialect's OpenAPI 3.1 document, as `GET /openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi::finish(api().split_for_parts().1)
+}
+
+/// The Zilliz listener's routes. The document is served outside the
+/// authentication layer: a client needs it before it has a key.
 pub fn router(ctx: Ctx) -> Router {
-    Router::new()
-        .route("/v2/clusters", get(clusters::list))
-        .route("/v2/clusters/createDedicated", post(clusters::create_dedicated))
-        .route("/v2/clusters/createServerless", post(clusters::create_serverless))
-        .route("/v2/clusters/createFree", post(clusters::create_free))
-        .route("/v2/clusters/{cid}", get(clusters::describe))
-        .route("/v2/clusters/{cid}/suspend", post(clusters::suspend))
-        // The seed's example sends resume as GET; the reference says POST.
-        .route("/v2/clusters/{cid}/resume", post(clusters::resume).get(clusters::resume))
-        .route("/v2/clusters/{cid}/modify", post(clusters::modify))
-        .route("/v2/clusters/{cid}/drop", delete(clusters::drop))
-        .route("/v2/jobs/{job_id}", get(clusters::job))
+    let (routes, doc) = api().split_for_parts();
+    let doc = Bytes::from(openapi::finish(doc).to_json().expect("the document serializes"));
+    let authenticated = routes
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(ctx.clone(), super::faults::inject::<Zilliz>))
-        .layer(middleware::from_fn_with_state(ctx.clone(), authenticate_api_key::<ZillizError>))
+        .layer(middleware::from_fn_with_state(ctx.clone(), authenticate_api_key::<ZillizError>));
+    Router::new()
+        .route("/openapi.json", get(move || async move { ([(CONTENT_TYPE, "application/json")], doc) }))
+        .merge(authenticated)
         .layer(middleware::map_response(super::envelope::<ZillizError>))
         .with_state(ctx)
 }
@@ -46,30 +67,20 @@ async fn fallback(req: Request) -> Response {
 }
 
 /// The success envelope.
-fn ok(data: Value) -> Response {
-    axum::Json(json!({"code": 0, "data": data})).into_response()
+fn ok<T>(data: T) -> Json<wire::Success<T>> {
+    Json(wire::Success::new(data))
 }
 
-/// The fault layer's view of this dialect: its operations by the vendor SDK's names.
+/// The fault layer's view of this dialect: its operations are the document's.
 pub struct Zilliz;
 
 impl super::faults::Dialect for Zilliz {
-    const OPERATIONS: &'static [super::faults::Operation] = &[
-        super::faults::Operation { method: "GET", route: "/v2/clusters", name: "ListClusters" },
-        super::faults::Operation { method: "POST", route: "/v2/clusters/createDedicated", name: "CreateCluster" },
-        super::faults::Operation { method: "POST", route: "/v2/clusters/createServerless", name: "CreateServerlessCluster" },
-        super::faults::Operation { method: "POST", route: "/v2/clusters/createFree", name: "CreateFreeCluster" },
-        super::faults::Operation { method: "GET", route: "/v2/clusters/{cid}", name: "DescribeCluster" },
-        super::faults::Operation { method: "POST", route: "/v2/clusters/{cid}/suspend", name: "SuspendCluster" },
-        super::faults::Operation { method: "POST", route: "/v2/clusters/{cid}/resume", name: "ResumeCluster" },
-        super::faults::Operation { method: "GET", route: "/v2/clusters/{cid}/resume", name: "ResumeCluster" },
-        super::faults::Operation { method: "POST", route: "/v2/clusters/{cid}/modify", name: "ModifyCluster" },
-        super::faults::Operation { method: "DELETE", route: "/v2/clusters/{cid}/drop", name: "DropCluster" },
-        super::faults::Operation { method: "GET", route: "/v2/jobs/{job_id}", name: "DescribeJob" },
-    ];
+    fn operation(method: &str, route: &str) -> Option<&'static str> {
+        static INDEX: std::sync::OnceLock<super::faults::OperationIndex> = std::sync::OnceLock::new();
+        INDEX.get_or_init(|| super::faults::OperationIndex::of(&openapi())).get(method, route)
+    }
 
-    fn product(route: &str) -> Product {
-        let _ = route;
+    fn product(_route: &str) -> Product {
         Product::Zilliz
     }
 

@@ -1,13 +1,14 @@
-//! Encoding views as Zilliz v2 JSON, and the one place where strato's states
-//! become Zilliz's status vocabulary.
+//! Encoding views as Zilliz v2 wire types, and the one place where strato's
+//! states become Zilliz's status vocabulary.
 
-use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::wire::{self, ClusterStatus, JobStatus, JobType};
 use crate::app::ClusterView;
 use crate::core::cluster::Lifecycle;
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::status::Health;
+use crate::core::vector::{CuType, Offering, Plan};
 use crate::core::Millis;
 
 /// Zilliz cluster ids look like `in01-<hex>`; strato's are UUIDs underneath.
@@ -37,23 +38,23 @@ fn time(ms: Millis) -> String {
 }
 
 /// The status a cluster shows: what its job is doing, else what its processes do.
-pub fn status(v: &ClusterView) -> &'static str {
+pub fn status(v: &ClusterView) -> ClusterStatus {
     let job = v.active_job.as_ref().map(|j| j.kind);
     match (v.cluster.lifecycle, job) {
-        (Lifecycle::Creating, _) => "CREATING",
-        (Lifecycle::Deleting, _) => "DELETING",
-        (Lifecycle::Deleted, _) => "DELETED",
-        (Lifecycle::CreateFailed, _) => "ABNORMAL",
-        (_, Some(JobKind::StopCluster)) => "STOPPING",
-        (_, Some(JobKind::StartCluster)) => "RESUMING",
-        (_, Some(JobKind::ModifyCluster)) => "MODIFYING",
+        (Lifecycle::Creating, _) => ClusterStatus::Creating,
+        (Lifecycle::Deleting, _) => ClusterStatus::Deleting,
+        (Lifecycle::Deleted, _) => ClusterStatus::Deleted,
+        (Lifecycle::CreateFailed, _) => ClusterStatus::Abnormal,
+        (_, Some(JobKind::StopCluster)) => ClusterStatus::Stopping,
+        (_, Some(JobKind::StartCluster)) => ClusterStatus::Resuming,
+        (_, Some(JobKind::ModifyCluster)) => ClusterStatus::Modifying,
         (Lifecycle::Running, _) => match v.health {
-            Health::Normal => "RUNNING",
-            Health::Degraded | Health::Unavailable | Health::Stopped => "ABNORMAL",
+            Health::Normal => ClusterStatus::Running,
+            Health::Degraded | Health::Unavailable | Health::Stopped => ClusterStatus::Abnormal,
         },
         (Lifecycle::Stopped, _) => match v.health {
-            Health::Stopped => "STOPPED",
-            Health::Normal | Health::Degraded | Health::Unavailable => "ABNORMAL",
+            Health::Stopped => ClusterStatus::Stopped,
+            Health::Normal | Health::Degraded | Health::Unavailable => ClusterStatus::Abnormal,
         },
     }
 }
@@ -68,56 +69,58 @@ fn create_progress(v: &ClusterView) -> u32 {
 }
 
 /// A cluster, with the bytes its files took when last measured.
-pub fn cluster(v: &ClusterView) -> Value {
+pub fn cluster(v: &ClusterView) -> wire::Cluster {
     let c = &v.cluster;
+    // Only vector clusters reach this dialect (lookups are scoped by product).
     let spec = c.spec.vector();
     let connect = v.nodes.first().map(|(n, _)| format!("http://{}:{}", n.address, n.port)).unwrap_or_default();
-    json!({
-        "clusterId": cluster_id(c.id),
-        "clusterName": c.spec.name(),
-        "projectId": c.project_id,
-        "description": spec.map(|s| s.description.as_str()).unwrap_or_default(),
-        "regionId": spec.map(|s| s.region_id.as_str()).unwrap_or_default(),
-        "cuType": spec.map(|s| s.cu_type.as_str()).unwrap_or_default(),
-        "plan": spec.map(|s| s.plan.as_str()).unwrap_or_default(),
-        "status": status(v),
-        "connectAddress": connect,
-        "privateLinkAddress": "",
-        "cuSize": spec.map(|s| s.cu_size).unwrap_or_default(),
-        "storageSize": v.storage_bytes,
-        "snapshotNumber": 0,
-        "createProgress": create_progress(v),
-        "createTime": time(c.created_at),
-    })
+    wire::Cluster {
+        cluster_id: cluster_id(c.id),
+        cluster_name: c.spec.name().to_string(),
+        project_id: c.project_id.clone(),
+        description: spec.map(|s| s.description.clone()).unwrap_or_default(),
+        region_id: spec.map(|s| s.region_id.clone()).unwrap_or_default(),
+        cu_type: spec.map_or(CuType::PerformanceOptimized, |s| s.cu_type).into(),
+        plan: spec.map_or(Plan::Standard, |s| s.plan).into(),
+        deployment_option: spec.map_or(Offering::Dedicated, |s| s.offering).into(),
+        status: status(v),
+        connect_address: connect,
+        private_link_address: String::new(),
+        cu_size: spec.map(|s| s.cu_size).unwrap_or_default(),
+        storage_size: v.storage_bytes,
+        snapshot_number: 0,
+        create_progress: create_progress(v),
+        create_time: time(c.created_at),
+    }
 }
 
-pub fn job(j: &Job) -> Value {
+pub fn job(j: &Job) -> wire::Job {
     let status = match (j.state, j.started_at) {
-        (JobState::Succeeded, _) => "SUCCESSFUL",
-        (JobState::Failed, _) => "FAILED",
-        (JobState::Enqueued, None) => "PENDING",
-        (JobState::Paused, _) => "PENDING",
-        (JobState::Enqueued, Some(_)) => "IN_PROGRESS",
+        (JobState::Succeeded, _) => JobStatus::Successful,
+        (JobState::Failed, _) => JobStatus::Failed,
+        (JobState::Enqueued, None) => JobStatus::Pending,
+        (JobState::Paused, _) => JobStatus::Pending,
+        (JobState::Enqueued, Some(_)) => JobStatus::InProgress,
     };
     let kind = match j.kind {
-        JobKind::CreateCluster => "CREATE_CLUSTER",
-        JobKind::StopCluster => "SUSPEND_CLUSTER",
-        JobKind::StartCluster => "RESUME_CLUSTER",
-        JobKind::ModifyCluster => "MODIFY_CLUSTER",
-        JobKind::DeleteCluster => "DROP_CLUSTER",
-        JobKind::RestartCluster => "RESTART_CLUSTER",
-        JobKind::RepairCluster => "REPAIR_CLUSTER",
-        JobKind::CreateSnapshot | JobKind::RestoreCluster | JobKind::DeleteSnapshot | JobKind::ChangeCluster => "OTHER",
+        JobKind::CreateCluster => JobType::CreateCluster,
+        JobKind::StopCluster => JobType::SuspendCluster,
+        JobKind::StartCluster => JobType::ResumeCluster,
+        JobKind::ModifyCluster => JobType::ModifyCluster,
+        JobKind::DeleteCluster => JobType::DropCluster,
+        JobKind::RestartCluster => JobType::RestartCluster,
+        JobKind::RepairCluster => JobType::RepairCluster,
+        JobKind::CreateSnapshot | JobKind::RestoreCluster | JobKind::DeleteSnapshot | JobKind::ChangeCluster => JobType::Other,
     };
-    json!({
-        "jobId": job_id(j.id),
-        "type": kind,
-        "status": status,
-        "progress": j.progress_percent(),
-        "startTime": j.started_at.map(time),
-        "endTime": j.finished_at.map(time),
-        "reason": j.error.as_ref().map(|e| e.message.clone()).unwrap_or_default(),
-    })
+    wire::Job {
+        job_id: job_id(j.id),
+        kind,
+        status,
+        progress: j.progress_percent(),
+        start_time: j.started_at.map(time),
+        end_time: j.finished_at.map(time),
+        reason: j.error.as_ref().map(|e| e.message.clone()).unwrap_or_default(),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,23 @@
+//! `strato openapi <dialect>`: prints a dialect's OpenAPI document, as its
+//! listener serves it at `GET /openapi.json`.
+
+/// The dialects that have a document.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Dialect {
+    /// Zilliz Cloud control plane (v2).
+    Zilliz,
+}
+
+impl Dialect {
+    pub fn document(self) -> utoipa::openapi::OpenApi {
+        match self {
+            Dialect::Zilliz => crate::api::zilliz::openapi(),
+        }
+    }
+}
+
+/// Pretty JSON with a final newline, as `docs/openapi/<dialect>.json` is committed.
+pub fn run(dialect: Dialect) -> anyhow::Result<()> {
+    println!("{}", dialect.document().to_pretty_json()?);
+    Ok(())
+}
