@@ -5,6 +5,7 @@
 mod admin;
 mod client;
 mod cluster;
+mod http;
 mod snapshot;
 mod vector;
 
