@@ -101,3 +101,24 @@ pub fn percent(v: &Value) -> Option<u64> {
 pub fn print_json(v: &Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
+
+/// A compact table: `columns` are (header, width); the last column is not padded.
+pub fn print_table(columns: &[(&str, usize)], rows: impl IntoIterator<Item = Vec<String>>) {
+    let line = |cells: Vec<String>| {
+        let n = cells.len();
+        let padded: Vec<String> =
+            cells.into_iter().zip(columns).enumerate().map(|(i, (c, (_, w)))| if i + 1 == n { c } else { format!("{c:<w$}") }).collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(columns.iter().map(|(h, _)| h.to_string()).collect());
+    rows.into_iter().for_each(line);
+}
+
+/// A JSON string field for a table cell (`-` when absent).
+pub fn cell(v: &Value) -> String {
+    match v {
+        Value::String(s) if !s.is_empty() => s.clone(),
+        Value::Null | Value::String(_) => "-".into(),
+        other => other.to_string(),
+    }
+}

@@ -1,11 +1,12 @@
-//! The `strato` command line: the server, cluster operations over the DWS
-//! API (the same HTTP a user's scripts use), and local administration of
-//! identity through the store.
+//! The `strato` command line: the server, cluster operations over the
+//! vendor APIs (DWS, CSS, Zilliz: the same HTTP a user's scripts
+//! use), and local administration of identity through the store.
 
 mod admin;
 mod client;
 mod cluster;
 mod http;
+mod search;
 mod snapshot;
 mod vector;
 
@@ -50,6 +51,13 @@ enum Command {
         conn: vector::VectorConn,
         #[command(subcommand)]
         command: vector::VectorCommand,
+    },
+    /// Create, inspect, restart and delete search and log (CSS) clusters through a running server.
+    Search {
+        #[command(flatten)]
+        conn: search::SearchConn,
+        #[command(subcommand)]
+        command: search::SearchCommand,
     },
     /// Time cluster operations next to a hand-written script doing the same PostgreSQL steps.
     Bench(crate::bench::BenchArgs),
@@ -100,6 +108,7 @@ pub fn main() -> ExitCode {
             Command::Cluster { conn, command } => cluster::run(conn, command).await,
             Command::Snapshot { conn, command } => snapshot::run(conn, command).await,
             Command::Vector { conn, command } => vector::run(conn, command).await,
+            Command::Search { conn, command } => search::run(conn, command).await,
             Command::Bench(args) => crate::bench::run(args).await,
             Command::Admin { data_dir, command } => admin::run(&data_dir, command).await,
         }
