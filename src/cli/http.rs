@@ -42,6 +42,8 @@ pub struct Envelope {
 
 /// Huawei DWS and CSS: `{"error_code","error_msg"}`.
 pub const HUAWEI: Envelope = Envelope { code: "error_code", message: "error_msg" };
+/// Alibaba: `{"Code","Message","RequestId"}`.
+pub const ALIBABA: Envelope = Envelope { code: "Code", message: "Message" };
 
 /// Sends `req`; a non-2xx answer becomes a [`VendorError`] read from `envelope`.
 pub async fn send(req: reqwest::RequestBuilder, what: &str, envelope: &Envelope) -> anyhow::Result<Value> {

@@ -1,8 +1,9 @@
 //! The `strato` command line: the server, cluster operations over the
-//! vendor APIs (DWS, CSS, Zilliz: the same HTTP a user's scripts
+//! vendor APIs (DWS, CSS, Alibaba, Zilliz: the same HTTP a user's scripts
 //! use), and local administration of identity through the store.
 
 mod admin;
+mod aliyun;
 mod client;
 mod cluster;
 mod http;
@@ -59,6 +60,13 @@ enum Command {
         #[command(subcommand)]
         command: search::SearchCommand,
     },
+    /// Alibaba Cloud Elasticsearch and Logstash instances (ACS3-signed requests) through a running server.
+    Aliyun {
+        #[command(flatten)]
+        conn: aliyun::AliyunConn,
+        #[command(subcommand)]
+        command: aliyun::AliyunCommand,
+    },
     /// Time cluster operations next to a hand-written script doing the same PostgreSQL steps.
     Bench(crate::bench::BenchArgs),
     /// Manage domains, users, projects and access keys (works on the data directory).
@@ -109,6 +117,7 @@ pub fn main() -> ExitCode {
             Command::Snapshot { conn, command } => snapshot::run(conn, command).await,
             Command::Vector { conn, command } => vector::run(conn, command).await,
             Command::Search { conn, command } => search::run(conn, command).await,
+            Command::Aliyun { conn, command } => aliyun::run(conn, command).await,
             Command::Bench(args) => crate::bench::run(args).await,
             Command::Admin { data_dir, command } => admin::run(&data_dir, command).await,
         }
