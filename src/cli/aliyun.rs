@@ -50,31 +50,7 @@ pub enum AliyunCommand {
 #[derive(Debug, Subcommand)]
 pub enum InstanceCommand {
     /// Create an instance of N real engine members.
-    Create {
-        description: String,
-        /// Members (default: 2 for Elasticsearch, 1 for Logstash).
-        #[arg(long)]
-        node_amount: Option<u32>,
-        /// Node spec (default: elasticsearch.sn2ne.large / logstash.n4.small).
-        #[arg(long)]
-        spec: Option<String>,
-        /// Disk per member, GB.
-        #[arg(long, default_value_t = 20)]
-        disk: i64,
-        #[arg(long, default_value = "cloud_ssd")]
-        disk_type: String,
-        /// Version, e.g. 7.10_with_X-Pack (default: the newest offered).
-        #[arg(long)]
-        version: Option<String>,
-        /// Zone (`networkConfig.vsArea`); a server run with another --aliyun-region needs one of its zones.
-        #[arg(long, env = "STRATO_ALIYUN_ZONE", default_value_t = crate::core::geography::aliyun_zones("cn-hangzhou")[0].clone())]
-        zone: String,
-        /// The elastic user's password (Elasticsearch only).
-        #[arg(long, env = "STRATO_ES_ADMIN_PASSWORD", hide_env_values = true)]
-        admin_password: Option<String>,
-        #[arg(long)]
-        wait: bool,
-    },
+    Create(CreateArgs),
     List,
     Show { id: String },
     /// Change the number of members (a change task: interrupt and resume apply).
@@ -103,6 +79,33 @@ pub enum InstanceCommand {
         #[arg(long)]
         wait: bool,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    pub description: String,
+    /// Members (default: 2 for Elasticsearch, 1 for Logstash).
+    #[arg(long)]
+    pub node_amount: Option<u32>,
+    /// Node spec (default: elasticsearch.sn2ne.large / logstash.n4.small).
+    #[arg(long)]
+    pub spec: Option<String>,
+    /// Disk per member, GB.
+    #[arg(long, default_value_t = 20)]
+    pub disk: i64,
+    #[arg(long, default_value = "cloud_ssd")]
+    pub disk_type: String,
+    /// Version, e.g. 7.10_with_X-Pack (default: the newest offered).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Zone (`networkConfig.vsArea`); a server run with another --aliyun-region needs one of its zones.
+    #[arg(long, env = "STRATO_ALIYUN_ZONE", default_value_t = crate::core::geography::aliyun_zones("cn-hangzhou")[0].clone())]
+    pub zone: String,
+    /// The elastic user's password (Elasticsearch only).
+    #[arg(long, env = "STRATO_ES_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    #[arg(long)]
+    pub wait: bool,
 }
 
 /// Elasticsearch or Logstash: where its routes are and what the SDK calls its operations.
@@ -201,10 +204,8 @@ impl Client {
 }
 
 /// The create body, as `api::aliyun::wire` decodes it for either product.
-fn create_body(kind: Kind, cmd: &InstanceCommand) -> anyhow::Result<wire::CreateInstanceRequest> {
-    let InstanceCommand::Create { description, node_amount, spec, disk, disk_type, version, zone, admin_password, .. } = cmd else {
-        unreachable!("only called for create")
-    };
+fn create_body(kind: Kind, a: &CreateArgs) -> anyhow::Result<wire::CreateInstanceRequest> {
+    let CreateArgs { description, node_amount, spec, disk, disk_type, version, zone, admin_password, .. } = a;
     let newest = kind.datastore().versions()[0].splitn(3, '.').take(2).collect::<Vec<_>>().join(".");
     let version = version.clone().unwrap_or(format!("{newest}_with_X-Pack"));
     let default_spec = if kind == Kind::Es { "elasticsearch.sn2ne.large" } else { "logstash.n4.small" };
@@ -322,10 +323,10 @@ pub async fn run(conn: AliyunConn, cmd: AliyunCommand) -> anyhow::Result<()> {
 async fn act(client: &Client, kind: Kind, cmd: InstanceCommand, json: bool) -> anyhow::Result<()> {
     let base = kind.base();
     let (ack, id, wait, label) = match &cmd {
-        InstanceCommand::Create { wait, .. } => {
-            let made = client.call(Method::POST, base, &kind.action("Create"), Some(&create_body(kind, &cmd)?)).await?;
+        InstanceCommand::Create(a) => {
+            let made = client.call(Method::POST, base, &kind.action("Create"), Some(&create_body(kind, a)?)).await?;
             let id = made["Result"]["instanceId"].as_str().unwrap_or_default().to_string();
-            (made, id, *wait, "creating")
+            (made, id, a.wait, "creating")
         }
         InstanceCommand::Update { id, node_amount, wait } => {
             let body = wire::UpdateInstanceRequest { node_amount: Some((*node_amount).into()), ..wire::UpdateInstanceRequest::default() };
@@ -346,9 +347,9 @@ async fn act(client: &Client, kind: Kind, cmd: InstanceCommand, json: bool) -> a
         }
     }
     match (json, &cmd) {
-        (true, InstanceCommand::Create { .. }) => http::print_json(&client.describe(kind, &id).await?),
+        (true, InstanceCommand::Create(_)) => http::print_json(&client.describe(kind, &id).await?),
         (true, _) => http::print_json(&ack),
-        (false, InstanceCommand::Create { .. }) => println!("{id}"),
+        (false, InstanceCommand::Create(_)) => println!("{id}"),
         (false, _) => println!("{} of {id} accepted", label_of(&cmd)),
     }
     Ok(())
