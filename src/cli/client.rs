@@ -1,22 +1,23 @@
-//! A small DWS API client for the CLI: finds the server through
-//! endpoints.json (or flags), logs in with Keystone, and decodes DWS errors.
+//! A Keystone-authenticated client of a Huawei dialect (DWS, CSS) for the
+//! CLI: finds the server through endpoints.json (or flags), logs in, and
+//! decodes the dialect's `{"error_code","error_msg"}` errors.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use serde_json::{json, Value};
 
+use super::http::{self, pick};
+
+/// How to log in to the identity service (shared by every Huawei dialect).
 #[derive(Debug, Clone, clap::Args)]
-pub struct ConnArgs {
+pub struct KeystoneArgs {
     /// Data directory of the server (for endpoints.json).
     #[arg(long, env = "STRATO_DATA_DIR", default_value = "strato-data", global = true)]
     pub data_dir: PathBuf,
     /// Identity endpoint (default: from endpoints.json).
     #[arg(long, env = "STRATO_IAM_URL", global = true)]
     pub iam_url: Option<String>,
-    /// DWS endpoint (default: from endpoints.json).
-    #[arg(long, env = "STRATO_DWS_URL", global = true)]
-    pub dws_url: Option<String>,
     #[arg(long, env = "STRATO_DOMAIN", global = true)]
     pub domain: Option<String>,
     #[arg(long, env = "STRATO_USER", global = true)]
@@ -30,32 +31,34 @@ pub struct ConnArgs {
     pub json: bool,
 }
 
+/// `strato cluster|snapshot`: Keystone plus the DWS endpoint.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConnArgs {
+    #[command(flatten)]
+    pub keystone: KeystoneArgs,
+    /// DWS endpoint (default: from endpoints.json).
+    #[arg(long, env = "STRATO_DWS_URL", global = true)]
+    pub dws_url: Option<String>,
+}
+
 pub struct Client {
     http: reqwest::Client,
-    dws: String,
+    base: String,
     token: String,
     pub project_id: String,
 }
 
-fn pick(flag: &Option<String>, doc: &Value, path: &[&str], what: &str) -> anyhow::Result<String> {
-    if let Some(v) = flag {
-        return Ok(v.clone());
-    }
-    let mut cur = doc;
-    for p in path {
-        cur = &cur[*p];
-    }
-    cur.as_str().map(str::to_string).with_context(|| format!("no {what}: pass --{what} or run the server with bootstrap"))
-}
-
 impl Client {
+    /// A client of the DWS listener.
     pub async fn connect(a: &ConnArgs) -> anyhow::Result<Client> {
-        let doc: Value = std::fs::read_to_string(a.data_dir.join("endpoints.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or(Value::Null);
+        Client::login(&a.keystone, "dws", &a.dws_url).await
+    }
+
+    /// Logs in and talks to `listener` (its endpoints.json key, also the flag's name `--<listener>-url`).
+    pub async fn login(a: &KeystoneArgs, listener: &str, url: &Option<String>) -> anyhow::Result<Client> {
+        let doc = http::endpoints(&a.data_dir);
         let iam = pick(&a.iam_url, &doc, &["iam"], "iam-url")?;
-        let dws = pick(&a.dws_url, &doc, &["dws"], "dws-url")?;
+        let base = pick(url, &doc, &[listener], &format!("{listener}-url"))?;
         let domain = pick(&a.domain, &doc, &["credentials", "domain"], "domain")?;
         let user = pick(&a.user, &doc, &["credentials", "user"], "user")?;
         let password = pick(&a.password, &doc, &["credentials", "password"], "password")?;
@@ -72,23 +75,21 @@ impl Client {
         let token = resp.headers().get("x-subject-token").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
         let doc: Value = resp.json().await?;
         let project_id = doc["token"]["project"]["id"].as_str().unwrap_or_default().to_string();
-        Ok(Client { http, dws, token, project_id })
+        Ok(Client { http, base, token, project_id })
     }
 
-    /// Calls the DWS API; a DWS error envelope becomes an error naming its code.
+    /// Calls the API (`{pid}` in `path` is the project); an error envelope becomes a [`http::VendorError`].
     pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
-        let url = format!("{}{}", self.dws, path.replace("{pid}", &self.project_id));
+        self.send(method, path, body.as_ref()).await
+    }
+
+    /// [`Client::call`] with any serializable body (a dialect's wire type).
+    pub async fn send<B: serde::Serialize + ?Sized>(&self, method: reqwest::Method, path: &str, body: Option<&B>) -> anyhow::Result<Value> {
+        let url = format!("{}{}", self.base, path.replace("{pid}", &self.project_id));
         let mut req = self.http.request(method, &url).header("x-auth-token", &self.token);
         if let Some(b) = body {
-            req = req.json(&b);
+            req = req.json(b);
         }
-        let resp = req.send().await.with_context(|| format!("calling {url}"))?;
-        let status = resp.status();
-        let text = resp.text().await?;
-        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if !status.is_success() {
-            bail!("{} {}: {}", status.as_u16(), v["error_code"].as_str().unwrap_or(""), v["error_msg"].as_str().unwrap_or(&text));
-        }
-        Ok(v)
+        http::send(req, &url, &http::HUAWEI).await
     }
 }

@@ -1,13 +1,11 @@
 //! `strato cluster ...`: the DWS operations, with `--wait` progress bars.
 
-use std::time::Duration;
-
-use anyhow::bail;
 use clap::Subcommand;
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::client::{Client, ConnArgs};
+use super::http::{self, Verdict};
 
 #[derive(Debug, Subcommand)]
 pub enum ClusterCommand {
@@ -74,38 +72,19 @@ fn print_table(clusters: &[Value]) {
 }
 
 /// Polls the cluster until `done` says so, showing action_progress.
-async fn wait_for(client: &Client, id: &str, label: &str, done: impl Fn(Option<&Value>) -> Option<anyhow::Result<()>>) -> anyhow::Result<()> {
-    let bar = super::progress_bar(label);
-    let deadline = std::time::Instant::now() + Duration::from_secs(600);
-    loop {
-        let cluster = match client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}"), None).await {
-            Ok(v) => Some(v["cluster"].clone()),
-            Err(e) if e.to_string().contains("DWS.0047") => None,
-            Err(e) => return Err(e),
-        };
-        if let Some(c) = &cluster {
-            let pct = c["action_progress"]
-                .as_object()
-                .and_then(|m| m.values().next())
-                .and_then(|v| v.as_str())
-                .and_then(|s| s.trim_end_matches('%').parse::<u64>().ok());
-            if let Some(p) = pct {
-                bar.set_position(p);
-            }
+async fn wait_for(client: &Client, id: &str, label: &str, done: impl Fn(Option<&Value>) -> Verdict) -> anyhow::Result<()> {
+    let fetch = || async move {
+        match client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}"), None).await {
+            Ok(v) => Ok(Some(v["cluster"].clone())),
+            Err(e) if http::has_code(&e, "DWS.0047") => Ok(None),
+            Err(e) => Err(e),
         }
-        if let Some(result) = done(cluster.as_ref()) {
-            bar.set_position(100);
-            bar.finish_and_clear();
-            return result;
-        }
-        if std::time::Instant::now() > deadline {
-            bail!("gave up waiting after 10 minutes");
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    };
+    let progress = |c: &Value| c["action_progress"].as_object().and_then(|m| m.values().next()).and_then(http::percent);
+    http::poll(label, fetch, progress, done).await
 }
 
-fn settled(want: &'static str) -> impl Fn(Option<&Value>) -> Option<anyhow::Result<()>> {
+fn settled(want: &'static str) -> impl Fn(Option<&Value>) -> Verdict {
     move |c| {
         let c = c?;
         let status = c["status"].as_str().unwrap_or("");
@@ -120,8 +99,8 @@ fn settled(want: &'static str) -> impl Fn(Option<&Value>) -> Option<anyhow::Resu
 pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
     let client = Client::connect(&conn).await?;
     let out = |v: &Value| {
-        if conn.json {
-            println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+        if conn.keystone.json {
+            http::print_json(v);
         }
     };
     match cmd {
@@ -136,7 +115,7 @@ pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
             if wait {
                 wait_for(&client, &id, "creating", settled("AVAILABLE")).await?;
             }
-            if conn.json {
+            if conn.keystone.json {
                 out(&client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}"), None).await?);
             } else {
                 println!("{id}");
@@ -144,7 +123,7 @@ pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
         }
         ClusterCommand::List => {
             let v = client.call(Method::GET, "/v1.0/{pid}/clusters", None).await?;
-            if conn.json {
+            if conn.keystone.json {
                 out(&v);
             } else {
                 print_table(v["clusters"].as_array().map(Vec::as_slice).unwrap_or(&[]));
@@ -152,7 +131,7 @@ pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
         }
         ClusterCommand::Show { id } => {
             let v = client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}"), None).await?;
-            if conn.json {
+            if conn.keystone.json {
                 out(&v);
             } else {
                 print_table(std::slice::from_ref(&v["cluster"]));

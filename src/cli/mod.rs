@@ -1,11 +1,14 @@
-//! The `strato` command line: the server, cluster operations over the DWS
-//! API (the same HTTP a user's scripts use), and local administration of
-//! identity through the store.
+//! The `strato` command line: the server, cluster operations over the
+//! vendor APIs (DWS, CSS, Alibaba, Zilliz: the same HTTP a user's scripts
+//! use), and local administration of identity through the store.
 
 mod admin;
+mod aliyun;
 mod client;
 mod cluster;
 pub mod openapi;
+mod http;
+mod search;
 mod snapshot;
 mod vector;
 
@@ -55,6 +58,20 @@ enum Command {
     Openapi {
         #[arg(value_enum)]
         dialect: openapi::Dialect,
+    },
+    /// Create, inspect, restart and delete search and log (CSS) clusters through a running server.
+    Search {
+        #[command(flatten)]
+        conn: search::SearchConn,
+        #[command(subcommand)]
+        command: search::SearchCommand,
+    },
+    /// Alibaba Cloud Elasticsearch and Logstash instances (ACS3-signed requests) through a running server.
+    Aliyun {
+        #[command(flatten)]
+        conn: aliyun::AliyunConn,
+        #[command(subcommand)]
+        command: aliyun::AliyunCommand,
     },
     /// Time cluster operations next to a hand-written script doing the same PostgreSQL steps.
     Bench(crate::bench::BenchArgs),
@@ -106,6 +123,8 @@ pub fn main() -> ExitCode {
             Command::Snapshot { conn, command } => snapshot::run(conn, command).await,
             Command::Vector { conn, command } => vector::run(conn, command).await,
             Command::Openapi { dialect } => openapi::run(dialect),
+            Command::Search { conn, command } => search::run(conn, command).await,
+            Command::Aliyun { conn, command } => aliyun::run(conn, command).await,
             Command::Bench(args) => crate::bench::run(args).await,
             Command::Admin { data_dir, command } => admin::run(&data_dir, command).await,
         }

@@ -134,7 +134,7 @@ pub async fn run(conn: ConnArgs, cmd: SnapshotCommand) -> anyhow::Result<()> {
             let v = client.call(Method::POST, "/v1.0/{pid}/snapshots", Some(body)).await?;
             let id = v["snapshot"]["id"].as_str().unwrap_or_default().to_string();
             let shown = if wait { wait_snapshot(&client, &id, "snapshotting", false).await? } else { None };
-            match (conn.json, shown) {
+            match (conn.keystone.json, shown) {
                 (true, Some(s)) => print(&json!({"snapshot": s})),
                 (true, None) => print(&v),
                 (false, _) => println!("{id}"),
@@ -146,7 +146,7 @@ pub async fn run(conn: ConnArgs, cmd: SnapshotCommand) -> anyhow::Result<()> {
                 None => "/v1.0/{pid}/snapshots".to_string(),
             };
             let v = client.call(Method::GET, &path, None).await?;
-            if conn.json {
+            if conn.keystone.json {
                 print(&v);
             } else {
                 print_table(v["snapshots"].as_array().map(Vec::as_slice).unwrap_or(&[]));
@@ -154,7 +154,7 @@ pub async fn run(conn: ConnArgs, cmd: SnapshotCommand) -> anyhow::Result<()> {
         }
         SnapshotCommand::Show { id } => {
             let v = client.call(Method::GET, &format!("/v1.0/{{pid}}/snapshots/{id}"), None).await?;
-            if conn.json {
+            if conn.keystone.json {
                 print(&v);
             } else {
                 print_table(std::slice::from_ref(&v["snapshot"]));
@@ -179,7 +179,7 @@ pub async fn run(conn: ConnArgs, cmd: SnapshotCommand) -> anyhow::Result<()> {
             if wait {
                 wait_cluster(&client, &cluster).await?;
             }
-            if conn.json {
+            if conn.keystone.json {
                 print(&v);
             } else {
                 println!("{cluster}");

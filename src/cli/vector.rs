@@ -80,10 +80,7 @@ struct Client {
 
 impl Client {
     fn new(c: &VectorConn) -> anyhow::Result<Client> {
-        let doc: Value = std::fs::read_to_string(c.data_dir.join("endpoints.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or(Value::Null);
+        let doc = super::http::endpoints(&c.data_dir);
         let base = c.zilliz_url.clone().or_else(|| doc["zilliz"].as_str().map(str::to_string)).context("no --zilliz-url and no endpoints.json")?;
         let key = c.api_key.clone().or_else(|| doc["credentials"]["api_key"].as_str().map(str::to_string)).context("no --api-key")?;
         Ok(Client { http: reqwest::Client::new(), base, key, doc })

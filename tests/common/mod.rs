@@ -275,6 +275,16 @@ impl Server {
         engine_pids_in(self.dir.path())
     }
 
+    /// Runs `strato ARGS --data-dir DIR` against this server.
+    pub fn run_cli(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        let mut cmd = Command::new(bin());
+        cmd.args(args).arg("--data-dir").arg(self.dir.path());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    }
+
     /// Runs `strato admin ...` on this server's data directory.
     pub fn admin(&self, args: &[&str]) -> String {
         let out = Command::new(bin())

@@ -53,6 +53,17 @@ pub fn stand_in_engines() -> Option<Vec<String>> {
 }
 
 impl Server {
+    /// This server's engine processes whose command name starts with `comm` (osmem, syslog-ng), sorted.
+    pub fn engine_pids_named(&self, comm: &str) -> Vec<i32> {
+        let mut pids: Vec<i32> = self
+            .engine_pids()
+            .into_iter()
+            .filter(|p| std::fs::read_to_string(format!("/proc/{p}/comm")).is_ok_and(|c| c.trim().starts_with(comm)))
+            .collect();
+        pids.sort();
+        pids
+    }
+
     /// A CSS call with a Keystone token.
     pub fn css_call(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let url = format!("{}{}", self.css(), path.replace("{pid}", &self.pid()));

@@ -7,7 +7,7 @@ mod error;
 mod instances;
 mod render;
 mod tokens;
-mod wire;
+pub(crate) mod wire;
 
 use axum::extract::Request;
 use axum::middleware;

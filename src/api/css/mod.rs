@@ -6,7 +6,7 @@
 mod clusters;
 mod error;
 mod render;
-mod wire;
+pub(crate) mod wire;
 
 use axum::extract::Request;
 use axum::middleware;
