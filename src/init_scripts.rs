@@ -26,6 +26,19 @@ pub enum ScriptState {
     Skipped,
 }
 
+impl ScriptState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScriptState::Pending => "pending",
+            ScriptState::Running => "running",
+            ScriptState::Succeeded => "succeeded",
+            ScriptState::Failed => "failed",
+            ScriptState::TimedOut => "timed_out",
+            ScriptState::Skipped => "skipped",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScriptRun {
     pub name: String,

@@ -8,13 +8,18 @@ use std::path::PathBuf;
 
 use common::Server;
 
+use strato::cli::openapi::Dialect;
+
+/// Every dialect with a document.
+const DIALECTS: [Dialect; 2] = [Dialect::Iam, Dialect::Zilliz];
+
 /// The document as committed: pretty JSON and a final newline.
-fn generated() -> String {
-    format!("{}\n", strato::api::zilliz::openapi().to_pretty_json().expect("serializes"))
+fn generated(d: Dialect) -> String {
+    format!("{}\n", d.document().to_pretty_json().expect("serializes"))
 }
 
-fn snapshot() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/openapi/zilliz.json")
+fn snapshot(d: Dialect) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("docs/openapi/{}.json", d.name()))
 }
 
 /// Where two texts first differ, with the lines on either side.
@@ -26,36 +31,44 @@ fn first_difference(committed: &str, generated: &str) -> String {
 }
 
 #[test]
-fn the_committed_zilliz_document_is_the_generated_one() {
-    let generated = generated();
-    if std::env::var("STRATO_UPDATE_OPENAPI").as_deref() == Ok("1") {
-        std::fs::write(snapshot(), &generated).expect("write the snapshot");
-        return;
+fn the_committed_documents_are_the_generated_ones() {
+    for d in DIALECTS {
+        let generated = generated(d);
+        if std::env::var("STRATO_UPDATE_OPENAPI").as_deref() == Ok("1") {
+            std::fs::write(snapshot(d), &generated).expect("write the snapshot");
+            continue;
+        }
+        let committed = std::fs::read_to_string(snapshot(d)).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/openapi/{}.json is not what the code generates; if the change is meant, regenerate it with \
+             `STRATO_UPDATE_OPENAPI=1 cargo test --test openapi` and commit it. First difference at {}",
+            d.name(),
+            first_difference(&committed, &generated)
+        );
     }
-    let committed = std::fs::read_to_string(snapshot()).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "docs/openapi/zilliz.json is not what the code generates; if the change is meant, regenerate it with \
-         `STRATO_UPDATE_OPENAPI=1 cargo test --test openapi` and commit it. First difference at {}",
-        first_difference(&committed, &generated)
-    );
 }
 
 #[test]
-fn the_cli_prints_the_document() {
-    let out = std::process::Command::new(common::bin()).args(["openapi", "zilliz"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), generated());
+fn the_cli_prints_the_documents() {
+    for d in DIALECTS {
+        let out = std::process::Command::new(common::bin()).args(["openapi", d.name()]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), generated(d), "{}", d.name());
+    }
 }
 
 #[test]
 fn the_listener_serves_the_document_without_a_key_and_guards_the_rest() {
     let s = Server::start();
-    let resp = s.http.get(format!("{}/openapi.json", s.zilliz())).send().unwrap();
-    assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
-    let served: serde_json::Value = resp.json().unwrap();
-    assert_eq!(served, serde_json::from_str::<serde_json::Value>(&generated()).unwrap());
+    for (d, base) in [(Dialect::Iam, s.iam()), (Dialect::Zilliz, s.zilliz())] {
+        let resp = s.http.get(format!("{base}/openapi.json")).send().unwrap();
+        assert_eq!(resp.status(), 200);
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        let served: serde_json::Value = resp.json().unwrap();
+        assert_eq!(served, serde_json::from_str::<serde_json::Value>(&generated(d)).unwrap(), "{}", d.name());
+    }
+    assert_eq!(s.http.get(format!("{}/_strato/info", s.iam())).send().unwrap().status(), 401);
     let (status, v) = s.z("not-a-key", "GET", "/v2/clusters", None);
     assert_eq!((status, v["code"].as_u64()), (200, Some(21119)), "{v}");
 }

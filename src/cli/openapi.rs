@@ -4,13 +4,24 @@
 /// The dialects that have a document.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Dialect {
+    /// Identity (Keystone v3), strato's admin surface and metrics.
+    Iam,
     /// Zilliz Cloud control plane (v2).
     Zilliz,
 }
 
 impl Dialect {
+    /// Its name on the command line and in `docs/openapi/<name>.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Iam => "iam",
+            Dialect::Zilliz => "zilliz",
+        }
+    }
+
     pub fn document(self) -> utoipa::openapi::OpenApi {
         match self {
+            Dialect::Iam => crate::api::keystone::openapi(),
             Dialect::Zilliz => crate::api::zilliz::openapi(),
         }
     }
