@@ -70,5 +70,5 @@ fn the_listener_serves_the_document_without_a_key_and_guards_the_rest() {
     }
     assert_eq!(s.http.get(format!("{}/_strato/info", s.iam())).send().unwrap().status(), 401);
     let (status, v) = s.z("not-a-key", "GET", "/v2/clusters", None);
-    assert_eq!((status, v["code"].as_u64()), (200, Some(21119)), "{v}");
+    assert_eq!((status, v["code"].as_u64()), (401, Some(21119)), "{v}");
 }

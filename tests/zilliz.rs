@@ -114,8 +114,9 @@ fn refusals_change_nothing() {
     let code = |r: (u16, serde_json::Value)| (r.0, r.1["code"].as_u64().unwrap_or(0));
 
     // Authentication: missing, malformed and unknown keys.
-    assert_eq!(code(s.z("nope", "GET", "/v2/clusters", None)), (200, 21119));
+    assert_eq!(code(s.z("nope", "GET", "/v2/clusters", None)), (401, 21119));
     let resp = s.http.get(format!("{}/v2/clusters", s.zilliz())).send().unwrap();
+    assert_eq!(resp.status(), 401);
     assert_eq!(resp.json::<serde_json::Value>().unwrap()["code"], 21119);
 
     // Validation: nothing is created.

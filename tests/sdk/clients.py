@@ -246,9 +246,9 @@ class ZillizClient:
     def close(self):
         self.http.close()
 
-    def call(self, method, path, body=None, params=None):
+    def call(self, method, path, body=None, params=None, status=200):
         resp = self.http.request(method, self.base + path, json=body, params=params, timeout=ZILLIZ_TIMEOUT)
-        assert resp.status_code == 200, "%s %s -> HTTP %s: %s" % (method, path, resp.status_code, resp.text[:500])
+        assert resp.status_code == status, "%s %s -> HTTP %s: %s" % (method, path, resp.status_code, resp.text[:500])
         doc = resp.json()
         assert isinstance(doc, dict) and isinstance(doc.get("code"), int), "%s %s -> not an envelope: %r" % (
             method, path, doc)
@@ -265,9 +265,10 @@ class ZillizClient:
             raise ZillizError(method, path, doc)
         return doc["data"]
 
-    def expect_code(self, code, method, path, body=None, params=None):
-        """The call must fail with this code; returns the envelope."""
-        doc = self.call(method, path, body, params)
+    def expect_code(self, code, method, path, body=None, params=None, status=200):
+        """The call must fail with this code (and HTTP status: Zilliz answers request errors with 200); returns the
+        envelope."""
+        doc = self.call(method, path, body, params, status)
         assert doc["code"] == code, "%s %s: expected code %s, got %r" % (method, path, code, doc)
         return doc
 

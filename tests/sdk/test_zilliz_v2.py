@@ -227,12 +227,12 @@ def test_bad_api_key_and_state_refusals(strato, zilliz, running):
     made, desc = running
     cid = made["clusterId"]
 
-    # A wrong or missing API key: 21119, and nothing happens.
+    # A wrong or missing API key: HTTP 401 with 21119 (as the real service answers), and nothing happens.
     for bad in (ZillizClient(strato, api_key="not-a-key-" + uuid.uuid4().hex), ZillizClient(strato, api_key=False)):
         try:
-            bad.expect_code(21119, "GET", "/v2/clusters")
-            bad.expect_code(21119, "GET", "/v2/clusters/%s/resume" % cid)
-            bad.expect_code(21119, "POST", "/v2/clusters/%s/suspend" % cid)
+            bad.expect_code(21119, "GET", "/v2/clusters", status=401)
+            bad.expect_code(21119, "GET", "/v2/clusters/%s/resume" % cid, status=401)
+            bad.expect_code(21119, "POST", "/v2/clusters/%s/suspend" % cid, status=401)
         finally:
             bad.close()
     assert zilliz.describe(cid)["status"] == "RUNNING"

@@ -54,7 +54,7 @@ const NO_ROUTE: u32 = 404;
 /// document's error schema is generated from this table; a test checks that
 /// every error maps to one of its rows.
 pub const CODES: &[(u32, StatusCode, &str)] = &[
-    (21119, StatusCode::OK, "The API key is missing, malformed, unknown or revoked, or scoped to no project."),
+    (21119, StatusCode::UNAUTHORIZED, "The API key is missing, malformed, unknown or revoked, or scoped to no project."),
     (
         INVALID_PARAMETER,
         StatusCode::OK,
@@ -120,7 +120,8 @@ impl ZillizError {
                 CoreError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL),
             },
             ZillizError::Auth(AuthError::Store(_)) => (StatusCode::INTERNAL_SERVER_ERROR, INTERNAL),
-            ZillizError::Auth(_) => (ok, 21119),
+            // As the real service answers (the Terraform provider's recorded responses): 401 with the code.
+            ZillizError::Auth(_) => (StatusCode::UNAUTHORIZED, 21119),
             ZillizError::ForeignProject(_) => (ok, 96012),
             ZillizError::MissingProject => (ok, 96005),
             ZillizError::PageSize(_) => (ok, 96008),
@@ -147,7 +148,7 @@ impl ZillizError {
             }
             ZillizError::Core(CoreError::ClusterNotFound(_)) => "The cluster does not exist.".into(),
             ZillizError::Core(e) => e.to_string(),
-            ZillizError::Auth(_) => "The apikey is illegal.".into(),
+            ZillizError::Auth(_) => "The apikey is illegal".into(),
             ZillizError::ForeignProject(p) => {
                 format!("You don't have permission for this project ({p}). Please check your Apikey scope.")
             }

@@ -50,7 +50,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             code.enum_values = Some(codes().into_iter().map(Into::into).collect());
         }
     }
-    let edge = [("413", "The body exceeds 1 MiB; it was not read."), ("500", "An internal error (96999); see the server log.")];
+    let edge = [
+        ("401", "The API key is missing, malformed, unknown or revoked (21119)."),
+        ("413", "The body exceeds 1 MiB; it was not read."),
+        ("500", "An internal error (96999); see the server log.")];
     for item in doc.paths.paths.values_mut() {
         let ops = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
         for op in ops.into_iter().flatten() {
