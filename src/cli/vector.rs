@@ -7,7 +7,9 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
+
+use crate::api::zilliz::wire::{CreateDedicatedClusterRequest, ModifyClusterRequest};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct VectorConn {
@@ -161,7 +163,16 @@ pub async fn run(conn: VectorConn, cmd: VectorCommand) -> anyhow::Result<()> {
             let project = project_id
                 .or_else(|| client.doc["credentials"]["project_id"].as_str().map(str::to_string))
                 .context("no --project-id")?;
-            let body = json!({"clusterName": name, "projectId": project, "regionId": region, "plan": plan, "cuType": cu_type, "cuSize": cu_size});
+            let body = CreateDedicatedClusterRequest {
+                cluster_name: Some(name),
+                project_id: Some(project),
+                region_id: Some(region),
+                plan: Some(plan),
+                cu_type: Some(cu_type),
+                cu_size: Some(cu_size.into()),
+                description: None,
+            };
+            let body = serde_json::to_value(body)?;
             let made = client.call(Method::POST, "/v2/clusters/createDedicated", Some(body)).await?;
             show(&made);
             let id = made["clusterId"].as_str().unwrap_or_default().to_string();
@@ -210,7 +221,7 @@ pub async fn run(conn: VectorConn, cmd: VectorCommand) -> anyhow::Result<()> {
             }
         }
         VectorCommand::Modify { id, cu_size, wait } => {
-            show(&client.call(Method::POST, &op("modify", &id), Some(json!({"cuSize": cu_size}))).await?);
+            show(&client.call(Method::POST, &op("modify", &id), Some(serde_json::to_value(ModifyClusterRequest { cu_size: Some(cu_size.into()) })?)).await?);
             if wait {
                 // MODIFYING first, then RUNNING at the new size.
                 tokio::time::sleep(Duration::from_millis(300)).await;

@@ -7,7 +7,7 @@ mod clusters;
 mod error;
 mod openapi;
 mod render;
-mod wire;
+pub(crate) mod wire;
 
 use axum::body::Bytes;
 use axum::extract::Request;

@@ -16,29 +16,36 @@ use crate::core::vector::{CuType, Offering, Plan};
 use crate::core::CoreError;
 
 /// The body of `createDedicated`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateDedicatedClusterRequest {
     /// 1–64 letters, digits and hyphens, unique in the project (96010, 96017).
     #[schema(value_type = String, required = true, example = "cluster-01")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_name: Option<String>,
     /// The project the API key is scoped to (96005 if missing, 96012 if another).
     #[schema(value_type = String, required = true, example = "proj-4b6ff0e6c1d34b2b9a5e")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// One of the regions the server offers (`--vector-regions`, default Zilliz Cloud's list; else 96001).
     #[schema(value_type = String, required = true, example = "aws-us-west-2")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
     /// `Standard` (the default) or `Enterprise` (else 96004).
     #[schema(value_type = Option<String>, example = "Standard")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<String>,
     /// `Performance-optimized` (the default) or `Capacity-optimized` (else 96003).
     #[schema(value_type = Option<String>, example = "Performance-optimized")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cu_type: Option<String>,
     /// Compute units, 1–256 (else 96002); one CU is one CPU of the Milvus process.
     #[schema(value_type = i64, required = true, minimum = 1, maximum = 256, example = 1)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cu_size: Option<i64>,
     /// Free text, at most 256 characters, no control characters (else 80000).
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
@@ -68,11 +75,12 @@ impl From<CreateServerlessClusterRequest> for CreateDedicatedClusterRequest {
 }
 
 /// The body of `modify`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModifyClusterRequest {
     /// The new size in compute units, 1–256 (else 96002).
     #[schema(value_type = i64, required = true, minimum = 1, maximum = 256, example = 2)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cu_size: Option<i64>,
 }
 
