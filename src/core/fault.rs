@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::cluster::Product;
+use super::cluster::{ClusterSpec, Product};
+use super::vector::Offering;
 use super::job::JobKind;
 
 /// What a rule injects.
@@ -208,14 +209,23 @@ pub fn parse_cluster_id(s: &str) -> Option<Uuid> {
     Uuid::try_parse(hex).ok()
 }
 
-/// The operation of each product's API that starts a job of `kind` (what a
-/// step-failure rule names). Jobs strato starts itself keep strato's name.
-pub fn job_operation(product: Product, kind: JobKind) -> &'static str {
+/// The operation of each product's API that starts a job of `kind` on a
+/// cluster of `spec` (what a step-failure rule names). Jobs strato starts
+/// itself keep strato's name.
+pub fn job_operation(spec: &ClusterSpec, kind: JobKind) -> &'static str {
     use JobKind::*;
     use Product::*;
-    match (product, kind) {
+    let offering = match spec {
+        ClusterSpec::Vector(v) => Some(v.offering),
+        _ => None,
+    };
+    match (spec.product(), kind) {
         (_, RepairCluster) => "RepairCluster",
-        (Zilliz, CreateCluster) => "CreateDedicatedCluster",
+        (Zilliz, CreateCluster) => match offering {
+            Some(Offering::Serverless) => "CreateServerlessCluster",
+            Some(Offering::Free) => "CreateFreeCluster",
+            _ => "CreateDedicatedCluster",
+        },
         (Zilliz, StopCluster) => "SuspendCluster",
         (Zilliz, StartCluster) => "ResumeCluster",
         (Zilliz, ModifyCluster) => "ModifyCluster",
@@ -302,7 +312,20 @@ mod tests {
         for s in ["", "x", &format!("in01{}", c.simple())] {
             assert_eq!(parse_cluster_id(s), None, "{s}");
         }
-        assert_eq!(job_operation(Product::AliyunElasticsearch, JobKind::ChangeCluster), "UpdateInstance");
-        assert_eq!(job_operation(Product::Zilliz, JobKind::StartCluster), "ResumeCluster");
+        use crate::core::search::{Datastore, SearchSpec};
+        use crate::core::vector::{CuType, Plan, VectorSpec};
+        let text = String::new;
+        let search = ClusterSpec::Search(SearchSpec {
+            product: Product::AliyunElasticsearch, name: text(), description: text(), datastore: Datastore::Elasticsearch,
+            version: text(), node_count: 2, flavor: text(), disk_type: text(), disk_gb: 20, vpc_id: text(),
+            subnet_id: text(), security_group_id: text(), availability_zone: text(), https: false, authority: false,
+        });
+        assert_eq!(job_operation(&search, JobKind::ChangeCluster), "UpdateInstance");
+        let vector = |offering| ClusterSpec::Vector(VectorSpec {
+            name: text(), description: text(), region_id: text(), offering, plan: Plan::Standard,
+            cu_type: CuType::PerformanceOptimized, cu_size: 1,
+        });
+        assert_eq!(job_operation(&vector(Offering::Dedicated), JobKind::StartCluster), "ResumeCluster");
+        assert_eq!(job_operation(&vector(Offering::Serverless), JobKind::CreateCluster), "CreateServerlessCluster");
     }
 }

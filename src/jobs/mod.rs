@@ -218,7 +218,7 @@ impl Runner {
     /// The failure a step-failure fault rule injects at this step, if one fires.
     fn injected_failure(&self, job: &Job, cluster: &crate::core::cluster::Cluster, index: u32) -> Option<Failure> {
         let product = cluster.spec.product();
-        let operation = crate::core::fault::job_operation(product, job.kind);
+        let operation = crate::core::fault::job_operation(&cluster.spec, job.kind);
         let site = Site { product, operation, project_id: Some(&job.project_id), cluster: Some(job.cluster_id), step: Some(index) };
         let FaultAction::StepFailure { code, reason, .. } = self.faults.fire(&site)?.action else { return None };
         let code = code.unwrap_or_else(|| job_failure_code(job).to_string());
