@@ -6,12 +6,15 @@
 pub enum Dialect {
     /// Zilliz Cloud control plane (v2).
     Zilliz,
+    /// GaussDB(DWS) control plane (OTC / Huawei Cloud).
+    Dws,
 }
 
 impl Dialect {
     pub fn document(self) -> utoipa::openapi::OpenApi {
         match self {
             Dialect::Zilliz => crate::api::zilliz::openapi(),
+            Dialect::Dws => crate::api::dws::openapi(),
         }
     }
 }
