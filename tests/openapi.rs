@@ -1,6 +1,7 @@
 //! The dialects' OpenAPI documents: the committed `docs/openapi/<dialect>.json`
 //! is what the code generates (run with `STRATO_UPDATE_OPENAPI=1` to
 //! regenerate it), the CLI prints it, and the listener serves it unauthenticated.
+//! Each check is one helper run for every dialect.
 
 mod common;
 
@@ -8,13 +9,17 @@ use std::path::PathBuf;
 
 use common::Server;
 
+/// The dialects with a document: the name `strato openapi` takes and the generator.
+const DIALECTS: &[(&str, fn() -> utoipa::openapi::OpenApi)] =
+    &[("zilliz", strato::api::zilliz::openapi), ("dws", strato::api::dws::openapi)];
+
 /// The document as committed: pretty JSON and a final newline.
-fn generated() -> String {
-    format!("{}\n", strato::api::zilliz::openapi().to_pretty_json().expect("serializes"))
+fn generated(make: fn() -> utoipa::openapi::OpenApi) -> String {
+    format!("{}\n", make().to_pretty_json().expect("serializes"))
 }
 
-fn snapshot() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/openapi/zilliz.json")
+fn snapshot(dialect: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("docs/openapi/{dialect}.json"))
 }
 
 /// Where two texts first differ, with the lines on either side.
@@ -26,36 +31,80 @@ fn first_difference(committed: &str, generated: &str) -> String {
 }
 
 #[test]
-fn the_committed_zilliz_document_is_the_generated_one() {
-    let generated = generated();
-    if std::env::var("STRATO_UPDATE_OPENAPI").as_deref() == Ok("1") {
-        std::fs::write(snapshot(), &generated).expect("write the snapshot");
-        return;
+fn the_committed_documents_are_the_generated_ones() {
+    for (dialect, make) in DIALECTS {
+        let generated = generated(*make);
+        if std::env::var("STRATO_UPDATE_OPENAPI").as_deref() == Ok("1") {
+            std::fs::write(snapshot(dialect), &generated).expect("write the snapshot");
+            continue;
+        }
+        let committed = std::fs::read_to_string(snapshot(dialect)).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/openapi/{dialect}.json is not what the code generates; if the change is meant, regenerate it with \
+             `STRATO_UPDATE_OPENAPI=1 cargo test --test openapi` and commit it. First difference at {}",
+            first_difference(&committed, &generated)
+        );
     }
-    let committed = std::fs::read_to_string(snapshot()).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "docs/openapi/zilliz.json is not what the code generates; if the change is meant, regenerate it with \
-         `STRATO_UPDATE_OPENAPI=1 cargo test --test openapi` and commit it. First difference at {}",
-        first_difference(&committed, &generated)
-    );
 }
 
 #[test]
-fn the_cli_prints_the_document() {
-    let out = std::process::Command::new(common::bin()).args(["openapi", "zilliz"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), generated());
+fn the_cli_prints_the_documents() {
+    for (dialect, make) in DIALECTS {
+        let out = std::process::Command::new(common::bin()).args(["openapi", dialect]).output().unwrap();
+        assert!(out.status.success(), "{dialect}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), generated(*make), "{dialect}");
+    }
+}
+
+/// Every operation id is unique, and every operation answers in its dialect's
+/// error envelope for the shared refusals (authentication, the HTTP edge).
+#[test]
+fn every_operation_documents_the_shared_refusals() {
+    let shared: &[(&str, &[&str])] =
+        &[("zilliz", &["413", "500"]), ("dws", &["400", "401", "403", "404", "405", "408", "413", "415", "500"])];
+    for (dialect, make) in DIALECTS {
+        let doc = serde_json::to_value(make()).unwrap();
+        let statuses = shared.iter().find(|(d, _)| d == dialect).map(|(_, s)| *s).unwrap_or_default();
+        let mut ids = std::collections::HashSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let id = op["operationId"].as_str().unwrap_or_default();
+                assert!(ids.insert(id.to_string()), "{dialect}: {method} {path}: operationId {id} is used twice");
+                for status in statuses {
+                    let r = &op["responses"][status]["content"]["application/json"]["schema"]["$ref"];
+                    assert_eq!(r, "#/components/schemas/ErrorBody", "{dialect}: {method} {path} {status}");
+                }
+            }
+        }
+    }
+}
+
+/// A dialect's listener (its base URL) and a path there that needs credentials.
+fn guarded(s: &Server, dialect: &str) -> (String, String) {
+    match dialect {
+        "zilliz" => (s.zilliz(), "/v2/clusters".into()),
+        "dws" => (s.dws(), format!("/v1.0/{}/clusters", s.pid())),
+        other => panic!("no listener for {other}"),
+    }
 }
 
 #[test]
-fn the_listener_serves_the_document_without_a_key_and_guards_the_rest() {
+fn the_listeners_serve_the_documents_without_credentials_and_guard_the_rest() {
     let s = Server::start();
-    let resp = s.http.get(format!("{}/openapi.json", s.zilliz())).send().unwrap();
-    assert_eq!(resp.status(), 200);
-    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
-    let served: serde_json::Value = resp.json().unwrap();
-    assert_eq!(served, serde_json::from_str::<serde_json::Value>(&generated()).unwrap());
-    let (status, v) = s.z("not-a-key", "GET", "/v2/clusters", None);
-    assert_eq!((status, v["code"].as_u64()), (200, Some(21119)), "{v}");
+    for (dialect, make) in DIALECTS {
+        let (base, path) = guarded(&s, dialect);
+        let resp = s.http.get(format!("{base}/openapi.json")).send().unwrap();
+        assert_eq!(resp.status(), 200, "{dialect}");
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        let served: serde_json::Value = resp.json().unwrap();
+        assert_eq!(served, serde_json::from_str::<serde_json::Value>(&generated(*make)).unwrap(), "{dialect}");
+        let resp = s.http.get(format!("{base}{path}")).header("authorization", "Bearer not-a-key").send().unwrap();
+        let status = resp.status().as_u16();
+        let v: serde_json::Value = resp.json().unwrap();
+        match *dialect {
+            "zilliz" => assert_eq!((status, v["code"].as_u64()), (200, Some(21119)), "{v}"),
+            _ => assert_eq!((status, v["error_code"].as_str()), (401, Some("DWS.0002")), "{v}"),
+        }
+    }
 }
