@@ -75,7 +75,7 @@ pub async fn list_v2(ctx: State<Ctx>, caller: Caller, pid: Pid) -> Answer<Cluste
 #[utoipa::path(
     get, path = "/v1.0/{project_id}/clusters/{cluster_id}", operation_id = "ListClusterDetails", tag = TAG_CLUSTERS,
     summary = "Show a cluster",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
     responses(
         (status = 200, description = "The cluster.", body = OneCluster),
         (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
@@ -105,7 +105,7 @@ async fn operate(
     operation_id = "RestartCluster", tag = TAG_CLUSTERS,
     summary = "Restart a cluster",
     description = "Restarts an available cluster's processes: `task_status` `REBOOTING` until they are back.",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
     request_body = RestartClusterRequest,
     responses(
         (status = 200, description = "Accepted.", body = Empty),
@@ -128,7 +128,7 @@ pub async fn restart(
     post, path = "/v1/{project_id}/clusters/{cluster_id}/stop", operation_id = "StopCluster", tag = TAG_CLUSTERS,
     summary = "Stop a cluster",
     description = "Stops an available cluster's processes, keeping its data: `task_status` `STOPPING`, then `STOPPED`.",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
     responses(
         (status = 200, description = "Accepted: the job stopping it.", body = JobAccepted),
         (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
@@ -144,7 +144,7 @@ pub async fn stop(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, 
     post, path = "/v1/{project_id}/clusters/{cluster_id}/start", operation_id = "StartCluster", tag = TAG_CLUSTERS,
     summary = "Start a cluster",
     description = "Starts a stopped cluster again: `task_status` `STARTING`, then `AVAILABLE`.",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
     responses(
         (status = 200, description = "Accepted: the job starting it.", body = JobAccepted),
         (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
@@ -161,7 +161,7 @@ pub async fn start(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid,
     summary = "Delete a cluster",
     description = "Deletes a cluster: `DELETING` while its processes stop and its files are removed, then gone \
         (DWS.0047). The body is optional.",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
     request_body(content = Option<DeleteClusterRequest>, description = "Optional."),
     responses(
         (status = 202, description = "Accepted.", body = Empty),

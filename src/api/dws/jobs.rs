@@ -14,7 +14,7 @@ use crate::api::Ctx;
     description = "A job of one of the project's clusters: its status and progress.",
     params(
         ("project_id" = String, Path, description = PROJECT_ID),
-        ("job_id" = String, Path, description = "A job id, a UUID (else DWS.0001)."),
+        ("job_id" = Uuid, Path, description = "A job id, a UUID (else DWS.0001)."),
     ),
     responses(
         (status = 200, description = "The job.", body = JobDetail),

@@ -25,7 +25,7 @@ type Body = Extension<RawBody>;
     operation_id = "ListSnapshotPolicy", tag = TAG_POLICIES,
     summary = "Show a cluster's snapshot policy",
     description = "The cluster's automated snapshot policy; keep 7 days and no strategies if none was set.",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
     responses(
         (status = 200, description = "The policy.", body = SnapshotPolicy),
         (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
@@ -43,7 +43,7 @@ pub async fn show(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, 
     operation_id = "ListSnapshotPolicyV1", tag = TAG_POLICIES,
     summary = "Show a cluster's snapshot policy (v1.0)",
     description = "`ListSnapshotPolicy` at the older v1.0 path; the same body.",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
     responses(
         (status = 200, description = "The policy.", body = SnapshotPolicy),
         (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
@@ -89,7 +89,7 @@ fn policy_of(b: SnapshotPolicyRequest, existing: Option<&Policy>) -> Result<Poli
     summary = "Set a cluster's snapshot policy",
     description = "Replaces the cluster's automated snapshot policy; each strategy takes a snapshot when its cron \
         expression fires.",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
     request_body = SnapshotPolicyRequest,
     responses(
         (status = 200, description = "Set.", body = Empty),
@@ -116,7 +116,7 @@ pub async fn put(
     operation_id = "CreateSnapshotPolicyV1", tag = TAG_POLICIES,
     summary = "Set a cluster's snapshot policy (v1.0)",
     description = "`CreateSnapshotPolicy` at the older v1.0 path; the same body.",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
     request_body = SnapshotPolicyRequest,
     responses(
         (status = 200, description = "Set.", body = Empty),
@@ -134,8 +134,8 @@ pub async fn put_v1(ctx: State<Ctx>, caller: Caller, ids: Ids, body: Body) -> An
     summary = "Delete a strategy of a cluster's snapshot policy",
     params(
         ("project_id" = String, Path, description = PROJECT_ID),
-        ("cluster_id" = String, Path, description = CLUSTER_ID),
-        ("id" = String, Path, description = "A strategy's `policy_id`, a UUID (else DWS.0001)."),
+        ("cluster_id" = Uuid, Path, description = CLUSTER_ID),
+        ("id" = Uuid, Path, description = "A strategy's `policy_id`, a UUID (else DWS.0001)."),
     ),
     responses(
         (status = 200, description = "Deleted.", body = Empty),

@@ -65,7 +65,7 @@ pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): 
 #[utoipa::path(
     get, path = "/v1.0/{project_id}/snapshots/{snapshot_id}", operation_id = "ListSnapshotDetails", tag = TAG_SNAPSHOTS,
     summary = "Show a snapshot",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("snapshot_id" = String, Path, description = SNAPSHOT_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("snapshot_id" = Uuid, Path, description = SNAPSHOT_ID)),
     responses(
         (status = 200, description = "The snapshot, with its cluster's status.", body = OneSnapshot),
         (status = 404, description = "No such snapshot (DWS.5149).", body = ErrorBody),
@@ -83,7 +83,7 @@ pub async fn show(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, 
     delete, path = "/v1.0/{project_id}/snapshots/{snapshot_id}", operation_id = "DeleteSnapshot", tag = TAG_SNAPSHOTS,
     summary = "Delete a snapshot",
     description = "Deletes a manual snapshot: `DELETING` while its files go, then gone (DWS.5149).",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("snapshot_id" = String, Path, description = SNAPSHOT_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("snapshot_id" = Uuid, Path, description = SNAPSHOT_ID)),
     responses(
         (status = 202, description = "Accepted.", body = Empty),
         (status = 404, description = "No such snapshot (DWS.5149).", body = ErrorBody),
@@ -107,7 +107,7 @@ pub async fn delete(
     summary = "Restore a snapshot to a new cluster",
     description = "Makes a new cluster from an available snapshot: `CREATING` (`task_status` `RESTORING`) until its \
         processes hold the snapshot's data, then `AVAILABLE`.",
-    params(("project_id" = String, Path, description = PROJECT_ID), ("snapshot_id" = String, Path, description = SNAPSHOT_ID)),
+    params(("project_id" = String, Path, description = PROJECT_ID), ("snapshot_id" = Uuid, Path, description = SNAPSHOT_ID)),
     request_body = RestoreClusterRequest,
     responses(
         (status = 200, description = "Accepted: the new cluster's id and the job making it.", body = ClusterCreated),
@@ -148,7 +148,7 @@ fn number(v: &Option<String>, what: &str, dflt: usize, max: usize) -> Result<usi
     description = "A page of one cluster's snapshots, sorted (newest first by default).",
     params(
         ("project_id" = String, Path, description = PROJECT_ID),
-        ("cluster_id" = String, Path, description = CLUSTER_ID),
+        ("cluster_id" = Uuid, Path, description = CLUSTER_ID),
         SnapshotPage,
     ),
     responses(
