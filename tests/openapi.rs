@@ -9,12 +9,13 @@ use std::path::PathBuf;
 
 use common::Server;
 
+type Generator = fn() -> utoipa::openapi::OpenApi;
+
 /// The dialects with a document: the name `strato openapi` takes and the generator.
-const DIALECTS: &[(&str, fn() -> utoipa::openapi::OpenApi)] =
-    &[("zilliz", strato::api::zilliz::openapi), ("dws", strato::api::dws::openapi)];
+const DIALECTS: &[(&str, Generator)] = &[("zilliz", strato::api::zilliz::openapi), ("dws", strato::api::dws::openapi)];
 
 /// The document as committed: pretty JSON and a final newline.
-fn generated(make: fn() -> utoipa::openapi::OpenApi) -> String {
+fn generated(make: Generator) -> String {
     format!("{}\n", make().to_pretty_json().expect("serializes"))
 }
 
