@@ -73,7 +73,11 @@ fn every_operation_documents_the_shared_refusals() {
                 let id = op["operationId"].as_str().unwrap_or_default();
                 assert!(ids.insert(id.to_string()), "{dialect}: {method} {path}: operationId {id} is used twice");
                 for status in statuses {
-                    let r = &op["responses"][status]["content"]["application/json"]["schema"]["$ref"];
+                    let mut response = &op["responses"][status];
+                    if let Some(shared) = response["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/responses/")) {
+                        response = &doc["components"]["responses"][shared];
+                    }
+                    let r = &response["content"]["application/json"]["schema"]["$ref"];
                     assert_eq!(r, "#/components/schemas/ErrorBody", "{dialect}: {method} {path} {status}");
                 }
             }

@@ -47,17 +47,18 @@ const ERROR_SCHEMA: &str = "ErrorBody";
 pub struct Base;
 
 /// What every operation can answer besides its own responses: path and
-/// query decoding, authentication, the router and the HTTP edge.
-const SHARED: &[(&str, &str)] = &[
-    ("400", "The path or query cannot be decoded (DWS.0001), or the body is malformed (DWS.0004)."),
-    ("401", "No `X-Auth-Token` or signature, or an invalid one (DWS.0002)."),
-    ("403", "The caller may not act in the path's project (DWS.0015)."),
-    ("404", "A path that is not in this document (DWS.0404)."),
-    ("405", "The path does not take the method (DWS.0404)."),
-    ("408", "The body did not arrive in time (DWS.0004)."),
-    ("413", "The body exceeds 1 MiB; it was not read (DWS.0005)."),
-    ("415", "A body not declared `application/json` (DWS.0006)."),
-    ("500", "An internal error (DWS.9999); see the server log."),
+/// query decoding, authentication, the router and the HTTP edge. Each is a
+/// shared response (`components.responses`) the operations refer to.
+const SHARED: &[(&str, &str, &str)] = &[
+    ("400", "BadRequest", "The path or query cannot be decoded (DWS.0001), or the body is malformed (DWS.0004)."),
+    ("401", "Unauthorized", "No `X-Auth-Token` or signature, or an invalid one (DWS.0002)."),
+    ("403", "Forbidden", "The caller may not act in the path's project (DWS.0015)."),
+    ("404", "NotFound", "A path that is not in this document (DWS.0404)."),
+    ("405", "MethodNotAllowed", "The path does not take the method (DWS.0404)."),
+    ("408", "RequestTimeout", "The body did not arrive in time (DWS.0004)."),
+    ("413", "PayloadTooLarge", "The body exceeds 1 MiB; it was not read (DWS.0005)."),
+    ("415", "UnsupportedMediaType", "A body not declared `application/json` (DWS.0006)."),
+    ("500", "InternalError", "An internal error (DWS.9999); see the server log."),
 ];
 
 /// Adds what every operation shares to the routes' document.
@@ -82,11 +83,15 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             code.enum_values = Some(codes().into_iter().map(Into::into).collect());
         }
     }
+    for (_, name, why) in SHARED {
+        components.responses.insert(name.to_string(), RefOr::T(error_response(why)));
+    }
     for item in doc.paths.paths.values_mut() {
         let ops = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
         for op in ops.into_iter().flatten() {
-            for (status, why) in SHARED {
-                op.responses.responses.entry(status.to_string()).or_insert_with(|| RefOr::T(error_response(why)));
+            for (status, name, _) in SHARED {
+                // An operation's own description of a status (its 404: no such cluster) wins.
+                op.responses.responses.entry(status.to_string()).or_insert_with(|| RefOr::Ref(Ref::from_response_name(*name)));
             }
         }
     }
