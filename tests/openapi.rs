@@ -1,6 +1,7 @@
 //! The dialects' OpenAPI documents: the committed `docs/openapi/<dialect>.json`
 //! is what the code generates (run with `STRATO_UPDATE_OPENAPI=1` to
 //! regenerate it), the CLI prints it, and the listener serves it unauthenticated.
+//! Each check is one helper run for every dialect.
 
 mod common;
 
@@ -8,18 +9,19 @@ use std::path::PathBuf;
 
 use common::Server;
 
-use strato::cli::openapi::Dialect;
+type Generator = fn() -> utoipa::openapi::OpenApi;
 
-/// Every dialect with a document.
-const DIALECTS: [Dialect; 2] = [Dialect::Iam, Dialect::Zilliz];
+/// The dialects with a document: the name `strato openapi` takes and the generator.
+const DIALECTS: &[(&str, Generator)] =
+    &[("iam", strato::api::keystone::openapi), ("zilliz", strato::api::zilliz::openapi), ("dws", strato::api::dws::openapi)];
 
 /// The document as committed: pretty JSON and a final newline.
-fn generated(d: Dialect) -> String {
-    format!("{}\n", d.document().to_pretty_json().expect("serializes"))
+fn generated(make: Generator) -> String {
+    format!("{}\n", make().to_pretty_json().expect("serializes"))
 }
 
-fn snapshot(d: Dialect) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("docs/openapi/{}.json", d.name()))
+fn snapshot(dialect: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("docs/openapi/{dialect}.json"))
 }
 
 /// Where two texts first differ, with the lines on either side.
@@ -32,18 +34,17 @@ fn first_difference(committed: &str, generated: &str) -> String {
 
 #[test]
 fn the_committed_documents_are_the_generated_ones() {
-    for d in DIALECTS {
-        let generated = generated(d);
+    for (dialect, make) in DIALECTS {
+        let generated = generated(*make);
         if std::env::var("STRATO_UPDATE_OPENAPI").as_deref() == Ok("1") {
-            std::fs::write(snapshot(d), &generated).expect("write the snapshot");
+            std::fs::write(snapshot(dialect), &generated).expect("write the snapshot");
             continue;
         }
-        let committed = std::fs::read_to_string(snapshot(d)).unwrap_or_default();
+        let committed = std::fs::read_to_string(snapshot(dialect)).unwrap_or_default();
         assert!(
             committed == generated,
-            "docs/openapi/{}.json is not what the code generates; if the change is meant, regenerate it with \
+            "docs/openapi/{dialect}.json is not what the code generates; if the change is meant, regenerate it with \
              `STRATO_UPDATE_OPENAPI=1 cargo test --test openapi` and commit it. First difference at {}",
-            d.name(),
             first_difference(&committed, &generated)
         );
     }
@@ -51,24 +52,67 @@ fn the_committed_documents_are_the_generated_ones() {
 
 #[test]
 fn the_cli_prints_the_documents() {
-    for d in DIALECTS {
-        let out = std::process::Command::new(common::bin()).args(["openapi", d.name()]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), generated(d), "{}", d.name());
+    for (dialect, make) in DIALECTS {
+        let out = std::process::Command::new(common::bin()).args(["openapi", dialect]).output().unwrap();
+        assert!(out.status.success(), "{dialect}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), generated(*make), "{dialect}");
+    }
+}
+
+/// Every operation id is unique, and every operation answers in its dialect's
+/// error envelope for the shared refusals (authentication, the HTTP edge).
+#[test]
+fn every_operation_documents_the_shared_refusals() {
+    let shared: &[(&str, &[&str])] =
+        &[("iam", &["500"]), ("zilliz", &["401", "413", "500"]), ("dws", &["400", "401", "403", "404", "405", "408", "413", "415", "500"])];
+    for (dialect, make) in DIALECTS {
+        let doc = serde_json::to_value(make()).unwrap();
+        let statuses = shared.iter().find(|(d, _)| d == dialect).map(|(_, s)| *s).unwrap_or_default();
+        let mut ids = std::collections::HashSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let id = op["operationId"].as_str().unwrap_or_default();
+                assert!(ids.insert(id.to_string()), "{dialect}: {method} {path}: operationId {id} is used twice");
+                for status in statuses {
+                    let mut response = &op["responses"][status];
+                    if let Some(shared) = response["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/responses/")) {
+                        response = &doc["components"]["responses"][shared];
+                    }
+                    let r = &response["content"]["application/json"]["schema"]["$ref"];
+                    assert_eq!(r, "#/components/schemas/ErrorBody", "{dialect}: {method} {path} {status}");
+                }
+            }
+        }
+    }
+}
+
+/// A dialect's listener (its base URL) and a path there that needs credentials.
+fn guarded(s: &Server, dialect: &str) -> (String, String) {
+    match dialect {
+        "iam" => (s.iam(), "/_strato/info".into()),
+        "zilliz" => (s.zilliz(), "/v2/clusters".into()),
+        "dws" => (s.dws(), format!("/v1.0/{}/clusters", s.pid())),
+        other => panic!("no listener for {other}"),
     }
 }
 
 #[test]
-fn the_listener_serves_the_document_without_a_key_and_guards_the_rest() {
+fn the_listeners_serve_the_documents_without_credentials_and_guard_the_rest() {
     let s = Server::start();
-    for (d, base) in [(Dialect::Iam, s.iam()), (Dialect::Zilliz, s.zilliz())] {
+    for (dialect, make) in DIALECTS {
+        let (base, path) = guarded(&s, dialect);
         let resp = s.http.get(format!("{base}/openapi.json")).send().unwrap();
-        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.status(), 200, "{dialect}");
         assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
         let served: serde_json::Value = resp.json().unwrap();
-        assert_eq!(served, serde_json::from_str::<serde_json::Value>(&generated(d)).unwrap(), "{}", d.name());
+        assert_eq!(served, serde_json::from_str::<serde_json::Value>(&generated(*make)).unwrap(), "{dialect}");
+        let resp = s.http.get(format!("{base}{path}")).header("authorization", "Bearer not-a-key").send().unwrap();
+        let status = resp.status().as_u16();
+        let v: serde_json::Value = resp.json().unwrap();
+        match *dialect {
+            "zilliz" => assert_eq!((status, v["code"].as_u64()), (401, Some(21119)), "{v}"),
+            "iam" => assert_eq!((status, v["error"]["code"].as_u64()), (401, Some(401)), "{v}"),
+            _ => assert_eq!((status, v["error_code"].as_str()), (401, Some("DWS.0002")), "{v}"),
+        }
     }
-    assert_eq!(s.http.get(format!("{}/_strato/info", s.iam())).send().unwrap().status(), 401);
-    let (status, v) = s.z("not-a-key", "GET", "/v2/clusters", None);
-    assert_eq!((status, v["code"].as_u64()), (401, Some(21119)), "{v}");
 }

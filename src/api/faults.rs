@@ -74,7 +74,7 @@ fn path_param<'a>(route: &str, path: &'a str, names: &[&str]) -> Option<&'a str>
 /// The project a request acts in: the path's, the token's or API key's scope,
 /// or (a signed Alibaba request) the caller's first project.
 async fn project_of(ctx: &Ctx, path: &str, caller: Option<Principal>, route: &str) -> Option<String> {
-    if let Some(pid) = path_param(route, path, &["pid"]) {
+    if let Some(pid) = path_param(route, path, &["pid", "project_id"]) {
         return Some(pid.to_string());
     }
     let caller = caller?;
@@ -95,7 +95,7 @@ pub async fn inject<D: Dialect>(State(ctx): State<Ctx>, req: Request, next: Next
     let Some(name) = D::operation(req.method().as_str(), &route) else { return next.run(req).await };
     let path = req.uri().path().to_string();
     let project = project_of(&ctx, &path, req.extensions().get::<Principal>().cloned(), &route).await;
-    let cluster = path_param(&route, &path, &["cid", "id", "clusterId"]).and_then(parse_cluster_id);
+    let cluster = path_param(&route, &path, &["cid", "cluster_id", "id", "clusterId"]).and_then(parse_cluster_id);
     let site = Site { product: D::product(&route), operation: name, project_id: project.as_deref(), cluster, step: None };
     let Some(fired) = ctx.app.faults.fire(&site) else { return next.run(req).await };
     match &fired.action {
@@ -132,8 +132,11 @@ mod tests {
     fn path_parameters_are_read_by_the_route_s_names() {
         let route = "/v1.0/{pid}/clusters/{cid}/restart";
         let path = "/v1.0/p1/clusters/abc/restart";
-        assert_eq!(path_param(route, path, &["pid"]), Some("p1"));
+        assert_eq!(path_param(route, path, &["pid", "project_id"]), Some("p1"));
         assert_eq!(path_param(route, path, &["cid", "id"]), Some("abc"));
         assert_eq!(path_param("/v2/clusters", "/v2/clusters", &["cid"]), None);
+        let route = "/v1.0/{project_id}/clusters/{cluster_id}/snapshot-policies/{id}";
+        let path = "/v1.0/p1/clusters/abc/snapshot-policies/def";
+        assert_eq!(path_param(route, path, &["cid", "cluster_id", "id", "clusterId"]), Some("abc"), "the cluster, not the policy");
     }
 }

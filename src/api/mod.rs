@@ -103,6 +103,11 @@ pub fn decode_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Bod
     let text: &[u8] = if empty { b"{}" } else { body };
     let value: serde_json::Value = serde_json::from_slice(text)
         .map_err(|e| BodyError { path: String::new(), message: format!("the body is not valid JSON: {e}") })?;
+    decode_value(value)
+}
+
+/// `decode_body` for a body already parsed: it must be an object; errors name the field.
+pub fn decode_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, BodyError> {
     if !value.is_object() {
         return Err(BodyError { path: String::new(), message: "the body must be a JSON object".into() });
     }

@@ -8,6 +8,8 @@ pub enum Dialect {
     Iam,
     /// Zilliz Cloud control plane (v2).
     Zilliz,
+    /// GaussDB(DWS) control plane (OTC / Huawei Cloud).
+    Dws,
 }
 
 impl Dialect {
@@ -16,6 +18,7 @@ impl Dialect {
         match self {
             Dialect::Iam => "iam",
             Dialect::Zilliz => "zilliz",
+            Dialect::Dws => "dws",
         }
     }
 
@@ -23,6 +26,7 @@ impl Dialect {
         match self {
             Dialect::Iam => crate::api::keystone::openapi(),
             Dialect::Zilliz => crate::api::zilliz::openapi(),
+            Dialect::Dws => crate::api::dws::openapi(),
         }
     }
 }

@@ -1,95 +1,183 @@
-//! Cluster handlers: create, list, show, restart, stop, start, delete.
+//! Cluster handlers: create, list, show, restart, stop, start, delete; each
+//! annotated with its operation in the OpenAPI document.
 
-use crate::core::cluster::Product;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde_json::json;
 
-use super::{project, render, wire, Caller, DwsError, Pid};
+use super::openapi::{BAD_REQUEST, CLUSTER_ID, CONFLICT, PROJECT_ID, TAG_CLUSTERS, UNAVAILABLE};
+use super::wire::{
+    self, ClusterCreated, ClusterList, ClusterRef, CreateClusterRequest, DeleteClusterRequest, Empty, ErrorBody, JobAccepted,
+    OneCluster, RestartClusterRequest,
+};
+use super::{project, render, Caller, DwsError, Pid};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
+use crate::core::cluster::Product;
 use crate::core::job::JobKind;
 
-type Result<T> = std::result::Result<T, DwsError>;
+type Answer<T> = Result<Json<T>, DwsError>;
+type Ids = Path<(String, String)>;
 
+#[utoipa::path(
+    post, path = "/v1.0/{project_id}/clusters", operation_id = "CreateCluster", tag = TAG_CLUSTERS,
+    summary = "Create a cluster",
+    description = "Creates a cluster of `number_of_node` PostgreSQL processes: `CREATING` until they are ready, then \
+        `AVAILABLE`. The body's cluster may also be sent flat, without the `cluster` wrapper.",
+    params(("project_id" = String, Path, description = PROJECT_ID)),
+    request_body = CreateClusterRequest,
+    responses(
+        (status = 200, description = "Accepted: the cluster's id and the job making it.", body = ClusterCreated),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 409, description = "A cluster of that name exists in the project (DWS.5050).", body = ErrorBody),
+        (status = 503, description = UNAVAILABLE, body = ErrorBody),
+    ),
+)]
 pub async fn create(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
     Path(pid): Pid,
     Extension(RawBody(body)): Extension<RawBody>,
-) -> Result<Response> {
+) -> Answer<ClusterCreated> {
     let pid = project(&ctx, &caller, &pid).await?;
     let input = wire::create_input(&body)?;
     let (cluster, job) = ctx.app.create_cluster(&pid, &input).await?;
     tracing::info!(cluster.id = %cluster.id, job.id = %job.id, name = %cluster.spec.name(), "cluster create accepted");
-    Ok(Json(json!({"cluster": {"id": cluster.id}, "job_id": job.id})).into_response())
+    Ok(Json(ClusterCreated { cluster: ClusterRef { id: cluster.id }, job_id: job.id }))
 }
 
-pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Pid) -> Result<Response> {
+#[utoipa::path(
+    get, path = "/v1.0/{project_id}/clusters", operation_id = "ListClusters", tag = TAG_CLUSTERS,
+    summary = "List clusters",
+    description = "The project's clusters, oldest first.",
+    params(("project_id" = String, Path, description = PROJECT_ID)),
+    responses((status = 200, description = "The clusters.", body = ClusterList)),
+)]
+pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Pid) -> Answer<ClusterList> {
     let pid = project(&ctx, &caller, &pid).await?;
     let views = ctx.app.list(&pid, Product::Dws).await?;
     let region = &ctx.app.settings.region;
     let clusters: Vec<_> = views.iter().map(|v| render::cluster(v, region)).collect();
-    Ok(Json(render::ClusterList { count: clusters.len(), clusters }).into_response())
+    Ok(Json(ClusterList { count: clusters.len(), clusters }))
 }
 
-pub async fn show(
-    State(ctx): State<Ctx>,
-    Extension(caller): Caller,
-    Path((pid, cid)): Path<(String, String)>,
-) -> Result<Response> {
+#[utoipa::path(
+    get, path = "/v2/{project_id}/clusters", operation_id = "ShowClusters", tag = TAG_CLUSTERS,
+    summary = "List clusters (v2)",
+    description = "`ListClusters` at the v2 path the SDK's `show_clusters` calls; the same body.",
+    params(("project_id" = String, Path, description = PROJECT_ID)),
+    responses((status = 200, description = "The clusters.", body = ClusterList)),
+)]
+pub async fn list_v2(ctx: State<Ctx>, caller: Caller, pid: Pid) -> Answer<ClusterList> {
+    list(ctx, caller, pid).await
+}
+
+#[utoipa::path(
+    get, path = "/v1.0/{project_id}/clusters/{cluster_id}", operation_id = "ListClusterDetails", tag = TAG_CLUSTERS,
+    summary = "Show a cluster",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    responses(
+        (status = 200, description = "The cluster.", body = OneCluster),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+    ),
+)]
+pub async fn show(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Ids) -> Answer<OneCluster> {
     let pid = project(&ctx, &caller, &pid).await?;
     let view = ctx.app.show(&pid, wire::uuid(&cid)?, Product::Dws).await?;
-    Ok(Json(render::OneCluster { cluster: render::cluster(&view, &ctx.app.settings.region) }).into_response())
+    Ok(Json(OneCluster { cluster: render::cluster(&view, &ctx.app.settings.region) }))
 }
 
-async fn operate(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, cid: &str, kind: JobKind) -> Result<uuid::Uuid> {
+async fn operate(
+    ctx: &Ctx,
+    caller: &crate::auth::Principal,
+    pid: &str,
+    cid: &str,
+    kind: JobKind,
+) -> Result<uuid::Uuid, DwsError> {
     let pid = project(ctx, caller, pid).await?;
     let job = ctx.app.operate(&pid, wire::uuid(cid)?, Product::Dws, kind).await?;
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, kind = %kind, "operation accepted");
     Ok(job.id)
 }
 
+#[utoipa::path(
+    post, path = "/v1.0/{project_id}/clusters/{cluster_id}/restart",
+    operation_id = "RestartCluster", tag = TAG_CLUSTERS,
+    summary = "Restart a cluster",
+    description = "Restarts an available cluster's processes: `task_status` `REBOOTING` until they are back.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = RestartClusterRequest,
+    responses(
+        (status = 200, description = "Accepted.", body = Empty),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
 pub async fn restart(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
-    Path((pid, cid)): Path<(String, String)>,
+    Path((pid, cid)): Ids,
     Extension(RawBody(body)): Extension<RawBody>,
-) -> Result<Response> {
+) -> Answer<Empty> {
     wire::restart_body(&body)?;
     operate(&ctx, &caller, &pid, &cid, JobKind::RestartCluster).await?;
-    Ok(Json(json!({})).into_response())
+    Ok(Json(Empty {}))
 }
 
-pub async fn stop(
-    State(ctx): State<Ctx>,
-    Extension(caller): Caller,
-    Path((pid, cid)): Path<(String, String)>,
-) -> Result<Response> {
-    let job = operate(&ctx, &caller, &pid, &cid, JobKind::StopCluster).await?;
-    Ok(Json(json!({"error_code": null, "error_msg": null, "job_id": job})).into_response())
+#[utoipa::path(
+    post, path = "/v1/{project_id}/clusters/{cluster_id}/stop", operation_id = "StopCluster", tag = TAG_CLUSTERS,
+    summary = "Stop a cluster",
+    description = "Stops an available cluster's processes, keeping its data: `task_status` `STOPPING`, then `STOPPED`.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    responses(
+        (status = 200, description = "Accepted: the job stopping it.", body = JobAccepted),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
+pub async fn stop(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Ids) -> Answer<JobAccepted> {
+    let job_id = operate(&ctx, &caller, &pid, &cid, JobKind::StopCluster).await?;
+    Ok(Json(JobAccepted { error_code: None, error_msg: None, job_id }))
 }
 
-pub async fn start(
-    State(ctx): State<Ctx>,
-    Extension(caller): Caller,
-    Path((pid, cid)): Path<(String, String)>,
-) -> Result<Response> {
-    let job = operate(&ctx, &caller, &pid, &cid, JobKind::StartCluster).await?;
-    Ok(Json(json!({"error_code": null, "error_msg": null, "job_id": job})).into_response())
+#[utoipa::path(
+    post, path = "/v1/{project_id}/clusters/{cluster_id}/start", operation_id = "StartCluster", tag = TAG_CLUSTERS,
+    summary = "Start a cluster",
+    description = "Starts a stopped cluster again: `task_status` `STARTING`, then `AVAILABLE`.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    responses(
+        (status = 200, description = "Accepted: the job starting it.", body = JobAccepted),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
+pub async fn start(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Ids) -> Answer<JobAccepted> {
+    let job_id = operate(&ctx, &caller, &pid, &cid, JobKind::StartCluster).await?;
+    Ok(Json(JobAccepted { error_code: None, error_msg: None, job_id }))
 }
 
+#[utoipa::path(
+    delete, path = "/v1.0/{project_id}/clusters/{cluster_id}", operation_id = "DeleteCluster", tag = TAG_CLUSTERS,
+    summary = "Delete a cluster",
+    description = "Deletes a cluster: `DELETING` while its processes stop and its files are removed, then gone \
+        (DWS.0047). The body is optional.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body(content = Option<DeleteClusterRequest>, description = "Optional."),
+    responses(
+        (status = 202, description = "Accepted.", body = Empty),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
 pub async fn delete(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
-    Path((pid, cid)): Path<(String, String)>,
+    Path((pid, cid)): Ids,
     Extension(RawBody(body)): Extension<RawBody>,
-) -> Result<Response> {
+) -> Result<(StatusCode, Json<Empty>), DwsError> {
     let keep = wire::delete_body(&body)?;
     let pid = project(&ctx, &caller, &pid).await?;
     let job = ctx.app.delete(&pid, wire::uuid(&cid)?, Product::Dws, keep).await?;
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "delete accepted");
-    Ok((StatusCode::ACCEPTED, Json(json!({}))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(Empty {})))
 }

@@ -1,10 +1,12 @@
 //! DWS error envelope `{"error_code":"DWS.xxxx","error_msg":"..."}` and the
-//! one table mapping every internal error to its status and code.
+//! one table mapping every internal error to its status and code; `CODES`
+//! documents them all (the document's error schema is generated from it).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+
+use super::wire::ErrorBody;
 
 use crate::api::auth::Rejection;
 use crate::api::HttpRefusal;
@@ -31,6 +33,60 @@ impl From<AuthError> for DwsError {
         DwsError::Auth(e)
     }
 }
+
+/// Every code this dialect answers, with its HTTP status and when. A test
+/// checks that every error maps to one of its rows and every row is answered.
+pub const CODES: &[(&str, StatusCode, &str)] = &[
+    (
+        "DWS.0001",
+        StatusCode::BAD_REQUEST,
+        "An id in the path or body is not a UUID, the operation is not supported for the cluster, or the path or \
+         query cannot be decoded.",
+    ),
+    ("DWS.0002", StatusCode::UNAUTHORIZED, "No `X-Auth-Token` or signature, or an invalid, expired or unscoped one."),
+    (
+        "DWS.0004",
+        StatusCode::BAD_REQUEST,
+        "The body is not JSON, not an object, misses a required object, or a field has the wrong type (the message names it).",
+    ),
+    ("DWS.0004", StatusCode::REQUEST_TIMEOUT, "The body did not arrive in time."),
+    ("DWS.0005", StatusCode::PAYLOAD_TOO_LARGE, "The body exceeds 1 MiB (refused before it is read)."),
+    ("DWS.0006", StatusCode::UNSUPPORTED_MEDIA_TYPE, "A body not declared `application/json`."),
+    ("DWS.0015", StatusCode::FORBIDDEN, "The caller may not act in the path's project."),
+    ("DWS.0047", StatusCode::NOT_FOUND, "No such cluster in the project."),
+    ("DWS.0048", StatusCode::NOT_FOUND, "No such job in the project."),
+    ("DWS.0404", StatusCode::NOT_FOUND, "No such API: a path that is not in this document."),
+    ("DWS.0404", StatusCode::METHOD_NOT_ALLOWED, "The path does not take the method (`Allow` lists those it takes)."),
+    ("DWS.5001", StatusCode::BAD_REQUEST, "Invalid `user_name`."),
+    ("DWS.5006", StatusCode::BAD_REQUEST, "Invalid `node_type`: not one of `ListNodeTypes`."),
+    ("DWS.5011", StatusCode::BAD_REQUEST, "Invalid `availability_zone`."),
+    ("DWS.5013", StatusCode::BAD_REQUEST, "Invalid `user_pwd`."),
+    ("DWS.5014", StatusCode::BAD_REQUEST, "Missing `vpc_id`."),
+    ("DWS.5015", StatusCode::BAD_REQUEST, "Missing `subnet_id`."),
+    ("DWS.5016", StatusCode::BAD_REQUEST, "Missing `security_group_id`."),
+    (
+        "DWS.5038",
+        StatusCode::BAD_REQUEST,
+        "A value out of range: `port`, `public_ip`, `number_of_cn`, a snapshot's `description`, or the snapshot policy.",
+    ),
+    ("DWS.5050", StatusCode::CONFLICT, "A cluster or snapshot of that name exists in the project."),
+    ("DWS.5057", StatusCode::BAD_REQUEST, "Invalid cluster or snapshot `name`."),
+    (
+        "DWS.5090",
+        StatusCode::CONFLICT,
+        "The cluster's (or snapshot's) state, or the operation it is running, does not allow this one.",
+    ),
+    ("DWS.5091", StatusCode::BAD_REQUEST, "Invalid `number_of_node`."),
+    ("DWS.5149", StatusCode::NOT_FOUND, "No such snapshot (or snapshot policy strategy) in the project."),
+    ("DWS.5194", StatusCode::BAD_REQUEST, "Invalid `tags`."),
+    (
+        "DWS.6000",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "strato's: the engine (PostgreSQL) is not installed on this server (the message says how to install it), \
+         or no node address or port is free; nothing was created.",
+    ),
+    ("DWS.9999", StatusCode::INTERNAL_SERVER_ERROR, "An internal error (see the server log)."),
+];
 
 fn field_code(f: Field) -> &'static str {
     match f {
@@ -66,7 +122,9 @@ impl DwsError {
                 CoreError::NameTaken(_) | CoreError::SnapshotNameTaken(_) => (StatusCode::CONFLICT, "DWS.5050"),
                 CoreError::SnapshotNotFound(_) => (StatusCode::NOT_FOUND, "DWS.5149"),
                 CoreError::SnapshotState { .. } => (StatusCode::CONFLICT, "DWS.5090"),
-                CoreError::Busy { .. } | CoreError::WrongState { .. } | CoreError::Conflict(_) => (StatusCode::CONFLICT, "DWS.5090"),
+                CoreError::Busy { .. } | CoreError::WrongState { .. } | CoreError::Conflict(_) => {
+                    (StatusCode::CONFLICT, "DWS.5090")
+                }
                 CoreError::AddressesExhausted | CoreError::PortsExhausted => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
                 CoreError::NotSupported(_) | CoreError::NotDedicated { .. } => (StatusCode::BAD_REQUEST, "DWS.0001"),
                 CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
@@ -87,7 +145,10 @@ impl DwsError {
                     HttpRefusal::TooLarge => "DWS.0005",
                     HttpRefusal::BodyTimeout | HttpRefusal::BadBody(_) => "DWS.0004",
                     HttpRefusal::ContentType(_) => "DWS.0006",
-                    HttpRefusal::Framework { status, .. } if status.is_client_error() && *status != StatusCode::BAD_REQUEST => "DWS.0404",
+                    HttpRefusal::Framework { status, .. } if status.is_server_error() => "DWS.9999",
+                    HttpRefusal::Framework { status, .. } if status.is_client_error() && *status != StatusCode::BAD_REQUEST => {
+                        "DWS.0404"
+                    }
                     HttpRefusal::Framework { .. } => "DWS.0001",
                 };
                 (r.status(), code)
@@ -121,7 +182,7 @@ impl IntoResponse for DwsError {
 
 /// DWS's error envelope.
 pub fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"error_code": code, "error_msg": message}))).into_response()
+    (status, Json(ErrorBody { error_code: code.to_string(), error_msg: message.to_string() })).into_response()
 }
 
 impl From<Rejection> for DwsError {
@@ -136,5 +197,105 @@ impl From<Rejection> for DwsError {
 impl From<HttpRefusal> for DwsError {
     fn from(r: HttpRefusal) -> Self {
         DwsError::Http(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::signature::SignatureError;
+    use crate::core::vector::Offering;
+
+    const FIELDS: [Field; 24] = [
+        Field::Name,
+        Field::UserName,
+        Field::UserPwd,
+        Field::NodeType,
+        Field::NumberOfNode,
+        Field::Port,
+        Field::PublicIp,
+        Field::NumberOfCn,
+        Field::VpcId,
+        Field::SubnetId,
+        Field::SecurityGroupId,
+        Field::AvailabilityZone,
+        Field::Tags,
+        Field::SnapshotName,
+        Field::SnapshotDescription,
+        Field::SnapshotPolicy,
+        Field::Region,
+        Field::Plan,
+        Field::CuType,
+        Field::CuSize,
+        Field::Description,
+        Field::Version,
+        Field::Datastore,
+        Field::Flavor,
+    ];
+
+    fn core_errors() -> Vec<CoreError> {
+        let s = || String::from("x");
+        let mut all: Vec<CoreError> = FIELDS.into_iter().map(|f| CoreError::invalid(f, "x")).collect();
+        all.extend([
+            CoreError::MalformedBody(s()),
+            CoreError::BadId(s()),
+            CoreError::ClusterNotFound(s()),
+            CoreError::SnapshotNameTaken(s()),
+            CoreError::SnapshotNotFound(s()),
+            CoreError::SnapshotState { id: s(), state: s(), what: s() },
+            CoreError::JobNotFound(s()),
+            CoreError::NameTaken(s()),
+            CoreError::Busy { cluster: s(), running: s() },
+            CoreError::WrongState { state: s() },
+            CoreError::Conflict(s()),
+            CoreError::NotSupported(s()),
+            CoreError::NotDedicated { offering: Offering::Free, what: s() },
+            CoreError::AddressesExhausted,
+            CoreError::PortsExhausted,
+            CoreError::EngineUnavailable(s()),
+            CoreError::Internal(s()),
+        ]);
+        all
+    }
+
+    fn every_error() -> Vec<DwsError> {
+        let s = || String::from("x");
+        let mut all: Vec<DwsError> = core_errors().into_iter().map(DwsError::Core).collect();
+        let auth = [
+            AuthError::Missing,
+            AuthError::BadCredentials,
+            AuthError::BadToken,
+            AuthError::UnknownAccessKey,
+            AuthError::BadSignature(SignatureError::Missing),
+            AuthError::Forbidden(s()),
+            AuthError::BadScope,
+            AuthError::Store(CoreError::Internal(s())),
+        ];
+        all.extend(auth.into_iter().map(DwsError::Auth));
+        let framework = |status| HttpRefusal::Framework { status, detail: s() };
+        let http = [
+            HttpRefusal::TooLarge,
+            HttpRefusal::BodyTimeout,
+            HttpRefusal::BadBody(s()),
+            HttpRefusal::ContentType(s()),
+            framework(StatusCode::BAD_REQUEST),
+            framework(StatusCode::METHOD_NOT_ALLOWED),
+            framework(StatusCode::INTERNAL_SERVER_ERROR),
+        ];
+        all.extend(http.into_iter().map(DwsError::Http));
+        all.push(DwsError::NoRoute(s()));
+        all
+    }
+
+    #[test]
+    fn every_error_is_a_documented_code_and_status() {
+        for e in every_error() {
+            let (status, code) = e.status_and_code();
+            assert!(CODES.iter().any(|(c, st, _)| (*c, *st) == (code, status)), "{e:?} answers {status} {code}, not in CODES");
+        }
+        let answered: Vec<_> = every_error().iter().map(DwsError::status_and_code).collect();
+        for (code, status, _) in CODES {
+            assert!(answered.contains(&(*status, *code)), "CODES documents {status} {code}, which no error answers");
+        }
     }
 }

@@ -1,93 +1,76 @@
-//! Automated snapshot policies: `PUT|GET /v2/{pid}/clusters/{cid}/snapshot-policies`
-//! (and the v1.0 paths), `DELETE /v1.0/{pid}/clusters/{cid}/snapshot-policies/{id}`.
+//! Automated snapshot policies: `PUT|GET /v2/{project_id}/clusters/{cluster_id}/snapshot-policies`
+//! (and the v1.0 paths, operations of their own in the document),
+//! `DELETE /v1.0/{project_id}/clusters/{cluster_id}/snapshot-policies/{id}`.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
-use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{project, wire, Caller, DwsError};
+use super::openapi::{BAD_REQUEST, CLUSTER_ID, PROJECT_ID, TAG_POLICIES};
+use super::wire::{self, Empty, ErrorBody, SnapshotPolicy, SnapshotPolicyRequest};
+use super::{project, render, Caller, DwsError};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
-use crate::core::snapshot::{next_fire, Policy, Strategy};
-use crate::core::{iso, now_ms, CoreError};
+use crate::core::error::Field;
+use crate::core::now_ms;
+use crate::core::snapshot::{Policy, Strategy};
+use crate::core::CoreError;
 
-type Result<T> = std::result::Result<T, DwsError>;
+type Answer<T> = Result<Json<T>, DwsError>;
+type Ids = Path<(String, String)>;
+type Body = Extension<RawBody>;
 
-#[derive(Deserialize)]
-struct StrategyBody {
-    policy_id: Option<String>,
-    policy_name: Option<String>,
-    backup_strategy: Option<String>,
-    backup_type: Option<String>,
-    backup_level: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PolicyBody {
-    keep_day: Option<i64>,
-    backup_strategies: Option<Vec<StrategyBody>>,
-    auto_backup: Option<bool>,
-}
-
-fn render(p: &Policy) -> Value {
-    json!({
-        "keep_day": p.keep_day,
-        "auto_backup": p.auto_backup,
-        "backup_strategies": p.strategies.iter().map(|s| json!({
-            "policy_id": s.id,
-            "policy_name": s.name,
-            "backup_strategy": s.cron,
-            "backup_type": "full",
-            "backup_level": "cluster",
-            "next_fire_time": next_fire(&s.cron, s.last_fired_at.max(now_ms())).map(|t| format!("{}Z", iso(t))),
-            "update_time": format!("{}Z", iso(s.updated_at)),
-        })).collect::<Vec<_>>(),
-        "device_name": null,
-        "server_ips": [],
-        "server_port": null,
-        "backup_param": null,
-        "backup_strategy_cluster_type_limit_num": 3,
-        "backup_strategy_schema_type_limit_num": 0,
-    })
-}
-
-pub async fn show(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    get, path = "/v2/{project_id}/clusters/{cluster_id}/snapshot-policies",
+    operation_id = "ListSnapshotPolicy", tag = TAG_POLICIES,
+    summary = "Show a cluster's snapshot policy",
+    description = "The cluster's automated snapshot policy; keep 7 days and no strategies if none was set.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    responses(
+        (status = 200, description = "The policy.", body = SnapshotPolicy),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+    ),
+)]
+pub async fn show(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Ids) -> Answer<SnapshotPolicy> {
     let pid = project(&ctx, &caller, &pid).await?;
     let policy = ctx.app.policy(&pid, wire::uuid(&cid)?).await?;
     let p = policy.unwrap_or(Policy { keep_day: 7, auto_backup: false, strategies: vec![] });
-    Ok(Json(render(&p)).into_response())
+    Ok(Json(render::policy(&p)))
 }
 
-pub async fn put(
-    State(ctx): State<Ctx>,
-    Extension(caller): Caller,
-    Path((pid, cid)): Path<(String, String)>,
-    Extension(RawBody(body)): Extension<RawBody>,
-) -> Result<Response> {
-    let pid = project(&ctx, &caller, &pid).await?;
-    let cluster_id = wire::uuid(&cid)?;
-    let b: PolicyBody = serde_json::from_slice(&body).map_err(|e| CoreError::MalformedBody(format!("invalid policy: {e}")))?;
-    let existing = ctx.app.policy(&pid, cluster_id).await?;
+#[utoipa::path(
+    get, path = "/v1.0/{project_id}/clusters/{cluster_id}/snapshot-policies",
+    operation_id = "ListSnapshotPolicyV1", tag = TAG_POLICIES,
+    summary = "Show a cluster's snapshot policy (v1.0)",
+    description = "`ListSnapshotPolicy` at the older v1.0 path; the same body.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    responses(
+        (status = 200, description = "The policy.", body = SnapshotPolicy),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+    ),
+)]
+pub async fn show_v1(ctx: State<Ctx>, caller: Caller, ids: Ids) -> Answer<SnapshotPolicy> {
+    show(ctx, caller, ids).await
+}
+
+/// The policy a request sets: strategies that keep their id keep their schedule position.
+fn policy_of(b: SnapshotPolicyRequest, existing: Option<&Policy>) -> Result<Policy, DwsError> {
     let now = now_ms();
+    let bad = |m: String| DwsError::from(CoreError::invalid(Field::SnapshotPolicy, m));
     let mut strategies = Vec::new();
     for (i, s) in b.backup_strategies.unwrap_or_default().into_iter().enumerate() {
-        let bad = |m: String| DwsError::from(CoreError::invalid(crate::core::error::Field::SnapshotPolicy, m));
-        if s.backup_type.as_deref().is_some_and(|t| t != "full") {
-            return Err(bad(format!("backup_type `{}` is not supported: only full", s.backup_type.unwrap_or_default())));
+        if let Some(t) = s.backup_type.as_deref().filter(|t| *t != "full") {
+            return Err(bad(format!("backup_type `{t}` is not supported: only full")));
         }
-        if s.backup_level.as_deref().is_some_and(|l| l != "cluster") {
-            return Err(bad(format!("backup_level `{}` is not supported: only cluster", s.backup_level.unwrap_or_default())));
+        if let Some(l) = s.backup_level.as_deref().filter(|l| *l != "cluster") {
+            return Err(bad(format!("backup_level `{l}` is not supported: only cluster")));
         }
         let cron = s.backup_strategy.ok_or_else(|| bad("backup_strategy (a cron expression) is required".into()))?;
-        // A strategy that keeps its id keeps its schedule position.
         let prior = s
             .policy_id
             .as_deref()
             .and_then(|id| Uuid::parse_str(id).ok())
-            .and_then(|id| existing.as_ref()?.strategies.iter().find(|x| x.id == id).cloned());
+            .and_then(|id| existing?.strategies.iter().find(|x| x.id == id).cloned());
         strategies.push(Strategy {
             id: prior.as_ref().map(|p| p.id).unwrap_or_else(Uuid::new_v4),
             name: s.policy_name.unwrap_or_else(|| format!("policy-{}", i + 1)),
@@ -96,21 +79,74 @@ pub async fn put(
             updated_at: now,
         });
     }
-    let keep_day = b.keep_day.unwrap_or(existing.as_ref().map(|p| p.keep_day as i64).unwrap_or(7));
-    let policy = Policy {
-        keep_day: u32::try_from(keep_day).unwrap_or(0),
-        auto_backup: b.auto_backup.unwrap_or(true),
-        strategies,
-    };
-    ctx.app.set_policy(&pid, cluster_id, policy).await?;
-    Ok(Json(json!({})).into_response())
+    let keep_day = b.keep_day.unwrap_or(existing.map(|p| p.keep_day as i64).unwrap_or(7));
+    Ok(Policy { keep_day: u32::try_from(keep_day).unwrap_or(0), auto_backup: b.auto_backup.unwrap_or(true), strategies })
 }
 
+#[utoipa::path(
+    put, path = "/v2/{project_id}/clusters/{cluster_id}/snapshot-policies",
+    operation_id = "CreateSnapshotPolicy", tag = TAG_POLICIES,
+    summary = "Set a cluster's snapshot policy",
+    description = "Replaces the cluster's automated snapshot policy; each strategy takes a snapshot when its cron \
+        expression fires.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = SnapshotPolicyRequest,
+    responses(
+        (status = 200, description = "Set.", body = Empty),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+    ),
+)]
+pub async fn put(
+    State(ctx): State<Ctx>,
+    Extension(caller): Caller,
+    Path((pid, cid)): Ids,
+    Extension(RawBody(body)): Body,
+) -> Answer<Empty> {
+    let pid = project(&ctx, &caller, &pid).await?;
+    let cluster_id = wire::uuid(&cid)?;
+    let b: SnapshotPolicyRequest = wire::decode(&body)?;
+    let existing = ctx.app.policy(&pid, cluster_id).await?;
+    ctx.app.set_policy(&pid, cluster_id, policy_of(b, existing.as_ref())?).await?;
+    Ok(Json(Empty {}))
+}
+
+#[utoipa::path(
+    put, path = "/v1.0/{project_id}/clusters/{cluster_id}/snapshot-policies",
+    operation_id = "CreateSnapshotPolicyV1", tag = TAG_POLICIES,
+    summary = "Set a cluster's snapshot policy (v1.0)",
+    description = "`CreateSnapshotPolicy` at the older v1.0 path; the same body.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = SnapshotPolicyRequest,
+    responses(
+        (status = 200, description = "Set.", body = Empty),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+    ),
+)]
+pub async fn put_v1(ctx: State<Ctx>, caller: Caller, ids: Ids, body: Body) -> Answer<Empty> {
+    put(ctx, caller, ids, body).await
+}
+
+#[utoipa::path(
+    delete, path = "/v1.0/{project_id}/clusters/{cluster_id}/snapshot-policies/{id}",
+    operation_id = "DeleteSnapshotPolicy", tag = TAG_POLICIES,
+    summary = "Delete a strategy of a cluster's snapshot policy",
+    params(
+        ("project_id" = String, Path, description = PROJECT_ID),
+        ("cluster_id" = Uuid, Path, description = CLUSTER_ID),
+        ("id" = Uuid, Path, description = "A strategy's `policy_id`, a UUID (else DWS.0001)."),
+    ),
+    responses(
+        (status = 200, description = "Deleted.", body = Empty),
+        (status = 404, description = "No such cluster (DWS.0047) or strategy (DWS.5149).", body = ErrorBody),
+    ),
+)]
 pub async fn delete_strategy(
     State(ctx): State<Ctx>,
     Extension(caller): Caller,
     Path((pid, cid, id)): Path<(String, String, String)>,
-) -> Result<Response> {
+) -> Answer<Empty> {
     let pid = project(&ctx, &caller, &pid).await?;
     let cluster_id = wire::uuid(&cid)?;
     let id = wire::uuid(&id)?;
@@ -121,5 +157,5 @@ pub async fn delete_strategy(
         return Err(CoreError::SnapshotNotFound(format!("policy {id}")).into());
     }
     ctx.app.set_policy(&pid, cluster_id, policy).await?;
-    Ok(Json(json!({})).into_response())
+    Ok(Json(Empty {}))
 }

@@ -1,57 +1,54 @@
-//! Encoding core views as DWS JSON, and the one place where strato's states
-//! become DWS's status / sub_status / task_status vocabulary.
+//! Building DWS wire types from core views, and the one place where strato's
+//! states become DWS's status / sub_status / task_status vocabulary.
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-use serde_json::{json, Value};
-use uuid::Uuid;
-
-use crate::app::ClusterView;
-use crate::core::cluster::{Lifecycle, Node, PublicIp, Tag};
+use super::wire::{self, ClusterStatus, JobStatus, NodeStatus, SnapshotStatus, SubStatus, TaskStatus};
+use crate::app::{ClusterView, SnapshotView};
+use crate::core::cluster::{Lifecycle, Node};
 use crate::core::iso;
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::node_types::NodeType;
-use crate::app::SnapshotView;
-use crate::core::snapshot::SnapshotStatus;
+use crate::core::now_ms;
+use crate::core::snapshot::{next_fire, Policy, SnapshotKind, SnapshotStatus as Stored};
 use crate::core::status::{Health, NodeHealth};
 use crate::engine::postgres::DEFAULT_DATABASE;
 
 /// (status, sub_status, task_status) for a cluster.
-pub fn vocabulary(v: &ClusterView) -> (&'static str, Option<&'static str>, Option<&'static str>) {
+pub fn vocabulary(v: &ClusterView) -> (ClusterStatus, Option<SubStatus>, Option<TaskStatus>) {
     let task = v.active_job.as_ref().and_then(|j| task_status(j.kind));
     let (status, sub) = match v.cluster.lifecycle {
-        Lifecycle::Creating => ("CREATING", None),
-        Lifecycle::CreateFailed => ("CREATION FAILED", None),
-        Lifecycle::Deleting => ("DELETING", None),
-        Lifecycle::Deleted => ("DELETED", None),
+        Lifecycle::Creating => (ClusterStatus::Creating, None),
+        Lifecycle::CreateFailed => (ClusterStatus::CreationFailed, None),
+        Lifecycle::Deleting => (ClusterStatus::Deleting, None),
+        Lifecycle::Deleted => (ClusterStatus::Deleted, None),
         Lifecycle::Stopped => match v.health {
-            Health::Stopped => ("STOPPED", None),
-            Health::Normal | Health::Degraded | Health::Unavailable => ("UNAVAILABLE", None),
+            Health::Stopped => (ClusterStatus::Stopped, None),
+            Health::Normal | Health::Degraded | Health::Unavailable => (ClusterStatus::Unavailable, None),
         },
         Lifecycle::Running => match v.health {
-            Health::Normal => ("AVAILABLE", Some("NORMAL")),
-            Health::Degraded => ("AVAILABLE", Some("DEGRADED")),
-            Health::Unavailable | Health::Stopped => ("UNAVAILABLE", None),
+            Health::Normal => (ClusterStatus::Available, Some(SubStatus::Normal)),
+            Health::Degraded => (ClusterStatus::Available, Some(SubStatus::Degraded)),
+            Health::Unavailable | Health::Stopped => (ClusterStatus::Unavailable, None),
         },
     };
     (status, sub, task)
 }
 
 /// task_status while a job runs; `None` for jobs that are not user tasks.
-fn task_status(kind: JobKind) -> Option<&'static str> {
+fn task_status(kind: JobKind) -> Option<TaskStatus> {
     match kind {
-        JobKind::RestartCluster => Some("REBOOTING"),
-        JobKind::StopCluster => Some("STOPPING"),
-        JobKind::StartCluster => Some("STARTING"),
-        JobKind::CreateSnapshot => Some("SNAPSHOTTING"),
-        JobKind::RestoreCluster => Some("RESTORING"),
-        JobKind::ModifyCluster | JobKind::ChangeCluster => Some("RESIZING"),
+        JobKind::RestartCluster => Some(TaskStatus::Rebooting),
+        JobKind::StopCluster => Some(TaskStatus::Stopping),
+        JobKind::StartCluster => Some(TaskStatus::Starting),
+        JobKind::CreateSnapshot => Some(TaskStatus::Snapshotting),
+        JobKind::RestoreCluster => Some(TaskStatus::Restoring),
+        JobKind::ModifyCluster | JobKind::ChangeCluster => Some(TaskStatus::Resizing),
         JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot => None,
     }
 }
 
-fn action_progress(v: &ClusterView) -> BTreeMap<&'static str, String> {
+fn action_progress(v: &ClusterView) -> BTreeMap<String, String> {
     let Some(job) = &v.active_job else { return BTreeMap::new() };
     let name = match job.kind {
         JobKind::CreateCluster => "CREATING",
@@ -64,240 +61,207 @@ fn action_progress(v: &ClusterView) -> BTreeMap<&'static str, String> {
         JobKind::ModifyCluster | JobKind::ChangeCluster => "RESIZING",
         JobKind::RepairCluster | JobKind::DeleteSnapshot => return BTreeMap::new(),
     };
-    BTreeMap::from([(name, format!("{}%", job.progress_percent()))])
+    BTreeMap::from([(name.to_string(), format!("{}%", job.progress_percent()))])
 }
 
-fn node_status(h: NodeHealth, lifecycle: Lifecycle) -> &'static str {
+fn node_status(h: NodeHealth, lifecycle: Lifecycle) -> NodeStatus {
     match (h, lifecycle) {
-        (NodeHealth::Ready, _) => "200",
-        (NodeHealth::Starting | NodeHealth::Unknown, _) | (NodeHealth::Down, Lifecycle::Creating) => "100",
-        (NodeHealth::Down, _) => "300",
+        (NodeHealth::Ready, _) => NodeStatus::Ready,
+        (NodeHealth::Starting | NodeHealth::Unknown, _) | (NodeHealth::Down, Lifecycle::Creating) => NodeStatus::Starting,
+        (NodeHealth::Down, _) => NodeStatus::Down,
     }
-}
-
-/// A cluster as `GET /v1.0/{pid}/clusters/{id}` (and the list) shows it:
-/// every field the SDKs' response models declare.
-#[derive(Debug, Serialize)]
-pub struct ClusterBody<'a> {
-    id: Uuid,
-    name: &'a str,
-    status: &'static str,
-    sub_status: Option<&'static str>,
-    task_status: Option<&'static str>,
-    action_progress: BTreeMap<&'static str, String>,
-    version: &'static str,
-    created: String,
-    updated: String,
-    port: u16,
-    endpoints: Vec<Endpoint>,
-    public_endpoints: Vec<PublicEndpoint>,
-    nodes: Vec<NodeBody>,
-    private_ip: Vec<String>,
-    number_of_node: u32,
-    number_of_cn: u32,
-    node_type: &'a str,
-    node_type_id: &'static str,
-    availability_zone: &'a str,
-    region: &'a str,
-    vpc_id: &'a str,
-    subnet_id: &'a str,
-    security_group_id: &'a str,
-    user_name: &'a str,
-    public_ip: &'a PublicIp,
-    recent_event: usize,
-    tags: &'a [Tag],
-    enterprise_project_id: &'a str,
-    maintain_window: MaintainWindow,
-    parameter_group: ParameterGroup,
-    failed_reasons: Option<FailedReasons<'a>>,
-}
-
-/// `{"cluster": {...}}`.
-#[derive(Debug, Serialize)]
-pub struct OneCluster<'a> {
-    pub cluster: ClusterBody<'a>,
-}
-
-/// `{"clusters": [...], "count": n}`.
-#[derive(Debug, Serialize)]
-pub struct ClusterList<'a> {
-    pub clusters: Vec<ClusterBody<'a>>,
-    pub count: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct Endpoint {
-    connect_info: String,
-    jdbc_url: String,
-}
-
-#[derive(Debug, Serialize)]
-struct PublicEndpoint {
-    public_connect_info: String,
-    jdbc_url: String,
-}
-
-#[derive(Debug, Serialize)]
-struct NodeBody {
-    id: Uuid,
-    name: String,
-    status: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-struct MaintainWindow {
-    day: &'static str,
-    start_time: &'static str,
-    end_time: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-struct ParameterGroup {
-    id: &'static str,
-    name: &'static str,
-    status: &'static str,
-}
-
-#[derive(Debug, Serialize)]
-struct FailedReasons<'a> {
-    error_code: &'a str,
-    error_msg: &'a str,
 }
 
 fn jdbc_url(n: &Node) -> String {
     format!("jdbc:postgresql://{}:{}/{DEFAULT_DATABASE}", n.address, n.port)
 }
 
-pub fn cluster<'a>(v: &'a ClusterView, region: &'a str) -> ClusterBody<'a> {
+fn connect(n: &Node) -> String {
+    format!("{}:{}", n.address, n.port)
+}
+
+/// A cluster as `GET /v1.0/{project_id}/clusters/{cluster_id}` (and the list) shows it.
+pub fn cluster(v: &ClusterView, region: &str) -> wire::Cluster {
     let c = &v.cluster;
     let s = c.spec.warehouse().expect("the DWS dialect sees warehouse clusters only (App::cluster filters by engine)");
     let (status, sub_status, task_status) = vocabulary(v);
-    let connect = |n: &Node| format!("{}:{}", n.address, n.port);
     let public_endpoints = v
         .nodes
         .first()
         .filter(|_| s.public_ip.public_bind_type != "not_use")
-        .map(|(n, _)| PublicEndpoint { public_connect_info: connect(n), jdbc_url: jdbc_url(n) })
+        .map(|(n, _)| wire::PublicEndpoint { public_connect_info: connect(n), jdbc_url: jdbc_url(n) })
         .into_iter()
         .collect();
-    ClusterBody {
+    wire::Cluster {
         id: c.id,
-        name: &s.name,
+        name: s.name.clone(),
         status,
         sub_status,
         task_status,
         action_progress: action_progress(v),
-        version: "1.1.0",
+        version: "1.1.0".into(),
         created: iso(c.created_at),
         updated: iso(c.updated_at),
         port: s.port,
-        endpoints: v.nodes.iter().map(|(n, _)| Endpoint { connect_info: connect(n), jdbc_url: jdbc_url(n) }).collect(),
+        endpoints: v.nodes.iter().map(|(n, _)| wire::Endpoint { connect_info: connect(n), jdbc_url: jdbc_url(n) }).collect(),
         public_endpoints,
-        nodes: v.nodes.iter().map(|(n, h)| NodeBody { id: n.id, name: n.name(&s.name), status: node_status(*h, c.lifecycle) }).collect(),
+        nodes: v
+            .nodes
+            .iter()
+            .map(|(n, h)| wire::ClusterNode { id: n.id, name: n.name(&s.name), status: node_status(*h, c.lifecycle) })
+            .collect(),
         private_ip: v.nodes.iter().map(|(n, _)| n.address.to_string()).collect(),
         number_of_node: s.number_of_node,
         number_of_cn: s.number_of_cn,
-        node_type: &s.node_type,
-        node_type_id: crate::core::node_types::find(&s.node_type).map(|t| t.id).unwrap_or_default(),
-        availability_zone: &s.availability_zone,
-        region,
-        vpc_id: &s.vpc_id,
-        subnet_id: &s.subnet_id,
-        security_group_id: &s.security_group_id,
-        user_name: &s.user_name,
-        public_ip: &s.public_ip,
+        node_type: s.node_type.clone(),
+        node_type_id: crate::core::node_types::find(&s.node_type).map(|t| t.id).unwrap_or_default().into(),
+        availability_zone: s.availability_zone.clone(),
+        region: region.into(),
+        vpc_id: s.vpc_id.clone(),
+        subnet_id: s.subnet_id.clone(),
+        security_group_id: s.security_group_id.clone(),
+        user_name: s.user_name.clone(),
+        public_ip: wire::PublicIpView {
+            public_bind_type: s.public_ip.public_bind_type.clone(),
+            eip_id: s.public_ip.eip_id.clone(),
+        },
         recent_event: v.recent_events,
-        tags: &s.tags,
-        enterprise_project_id: &s.enterprise_project_id,
-        maintain_window: MaintainWindow { day: "Wed", start_time: "22:00", end_time: "02:00" },
-        parameter_group: ParameterGroup { id: "00000000-0000-0000-0000-000000000001", name: "Default-Parameter-Group-dws", status: "In-Sync" },
-        failed_reasons: c.failure.as_ref().map(|f| FailedReasons { error_code: &f.code, error_msg: &f.message }),
+        tags: s.tags.iter().map(Into::into).collect(),
+        enterprise_project_id: s.enterprise_project_id.clone(),
+        maintain_window: wire::MaintainWindow { day: "Wed".into(), start_time: "22:00".into(), end_time: "02:00".into() },
+        parameter_group: wire::ParameterGroup {
+            id: "00000000-0000-0000-0000-000000000001".into(),
+            name: "Default-Parameter-Group-dws".into(),
+            status: "In-Sync".into(),
+        },
+        failed_reasons: c
+            .failure
+            .as_ref()
+            .map(|f| wire::FailedReasons { error_code: f.code.clone(), error_msg: f.message.clone() }),
     }
 }
 
 /// Job status vocabulary: INIT, WAITING, RUNNING, FAIL, SUCCESS.
-pub fn job(j: &Job, now: i64) -> Value {
+pub fn job(j: &Job, now: i64) -> wire::JobDetail {
     let status = match j.state {
-        JobState::Succeeded => "SUCCESS",
-        JobState::Failed => "FAIL",
-        JobState::Paused => "WAITING",
-        JobState::Enqueued if j.is_running(now) || j.next_step > 0 => "RUNNING",
-        JobState::Enqueued if j.started_at.is_some() => "WAITING",
-        JobState::Enqueued => "INIT",
+        JobState::Succeeded => JobStatus::Success,
+        JobState::Failed => JobStatus::Fail,
+        JobState::Paused => JobStatus::Waiting,
+        JobState::Enqueued if j.is_running(now) || j.next_step > 0 => JobStatus::Running,
+        JobState::Enqueued if j.started_at.is_some() => JobStatus::Waiting,
+        JobState::Enqueued => JobStatus::Init,
     };
-    json!({
-        "job_id": j.id,
-        "job_name": j.kind.as_str(),
-        "begin_time": j.started_at.map(iso),
-        "end_time": j.finished_at.map(iso),
-        "status": status,
-        "progress": format!("{}%", j.progress_percent()),
-        "failed_code": j.error.as_ref().filter(|_| j.state == JobState::Failed).map(|e| e.code.clone()),
-        "failed_detail": j.error.as_ref().filter(|_| j.state == JobState::Failed).map(|e| e.message.clone()),
-    })
+    let failure = j.error.as_ref().filter(|_| j.state == JobState::Failed);
+    wire::JobDetail {
+        job_id: j.id,
+        job_name: j.kind.as_str().into(),
+        begin_time: j.started_at.map(iso),
+        end_time: j.finished_at.map(iso),
+        status,
+        progress: format!("{}%", j.progress_percent()),
+        failed_code: failure.map(|e| e.code.clone()),
+        failed_detail: failure.map(|e| e.message.clone()),
+    }
 }
 
-fn detail(t: &NodeType) -> Value {
-    json!([
-        {"type": "vCPU", "value": t.vcpus.to_string()},
-        {"type": t.disk_type, "value": t.disk_gb.to_string(), "unit": "GB"},
-        {"type": "mem", "value": t.ram_gb.to_string(), "unit": "GB"},
-    ])
+fn detail(t: &NodeType) -> Vec<wire::NodeTypeDetail> {
+    let line = |kind: &str, value: u32, unit: Option<&str>| wire::NodeTypeDetail {
+        kind: kind.into(),
+        value: value.to_string(),
+        unit: unit.map(Into::into),
+    };
+    vec![line("vCPU", t.vcpus, None), line(t.disk_type, t.disk_gb, Some("GB")), line("mem", t.ram_gb, Some("GB"))]
 }
 
-/// `GET /v1.0/{pid}/node_types` as seed 004 shows it.
-pub fn node_types_legacy(types: &[NodeType]) -> Value {
-    json!({"node_types": types.iter().map(|t| json!({
-        "spec_name": t.spec_name, "id": t.id, "detail": detail(t),
-    })).collect::<Vec<_>>()})
+/// `GET /v1.0/{project_id}/node_types` as seed 004 shows it.
+pub fn node_types_legacy(types: &[NodeType]) -> wire::NodeTypesV1 {
+    let node_types =
+        types.iter().map(|t| wire::NodeTypeV1 { spec_name: t.spec_name.into(), id: t.id.into(), detail: detail(t) }).collect();
+    wire::NodeTypesV1 { node_types }
 }
 
-/// `GET /v2/{pid}/node-types` as the SDKs read it.
-pub fn node_types(types: &[NodeType], zones: &[String]) -> Value {
-    json!({
-        "node_types": types.iter().map(|t| json!({
-            "spec_name": t.spec_name,
-            "id": t.id,
-            "datastore_type": "dws",
-            "architecture": "x86",
-            "available_zones": zones.iter().map(|z| json!({"code": z, "status": "normal"})).collect::<Vec<_>>(),
-            "ram": t.ram_gb,
-            "vcpus": t.vcpus,
-            "datastores": [{"version": "8.1.3", "attachments": {"min_cn": 2, "max_cn": 20}}],
-            "volume": {"type": t.disk_type, "size": t.disk_gb},
-            "detail": detail(t),
-        })).collect::<Vec<_>>(),
-        "count": types.len(),
-    })
+/// `GET /v2/{project_id}/node-types` as the SDKs read it.
+pub fn node_types(types: &[NodeType], zones: &[String]) -> wire::NodeTypes {
+    let node_type = |t: &NodeType| wire::NodeType {
+        spec_name: t.spec_name.into(),
+        id: t.id.into(),
+        datastore_type: "dws".into(),
+        architecture: "x86".into(),
+        available_zones: zones.iter().map(|z| wire::AvailableZone { code: z.clone(), status: "normal".into() }).collect(),
+        ram: t.ram_gb,
+        vcpus: t.vcpus,
+        datastores: vec![wire::NodeTypeDatastore {
+            version: "8.1.3".into(),
+            attachments: wire::CnRange { min_cn: 2, max_cn: 20 },
+        }],
+        volume: wire::NodeTypeVolume { kind: t.disk_type.into(), size: t.disk_gb },
+        detail: detail(t),
+    };
+    wire::NodeTypes { node_types: types.iter().map(node_type).collect(), count: types.len() }
+}
+
+/// ISO 8601 with the `Z` DWS puts on snapshot and policy times.
+fn zulu(t: i64) -> String {
+    format!("{}Z", iso(t))
 }
 
 /// Snapshot status vocabulary: CREATING, AVAILABLE, UNAVAILABLE (and DELETING
 /// while its files go); RESTORING while a restore reads it.
-pub fn snapshot(v: &SnapshotView) -> Value {
+pub fn snapshot(v: &SnapshotView) -> wire::Snapshot {
     let (s, restoring, progress) = (&v.snapshot, v.restoring, v.progress);
     let status = match s.status {
-        SnapshotStatus::Creating => "CREATING",
-        SnapshotStatus::Available if restoring => "RESTORING",
-        SnapshotStatus::Available => "AVAILABLE",
-        SnapshotStatus::Unavailable => "UNAVAILABLE",
-        SnapshotStatus::Deleting => "DELETING",
-        SnapshotStatus::Deleted => "DELETED",
+        Stored::Creating => SnapshotStatus::Creating,
+        Stored::Available if restoring => SnapshotStatus::Restoring,
+        Stored::Available => SnapshotStatus::Available,
+        Stored::Unavailable => SnapshotStatus::Unavailable,
+        Stored::Deleting => SnapshotStatus::Deleting,
+        Stored::Deleted => SnapshotStatus::Deleted,
     };
-    json!({
-        "id": s.id,
-        "name": s.name,
-        "description": s.description,
-        "started": s.started_at.map(|t| format!("{}Z", iso(t))),
-        "finished": s.finished_at.filter(|_| s.status != SnapshotStatus::Creating).map(|t| format!("{}Z", iso(t))),
+    wire::Snapshot {
+        id: s.id,
+        name: s.name.clone(),
+        description: s.description.clone(),
+        started: s.started_at.map(zulu),
+        finished: s.finished_at.filter(|_| s.status != Stored::Creating).map(zulu),
         // GB, as DWS reports it.
-        "size": (s.size_bytes as f64 / 1e9 * 1e6).round() / 1e6,
-        "status": status,
-        "type": s.kind.as_str(),
-        "cluster_id": s.cluster_id,
-        "cluster_name": s.source.name,
-        "updated": s.finished_at.or(s.started_at).map(|t| format!("{}Z", iso(t))),
-        "datastore": {"type": "dws", "version": "1.1.0"},
-        "progress": progress.map(|p| format!("{p}%")),
-        "failed_reasons": s.failure.as_ref().map(|f| json!({"error_code": f.code, "error_msg": f.message})),
-    })
+        size: (s.size_bytes as f64 / 1e9 * 1e6).round() / 1e6,
+        status,
+        kind: match s.kind {
+            SnapshotKind::Manual => wire::SnapshotType::Manual,
+            SnapshotKind::Auto => wire::SnapshotType::Auto,
+        },
+        cluster_id: s.cluster_id,
+        cluster_name: s.source.name.clone(),
+        updated: s.finished_at.or(s.started_at).map(zulu),
+        datastore: wire::SnapshotDatastore { kind: "dws".into(), version: "1.1.0".into() },
+        progress: progress.map(|p| format!("{p}%")),
+        failed_reasons: s
+            .failure
+            .as_ref()
+            .map(|f| wire::FailedReasons { error_code: f.code.clone(), error_msg: f.message.clone() }),
+    }
+}
+
+/// A cluster's automated snapshot policy.
+pub fn policy(p: &Policy) -> wire::SnapshotPolicy {
+    let strategy = |s: &crate::core::snapshot::Strategy| wire::BackupStrategy {
+        policy_id: s.id,
+        policy_name: s.name.clone(),
+        backup_strategy: s.cron.clone(),
+        backup_type: "full".into(),
+        backup_level: "cluster".into(),
+        next_fire_time: next_fire(&s.cron, s.last_fired_at.max(now_ms())).map(zulu),
+        update_time: zulu(s.updated_at),
+    };
+    wire::SnapshotPolicy {
+        keep_day: p.keep_day,
+        auto_backup: p.auto_backup,
+        backup_strategies: p.strategies.iter().map(strategy).collect(),
+        device_name: None,
+        server_ips: vec![],
+        server_port: None,
+        backup_param: None,
+        backup_strategy_cluster_type_limit_num: 3,
+        backup_strategy_schema_type_limit_num: 0,
+    }
 }
