@@ -8,6 +8,8 @@ pub enum Dialect {
     Iam,
     /// Zilliz Cloud control plane (v2).
     Zilliz,
+    /// Huawei Cloud Search Service (CSS) v1.0.
+    Css,
 }
 
 impl Dialect {
@@ -16,6 +18,7 @@ impl Dialect {
         match self {
             Dialect::Iam => "iam",
             Dialect::Zilliz => "zilliz",
+            Dialect::Css => "css",
         }
     }
 
@@ -23,6 +26,7 @@ impl Dialect {
         match self {
             Dialect::Iam => crate::api::keystone::openapi(),
             Dialect::Zilliz => crate::api::zilliz::openapi(),
+            Dialect::Css => crate::api::css::openapi(),
         }
     }
 }
