@@ -11,7 +11,7 @@ use common::Server;
 use strato::cli::openapi::Dialect;
 
 /// Every dialect with a document.
-const DIALECTS: [Dialect; 3] = [Dialect::Iam, Dialect::Zilliz, Dialect::Css];
+const DIALECTS: [Dialect; 4] = [Dialect::Iam, Dialect::Zilliz, Dialect::Css, Dialect::Aliyun];
 
 /// The document as committed: pretty JSON and a final newline.
 fn generated(d: Dialect) -> String {
@@ -61,7 +61,7 @@ fn the_cli_prints_the_documents() {
 #[test]
 fn the_listener_serves_the_document_without_a_key_and_guards_the_rest() {
     let s = Server::start();
-    for (d, base) in [(Dialect::Iam, s.iam()), (Dialect::Zilliz, s.zilliz()), (Dialect::Css, s.css())] {
+    for (d, base) in [(Dialect::Iam, s.iam()), (Dialect::Zilliz, s.zilliz()), (Dialect::Css, s.css()), (Dialect::Aliyun, s.aliyun())] {
         let resp = s.http.get(format!("{base}/openapi.json")).send().unwrap();
         assert_eq!(resp.status(), 200);
         assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
@@ -73,4 +73,6 @@ fn the_listener_serves_the_document_without_a_key_and_guards_the_rest() {
     assert_eq!((status, v["code"].as_u64()), (200, Some(21119)), "{v}");
     let (status, v) = s.css_call("not-a-token", "GET", "/v1.0/{pid}/clusters", None);
     assert_eq!((status, v["error_code"].as_str()), (401, Some("CSS.0045")), "{v}");
+    let v: serde_json::Value = s.http.get(format!("{}/openapi/instances", s.aliyun())).send().unwrap().json().unwrap();
+    assert_eq!(v["Code"], "MissingAuthorization", "{v}");
 }

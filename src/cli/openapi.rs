@@ -10,6 +10,8 @@ pub enum Dialect {
     Zilliz,
     /// Huawei Cloud Search Service (CSS) v1.0.
     Css,
+    /// Alibaba Cloud Elasticsearch and Logstash (2017-06-13).
+    Aliyun,
 }
 
 impl Dialect {
@@ -19,6 +21,7 @@ impl Dialect {
             Dialect::Iam => "iam",
             Dialect::Zilliz => "zilliz",
             Dialect::Css => "css",
+            Dialect::Aliyun => "aliyun",
         }
     }
 
@@ -27,6 +30,7 @@ impl Dialect {
             Dialect::Iam => crate::api::keystone::openapi(),
             Dialect::Zilliz => crate::api::zilliz::openapi(),
             Dialect::Css => crate::api::css::openapi(),
+            Dialect::Aliyun => crate::api::aliyun::openapi(),
         }
     }
 }
