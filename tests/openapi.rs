@@ -13,7 +13,13 @@ type Generator = fn() -> utoipa::openapi::OpenApi;
 
 /// The dialects with a document: the name `strato openapi` takes and the generator.
 const DIALECTS: &[(&str, Generator)] =
-    &[("iam", strato::api::keystone::openapi), ("zilliz", strato::api::zilliz::openapi), ("dws", strato::api::dws::openapi)];
+    &[
+        ("iam", strato::api::keystone::openapi),
+        ("zilliz", strato::api::zilliz::openapi),
+        ("dws", strato::api::dws::openapi),
+        ("css", strato::api::css::openapi),
+        ("aliyun", strato::api::aliyun::openapi),
+    ];
 
 /// The document as committed: pretty JSON and a final newline.
 fn generated(make: Generator) -> String {
@@ -64,7 +70,8 @@ fn the_cli_prints_the_documents() {
 #[test]
 fn every_operation_documents_the_shared_refusals() {
     let shared: &[(&str, &[&str])] =
-        &[("iam", &["500"]), ("zilliz", &["401", "413", "500"]), ("dws", &["400", "401", "403", "404", "405", "408", "413", "415", "500"])];
+        &[("iam", &["500"]), ("zilliz", &["401", "413", "500"]), ("css", &["400", "401", "403", "405", "408", "413", "415", "500"]),
+          ("aliyun", &["400", "403", "413", "500", "503"]), ("dws", &["400", "401", "403", "404", "405", "408", "413", "415", "500"])];
     for (dialect, make) in DIALECTS {
         let doc = serde_json::to_value(make()).unwrap();
         let statuses = shared.iter().find(|(d, _)| d == dialect).map(|(_, s)| *s).unwrap_or_default();
@@ -91,6 +98,8 @@ fn guarded(s: &Server, dialect: &str) -> (String, String) {
     match dialect {
         "iam" => (s.iam(), "/_strato/info".into()),
         "zilliz" => (s.zilliz(), "/v2/clusters".into()),
+        "css" => (s.css(), format!("/v1.0/{}/clusters", s.pid())),
+        "aliyun" => (s.aliyun(), "/openapi/instances".into()),
         "dws" => (s.dws(), format!("/v1.0/{}/clusters", s.pid())),
         other => panic!("no listener for {other}"),
     }
@@ -112,6 +121,8 @@ fn the_listeners_serve_the_documents_without_credentials_and_guard_the_rest() {
         match *dialect {
             "zilliz" => assert_eq!((status, v["code"].as_u64()), (401, Some(21119)), "{v}"),
             "iam" => assert_eq!((status, v["error"]["code"].as_u64()), (401, Some(401)), "{v}"),
+            "css" => assert!(status == 401 && v["error_code"].as_str().is_some_and(|c| c.starts_with("CSS.")), "{status} {v}"),
+            "aliyun" => assert!((400..500).contains(&status) && v["Code"].is_string() && v["RequestId"].is_string(), "{status} {v}"),
             _ => assert_eq!((status, v["error_code"].as_str()), (401, Some("DWS.0002")), "{v}"),
         }
     }

@@ -10,6 +10,10 @@ pub enum Dialect {
     Zilliz,
     /// GaussDB(DWS) control plane (OTC / Huawei Cloud).
     Dws,
+    /// Huawei Cloud Search Service (CSS) v1.0.
+    Css,
+    /// Alibaba Cloud Elasticsearch and Logstash (2017-06-13).
+    Aliyun,
 }
 
 impl Dialect {
@@ -19,6 +23,8 @@ impl Dialect {
             Dialect::Iam => "iam",
             Dialect::Zilliz => "zilliz",
             Dialect::Dws => "dws",
+            Dialect::Css => "css",
+            Dialect::Aliyun => "aliyun",
         }
     }
 
@@ -27,6 +33,8 @@ impl Dialect {
             Dialect::Iam => crate::api::keystone::openapi(),
             Dialect::Zilliz => crate::api::zilliz::openapi(),
             Dialect::Dws => crate::api::dws::openapi(),
+            Dialect::Css => crate::api::css::openapi(),
+            Dialect::Aliyun => crate::api::aliyun::openapi(),
         }
     }
 }

@@ -5,7 +5,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+
+use super::wire::ErrorBody;
 
 use crate::api::auth::Rejection;
 use crate::api::HttpRefusal;
@@ -38,13 +39,56 @@ impl From<AuthError> for AliError {
     }
 }
 
+const INVALID: &str = "InvalidParameter";
+const NO_ACTION: &str = "InvalidAction.NotFound";
+
+/// Every Code this dialect answers, with its HTTP status and when. The
+/// document's error schema is generated from this table; a test checks that
+/// every error maps to one of its rows and every row is reachable.
+pub const CODES: &[(&str, StatusCode, &str)] = &[
+    (
+        INVALID,
+        StatusCode::BAD_REQUEST,
+        "Invalid request: a field or query parameter is invalid or missing, the body is not a JSON object of the \
+         documented shape, a `clientToken` is not 1 to 64 ASCII characters, or the path or query cannot be decoded.",
+    ),
+    ("InstanceNotFound", StatusCode::BAD_REQUEST, "No such instance of the product in the caller's account."),
+    ("InstanceDuplicated", StatusCode::BAD_REQUEST, "An instance of that name exists."),
+    ("InstanceActivating", StatusCode::BAD_REQUEST, "The instance is busy with another task."),
+    ("ConcurrencyUpdateInstanceConflict", StatusCode::BAD_REQUEST, "Another update of the instance won the race; retry."),
+    ("InstanceStatusNotSupportCurrentAction", StatusCode::BAD_REQUEST, "The instance's status does not allow the action."),
+    ("TokenPreviousRequestProcessError", StatusCode::BAD_REQUEST, "The first request with this `clientToken` is still being processed."),
+    ("IdempotentParameterMismatch", StatusCode::BAD_REQUEST, "The `clientToken` was used with different parameters."),
+    ("MissingAuthorization", StatusCode::BAD_REQUEST, "The request is not signed (no `Authorization` header), or its token is not valid."),
+    ("SignatureDoesNotMatch", StatusCode::BAD_REQUEST, "The signature is malformed or wrong, or does not cover what it must (`host`, the date, the nonce)."),
+    ("InvalidTimeStamp.Expired", StatusCode::BAD_REQUEST, "The signing time (`x-acs-date`, `Date`) is missing, malformed or more than 15 minutes off."),
+    ("SignatureNonceUsed", StatusCode::BAD_REQUEST, "The `x-acs-signature-nonce` was used already."),
+    ("MissingSignatureNonce", StatusCode::BAD_REQUEST, "No `x-acs-signature-nonce`."),
+    ("MissingContentMD5", StatusCode::BAD_REQUEST, "A body signed as `acs AK:signature` without `Content-MD5`."),
+    ("Forbidden.RAM", StatusCode::FORBIDDEN, "The caller may not act here (no project of its own)."),
+    ("InvalidAccessKeyId.NotFound", StatusCode::NOT_FOUND, "The signature's access key is unknown."),
+    (NO_ACTION, StatusCode::NOT_FOUND, "No such API: a path that is not in this document."),
+    (NO_ACTION, StatusCode::METHOD_NOT_ALLOWED, "The path does not take the method (the `Allow` header lists those it takes)."),
+    (INVALID, StatusCode::REQUEST_TIMEOUT, "The body did not arrive in time."),
+    (INVALID, StatusCode::PAYLOAD_TOO_LARGE, "The body exceeds 1 MiB (refused before it is read)."),
+    ("UnsupportedMediaType", StatusCode::UNSUPPORTED_MEDIA_TYPE, "A body not declared `application/json`."),
+    ("InternalError", StatusCode::INTERNAL_SERVER_ERROR, "An internal error (see the server log)."),
+    (
+        "ServiceUnavailable",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "strato's: the product's engine is not installed or bound on this server, or no node address or engine port is \
+         free; nothing was created.",
+    ),
+    ("Throttling", StatusCode::SERVICE_UNAVAILABLE, "Too many signature nonces are remembered at once; retry."),
+];
+
 impl AliError {
-    /// Status and Code for every error; documented in README.md.
+    /// Status and Code for every error: a row of `CODES`.
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         use StatusCode as S;
         match self {
             AliError::Core(e) => match e {
-                CoreError::Invalid { .. } | CoreError::MalformedBody(_) => (S::BAD_REQUEST, "InvalidParameter"),
+                CoreError::Invalid { .. } | CoreError::MalformedBody(_) => (S::BAD_REQUEST, INVALID),
                 // Seeds 002/003: an unknown instance is a 400 InstanceNotFound.
                 CoreError::BadId(_) | CoreError::ClusterNotFound(_) | CoreError::JobNotFound(_) => (S::BAD_REQUEST, "InstanceNotFound"),
                 CoreError::NameTaken(_) => (S::BAD_REQUEST, "InstanceDuplicated"),
@@ -55,7 +99,7 @@ impl AliError {
                     (S::BAD_REQUEST, "InstanceStatusNotSupportCurrentAction")
                 }
                 CoreError::SnapshotNameTaken(_) | CoreError::SnapshotNotFound(_) | CoreError::SnapshotState { .. } => {
-                    (S::BAD_REQUEST, "InvalidParameter")
+                    (S::BAD_REQUEST, INVALID)
                 }
                 CoreError::EngineUnavailable(_) | CoreError::AddressesExhausted | CoreError::PortsExhausted => {
                     (S::SERVICE_UNAVAILABLE, "ServiceUnavailable")
@@ -78,15 +122,15 @@ impl AliError {
             },
             AliError::TokenInFlight => (S::BAD_REQUEST, "TokenPreviousRequestProcessError"),
             AliError::TokenMismatch => (S::BAD_REQUEST, "IdempotentParameterMismatch"),
-            AliError::BadToken(_) => (S::BAD_REQUEST, "InvalidParameter"),
+            AliError::BadToken(_) => (S::BAD_REQUEST, INVALID),
             AliError::Http(r) => match r {
                 HttpRefusal::Framework { status, .. } if status.is_client_error() && *status != S::BAD_REQUEST => {
-                    (*status, "InvalidAction.NotFound")
+                    (*status, NO_ACTION)
                 }
                 HttpRefusal::ContentType(_) => (r.status(), "UnsupportedMediaType"),
-                _ => (r.status(), "InvalidParameter"),
+                _ => (r.status(), INVALID),
             },
-            AliError::NoRoute(_) => (S::NOT_FOUND, "InvalidAction.NotFound"),
+            AliError::NoRoute(_) => (S::NOT_FOUND, NO_ACTION),
         }
     }
 
@@ -126,7 +170,8 @@ impl IntoResponse for AliError {
 /// Alibaba's error envelope.
 pub fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
     let id = super::request_id();
-    (status, Json(json!({"RequestId": id, "HostId": "strato", "Code": code, "Message": message}))).into_response()
+    let body = ErrorBody { code: code.to_string(), host_id: "strato".into(), message: message.to_string(), request_id: id };
+    (status, Json(body)).into_response()
 }
 
 impl From<Rejection> for AliError {
@@ -141,5 +186,78 @@ impl From<Rejection> for AliError {
 impl From<HttpRefusal> for AliError {
     fn from(r: HttpRefusal) -> Self {
         AliError::Http(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::Field;
+
+    fn every_error() -> Vec<AliError> {
+        let s = || String::from("x");
+        let core = [
+            CoreError::invalid(Field::Name, "x"),
+            CoreError::MalformedBody(s()),
+            CoreError::BadId(s()),
+            CoreError::ClusterNotFound(s()),
+            CoreError::JobNotFound(s()),
+            CoreError::NameTaken(s()),
+            CoreError::Busy { cluster: s(), running: s() },
+            CoreError::Conflict(s()),
+            CoreError::WrongState { state: s() },
+            CoreError::NotSupported(s()),
+            CoreError::NotDedicated { offering: crate::core::vector::Offering::Free, what: s() },
+            CoreError::SnapshotNameTaken(s()),
+            CoreError::SnapshotNotFound(s()),
+            CoreError::SnapshotState { id: s(), state: s(), what: s() },
+            CoreError::EngineUnavailable(s()),
+            CoreError::AddressesExhausted,
+            CoreError::PortsExhausted,
+            CoreError::Internal(s()),
+        ];
+        let mut all: Vec<AliError> = core.into_iter().map(AliError::Core).collect();
+        let signature = [
+            SignatureError::Missing,
+            SignatureError::Skewed,
+            SignatureError::BadDate,
+            SignatureError::Replayed,
+            SignatureError::TooManyNonces,
+            SignatureError::MissingNonce,
+            SignatureError::BodyNotSigned,
+        ];
+        all.extend(signature.into_iter().map(|e| AliError::Auth(AuthError::BadSignature(e))));
+        let auth = [
+            AuthError::Missing,
+            AuthError::BadCredentials,
+            AuthError::BadToken,
+            AuthError::UnknownAccessKey,
+            AuthError::Forbidden(s()),
+            AuthError::BadScope,
+            AuthError::Store(CoreError::Internal(s())),
+        ];
+        all.extend(auth.into_iter().map(AliError::Auth));
+        let http = [
+            HttpRefusal::TooLarge,
+            HttpRefusal::BodyTimeout,
+            HttpRefusal::BadBody(s()),
+            HttpRefusal::ContentType(s()),
+            HttpRefusal::Framework { status: StatusCode::METHOD_NOT_ALLOWED, detail: s() },
+            HttpRefusal::Framework { status: StatusCode::BAD_REQUEST, detail: s() },
+        ];
+        all.extend(http.into_iter().map(AliError::Http));
+        all.extend([AliError::TokenInFlight, AliError::TokenMismatch, AliError::BadToken(s()), AliError::NoRoute(s())]);
+        all
+    }
+
+    #[test]
+    fn every_error_is_a_documented_code_and_status() {
+        let answered: Vec<_> = every_error().iter().map(AliError::status_and_code).collect();
+        for (e, (status, code)) in every_error().iter().zip(&answered) {
+            assert!(CODES.iter().any(|(c, st, _)| (*c, *st) == (*code, *status)), "{e:?} answers {status} {code}, not in CODES");
+        }
+        for (code, status, _) in CODES {
+            assert!(answered.contains(&(*status, *code)), "CODES documents {status} {code}, which no error answers");
+        }
     }
 }

@@ -1,17 +1,19 @@
-//! Instance handlers, shared by Elasticsearch (`/openapi/instances`) and
-//! Logstash (`/openapi/logstashes`).
+//! What the Elasticsearch (`elasticsearch.rs`) and Logstash (`logstash.rs`)
+//! handlers share: each operation once, generic over the product's `Kind`.
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
-use serde_json::{json, Value};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use uuid::Uuid;
 
-use super::{render, request_id, tokens, wire, AliError};
-use crate::api::auth::RawBody;
+use super::wire::{self, Ack, CreatedInstance, ElasticsearchInstance, InstanceStatus, ListReply, LogstashInstance, Reply, TotalCount};
+use super::{render, request_id, tokens, AliError};
 use crate::api::Ctx;
+use crate::app::ClusterView;
 use crate::auth::{AuthError, Principal};
 use crate::core::cluster::Product;
 use crate::core::job::JobKind;
@@ -19,8 +21,42 @@ use crate::core::search::{validate_aliyun, AliyunCreateInput};
 use crate::core::CoreError;
 use crate::store::ClusterQuery;
 
-type Result<T> = std::result::Result<T, AliError>;
-type Params = Query<BTreeMap<String, String>>;
+pub type Result<T> = std::result::Result<T, AliError>;
+pub type Answer<T> = Result<Json<Reply<T>>>;
+pub type Params = BTreeMap<String, String>;
+
+/// What differs between the products: their instances' wire type.
+pub trait Kind {
+    const PRODUCT: Product;
+    type Instance: Serialize + DeserializeOwned + Send + Sync + 'static;
+    fn render(v: &ClusterView) -> std::result::Result<Self::Instance, CoreError>;
+    fn status(i: &Self::Instance) -> InstanceStatus;
+}
+
+pub struct Elasticsearch;
+pub struct Logstash;
+
+impl Kind for Elasticsearch {
+    const PRODUCT: Product = Product::AliyunElasticsearch;
+    type Instance = ElasticsearchInstance;
+    fn render(v: &ClusterView) -> std::result::Result<ElasticsearchInstance, CoreError> {
+        render::elasticsearch(v)
+    }
+    fn status(i: &ElasticsearchInstance) -> InstanceStatus {
+        i.status
+    }
+}
+
+impl Kind for Logstash {
+    const PRODUCT: Product = Product::AliyunLogstash;
+    type Instance = LogstashInstance;
+    fn render(v: &ClusterView) -> std::result::Result<LogstashInstance, CoreError> {
+        render::logstash(v)
+    }
+    fn status(i: &LogstashInstance) -> InstanceStatus {
+        i.status
+    }
+}
 
 /// The project an access key acts in: its user's first project (Alibaba
 /// accounts have no project in the path).
@@ -29,29 +65,31 @@ async fn account(ctx: &Ctx, caller: &Principal) -> Result<String> {
     projects.first().map(|p| p.id.clone()).ok_or(AliError::Auth(AuthError::BadScope))
 }
 
-fn instance(product: Product, id: &str) -> Result<Uuid> {
-    render::parse_instance_id(product, id).ok_or_else(|| CoreError::ClusterNotFound(id.to_string()).into())
+/// The caller's project and the instance `id` names in it.
+async fn target(ctx: &Ctx, caller: &Principal, product: Product, id: &str) -> Result<(String, Uuid)> {
+    let project = account(ctx, caller).await?;
+    let uuid = render::parse_instance_id(product, id).ok_or_else(|| CoreError::ClusterNotFound(id.to_string()))?;
+    Ok((project, uuid))
 }
 
-fn ok(result: Value) -> Response {
-    Json(json!({"RequestId": request_id(), "Result": result})).into_response()
+fn client_token(q: &Params) -> Option<&str> {
+    q.get("clientToken").map(String::as_str)
 }
 
-async fn describe_value(ctx: &Ctx, project: &str, product: Product, id: Uuid) -> Result<Value> {
-    let view = ctx.app.show(project, id, product).await?;
-    Ok(render::instance(&view))
+pub fn reply<T>(result: T) -> Json<Reply<T>> {
+    Json(Reply { request_id: request_id(), result })
 }
 
-pub async fn create(
-    State(ctx): State<Ctx>,
-    Extension(caller): Extension<Principal>,
-    Extension(product): Extension<Product>,
-    Query(q): Params,
-    Extension(RawBody(body)): Extension<RawBody>,
-) -> Result<Response> {
+async fn describe_as<K: Kind>(ctx: &Ctx, project: &str, id: Uuid) -> Result<K::Instance> {
+    let view = ctx.app.show(project, id, K::PRODUCT).await?;
+    Ok(K::render(&view)?)
+}
+
+pub async fn create<K: Kind>(ctx: Ctx, caller: Principal, q: Params, body: Bytes) -> Answer<CreatedInstance> {
+    let product = K::PRODUCT;
     let project = account(&ctx, &caller).await?;
     let print = tokens::fingerprint(&format!("create {}", product.as_str()), &q, &body);
-    let result = tokens::once(&ctx, &project, q.get("clientToken").map(String::as_str), print, || async {
+    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
         let b: wire::CreateInstanceRequest = wire::decode(&body)?;
         wire::payment_type(b.payment_type.as_deref())?;
         let (node, net) = (b.node_spec.unwrap_or_default(), b.network_config.unwrap_or_default());
@@ -70,28 +108,19 @@ pub async fn create(
         let spec = validate_aliyun(product, &input, &ctx.app.settings.aliyun_zones)?;
         let (cluster, job) = ctx.app.create_search(&project, spec).await?;
         tracing::info!(cluster.id = %cluster.id, job.id = %job.id, "Alibaba instance create accepted");
-        Ok(json!({"instanceId": render::instance_id(product, cluster.id)}))
+        Ok(CreatedInstance { instance_id: render::instance_id(product, cluster.id) })
     })
     .await?;
-    Ok(ok(result))
+    Ok(reply(result))
 }
 
-pub async fn describe(
-    State(ctx): State<Ctx>,
-    Extension(caller): Extension<Principal>,
-    Extension(product): Extension<Product>,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    let project = account(&ctx, &caller).await?;
-    Ok(ok(describe_value(&ctx, &project, product, instance(product, &id)?).await?))
+pub async fn describe<K: Kind>(ctx: Ctx, caller: Principal, id: String) -> Answer<K::Instance> {
+    let (project, uuid) = target(&ctx, &caller, K::PRODUCT, &id).await?;
+    Ok(reply(describe_as::<K>(&ctx, &project, uuid).await?))
 }
 
-pub async fn list(
-    State(ctx): State<Ctx>,
-    Extension(caller): Extension<Principal>,
-    Extension(product): Extension<Product>,
-    Query(q): Params,
-) -> Result<Response> {
+pub async fn list<K: Kind>(ctx: Ctx, caller: Principal, q: Params) -> Result<(HeaderMap, Json<ListReply<K::Instance>>)> {
+    let product = K::PRODUCT;
     let project = account(&ctx, &caller).await?;
     let number = |key: &str, default: usize, max: usize| -> Result<usize> {
         match q.get(key) {
@@ -112,81 +141,114 @@ pub async fn list(
         // The status is observed, not stored: this filter reads every matching instance.
         Some(want) => {
             let (views, _) = ctx.app.page(&project, product, &query).await?;
-            let found: Vec<Value> = views.iter().map(render::instance).filter(|i| i["status"].as_str() == Some(want.as_str())).collect();
+            let all = views.iter().map(K::render).collect::<std::result::Result<Vec<_>, _>>()?;
+            let found: Vec<_> = all.into_iter().filter(|i| K::status(i).as_str() == want.as_str()).collect();
             let total = found.len() as u64;
             (found.into_iter().skip(skip as usize).take(size).collect::<Vec<_>>(), total)
         }
         None => {
             let query = ClusterQuery { offset: skip, limit: Some(size as u64), ..query };
             let (views, total) = ctx.app.page(&project, product, &query).await?;
-            (views.iter().map(render::instance).collect(), total)
+            (views.iter().map(K::render).collect::<std::result::Result<_, _>>()?, total)
         }
     };
-    let mut resp = Json(json!({"RequestId": request_id(), "Headers": {"X-Total-Count": total}, "Result": result})).into_response();
-    resp.headers_mut().insert("x-total-count", total.into());
-    Ok(resp)
+    let mut headers = HeaderMap::new();
+    headers.insert("x-total-count", HeaderValue::from(total));
+    Ok((headers, Json(ListReply { headers: TotalCount { total }, request_id: request_id(), result })))
 }
 
-/// The mutating actions on one instance, run once per clientToken.
-async fn act(ctx: &Ctx, caller: &Principal, product: Product, id: &str, q: &BTreeMap<String, String>, body: &[u8], action: &str) -> Result<Value> {
-    let project = account(ctx, caller).await?;
-    let uuid = instance(product, id)?;
-    let print = tokens::fingerprint(&format!("{action} {id}"), q, body);
-    tokens::once(ctx, &project, q.get("clientToken").map(String::as_str), print, || async {
-        match action {
-            "restart" => {
-                ctx.app.operate(&project, uuid, product, JobKind::RestartCluster).await?;
-                describe_value(ctx, &project, product, uuid).await
-            }
-            "update" => {
-                let b: wire::UpdateInstanceRequest = wire::decode(body)?;
-                let (nodes, disk) = (b.node_amount, b.node_spec.and_then(|n| n.disk));
-                ctx.app.change(&project, uuid, product, nodes, disk).await?;
-                // UpdateLogstash answers a Boolean; UpdateInstance the instance.
-                match product {
-                    Product::AliyunLogstash => Ok(json!(true)),
-                    _ => describe_value(ctx, &project, product, uuid).await,
-                }
-            }
-            "interrupt" => ctx.app.interrupt(&project, uuid, product).await.map(|_| json!(true)).map_err(Into::into),
-            "resume" => ctx.app.resume_change(&project, uuid, product).await.map(|_| json!(true)).map_err(Into::into),
-            "cancel-deletion" => ctx.app.cancel_deletion(&project, uuid, product).await.map(|_| json!(true)).map_err(Into::into),
-            "delete" => {
-                match q.get("deleteType").map(String::as_str) {
-                    None | Some("immediate") => ctx.app.delete(&project, uuid, product, None).await?,
-                    Some("protective") => ctx.app.delete_protectively(&project, uuid, product, ctx.app.settings.protective_deletion_ms).await?,
-                    Some(other) => return Err(CoreError::MalformedBody(format!("deleteType must be immediate or protective, got `{other}`")).into()),
-                };
-                Ok(Value::Null)
-            }
-            other => Err(AliError::NoRoute(other.to_string())),
-        }
+pub async fn restart<K: Kind>(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Answer<K::Instance> {
+    let (project, uuid) = target(&ctx, &caller, K::PRODUCT, &id).await?;
+    let print = tokens::fingerprint(&format!("restart {id}"), &q, &body);
+    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
+        ctx.app.operate(&project, uuid, K::PRODUCT, JobKind::RestartCluster).await?;
+        describe_as::<K>(&ctx, &project, uuid).await
     })
-    .await
+    .await?;
+    Ok(reply(result))
 }
 
-macro_rules! action {
-    ($name:ident, $action:literal) => {
-        pub async fn $name(
-            State(ctx): State<Ctx>,
-            Extension(caller): Extension<Principal>,
-            Extension(product): Extension<Product>,
-            Path(id): Path<String>,
-            Query(q): Params,
-            Extension(RawBody(body)): Extension<RawBody>,
-        ) -> Result<Response> {
-            let result = act(&ctx, &caller, product, &id, &q, &body, $action).await?;
-            Ok(match result {
-                Value::Null => Json(json!({"RequestId": request_id()})).into_response(),
-                r => ok(r),
-            })
+/// Applies an update's node count and disk.
+async fn change(ctx: &Ctx, project: &str, uuid: Uuid, product: Product, body: &[u8]) -> Result<()> {
+    let b: wire::UpdateInstanceRequest = wire::decode(body)?;
+    let (nodes, disk) = (b.node_amount, b.node_spec.and_then(|n| n.disk));
+    ctx.app.change(project, uuid, product, nodes, disk).await?;
+    Ok(())
+}
+
+/// UpdateInstance answers the instance.
+pub async fn update_instance(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Answer<ElasticsearchInstance> {
+    let product = Elasticsearch::PRODUCT;
+    let (project, uuid) = target(&ctx, &caller, product, &id).await?;
+    let print = tokens::fingerprint(&format!("update {id}"), &q, &body);
+    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
+        change(&ctx, &project, uuid, product, &body).await?;
+        describe_as::<Elasticsearch>(&ctx, &project, uuid).await
+    })
+    .await?;
+    Ok(reply(result))
+}
+
+/// UpdateLogstash answers a Boolean.
+pub async fn update_logstash(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Answer<bool> {
+    let product = Logstash::PRODUCT;
+    let (project, uuid) = target(&ctx, &caller, product, &id).await?;
+    let print = tokens::fingerprint(&format!("update {id}"), &q, &body);
+    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
+        change(&ctx, &project, uuid, product, &body).await?;
+        Ok(true)
+    })
+    .await?;
+    Ok(reply(result))
+}
+
+/// The task actions, which answer `true`.
+#[derive(Debug, Clone, Copy)]
+pub enum Task {
+    Interrupt,
+    Resume,
+    CancelDeletion,
+}
+
+impl Task {
+    /// Its name in the clientToken fingerprint (as stored tokens have it).
+    fn name(self) -> &'static str {
+        match self {
+            Task::Interrupt => "interrupt",
+            Task::Resume => "resume",
+            Task::CancelDeletion => "cancel-deletion",
         }
-    };
+    }
 }
 
-action!(restart, "restart");
-action!(update, "update");
-action!(interrupt, "interrupt");
-action!(resume, "resume");
-action!(cancel_deletion, "cancel-deletion");
-action!(delete, "delete");
+pub async fn task<K: Kind>(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes, task: Task) -> Answer<bool> {
+    let product = K::PRODUCT;
+    let (project, uuid) = target(&ctx, &caller, product, &id).await?;
+    let print = tokens::fingerprint(&format!("{} {id}", task.name()), &q, &body);
+    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
+        match task {
+            Task::Interrupt => ctx.app.interrupt(&project, uuid, product).await?,
+            Task::Resume => drop(ctx.app.resume_change(&project, uuid, product).await?),
+            Task::CancelDeletion => drop(ctx.app.cancel_deletion(&project, uuid, product).await?),
+        }
+        Ok(true)
+    })
+    .await?;
+    Ok(reply(result))
+}
+
+pub async fn delete<K: Kind>(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Result<Json<Ack>> {
+    let product = K::PRODUCT;
+    let (project, uuid) = target(&ctx, &caller, product, &id).await?;
+    let print = tokens::fingerprint(&format!("delete {id}"), &q, &body);
+    tokens::once(&ctx, &project, client_token(&q), print, || async {
+        match q.get("deleteType").map(String::as_str) {
+            None | Some("immediate") => ctx.app.delete(&project, uuid, product, None).await?,
+            Some("protective") => ctx.app.delete_protectively(&project, uuid, product, ctx.app.settings.protective_deletion_ms).await?,
+            Some(other) => return Err(CoreError::MalformedBody(format!("deleteType must be immediate or protective, got `{other}`")).into()),
+        };
+        Ok(())
+    })
+    .await?;
+    Ok(Json(Ack { request_id: request_id() }))
+}

@@ -1,19 +1,29 @@
 //! The Alibaba Cloud Elasticsearch and Logstash dialect (2017-06-13, ROA):
 //! requests signed with ACS3-HMAC-SHA256 or the legacy `acs AK:signature`,
-//! `{"RequestId","Result"}` bodies, `clientToken` idempotency. Both products
-//! share the handlers; each sub-router carries its `Product`.
+//! `{"RequestId","Result"}` bodies, `clientToken` idempotency. Each product
+//! has its annotated handlers (`elasticsearch.rs`, `logstash.rs`) over shared
+//! cores (`instances.rs`); the router and the OpenAPI document are built from
+//! one list of handlers (`api()`).
 
+mod elasticsearch;
 mod error;
 mod instances;
+mod logstash;
+mod openapi;
 mod render;
 mod tokens;
 pub(crate) mod wire;
 
+use axum::body::Bytes;
 use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::routing::get;
+use axum::Router;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use error::AliError;
 
@@ -21,26 +31,42 @@ use super::auth::authenticate;
 use super::Ctx;
 use crate::core::cluster::Product;
 
-/// The routes of one product under `base` (`/openapi/instances`, `/openapi/logstashes`).
-fn product_routes(base: &str, product: Product) -> Router<Ctx> {
-    Router::new()
-        .route(base, post(instances::create).get(instances::list))
-        .route(&format!("{base}/{{id}}"), get(instances::describe).put(instances::update).delete(instances::delete))
-        .route(&format!("{base}/{{id}}/actions/restart"), post(instances::restart))
-        .route(&format!("{base}/{{id}}/actions/interrupt"), post(instances::interrupt))
-        .route(&format!("{base}/{{id}}/actions/resume"), post(instances::resume))
-        .route(&format!("{base}/{{id}}/actions/cancel-deletion"), post(instances::cancel_deletion))
-        .layer(Extension(product))
+/// Every route, each with its operation in the document.
+fn api() -> OpenApiRouter<Ctx> {
+    use elasticsearch as es;
+    use logstash as ls;
+    OpenApiRouter::with_openapi(openapi::Base::openapi())
+        .routes(routes!(es::create, es::list))
+        .routes(routes!(es::describe, es::update, es::delete))
+        .routes(routes!(es::restart))
+        .routes(routes!(es::interrupt))
+        .routes(routes!(es::resume))
+        .routes(routes!(es::cancel_deletion))
+        .routes(routes!(ls::create, ls::list))
+        .routes(routes!(ls::describe, ls::update, ls::delete))
+        .routes(routes!(ls::restart))
+        .routes(routes!(ls::interrupt))
+        .routes(routes!(ls::resume))
+        .routes(routes!(ls::cancel_deletion))
 }
 
-/// The Alibaba listener's routes.
+/// The dialect's OpenAPI 3.1 document, as `GET /openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi::finish(api().split_for_parts().1)
+}
+
+/// The Alibaba listener's routes. The document is served outside the
+/// authentication layer: a client needs it before it signs anything.
 pub fn router(ctx: Ctx) -> Router {
-    Router::new()
-        .merge(product_routes("/openapi/instances", Product::AliyunElasticsearch))
-        .merge(product_routes("/openapi/logstashes", Product::AliyunLogstash))
+    let (routes, doc) = api().split_for_parts();
+    let doc = Bytes::from(openapi::finish(doc).to_json().expect("the document serializes"));
+    let authenticated = routes
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(ctx.clone(), super::faults::inject::<Aliyun>))
-        .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<AliError>))
+        .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<AliError>));
+    Router::new()
+        .route("/openapi.json", get(move || async move { ([(CONTENT_TYPE, "application/json")], doc) }))
+        .merge(authenticated)
         // The SDK needs every body to be JSON, axum's own refusals included.
         .layer(middleware::map_response(super::envelope::<AliError>))
         .with_state(ctx)
@@ -55,33 +81,13 @@ pub(crate) fn request_id() -> String {
     uuid::Uuid::new_v4().to_string().to_uppercase()
 }
 
-/// The fault layer's view of this dialect: its operations by the vendor SDK's names.
+/// The fault layer's view of this dialect: its operations are the document's.
 pub struct Aliyun;
-
-const OPERATIONS: &[super::faults::Operation] = &[
-    super::faults::Operation { method: "POST", route: "/openapi/instances", name: "CreateInstance" },
-    super::faults::Operation { method: "GET", route: "/openapi/instances", name: "ListInstance" },
-    super::faults::Operation { method: "GET", route: "/openapi/instances/{id}", name: "DescribeInstance" },
-    super::faults::Operation { method: "PUT", route: "/openapi/instances/{id}", name: "UpdateInstance" },
-    super::faults::Operation { method: "DELETE", route: "/openapi/instances/{id}", name: "DeleteInstance" },
-    super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/restart", name: "RestartInstance" },
-    super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/interrupt", name: "InterruptElasticsearchTask" },
-    super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/resume", name: "ResumeElasticsearchTask" },
-    super::faults::Operation { method: "POST", route: "/openapi/instances/{id}/actions/cancel-deletion", name: "CancelDeletion" },
-    super::faults::Operation { method: "POST", route: "/openapi/logstashes", name: "CreateLogstash" },
-    super::faults::Operation { method: "GET", route: "/openapi/logstashes", name: "ListLogstash" },
-    super::faults::Operation { method: "GET", route: "/openapi/logstashes/{id}", name: "DescribeLogstash" },
-    super::faults::Operation { method: "PUT", route: "/openapi/logstashes/{id}", name: "UpdateLogstash" },
-    super::faults::Operation { method: "DELETE", route: "/openapi/logstashes/{id}", name: "DeleteLogstash" },
-    super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/restart", name: "RestartLogstash" },
-    super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/interrupt", name: "InterruptLogstashTask" },
-    super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/resume", name: "ResumeLogstashTask" },
-    super::faults::Operation { method: "POST", route: "/openapi/logstashes/{id}/actions/cancel-deletion", name: "CancelLogstashDeletion" },
-];
 
 impl super::faults::Dialect for Aliyun {
     fn operation(method: &str, route: &str) -> Option<&'static str> {
-        super::faults::operation_in(OPERATIONS, method, route)
+        static INDEX: std::sync::OnceLock<super::faults::OperationIndex> = std::sync::OnceLock::new();
+        INDEX.get_or_init(|| super::faults::OperationIndex::of(&openapi())).get(method, route)
     }
 
     fn product(route: &str) -> Product {

@@ -1,14 +1,15 @@
 //! Encoding views as Alibaba Elasticsearch / Logstash JSON, and the one
 //! place where strato's states become Alibaba's status vocabulary.
 
-use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::wire::{ClusterTask, ElasticsearchInstance, Endpoint, InstanceNetwork, InstanceNodeSpec, InstanceStatus, LogstashInstance, ZoneInfo};
 use crate::app::ClusterView;
 use crate::core::cluster::{Lifecycle, Product};
 use crate::core::job::{JobKind, JobState};
 use crate::core::status::Health;
-use crate::core::Millis;
+use crate::core::search::SearchSpec;
+use crate::core::{CoreError, Millis};
 
 pub fn instance_id(product: Product, id: Uuid) -> String {
     format!("{}{}", prefix(product), id.simple())
@@ -33,68 +34,102 @@ fn time(ms: Millis) -> String {
 
 /// active, activating (a job runs), suspended (a change was interrupted),
 /// inactive (frozen by a protective deletion), invalid (failed or down).
-pub fn status(v: &ClusterView) -> &'static str {
+pub fn status(v: &ClusterView) -> InstanceStatus {
     match (v.cluster.lifecycle, &v.active_job) {
-        (Lifecycle::Creating, _) => "activating",
-        (Lifecycle::CreateFailed, _) => "invalid",
-        (Lifecycle::Deleting | Lifecycle::Deleted, _) => "inactive",
-        (_, Some(j)) if j.state == JobState::Paused => "suspended",
-        (_, Some(j)) if j.kind == JobKind::StopCluster && v.cluster.delete_at.is_some() => "inactive",
-        (_, Some(_)) => "activating",
-        (Lifecycle::Stopped, None) => "inactive",
+        (Lifecycle::Creating, _) => InstanceStatus::Activating,
+        (Lifecycle::CreateFailed, _) => InstanceStatus::Invalid,
+        (Lifecycle::Deleting | Lifecycle::Deleted, _) => InstanceStatus::Inactive,
+        (_, Some(j)) if j.state == JobState::Paused => InstanceStatus::Suspended,
+        (_, Some(j)) if j.kind == JobKind::StopCluster && v.cluster.delete_at.is_some() => InstanceStatus::Inactive,
+        (_, Some(_)) => InstanceStatus::Activating,
+        (Lifecycle::Stopped, None) => InstanceStatus::Inactive,
         (Lifecycle::Running, None) => match v.health {
-            Health::Normal | Health::Degraded => "active",
-            Health::Unavailable | Health::Stopped => "invalid",
+            Health::Normal | Health::Degraded => InstanceStatus::Active,
+            Health::Unavailable | Health::Stopped => InstanceStatus::Invalid,
         },
     }
 }
 
-fn tasks(v: &ClusterView) -> Value {
-    match &v.active_job {
-        Some(j) => json!([{
-            "name": j.kind.as_str(),
-            "status": if j.state == JobState::Paused { "suspended" } else { "running" },
-            "progress": j.progress_percent(),
-        }]),
-        None => json!([]),
-    }
+fn tasks(v: &ClusterView) -> Vec<ClusterTask> {
+    let Some(j) = &v.active_job else { return vec![] };
+    let status = if j.state == JobState::Paused { "suspended" } else { "running" };
+    vec![ClusterTask { name: j.kind.as_str().into(), progress: j.progress_percent(), status: status.into() }]
 }
 
-pub fn instance(v: &ClusterView) -> Value {
+/// What both products show of an instance.
+struct Common {
+    spec: SearchSpec,
+    endpoints: Vec<Endpoint>,
+}
+
+/// Only search instances reach this dialect (lookups are scoped by product).
+fn common(v: &ClusterView) -> Result<Common, CoreError> {
     let c = &v.cluster;
-    let Some(s) = c.spec.search() else { return json!({}) };
-    let product = s.product;
-    let endpoints: Vec<Value> =
-        v.nodes.iter().map(|(n, _)| json!({"host": n.address.to_string(), "port": n.port, "zoneId": s.availability_zone})).collect();
-    let mut out = json!({
-        "instanceId": instance_id(product, c.id),
-        "description": s.description,
-        "nodeAmount": s.node_count,
-        "status": status(v),
-        "nodeSpec": {"spec": s.flavor, "disk": s.disk_gb, "diskType": s.disk_type},
-        "networkConfig": {"type": "vpc", "vpcId": s.vpc_id, "vswitchId": s.subnet_id, "vsArea": s.availability_zone},
-        "paymentType": "postpaid",
-        "resourceGroupId": c.project_id,
-        "createdAt": time(c.created_at),
-        "updatedAt": time(c.updated_at),
-        "zoneInfos": [{"zoneId": s.availability_zone, "status": "NORMAL"}],
-        "clusterTasks": tasks(v),
-    });
-    if product == Product::AliyunLogstash {
-        out["version"] = json!(format!("{}_with_X-Pack", minor(&s.version)));
-        out["endpointList"] = json!(endpoints);
-    } else {
-        out["esVersion"] = json!(format!("{}_with_X-Pack", minor(&s.version)));
-        let first = v.nodes.first().map(|(n, _)| (n.address.to_string(), n.port));
-        out["domain"] = json!(first.as_ref().map(|f| f.0.clone()).unwrap_or_default());
-        out["port"] = json!(first.map(|f| f.1).unwrap_or_default());
-        out["publicDomain"] = json!("");
-        out["endpointList"] = json!(endpoints);
-    }
-    if let Some(t) = c.delete_at {
-        out["deleteTime"] = json!(time(t));
-    }
-    out
+    let s = c.spec.search().ok_or_else(|| CoreError::Internal(format!("cluster {} is not a search instance", c.id)))?;
+    let endpoints = v
+        .nodes
+        .iter()
+        .map(|(n, _)| Endpoint { host: n.address.to_string(), port: n.port, zone_id: s.availability_zone.clone() })
+        .collect();
+    Ok(Common { spec: s.clone(), endpoints })
+}
+
+fn node_spec(s: &SearchSpec) -> InstanceNodeSpec {
+    InstanceNodeSpec { disk: s.disk_gb, disk_type: s.disk_type.clone(), spec: s.flavor.clone() }
+}
+
+fn network(s: &SearchSpec) -> InstanceNetwork {
+    InstanceNetwork { r#type: "vpc".into(), vpc_id: s.vpc_id.clone(), vs_area: s.availability_zone.clone(), vswitch_id: s.subnet_id.clone() }
+}
+
+fn zones(s: &SearchSpec) -> Vec<ZoneInfo> {
+    vec![ZoneInfo { status: "NORMAL".into(), zone_id: s.availability_zone.clone() }]
+}
+
+pub fn elasticsearch(v: &ClusterView) -> Result<ElasticsearchInstance, CoreError> {
+    let (c, Common { spec: s, endpoints }) = (&v.cluster, common(v)?);
+    let first = v.nodes.first().map(|(n, _)| (n.address.to_string(), n.port));
+    Ok(ElasticsearchInstance {
+        cluster_tasks: tasks(v),
+        created_at: time(c.created_at),
+        delete_time: c.delete_at.map(time),
+        description: s.description.clone(),
+        domain: first.as_ref().map(|f| f.0.clone()).unwrap_or_default(),
+        endpoint_list: endpoints,
+        es_version: format!("{}_with_X-Pack", minor(&s.version)),
+        instance_id: instance_id(s.product, c.id),
+        network_config: network(&s),
+        node_amount: s.node_count,
+        node_spec: node_spec(&s),
+        payment_type: "postpaid".into(),
+        port: first.map(|f| f.1).unwrap_or_default(),
+        public_domain: String::new(),
+        resource_group_id: c.project_id.clone(),
+        status: status(v),
+        updated_at: time(c.updated_at),
+        zone_infos: zones(&s),
+    })
+}
+
+pub fn logstash(v: &ClusterView) -> Result<LogstashInstance, CoreError> {
+    let (c, Common { spec: s, endpoints }) = (&v.cluster, common(v)?);
+    Ok(LogstashInstance {
+        cluster_tasks: tasks(v),
+        created_at: time(c.created_at),
+        delete_time: c.delete_at.map(time),
+        description: s.description.clone(),
+        endpoint_list: endpoints,
+        instance_id: instance_id(s.product, c.id),
+        network_config: network(&s),
+        node_amount: s.node_count,
+        node_spec: node_spec(&s),
+        payment_type: "postpaid".into(),
+        resource_group_id: c.project_id.clone(),
+        status: status(v),
+        updated_at: time(c.updated_at),
+        version: format!("{}_with_X-Pack", minor(&s.version)),
+        zone_infos: zones(&s),
+    })
 }
 
 /// `7.10.2` → `7.10`, as Alibaba names versions.
@@ -114,5 +149,68 @@ mod tests {
         assert_eq!(parse_instance_id(Product::AliyunElasticsearch, &es), Some(id));
         assert_eq!(parse_instance_id(Product::AliyunLogstash, &es), None);
         assert_eq!(minor("7.10.2"), "7.10");
+    }
+
+    /// The text a `json!` map gives (keys sorted) is the text the struct gives.
+    fn same_text_as_a_sorted_map(v: &impl serde::Serialize) -> serde_json::Value {
+        let text = serde_json::to_string(v).unwrap();
+        let value = serde_json::to_value(v).unwrap();
+        assert_eq!(text, value.to_string());
+        value
+    }
+
+    #[test]
+    fn bodies_keep_their_text_names_and_types() {
+        use super::super::wire::{Ack, ErrorBody, ListReply, Reply, TotalCount};
+        let network = InstanceNetwork { r#type: "vpc".into(), vpc_id: "v".into(), vs_area: "z".into(), vswitch_id: "s".into() };
+        let spec = InstanceNodeSpec { disk: 20, disk_type: "cloud_ssd".into(), spec: "elasticsearch.sn2ne.large".into() };
+        let es = ElasticsearchInstance {
+            cluster_tasks: vec![ClusterTask { name: "change_cluster".into(), progress: 50, status: "suspended".into() }],
+            created_at: "t".into(),
+            delete_time: Some("t".into()),
+            description: "d".into(),
+            domain: "127.0.0.2".into(),
+            endpoint_list: vec![Endpoint { host: "127.0.0.2".into(), port: 9200, zone_id: "z".into() }],
+            es_version: "7.10_with_X-Pack".into(),
+            instance_id: "es-cn-x".into(),
+            network_config: network.clone(),
+            node_amount: 2,
+            node_spec: spec.clone(),
+            payment_type: "postpaid".into(),
+            port: 9200,
+            public_domain: String::new(),
+            resource_group_id: "p".into(),
+            status: InstanceStatus::Suspended,
+            updated_at: "t".into(),
+            zone_infos: vec![ZoneInfo { status: "NORMAL".into(), zone_id: "z".into() }],
+        };
+        let v = same_text_as_a_sorted_map(&Reply { request_id: "R".into(), result: es.clone() });
+        assert_eq!((&v["Result"]["status"], &v["Result"]["port"], &v["Result"]["nodeSpec"]["disk"]), (&serde_json::json!("suspended"), &serde_json::json!(9200), &serde_json::json!(20)));
+        let ls = LogstashInstance {
+            cluster_tasks: vec![],
+            created_at: "t".into(),
+            delete_time: None,
+            description: "d".into(),
+            endpoint_list: vec![],
+            instance_id: "ls-cn-x".into(),
+            network_config: network,
+            node_amount: 1,
+            node_spec: spec,
+            payment_type: "postpaid".into(),
+            resource_group_id: "p".into(),
+            status: InstanceStatus::Active,
+            updated_at: "t".into(),
+            version: "7.4_with_X-Pack".into(),
+            zone_infos: vec![],
+        };
+        let v = same_text_as_a_sorted_map(&ListReply { headers: TotalCount { total: 1 }, request_id: "R".into(), result: vec![ls] });
+        assert_eq!(v["Headers"]["X-Total-Count"], 1);
+        assert!(v["Result"][0].get("deleteTime").is_none(), "{v}");
+        same_text_as_a_sorted_map(&ErrorBody { code: "C".into(), host_id: "strato".into(), message: "m".into(), request_id: "R".into() });
+        same_text_as_a_sorted_map(&Ack { request_id: "R".into() });
+        same_text_as_a_sorted_map(&Reply { request_id: "R".into(), result: true });
+        // A clientToken's stored result comes back as it was answered.
+        let stored = serde_json::to_string(&es).unwrap();
+        assert_eq!(serde_json::to_string(&serde_json::from_str::<ElasticsearchInstance>(&stored).unwrap()).unwrap(), stored);
     }
 }

@@ -6,6 +6,8 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -34,24 +36,26 @@ pub fn fingerprint(action: &str, query: &BTreeMap<String, String>, body: &[u8]) 
 }
 
 /// Runs `op` at most once per (scope, clientToken): its `Result` is stored
-/// on success and returned to repeats.
-pub async fn once<F, Fut>(ctx: &Ctx, scope: &str, token: Option<&str>, fingerprint: String, op: F) -> Result<Value, AliError>
+/// on success (as the JSON it is answered as) and returned to repeats.
+pub async fn once<T, F, Fut>(ctx: &Ctx, scope: &str, token: Option<&str>, fingerprint: String, op: F) -> Result<T, AliError>
 where
+    T: Serialize + DeserializeOwned,
     F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<Value, AliError>>,
+    Fut: Future<Output = Result<T, AliError>>,
 {
     let Some(token) = token else { return op().await };
     if token.is_empty() || token.len() > 64 || !token.is_ascii() {
         return Err(AliError::BadToken("clientToken must be 1 to 64 ASCII characters".into()));
     }
+    let internal = |e: serde_json::Error| AliError::Core(crate::core::CoreError::Internal(e.to_string()));
     let store = &ctx.app.store;
     match store.claim_token(scope, token, &fingerprint, crate::core::now_ms(), STALE_MS).await? {
-        TokenClaim::Done(first) => serde_json::from_str(&first).map_err(|e| AliError::Core(crate::core::CoreError::Internal(e.to_string()))),
+        TokenClaim::Done(first) => serde_json::from_str(&first).map_err(internal),
         TokenClaim::InFlight => Err(AliError::TokenInFlight),
         TokenClaim::Mismatch => Err(AliError::TokenMismatch),
         TokenClaim::Claimed => match op().await {
             Ok(result) => {
-                store.complete_token(scope, token, &result.to_string()).await?;
+                store.complete_token(scope, token, &serde_json::to_string(&result).map_err(internal)?).await?;
                 Ok(result)
             }
             Err(e) => {

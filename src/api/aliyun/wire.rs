@@ -1,22 +1,33 @@
-//! Alibaba Elasticsearch / Logstash request bodies (createInstance,
-//! CreateLogstash, UpdateInstance, UpdateLogstash). Unknown fields are
-//! ignored; a known field of the wrong JSON type is `InvalidParameter`
-//! naming it. Integers may come as strings, as Alibaba's backend accepts.
-//! `strato aliyun` builds its requests from the same types (absent fields are
-//! left out).
+//! Alibaba Elasticsearch / Logstash wire types: the request bodies
+//! (createInstance, CreateLogstash, UpdateInstance, UpdateLogstash), every
+//! response body and the error envelope. `render.rs` builds the responses,
+//! the handlers decode the requests, and `openapi.rs` derives the document
+//! from the same types.
+//!
+//! Requests: unknown fields are ignored; a known field of the wrong JSON type
+//! is `InvalidParameter` naming it. Integers may come as strings, as
+//! Alibaba's backend accepts. `strato aliyun` builds its requests from the
+//! same types (absent fields are left out).
+//!
+//! Responses: fields are declared in the byte order of their names, so a body
+//! is the same text the `json!` maps (sorted keys) produced before. They
+//! deserialize too: a clientToken's first result is stored and answered again.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use crate::api::lenient;
 use crate::core::CoreError;
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spec: Option<String>,
+    /// GB per member (else InvalidParameter); an integer, or a string holding one.
     #[serde(default, deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
+    #[schema(example = 20)]
     pub disk: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disk_type: Option<String>,
@@ -24,7 +35,7 @@ pub struct NodeSpec {
     pub performance_level: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,10 +47,11 @@ pub struct NetworkConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vs_area: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
     pub white_ip_group_list: Option<Vec<Map<String, Value>>>,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Tag {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,39 +62,52 @@ pub struct Tag {
 
 /// `POST /openapi/instances` and `POST /openapi/logstashes`. Configuration
 /// objects strato records nothing of must still be objects.
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateInstanceRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Elasticsearch's version field.
+    /// Elasticsearch's version field, `MAJOR.MINOR_with_X-Pack` (required for Elasticsearch).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "7.10_with_X-Pack")]
     pub es_version: Option<String>,
-    /// Logstash's version field.
+    /// Logstash's version field, `MAJOR.MINOR_with_X-Pack` (required for Logstash).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "7.4_with_X-Pack")]
     pub version: Option<String>,
+    /// Members (else InvalidParameter); an integer, or a string holding one.
     #[serde(default, deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
+    #[schema(example = 2)]
     pub node_amount: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node_spec: Option<NodeSpec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub network_config: Option<NetworkConfig>,
+    /// Elasticsearch only: 8–32 characters with three of upper case, lower case, digits, special characters; checked, never stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub es_admin_password: Option<String>,
+    /// `prepaid` or `postpaid` (else InvalidParameter); recorded as `postpaid`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub payment_info: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub kibana_configuration: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub master_configuration: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub client_node_configuration: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub warm_node_configuration: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub elastic_data_node_configuration: Option<Map<String, Value>>,
+    /// Accepted and ignored; an integer, or a string holding one.
     #[serde(default, deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
     pub zone_count: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -94,26 +119,228 @@ pub struct CreateInstanceRequest {
 }
 
 /// `PUT /openapi/instances/{id}` and `PUT /openapi/logstashes/{id}`.
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateInstanceRequest {
+    /// Members (else InvalidParameter); an integer, or a string holding one.
     #[serde(default, deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
+    #[schema(example = 2)]
     pub node_amount: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node_spec: Option<NodeSpec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub master_configuration: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub client_node_configuration: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub warm_node_configuration: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub kibana_configuration: Option<Map<String, Value>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub elastic_data_node_configuration: Option<Map<String, Value>>,
 }
+
+// ---------------------------------------------------------------- responses
+
+/// `{"RequestId","HostId","Code","Message"}`: every refusal, whoever made it.
+/// The codes and their HTTP statuses are listed in this schema's description
+/// in the document (generated from `error::CODES`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct ErrorBody {
+    pub code: String,
+    /// Always `strato`.
+    pub host_id: String,
+    pub message: String,
+    pub request_id: String,
+}
+
+/// `{"RequestId","Result"}`: a success with a result.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct Reply<T> {
+    /// An upper-case UUID.
+    #[schema(example = "5A2CFF0E-5718-45B5-9D4D-70B3FF3898C3")]
+    pub request_id: String,
+    pub result: T,
+}
+
+/// `{"RequestId"}`: a success without a result (`DeleteInstance`, `DeleteLogstash`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ack {
+    pub request_id: String,
+}
+
+/// The total a list's pages add up to (also in the `X-Total-Count` header).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotalCount {
+    #[serde(rename = "X-Total-Count")]
+    pub total: u64,
+}
+
+/// `ListInstance`, `ListLogstash`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListReply<T> {
+    pub headers: TotalCount,
+    pub request_id: String,
+    pub result: Vec<T>,
+}
+
+/// `createInstance`, `CreateLogstash`: accepted; the instance is `activating` until every member serves.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedInstance {
+    /// `es-cn-` or `ls-cn-` and 32 hex digits.
+    #[schema(example = "es-cn-0f1e2d3c4b5a69788796a5b4c3d2e1f0")]
+    pub instance_id: String,
+}
+
+/// An instance's status: `active`; `activating` while a job runs; `suspended`
+/// when a change was interrupted; `inactive` when stopped (a protective
+/// deletion) or being deleted; `invalid` when it failed or no member serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum InstanceStatus {
+    Active,
+    Activating,
+    Suspended,
+    Inactive,
+    Invalid,
+}
+
+impl InstanceStatus {
+    /// The status as the `status` filter of a list names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceStatus::Active => "active",
+            InstanceStatus::Activating => "activating",
+            InstanceStatus::Suspended => "suspended",
+            InstanceStatus::Inactive => "inactive",
+            InstanceStatus::Invalid => "invalid",
+        }
+    }
+}
+
+/// The job an instance is running.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClusterTask {
+    /// strato's job kind (`create_cluster`, `restart_cluster`, `change_cluster`, ...).
+    pub name: String,
+    /// 0–100.
+    #[schema(maximum = 100)]
+    pub progress: u32,
+    /// `running`, or `suspended` (interrupted).
+    pub status: String,
+}
+
+/// One member's address.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    pub zone_id: String,
+}
+
+/// `nodeSpec` of an instance.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceNodeSpec {
+    /// GB per member.
+    pub disk: u32,
+    pub disk_type: String,
+    pub spec: String,
+}
+
+/// `networkConfig` of an instance, as recorded.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceNetwork {
+    /// Always `vpc`.
+    pub r#type: String,
+    pub vpc_id: String,
+    pub vs_area: String,
+    pub vswitch_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ZoneInfo {
+    /// Always `NORMAL`.
+    pub status: String,
+    pub zone_id: String,
+}
+
+/// `DescribeInstance`, each entry of `ListInstance`, and what `RestartInstance` and `UpdateInstance` answer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ElasticsearchInstance {
+    /// The running job, if any.
+    pub cluster_tasks: Vec<ClusterTask>,
+    /// ISO 8601, UTC, milliseconds.
+    #[schema(example = "2024-05-01T12:00:00.000Z")]
+    pub created_at: String,
+    /// When a protective deletion takes effect; only then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_time: Option<String>,
+    pub description: String,
+    /// The first member's address (empty without members).
+    pub domain: String,
+    pub endpoint_list: Vec<Endpoint>,
+    #[schema(example = "7.10_with_X-Pack")]
+    pub es_version: String,
+    #[schema(example = "es-cn-0f1e2d3c4b5a69788796a5b4c3d2e1f0")]
+    pub instance_id: String,
+    pub network_config: InstanceNetwork,
+    pub node_amount: u32,
+    pub node_spec: InstanceNodeSpec,
+    /// Always `postpaid`.
+    pub payment_type: String,
+    /// The first member's port (0 without members).
+    pub port: u16,
+    /// Always empty: there is no public access.
+    pub public_domain: String,
+    /// The strato project the instance is in.
+    pub resource_group_id: String,
+    pub status: InstanceStatus,
+    pub updated_at: String,
+    pub zone_infos: Vec<ZoneInfo>,
+}
+
+/// `DescribeLogstash`, each entry of `ListLogstash`, and what `RestartLogstash` answers.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LogstashInstance {
+    pub cluster_tasks: Vec<ClusterTask>,
+    #[schema(example = "2024-05-01T12:00:00.000Z")]
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_time: Option<String>,
+    pub description: String,
+    pub endpoint_list: Vec<Endpoint>,
+    #[schema(example = "ls-cn-0f1e2d3c4b5a69788796a5b4c3d2e1f0")]
+    pub instance_id: String,
+    pub network_config: InstanceNetwork,
+    pub node_amount: u32,
+    pub node_spec: InstanceNodeSpec,
+    pub payment_type: String,
+    pub resource_group_id: String,
+    pub status: InstanceStatus,
+    pub updated_at: String,
+    #[schema(example = "7.4_with_X-Pack")]
+    pub version: String,
+    pub zone_infos: Vec<ZoneInfo>,
+}
+
 
 pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, CoreError> {
     crate::api::decode_body(body).map_err(|e| CoreError::MalformedBody(e.to_string()))

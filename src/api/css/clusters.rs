@@ -1,50 +1,72 @@
-//! Cluster handlers: create, list, show, restart, delete, flavors.
+//! Cluster handlers: create, list, show, restart, delete, flavors, each
+//! annotated with its operation in the OpenAPI document (`openapi.rs` adds
+//! what every operation shares).
 
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde_json::{json, Value};
 
-use super::{render, wire, Caller, CssError};
+use super::openapi::{CLUSTER_ID, ENGINE_UNAVAILABLE, PROJECT_ID, TAG_CLUSTERS, TAG_FLAVORS};
+use super::wire::{self, ClusterDetail, ClusterList, CreateClusterRequest, CreatedCluster, Empty, ErrorBody, FlavorList, RestartAccepted, RestartV2Request};
+use super::{render, Caller, CssError};
 use crate::api::auth::{authorize_project, RawBody};
 use crate::api::Ctx;
 use crate::auth::Principal;
 use crate::core::cluster::Product;
 use crate::core::job::JobKind;
 use crate::core::search::{validate_css, Datastore};
-use crate::store::ClusterQuery;
 use crate::core::CoreError;
+use crate::store::ClusterQuery;
 
-type Result<T> = std::result::Result<T, CssError>;
+type Answer<T> = Result<Json<T>, CssError>;
+type Body = Extension<RawBody>;
 
-fn uuid(s: &str) -> Result<uuid::Uuid> {
+fn uuid(s: &str) -> Result<uuid::Uuid, CssError> {
     uuid::Uuid::parse_str(s).map_err(|_| CoreError::BadId(s.to_string()).into())
 }
 
-pub async fn create(
-    State(ctx): State<Ctx>,
-    Extension(caller): Caller,
-    Path(pid): Path<String>,
-    Extension(RawBody(body)): Extension<RawBody>,
-) -> Result<Response> {
+#[utoipa::path(
+    post, path = "/v1.0/{project_id}/clusters", operation_id = "CreateCluster", tag = TAG_CLUSTERS,
+    summary = "Create a cluster",
+    description = "Creates a cluster of `instanceNum` members, one engine process each; its `status` is `100` until every \
+        member serves, then `200`.",
+    params(("project_id" = String, Path, description = PROJECT_ID)),
+    request_body = CreateClusterRequest,
+    responses(
+        (status = 200, description = "Accepted.", body = CreatedCluster),
+        (status = 400, description = "An invalid or missing field (CSS.0001, CSS.5057 for the name), or the name is taken (CSS.5050).", body = ErrorBody),
+        (status = 503, description = ENGINE_UNAVAILABLE, body = ErrorBody),
+    ),
+)]
+pub async fn create(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Path<String>, Extension(RawBody(body)): Body) -> Answer<CreatedCluster> {
     let pid: String = authorize_project::<CssError>(&ctx, &caller, &pid).await?;
-    let input = wire::decode::<wire::CreateClusterRequest>(&body)?.into_input()?;
+    let input = wire::decode::<CreateClusterRequest>(&body)?.into_input()?;
     let spec = validate_css(&input, &ctx.app.settings.css_zones)?;
     let (cluster, job) = ctx.app.create_search(&pid, spec).await?;
     tracing::info!(cluster.id = %cluster.id, job.id = %job.id, "CSS cluster create accepted");
-    Ok(Json(json!({"cluster": {"id": cluster.id, "name": cluster.spec.name()}})).into_response())
+    Ok(Json(CreatedCluster { cluster: wire::CreatedClusterRef { id: cluster.id, name: cluster.spec.name().to_string() } }))
 }
 
-pub async fn list(
-    State(ctx): State<Ctx>,
-    Extension(caller): Caller,
-    Path(pid): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response> {
+// The query stays a map (a repeated key is not an error), so its parameters are listed here.
+#[utoipa::path(
+    get, path = "/v1.0/{project_id}/clusters", operation_id = "ListClustersDetails", tag = TAG_CLUSTERS,
+    summary = "List clusters",
+    description = "The project's clusters, oldest first.",
+    params(
+        ("project_id" = String, Path, description = PROJECT_ID),
+        ("offset" = Option<u32>, Query, minimum = 1, description = "The first cluster to list, from 1 (else CSS.0001)."),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "Clusters per page, 10 by default (else CSS.0001)."),
+        ("datastoreType" = Option<String>, Query, description = "Only clusters of this datastore (`elasticsearch`, `opensearch`, `logstash`); another matches none."),
+    ),
+    responses(
+        (status = 200, description = "A page of clusters.", body = ClusterList),
+        (status = 400, description = "`offset` or `limit` is not a positive integer (CSS.5057).", body = ErrorBody),
+    ),
+)]
+pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Path<String>, Query(q): Query<HashMap<String, String>>) -> Answer<ClusterList> {
     let pid: String = authorize_project::<CssError>(&ctx, &caller, &pid).await?;
-    let number = |key: &str, default: usize| -> Result<usize> {
+    let number = |key: &str, default: usize| -> Result<usize, CssError> {
         match q.get(key) {
             None => Ok(default),
             Some(v) => v.trim().parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| {
@@ -59,51 +81,113 @@ pub async fn list(
         // A datastore no cluster can have matches none.
         match Datastore::parse(t) {
             Some(d) => page.datastore = Some(d),
-            None => return Ok(Json(json!({"totalSize": 0, "clusters": []})).into_response()),
+            None => return Ok(Json(ClusterList { clusters: vec![], total_size: 0 })),
         }
     }
     let (views, total) = ctx.app.page(&pid, Product::Css, &page).await?;
-    let clusters: Vec<Value> = views.iter().map(render::cluster).collect();
-    Ok(Json(json!({"totalSize": total, "clusters": clusters})).into_response())
+    let clusters = views.iter().map(render::cluster).collect::<Result<_, _>>()?;
+    Ok(Json(ClusterList { clusters, total_size: total }))
 }
 
-pub async fn show(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    get, path = "/v1.0/{project_id}/clusters/{cluster_id}", operation_id = "ShowClusterDetail", tag = TAG_CLUSTERS,
+    summary = "Show a cluster",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    responses(
+        (status = 200, description = "The cluster.", body = ClusterDetail),
+        (status = 400, description = "The cluster id is not a UUID (CSS.0001).", body = ErrorBody),
+        (status = 404, description = "No such cluster in the project (CSS.3027).", body = ErrorBody),
+    ),
+)]
+pub async fn show(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>) -> Answer<ClusterDetail> {
     let pid: String = authorize_project::<CssError>(&ctx, &caller, &pid).await?;
     let view = ctx.app.show(&pid, uuid(&cid)?, Product::Css).await?;
-    Ok(Json(render::cluster(&view)).into_response())
+    Ok(Json(render::cluster(&view)?))
 }
 
-async fn restart_job(ctx: &Ctx, caller: &Principal, pid: &str, cid: &str) -> Result<Response> {
+async fn restart_job(ctx: &Ctx, caller: &Principal, pid: &str, cid: &str) -> Answer<RestartAccepted> {
     let pid: String = authorize_project::<CssError>(ctx, caller, pid).await?;
     let job = ctx.app.operate(&pid, uuid(cid)?, Product::Css, JobKind::RestartCluster).await?;
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "CSS restart accepted");
-    Ok(Json(json!({"jobId": [job.id.simple().to_string()]})).into_response())
+    Ok(Json(RestartAccepted { job_id: vec![job.id.simple().to_string()] }))
 }
 
-/// Seed 001: `POST /v1.0/{pid}/clusters/{cid}/restart`, no body → `{"jobId": ["..."]}`.
-pub async fn restart(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>) -> Result<Response> {
+/// Seed 001: no body → `{"jobId": ["..."]}`.
+#[utoipa::path(
+    post, path = "/v1.0/{project_id}/clusters/{cluster_id}/restart", operation_id = "RestartCluster", tag = TAG_CLUSTERS,
+    summary = "Restart a cluster",
+    description = "Restarts every member in turn: `status` `100` with action `REBOOTING`, then `200`.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    responses(
+        (status = 200, description = "Accepted.", body = RestartAccepted),
+        (status = 400, description = "The cluster id is not a UUID (CSS.0001), the cluster is busy (CSS.0011) or not running (CSS.5090).", body = ErrorBody),
+        (status = 404, description = "No such cluster in the project (CSS.3027).", body = ErrorBody),
+    ),
+)]
+pub async fn restart(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>) -> Answer<RestartAccepted> {
     restart_job(&ctx, &caller, &pid, &cid).await
 }
 
-/// v2 restart `{"type": "node"|"role", "value": ...}` (both required): strato restarts every member either way.
-pub async fn restart_v2(
-    State(ctx): State<Ctx>,
-    Extension(caller): Caller,
-    Path((pid, cid)): Path<(String, String)>,
-    Extension(RawBody(body)): Extension<RawBody>,
-) -> Result<Response> {
-    wire::decode::<wire::RestartV2Request>(&body)?.validate()?;
+/// huaweicloudsdkcss's v2 client calls this `RestartCluster` too; an
+/// operationId is unique, so it carries its version.
+#[utoipa::path(
+    post, path = "/v2.0/{project_id}/clusters/{cluster_id}/restart", operation_id = "RestartClusterV2", tag = TAG_CLUSTERS,
+    summary = "Restart a cluster (v2)",
+    description = "`RestartCluster` of the v2 API, naming what to restart; strato restarts every member either way.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    request_body = RestartV2Request,
+    responses(
+        (status = 200, description = "Accepted.", body = RestartAccepted),
+        (status = 400, description = "An invalid body (CSS.0001), the cluster id is not a UUID (CSS.0001), the cluster is busy (CSS.0011) or not running (CSS.5090).", body = ErrorBody),
+        (status = 404, description = "No such cluster in the project (CSS.3027).", body = ErrorBody),
+    ),
+)]
+pub async fn restart_v2(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>, Extension(RawBody(body)): Body) -> Answer<RestartAccepted> {
+    wire::decode::<RestartV2Request>(&body)?.validate()?;
     restart_job(&ctx, &caller, &pid, &cid).await
 }
 
-pub async fn delete(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>) -> Result<Response> {
+#[utoipa::path(
+    delete, path = "/v1.0/{project_id}/clusters/{cluster_id}", operation_id = "DeleteCluster", tag = TAG_CLUSTERS,
+    summary = "Delete a cluster",
+    description = "Stops the cluster's processes and removes its files; then it is gone (CSS.3027).",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    responses(
+        (status = 200, description = "Accepted.", body = Empty),
+        (status = 400, description = "The cluster id is not a UUID (CSS.0001), the cluster is busy (CSS.0011) or its state does not allow it (CSS.5090).", body = ErrorBody),
+        (status = 404, description = "No such cluster in the project (CSS.3027).", body = ErrorBody),
+    ),
+)]
+pub async fn delete(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>) -> Answer<Empty> {
     let pid: String = authorize_project::<CssError>(&ctx, &caller, &pid).await?;
     let job = ctx.app.delete(&pid, uuid(&cid)?, Product::Css, None).await?;
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "CSS delete accepted");
-    Ok(Json(json!({})).into_response())
+    Ok(Json(Empty {}))
 }
 
-pub async fn flavors(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Path<String>) -> Result<Response> {
-    authorize_project::<CssError>(&ctx, &caller, &pid).await?;
-    Ok(Json(render::flavors(&ctx.app.settings.region, &ctx.app.settings.css_zones)).into_response())
+async fn flavor_list(ctx: &Ctx, caller: &Principal, pid: &str) -> Answer<FlavorList> {
+    authorize_project::<CssError>(ctx, caller, pid).await?;
+    Ok(Json(render::flavors(&ctx.app.settings.region, &ctx.app.settings.css_zones)))
+}
+
+#[utoipa::path(
+    get, path = "/v1.0/{project_id}/es-flavors", operation_id = "ListFlavors", tag = TAG_FLAVORS,
+    summary = "List flavors",
+    description = "Every datastore version and the flavors its members may have.",
+    params(("project_id" = String, Path, description = PROJECT_ID)),
+    responses((status = 200, description = "The flavors.", body = FlavorList)),
+)]
+pub async fn flavors(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Path<String>) -> Answer<FlavorList> {
+    flavor_list(&ctx, &caller, &pid).await
+}
+
+#[utoipa::path(
+    get, path = "/v1.0/{project_id}/flavors", operation_id = "ListFlavorsV1", tag = TAG_FLAVORS,
+    summary = "List flavors (the older path)",
+    description = "`ListFlavors` under its older documented path.",
+    params(("project_id" = String, Path, description = PROJECT_ID)),
+    responses((status = 200, description = "The flavors.", body = FlavorList)),
+)]
+pub async fn flavors_v1(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Path<String>) -> Answer<FlavorList> {
+    flavor_list(&ctx, &caller, &pid).await
 }

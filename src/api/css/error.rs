@@ -4,7 +4,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+
+use super::wire::ErrorBody;
 
 use crate::api::auth::Rejection;
 use crate::api::HttpRefusal;
@@ -32,14 +33,49 @@ impl From<AuthError> for CssError {
     }
 }
 
+const INVALID: &str = "CSS.0001";
+const INTERNAL: &str = "CSS.0005";
+const NO_ROUTE: &str = "CSS.0404";
+
+/// Every code this dialect answers, with its HTTP status and when. The
+/// document's error schema is generated from this table; a test checks that
+/// every error maps to one of its rows and every row is reachable.
+pub const CODES: &[(&str, StatusCode, &str)] = &[
+    (
+        INVALID,
+        StatusCode::BAD_REQUEST,
+        "Invalid request: a field is invalid or missing, the body is not a JSON object of the documented shape, the \
+         cluster id is not a UUID, or the path or query cannot be decoded.",
+    ),
+    ("CSS.5057", StatusCode::BAD_REQUEST, "Invalid cluster name, `offset` or `limit`."),
+    ("CSS.5050", StatusCode::BAD_REQUEST, "A cluster of that name exists in the project."),
+    ("CSS.0011", StatusCode::BAD_REQUEST, "The cluster is busy with another operation."),
+    ("CSS.5090", StatusCode::BAD_REQUEST, "The cluster's state does not allow the operation."),
+    ("CSS.0045", StatusCode::UNAUTHORIZED, "No `X-Auth-Token` or `Authorization` signature, or not a valid one."),
+    ("CSS.0015", StatusCode::FORBIDDEN, "The caller may not act in the path's project."),
+    ("CSS.3027", StatusCode::NOT_FOUND, "No such cluster in the project."),
+    (NO_ROUTE, StatusCode::NOT_FOUND, "No such API: a path that is not in this document."),
+    (NO_ROUTE, StatusCode::METHOD_NOT_ALLOWED, "The path does not take the method (the `Allow` header lists those it takes)."),
+    (INVALID, StatusCode::REQUEST_TIMEOUT, "The body did not arrive in time."),
+    (INVALID, StatusCode::PAYLOAD_TOO_LARGE, "The body exceeds 1 MiB (refused before it is read)."),
+    (INVALID, StatusCode::UNSUPPORTED_MEDIA_TYPE, "A body not declared `application/json`."),
+    (INTERNAL, StatusCode::INTERNAL_SERVER_ERROR, "strato's: an internal error (see the server log)."),
+    (
+        "CSS.6000",
+        StatusCode::SERVICE_UNAVAILABLE,
+        "strato's: the datastore's engine is not installed or bound on this server (the message says how to bind one), \
+         or no node address or engine port is free; nothing was created.",
+    ),
+];
+
 impl CssError {
-    /// Status and code for every error; documented in README.md.
+    /// Status and code for every error: a row of `CODES`.
     pub fn status_and_code(&self) -> (StatusCode, &'static str) {
         use StatusCode as S;
         match self {
             CssError::Core(e) => match e {
                 CoreError::Invalid { field: Field::Name, .. } => (S::BAD_REQUEST, "CSS.5057"),
-                CoreError::Invalid { .. } | CoreError::MalformedBody(_) | CoreError::BadId(_) => (S::BAD_REQUEST, "CSS.0001"),
+                CoreError::Invalid { .. } | CoreError::MalformedBody(_) | CoreError::BadId(_) => (S::BAD_REQUEST, INVALID),
                 CoreError::ClusterNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
                 CoreError::JobNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
                 CoreError::NameTaken(_) => (S::BAD_REQUEST, "CSS.5050"),
@@ -49,16 +85,16 @@ impl CssError {
                     (S::BAD_REQUEST, "CSS.5090")
                 }
                 CoreError::SnapshotNameTaken(_) | CoreError::SnapshotNotFound(_) | CoreError::SnapshotState { .. } => {
-                    (S::BAD_REQUEST, "CSS.0001")
+                    (S::BAD_REQUEST, INVALID)
                 }
                 CoreError::EngineUnavailable(_) | CoreError::AddressesExhausted | CoreError::PortsExhausted => {
                     (S::SERVICE_UNAVAILABLE, "CSS.6000")
                 }
-                CoreError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "CSS.0005"),
+                CoreError::Internal(_) => (S::INTERNAL_SERVER_ERROR, INTERNAL),
             },
             CssError::Auth(e) => match e {
                 AuthError::Forbidden(_) => (S::FORBIDDEN, "CSS.0015"),
-                AuthError::Store(_) => (S::INTERNAL_SERVER_ERROR, "CSS.0005"),
+                AuthError::Store(_) => (S::INTERNAL_SERVER_ERROR, INTERNAL),
                 AuthError::Missing
                 | AuthError::BadCredentials
                 | AuthError::BadToken
@@ -67,10 +103,10 @@ impl CssError {
                 | AuthError::BadScope => (S::UNAUTHORIZED, "CSS.0045"),
             },
             CssError::Http(r) => match r {
-                HttpRefusal::Framework { status, .. } if status.is_client_error() && *status != S::BAD_REQUEST => (*status, "CSS.0404"),
-                _ => (r.status(), "CSS.0001"),
+                HttpRefusal::Framework { status, .. } if status.is_client_error() && *status != S::BAD_REQUEST => (*status, NO_ROUTE),
+                _ => (r.status(), INVALID),
             },
-            CssError::NoRoute(_) => (S::NOT_FOUND, "CSS.0404"),
+            CssError::NoRoute(_) => (S::NOT_FOUND, NO_ROUTE),
         }
     }
 
@@ -97,7 +133,7 @@ impl IntoResponse for CssError {
 
 /// CSS's error envelope.
 pub fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"error_code": code, "error_msg": message}))).into_response()
+    (status, Json(ErrorBody { error_code: code.to_string(), error_msg: message.to_string() })).into_response()
 }
 
 impl From<Rejection> for CssError {
@@ -112,5 +148,69 @@ impl From<Rejection> for CssError {
 impl From<HttpRefusal> for CssError {
     fn from(r: HttpRefusal) -> Self {
         CssError::Http(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::signature::SignatureError;
+
+    fn every_error() -> Vec<CssError> {
+        let s = || String::from("x");
+        let mut all: Vec<CssError> = [Field::Name, Field::Flavor, Field::Description].into_iter().map(|f| CssError::Core(CoreError::invalid(f, "x"))).collect();
+        let core = [
+            CoreError::MalformedBody(s()),
+            CoreError::BadId(s()),
+            CoreError::ClusterNotFound(s()),
+            CoreError::JobNotFound(s()),
+            CoreError::NameTaken(s()),
+            CoreError::Busy { cluster: s(), running: s() },
+            CoreError::Conflict(s()),
+            CoreError::WrongState { state: s() },
+            CoreError::NotSupported(s()),
+            CoreError::NotDedicated { offering: crate::core::vector::Offering::Free, what: s() },
+            CoreError::SnapshotNameTaken(s()),
+            CoreError::SnapshotNotFound(s()),
+            CoreError::SnapshotState { id: s(), state: s(), what: s() },
+            CoreError::EngineUnavailable(s()),
+            CoreError::AddressesExhausted,
+            CoreError::PortsExhausted,
+            CoreError::Internal(s()),
+        ];
+        all.extend(core.into_iter().map(CssError::Core));
+        let auth = [
+            AuthError::Missing,
+            AuthError::BadCredentials,
+            AuthError::BadToken,
+            AuthError::UnknownAccessKey,
+            AuthError::BadSignature(SignatureError::Missing),
+            AuthError::Forbidden(s()),
+            AuthError::BadScope,
+            AuthError::Store(CoreError::Internal(s())),
+        ];
+        all.extend(auth.into_iter().map(CssError::Auth));
+        let http = [
+            HttpRefusal::TooLarge,
+            HttpRefusal::BodyTimeout,
+            HttpRefusal::BadBody(s()),
+            HttpRefusal::ContentType(s()),
+            HttpRefusal::Framework { status: StatusCode::METHOD_NOT_ALLOWED, detail: s() },
+            HttpRefusal::Framework { status: StatusCode::BAD_REQUEST, detail: s() },
+        ];
+        all.extend(http.into_iter().map(CssError::Http));
+        all.push(CssError::NoRoute(s()));
+        all
+    }
+
+    #[test]
+    fn every_error_is_a_documented_code_and_status() {
+        let answered: Vec<_> = every_error().iter().map(CssError::status_and_code).collect();
+        for (e, (status, code)) in every_error().iter().zip(&answered) {
+            assert!(CODES.iter().any(|(c, st, _)| (*c, *st) == (*code, *status)), "{e:?} answers {status} {code}, not in CODES");
+        }
+        for (code, status, _) in CODES {
+            assert!(answered.contains(&(*status, *code)), "CODES documents {status} {code}, which no error answers");
+        }
     }
 }

@@ -1,41 +1,63 @@
 //! The Huawei Cloud Search Service (CSS) dialect, v1.0 with the v2.0
 //! restart. Same identity as DWS (Keystone token or AK/SK signature); its
 //! own listener, because the Huawei SDK drops path prefixes and CSS shares
-//! DWS's paths. Handlers only decode, call `App`, and encode.
+//! DWS's paths. Handlers only decode, call `App`, and encode; the router and
+//! the OpenAPI document are built from one list of handlers (`api()`).
 
 mod clusters;
 mod error;
+mod openapi;
 mod render;
 pub(crate) mod wire;
 
+use axum::body::Bytes;
 use axum::extract::Request;
+use axum::http::header::CONTENT_TYPE;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Extension, Router};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use error::CssError;
 
 use super::auth::authenticate;
 use super::Ctx;
-use crate::core::cluster::Product;
 use crate::auth::Principal;
+use crate::core::cluster::Product;
 
 type Caller = Extension<Principal>;
 
-/// The CSS listener's routes.
+/// Every route, each with its operation in the document.
+fn api() -> OpenApiRouter<Ctx> {
+    OpenApiRouter::with_openapi(openapi::Base::openapi())
+        .routes(routes!(clusters::flavors))
+        .routes(routes!(clusters::flavors_v1))
+        .routes(routes!(clusters::create, clusters::list))
+        .routes(routes!(clusters::show, clusters::delete))
+        .routes(routes!(clusters::restart))
+        .routes(routes!(clusters::restart_v2))
+}
+
+/// The dialect's OpenAPI 3.1 document, as `GET /openapi.json` serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi::finish(api().split_for_parts().1)
+}
+
+/// The CSS listener's routes. The document is served outside the
+/// authentication layer: a client needs it before it has a token.
 pub fn router(ctx: Ctx) -> Router {
-    Router::new()
-        .route("/v1.0/{pid}/es-flavors", get(clusters::flavors))
-        // The older documented name of the same list.
-        .route("/v1.0/{pid}/flavors", get(clusters::flavors))
-        .route("/v1.0/{pid}/clusters", post(clusters::create).get(clusters::list))
-        .route("/v1.0/{pid}/clusters/{cid}", get(clusters::show).delete(clusters::delete))
-        .route("/v1.0/{pid}/clusters/{cid}/restart", post(clusters::restart))
-        .route("/v2.0/{pid}/clusters/{cid}/restart", post(clusters::restart_v2))
+    let (routes, doc) = api().split_for_parts();
+    let doc = Bytes::from(openapi::finish(doc).to_json().expect("the document serializes"));
+    let authenticated = routes
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(ctx.clone(), super::faults::inject::<Css>))
-        .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<CssError>))
+        .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<CssError>));
+    Router::new()
+        .route("/openapi.json", get(move || async move { ([(CONTENT_TYPE, "application/json")], doc) }))
+        .merge(authenticated)
         .layer(middleware::map_response(super::envelope::<CssError>))
         .with_state(ctx)
 }
@@ -44,27 +66,16 @@ async fn fallback(req: Request) -> Response {
     CssError::NoRoute(format!("{} {}", req.method(), req.uri().path())).into_response()
 }
 
-/// The fault layer's view of this dialect: its operations by the vendor SDK's names.
+/// The fault layer's view of this dialect: its operations are the document's.
 pub struct Css;
-
-const OPERATIONS: &[super::faults::Operation] = &[
-    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/es-flavors", name: "ListFlavors" },
-    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/flavors", name: "ListFlavors" },
-    super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters", name: "CreateCluster" },
-    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters", name: "ListClustersDetails" },
-    super::faults::Operation { method: "GET", route: "/v1.0/{pid}/clusters/{cid}", name: "ShowClusterDetail" },
-    super::faults::Operation { method: "DELETE", route: "/v1.0/{pid}/clusters/{cid}", name: "DeleteCluster" },
-    super::faults::Operation { method: "POST", route: "/v1.0/{pid}/clusters/{cid}/restart", name: "RestartCluster" },
-    super::faults::Operation { method: "POST", route: "/v2.0/{pid}/clusters/{cid}/restart", name: "RestartCluster" },
-];
 
 impl super::faults::Dialect for Css {
     fn operation(method: &str, route: &str) -> Option<&'static str> {
-        super::faults::operation_in(OPERATIONS, method, route)
+        static INDEX: std::sync::OnceLock<super::faults::OperationIndex> = std::sync::OnceLock::new();
+        INDEX.get_or_init(|| super::faults::OperationIndex::of(&openapi())).get(method, route)
     }
 
-    fn product(route: &str) -> Product {
-        let _ = route;
+    fn product(_route: &str) -> Product {
         Product::Css
     }
 

@@ -1,115 +1,194 @@
-//! Encoding views as CSS JSON, and the one place where strato's states
-//! become CSS's status / actions vocabulary.
+//! Encoding views as CSS wire types, and the one place where strato's
+//! states become CSS's status / actions vocabulary.
 
-use serde_json::{json, Value};
-
+use super::wire::{
+    self, Action, ActionProgress, ClusterDatastore, ClusterDetail, FailedReason, Flavor, FlavorList, FlavorVersion, Member,
+    MemberType, MemberVolume, Status,
+};
 use crate::app::ClusterView;
 use crate::core::cluster::Lifecycle;
 use crate::core::iso;
 use crate::core::job::JobKind;
 use crate::core::search::{Datastore, CSS_DISK_GB, CSS_FLAVORS};
 use crate::core::status::{Health, NodeHealth};
+use crate::core::CoreError;
 
 /// (status, actions) of a cluster: "100" while something is in progress,
 /// "200" when every member serves, "303" otherwise.
-pub fn status(v: &ClusterView) -> (&'static str, Vec<&'static str>) {
+pub fn status(v: &ClusterView) -> (Status, Vec<Action>) {
     let job = v.active_job.as_ref().map(|j| j.kind);
     match (v.cluster.lifecycle, job) {
-        (Lifecycle::Creating, _) => ("100", vec![]),
-        (Lifecycle::CreateFailed | Lifecycle::Deleting | Lifecycle::Deleted | Lifecycle::Stopped, _) => ("303", vec![]),
-        (Lifecycle::Running, Some(JobKind::RestartCluster)) => ("100", vec!["REBOOTING"]),
-        (Lifecycle::Running, Some(JobKind::ModifyCluster)) => ("100", vec!["GROWING"]),
+        (Lifecycle::Creating, _) => (Status::InProgress, vec![]),
+        (Lifecycle::CreateFailed | Lifecycle::Deleting | Lifecycle::Deleted | Lifecycle::Stopped, _) => (Status::Unavailable, vec![]),
+        (Lifecycle::Running, Some(JobKind::RestartCluster)) => (Status::InProgress, vec![Action::Rebooting]),
+        (Lifecycle::Running, Some(JobKind::ModifyCluster)) => (Status::InProgress, vec![Action::Growing]),
         (Lifecycle::Running, _) => match v.health {
-            Health::Normal => ("200", vec![]),
-            Health::Degraded | Health::Unavailable | Health::Stopped => ("303", vec![]),
+            Health::Normal => (Status::Available, vec![]),
+            Health::Degraded | Health::Unavailable | Health::Stopped => (Status::Unavailable, vec![]),
         },
     }
 }
 
-fn action_progress(v: &ClusterView) -> Value {
-    let Some(job) = &v.active_job else { return json!({}) };
-    let name = match job.kind {
-        JobKind::CreateCluster => "CREATING",
-        JobKind::RestartCluster => "REBOOTING",
-        JobKind::ModifyCluster => "GROWING",
-        _ => return json!({}),
-    };
-    json!({ name: format!("{}%", job.progress_percent()) })
-}
-
-fn instance_status(h: NodeHealth, lifecycle: Lifecycle) -> &'static str {
-    match (h, lifecycle) {
-        (NodeHealth::Ready, _) => "200",
-        (NodeHealth::Starting | NodeHealth::Unknown, _) | (NodeHealth::Down, Lifecycle::Creating) => "100",
-        (NodeHealth::Down, _) => "303",
+fn action_progress(v: &ClusterView) -> ActionProgress {
+    let Some(job) = &v.active_job else { return ActionProgress::default() };
+    let percent = Some(format!("{}%", job.progress_percent()));
+    match job.kind {
+        JobKind::CreateCluster => ActionProgress { creating: percent, ..ActionProgress::default() },
+        JobKind::RestartCluster => ActionProgress { rebooting: percent, ..ActionProgress::default() },
+        JobKind::ModifyCluster => ActionProgress { growing: percent, ..ActionProgress::default() },
+        _ => ActionProgress::default(),
     }
 }
 
-pub fn cluster(v: &ClusterView) -> Value {
+fn instance_status(h: NodeHealth, lifecycle: Lifecycle) -> Status {
+    match (h, lifecycle) {
+        (NodeHealth::Ready, _) => Status::Available,
+        (NodeHealth::Starting | NodeHealth::Unknown, _) | (NodeHealth::Down, Lifecycle::Creating) => Status::InProgress,
+        (NodeHealth::Down, _) => Status::Unavailable,
+    }
+}
+
+fn member_type(d: Datastore) -> MemberType {
+    if d == Datastore::Logstash {
+        MemberType::Lgs
+    } else {
+        MemberType::Ess
+    }
+}
+
+/// A cluster; only search clusters reach this dialect (lookups are scoped by product).
+pub fn cluster(v: &ClusterView) -> Result<ClusterDetail, CoreError> {
     let c = &v.cluster;
-    let Some(s) = c.spec.search() else { return json!({"id": c.id, "name": c.spec.name()}) };
+    let s = c.spec.search().ok_or_else(|| CoreError::Internal(format!("cluster {} is not a search cluster", c.id)))?;
     let (status, actions) = status(v);
-    let kind = if s.datastore == Datastore::Logstash { "lgs" } else { "ess" };
-    let instances: Vec<Value> = v
+    let kind = member_type(s.datastore);
+    let kind_name = if kind == MemberType::Lgs { "lgs" } else { "ess" };
+    let instances = v
         .nodes
         .iter()
-        .map(|(n, h)| {
-            json!({
-                "id": n.id,
-                "name": format!("{}-{kind}-esn-{}-1", s.name, n.ordinal + 1),
-                "type": kind,
-                "status": instance_status(*h, c.lifecycle),
-                "specCode": s.flavor,
-                "azCode": s.availability_zone,
-                "ip": n.address.to_string(),
-                "volume": {"type": s.disk_type, "size": s.disk_gb},
-            })
+        .map(|(n, h)| Member {
+            az_code: s.availability_zone.clone(),
+            id: n.id,
+            ip: n.address.to_string(),
+            name: format!("{}-{kind_name}-esn-{}-1", s.name, n.ordinal + 1),
+            spec_code: s.flavor.clone(),
+            status: instance_status(*h, c.lifecycle),
+            r#type: kind,
+            volume: MemberVolume { size: s.disk_gb, r#type: s.disk_type.clone() },
         })
         .collect();
     let endpoint = v.nodes.iter().map(|(n, _)| format!("{}:{}", n.address, n.port)).collect::<Vec<_>>().join(",");
-    let mut out = json!({
-        "id": c.id,
-        "name": s.name,
-        "desc": s.description,
-        "status": status,
-        "actions": actions,
-        "actionProgress": action_progress(v),
-        "instances": instances,
-        "datastore": {"type": s.datastore.as_str(), "version": s.version},
-        "endpoint": endpoint,
-        "publicIp": null,
-        "vpcId": s.vpc_id,
-        "subnetId": s.subnet_id,
-        "securityGroupId": s.security_group_id,
-        "httpsEnable": s.https,
-        "authorityEnable": s.authority,
-        "diskEncrypted": false,
-        "enterpriseProjectId": "0",
-        "tags": [],
-        "created": iso(c.created_at),
-        "updated": iso(c.updated_at),
-    });
-    if let Some(f) = &c.failure {
-        out["failedReason"] = json!({"errorCode": f.code, "errorMsg": f.message});
-    }
-    out
+    Ok(ClusterDetail {
+        action_progress: action_progress(v),
+        actions,
+        authority_enable: s.authority,
+        created: iso(c.created_at),
+        datastore: ClusterDatastore { r#type: s.datastore.as_str().into(), version: s.version.clone() },
+        desc: s.description.clone(),
+        disk_encrypted: false,
+        endpoint,
+        enterprise_project_id: "0".into(),
+        failed_reason: c.failure.as_ref().map(|f| FailedReason { error_code: f.code.clone(), error_msg: f.message.clone() }),
+        https_enable: s.https,
+        id: c.id,
+        instances,
+        name: s.name.clone(),
+        public_ip: None,
+        security_group_id: s.security_group_id.clone(),
+        status,
+        subnet_id: s.subnet_id.clone(),
+        tags: vec![],
+        updated: iso(c.updated_at),
+        vpc_id: s.vpc_id.clone(),
+    })
 }
 
-/// `GET /v1.0/{pid}/es-flavors`.
-pub fn flavors(region: &str, zones: &[String]) -> Value {
-    let versions: Vec<Value> = Datastore::ALL
+/// `GET /v1.0/{project_id}/es-flavors`.
+pub fn flavors(region: &str, zones: &[String]) -> FlavorList {
+    let versions = Datastore::ALL
         .into_iter()
         .flat_map(|d| d.versions().iter().map(move |v| (d, *v)))
         .map(|(d, v)| {
-            let flavors: Vec<Value> = CSS_FLAVORS
+            let flavors = CSS_FLAVORS
                 .iter()
-                .map(|(name, cpu, ram)| {
-                    json!({"cpu": cpu, "ram": ram, "name": name, "region": region, "flavor_id": name,
-                           "diskrange": format!("{},{}", CSS_DISK_GB.0, CSS_DISK_GB.1), "availableAZ": zones.join(",")})
+                .map(|(name, cpu, ram)| Flavor {
+                    available_az: zones.join(","),
+                    cpu: *cpu,
+                    diskrange: format!("{},{}", CSS_DISK_GB.0, CSS_DISK_GB.1),
+                    flavor_id: name.to_string(),
+                    name: name.to_string(),
+                    ram: *ram,
+                    region: region.to_string(),
                 })
                 .collect();
-            json!({"version": v, "type": if d == Datastore::Logstash { "lgs" } else { "ess" }, "datastore": d.as_str(), "flavors": flavors})
+            FlavorVersion { datastore: d.as_str().into(), flavors, r#type: member_type(d), version: v.into() }
         })
         .collect();
-    json!({"versions": versions})
+    wire::FlavorList { versions }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+    use uuid::Uuid;
+
+    /// The text a `json!` map gives (keys sorted) is the text the struct gives.
+    fn same_text_as_a_sorted_map(v: &impl serde::Serialize) {
+        let text = serde_json::to_string(v).unwrap();
+        assert_eq!(text, serde_json::to_value(v).unwrap().to_string());
+    }
+
+    #[test]
+    fn bodies_keep_their_text_names_and_nulls() {
+        let member = Member {
+            az_code: "z1".into(),
+            id: Uuid::nil(),
+            ip: "127.0.0.2".into(),
+            name: "n-ess-esn-1-1".into(),
+            spec_code: "ess.spec-4u8g".into(),
+            status: Status::InProgress,
+            r#type: MemberType::Ess,
+            volume: MemberVolume { size: 40, r#type: "COMMON".into() },
+        };
+        let detail = ClusterDetail {
+            action_progress: ActionProgress { rebooting: Some("50%".into()), ..ActionProgress::default() },
+            actions: vec![Action::Rebooting],
+            authority_enable: false,
+            created: "2024-05-01T12:00:00".into(),
+            datastore: ClusterDatastore { r#type: "elasticsearch".into(), version: "7.10.2".into() },
+            desc: String::new(),
+            disk_encrypted: false,
+            endpoint: "127.0.0.2:9200".into(),
+            enterprise_project_id: "0".into(),
+            failed_reason: Some(FailedReason { error_code: "E".into(), error_msg: "m".into() }),
+            https_enable: true,
+            id: Uuid::nil(),
+            instances: vec![member],
+            name: "n".into(),
+            public_ip: None,
+            security_group_id: "g".into(),
+            status: Status::Available,
+            subnet_id: "s".into(),
+            tags: vec![],
+            updated: "2024-05-01T12:00:00".into(),
+            vpc_id: "v".into(),
+        };
+        same_text_as_a_sorted_map(&detail);
+        let v = serde_json::to_value(&detail).unwrap();
+        assert_eq!((&v["publicIp"], &v["status"], &v["actions"], &v["actionProgress"]), (&Value::Null, &json!("200"), &json!(["REBOOTING"]), &json!({"REBOOTING": "50%"})));
+        assert_eq!(v["instances"][0]["status"], "100");
+        assert_eq!(v["instances"][0]["type"], "ess");
+        assert_eq!(v["failedReason"], json!({"errorCode": "E", "errorMsg": "m"}));
+        let flavors = flavors("r", &["z1".into(), "z2".into()]);
+        same_text_as_a_sorted_map(&flavors);
+        let f = serde_json::to_value(&flavors).unwrap();
+        assert_eq!(f["versions"][0]["flavors"][0]["availableAZ"], "z1,z2");
+        assert_eq!(f["versions"][0]["type"], "ess");
+        same_text_as_a_sorted_map(&wire::RestartAccepted { job_id: vec!["ab".into()] });
+        same_text_as_a_sorted_map(&wire::CreatedCluster { cluster: wire::CreatedClusterRef { id: Uuid::nil(), name: "n".into() } });
+        same_text_as_a_sorted_map(&wire::ErrorBody { error_code: "CSS.0001".into(), error_msg: "m".into() });
+        assert_eq!(serde_json::to_string(&wire::Empty {}).unwrap(), "{}");
+        same_text_as_a_sorted_map(&wire::ClusterList { clusters: vec![], total_size: 0 });
+    }
 }

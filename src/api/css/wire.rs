@@ -1,23 +1,38 @@
-//! CSS request bodies. Unknown fields are ignored; a known field of the wrong
-//! JSON type is `CSS.0001` naming it (a `volume` that is not an object is not
-//! "40 GB"). `strato search` builds its requests from the same types, so
-//! they serialize too (absent fields are left out).
+//! CSS wire types: every request and response body and the error envelope.
+//! `render.rs` builds the responses, the handlers decode the requests, and
+//! `openapi.rs` derives the document from the same types.
+//!
+//! Requests: unknown fields are ignored; a known field of the wrong JSON type
+//! is `CSS.0001` naming it (a `volume` that is not an object is not "40 GB").
+//! `strato search` builds its requests from the same types, so they serialize
+//! too (absent fields are left out).
+//!
+//! Responses: fields are declared in the byte order of their names, so a body
+//! is the same text the `json!` maps (sorted keys) produced before.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::api::lenient;
 use crate::core::search::CssCreateInput;
 use crate::core::CoreError;
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// `instance.volume`: the disk of every member.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct Volume {
+    /// Recorded (`COMMON`, `HIGH`, `ULTRAHIGH`); `COMMON` if absent.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "COMMON")]
     pub volume_type: Option<String>,
+    /// GB, a multiple of 10 from 40 to 2560 (else CSS.0001); 40 if absent.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 40, maximum = 2560, multiple_of = 10, example = 40)]
     pub size: Option<i64>,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// `instance.nics`: recorded, all three required (else CSS.0001).
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Nics {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28,66 +43,298 @@ pub struct Nics {
     pub security_group_id: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// `cluster.instance`: what every member is.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Instance {
+    /// One of the flavors of `ListFlavors` (required, else CSS.0001).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "ess.spec-4u8g")]
     pub flavor_ref: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volume: Option<Volume>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nics: Option<Nics>,
+    /// One of the region's zones (`--css-zones`); the first if absent or empty (else CSS.0001).
     #[serde(rename = "availability_zone", skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// `cluster.datastore`.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct Datastore {
+    /// `elasticsearch` (the default), `opensearch` or `logstash` (else CSS.0001).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "elasticsearch")]
     pub r#type: Option<String>,
+    /// One of the datastore's versions in `ListFlavors` (required, else CSS.0001).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "7.10.2")]
     pub version: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// `CreateCluster`'s `cluster`.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClusterBody {
+    /// 4–32 characters: a letter first, then letters, digits, `-` and `_` (required, else CSS.5057); unique in the project (CSS.5050).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "css-demo")]
     pub name: Option<String>,
+    /// At most 128 characters, no control characters (else CSS.0001).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub desc: Option<String>,
+    /// Members, 1 by default (else CSS.0001).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, example = 1)]
     pub instance_num: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<Instance>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datastore: Option<Datastore>,
+    /// Recorded. A Boolean, or the string `true` / `false`.
     #[serde(default, deserialize_with = "lenient::bool", skip_serializing_if = "Option::is_none")]
     pub https_enable: Option<bool>,
+    /// Recorded. A Boolean, or the string `true` / `false`.
     #[serde(default, deserialize_with = "lenient::bool", skip_serializing_if = "Option::is_none")]
     pub authority_enable: Option<bool>,
+    /// Accepted and ignored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_pwd: Option<String>,
+    /// Accepted and ignored (clusters show `0`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enterprise_project_id: Option<String>,
+    /// Accepted and ignored; each must be an object.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
     pub tags: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 
-/// `POST /v1.0/{pid}/clusters`: `{"cluster": {...}}`.
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// `POST /v1.0/{project_id}/clusters`: `{"cluster": {...}}` (required, else CSS.0001).
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct CreateClusterRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<ClusterBody>,
 }
 
-/// `POST /v2.0/{pid}/clusters/{id}/restart`: both fields are required.
-#[derive(Debug, Default, Deserialize, Serialize)]
+/// `POST /v2.0/{project_id}/clusters/{cluster_id}/restart`: both fields are
+/// required (else CSS.0001); strato restarts every member either way.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct RestartV2Request {
+    /// `node` or `role`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "role")]
     pub r#type: Option<String>,
+    /// A node id (`node`) or a role (`ess`, `ess-master`, ...); not blank.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "ess")]
     pub value: Option<String>,
+}
+
+// ---------------------------------------------------------------- responses
+
+/// `{"error_code":"CSS.xxxx","error_msg":"..."}`: every refusal, whoever made
+/// it. The codes and their HTTP statuses are listed in this schema's
+/// description in the document (generated from `error::CODES`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error_code: String,
+    pub error_msg: String,
+}
+
+/// The `cluster` of `CreateCluster`'s answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedClusterRef {
+    #[schema(value_type = String, example = "6d0a2b5e-3c1f-4e7a-9b2d-0f1e2d3c4b5a")]
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// `CreateCluster`: accepted; the cluster's `status` shows the progress.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedCluster {
+    pub cluster: CreatedClusterRef,
+}
+
+/// `RestartCluster`: accepted, with the restart's job.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RestartAccepted {
+    /// One job id, 32 hex digits.
+    pub job_id: Vec<String>,
+}
+
+/// `DeleteCluster`: `{}`, accepted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Empty {}
+
+/// A cluster's or member's status: 100 in progress, 200 available, 303 unavailable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub enum Status {
+    #[serde(rename = "100")]
+    InProgress,
+    #[serde(rename = "200")]
+    Available,
+    #[serde(rename = "303")]
+    Unavailable,
+}
+
+/// What a cluster is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Action {
+    Rebooting,
+    Growing,
+}
+
+/// The running action's progress, `"N%"`: at most one field, none when idle.
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub struct ActionProgress {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "40%")]
+    pub creating: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub growing: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rebooting: Option<String>,
+}
+
+/// A member's kind: `ess` (a search node) or `lgs` (Logstash).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberType {
+    Ess,
+    Lgs,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberVolume {
+    /// GB.
+    pub size: u32,
+    pub r#type: String,
+}
+
+/// One member of a cluster: one engine process.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub az_code: String,
+    #[schema(value_type = String, example = "6d0a2b5e-3c1f-4e7a-9b2d-0f1e2d3c4b5a")]
+    pub id: Uuid,
+    /// The member's address.
+    #[schema(example = "127.0.0.2")]
+    pub ip: String,
+    #[schema(example = "css-demo-ess-esn-1-1")]
+    pub name: String,
+    pub spec_code: String,
+    pub status: Status,
+    pub r#type: MemberType,
+    pub volume: MemberVolume,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClusterDatastore {
+    /// `elasticsearch`, `opensearch` or `logstash`.
+    pub r#type: String,
+    #[schema(example = "7.10.2")]
+    pub version: String,
+}
+
+/// Why a cluster failed to be created.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedReason {
+    pub error_code: String,
+    pub error_msg: String,
+}
+
+/// Accepted and ignored at create: always empty.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClusterTag {
+    pub key: String,
+    pub value: String,
+}
+
+/// `ShowClusterDetail`, and each entry of `ListClustersDetails`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterDetail {
+    pub action_progress: ActionProgress,
+    pub actions: Vec<Action>,
+    pub authority_enable: bool,
+    /// `YYYY-MM-DDTHH:MM:SS`, UTC.
+    #[schema(example = "2024-05-01T12:00:00")]
+    pub created: String,
+    pub datastore: ClusterDatastore,
+    pub desc: String,
+    /// Always false.
+    pub disk_encrypted: bool,
+    /// Every member's `ADDRESS:PORT`, comma-separated.
+    #[schema(example = "127.0.0.2:9200,127.0.0.3:9200")]
+    pub endpoint: String,
+    /// Always `0`.
+    pub enterprise_project_id: String,
+    /// Only on a cluster whose creation failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed_reason: Option<FailedReason>,
+    pub https_enable: bool,
+    #[schema(value_type = String, example = "6d0a2b5e-3c1f-4e7a-9b2d-0f1e2d3c4b5a")]
+    pub id: Uuid,
+    pub instances: Vec<Member>,
+    pub name: String,
+    /// Always null: there is no public access.
+    pub public_ip: Option<String>,
+    pub security_group_id: String,
+    pub status: Status,
+    pub subnet_id: String,
+    pub tags: Vec<ClusterTag>,
+    /// `YYYY-MM-DDTHH:MM:SS`, UTC.
+    pub updated: String,
+    pub vpc_id: String,
+}
+
+/// `ListClustersDetails`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterList {
+    pub clusters: Vec<ClusterDetail>,
+    /// Clusters matching, on every page.
+    pub total_size: u64,
+}
+
+/// A flavor of every datastore version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Flavor {
+    /// The region's availability zones, comma-separated.
+    #[serde(rename = "availableAZ")]
+    pub available_az: String,
+    pub cpu: u32,
+    /// The disk sizes a member may have, `MIN,MAX` GB.
+    #[schema(example = "40,2560")]
+    pub diskrange: String,
+    pub flavor_id: String,
+    #[schema(example = "ess.spec-4u8g")]
+    pub name: String,
+    /// GB.
+    pub ram: u32,
+    pub region: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlavorVersion {
+    /// `elasticsearch`, `opensearch` or `logstash`.
+    pub datastore: String,
+    pub flavors: Vec<Flavor>,
+    pub r#type: MemberType,
+    #[schema(example = "7.10.2")]
+    pub version: String,
+}
+
+/// `ListFlavors`: every datastore version and its flavors.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlavorList {
+    pub versions: Vec<FlavorVersion>,
 }
 
 pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, CoreError> {
