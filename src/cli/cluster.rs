@@ -2,9 +2,10 @@
 
 use clap::Subcommand;
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::client::{Client, ConnArgs};
+use crate::api::dws::wire;
 use super::http::{self, Verdict};
 
 #[derive(Debug, Subcommand)]
@@ -105,11 +106,19 @@ pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
     };
     match cmd {
         ClusterCommand::Create { name, nodes, node_type, port, user_name, user_pwd, wait } => {
-            let body = json!({"cluster": {
-                "name": name, "number_of_node": nodes, "node_type": node_type, "port": port,
-                "user_name": user_name, "user_pwd": user_pwd,
-                "vpc_id": "strato-vpc", "subnet_id": "strato-subnet", "security_group_id": "strato-sg",
-            }});
+            let cluster = wire::ClusterSpec {
+                name: Some(name),
+                number_of_node: Some(nodes.into()),
+                node_type: Some(node_type),
+                port: Some(port.into()),
+                user_name: Some(user_name),
+                user_pwd: Some(user_pwd),
+                vpc_id: Some("strato-vpc".into()),
+                subnet_id: Some("strato-subnet".into()),
+                security_group_id: Some("strato-sg".into()),
+                ..Default::default()
+            };
+            let body = serde_json::to_value(wire::CreateClusterRequest { cluster })?;
             let v = client.call(Method::POST, "/v1.0/{pid}/clusters", Some(body)).await?;
             let id = v["cluster"]["id"].as_str().unwrap_or_default().to_string();
             if wait {
@@ -141,7 +150,7 @@ pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
             }
         }
         ClusterCommand::Restart { id, wait } => {
-            client.call(Method::POST, &format!("/v1.0/{{pid}}/clusters/{id}/restart"), Some(json!({"restart": {}}))).await?;
+            client.call(Method::POST, &format!("/v1.0/{{pid}}/clusters/{id}/restart"), Some(serde_json::to_value(wire::RestartClusterRequest { restart: Default::default() })?)).await?;
             if wait {
                 wait_for(&client, &id, "rebooting", settled("AVAILABLE")).await?;
             }
@@ -162,7 +171,9 @@ pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
             println!("start of {id} accepted (job {})", v["job_id"].as_str().unwrap_or(""));
         }
         ClusterCommand::Delete { id, keep_last_manual_snapshot, wait } => {
-            let body = keep_last_manual_snapshot.map(|n| json!({"keep_last_manual_snapshot": n}));
+            let body = keep_last_manual_snapshot
+                .map(|n| serde_json::to_value(wire::DeleteClusterRequest { keep_last_manual_snapshot: Some(n.into()) }))
+                .transpose()?;
             client.call(Method::DELETE, &format!("/v1.0/{{pid}}/clusters/{id}"), body).await?;
             if wait {
                 wait_for(&client, &id, "deleting", |c| c.is_none().then_some(Ok(()))).await?;

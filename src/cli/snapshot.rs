@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::client::{Client, ConnArgs};
+use crate::api::dws::wire;
 
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCommand {
@@ -130,7 +131,8 @@ pub async fn run(conn: ConnArgs, cmd: SnapshotCommand) -> anyhow::Result<()> {
     let print = |v: &Value| println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
     match cmd {
         SnapshotCommand::Create { cluster_id, name, description, wait } => {
-            let body = json!({"snapshot": {"name": name, "cluster_id": cluster_id, "description": description}});
+            let snapshot = wire::SnapshotSpec { name: Some(name), cluster_id: Some(cluster_id), description: Some(description) };
+            let body = serde_json::to_value(wire::CreateSnapshotRequest { snapshot })?;
             let v = client.call(Method::POST, "/v1.0/{pid}/snapshots", Some(body)).await?;
             let id = v["snapshot"]["id"].as_str().unwrap_or_default().to_string();
             let shown = if wait { wait_snapshot(&client, &id, "snapshotting", false).await? } else { None };
@@ -168,13 +170,19 @@ pub async fn run(conn: ConnArgs, cmd: SnapshotCommand) -> anyhow::Result<()> {
             println!("delete of snapshot {id} accepted");
         }
         SnapshotCommand::Restore { id, name, port, wait } => {
-            let mut restore = json!({"name": name});
-            if let Some(p) = port {
-                restore["port"] = json!(p);
-            }
-            let v = client
-                .call(Method::POST, &format!("/v1.0/{{pid}}/snapshots/{id}/actions"), Some(json!({"restore": restore})))
-                .await?;
+            let restore = wire::RestoreSpec {
+                name: Some(name),
+                port: port.map(Into::into),
+                subnet_id: None,
+                security_group_id: None,
+                vpc_id: None,
+                availability_zone: None,
+                public_ip: None,
+                enterprise_project_id: None,
+                number_of_cn: None,
+            };
+            let body = serde_json::to_value(wire::RestoreClusterRequest { restore })?;
+            let v = client.call(Method::POST, &format!("/v1.0/{{pid}}/snapshots/{id}/actions"), Some(body)).await?;
             let cluster = v["cluster"]["id"].as_str().unwrap_or_default().to_string();
             if wait {
                 wait_cluster(&client, &cluster).await?;

@@ -11,7 +11,7 @@ mod openapi;
 mod policies;
 mod render;
 mod snapshots;
-mod wire;
+pub(crate) mod wire;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Request};

@@ -50,7 +50,7 @@ impl From<&Tag> for ClusterTag {
 }
 
 /// Tags arrive as a list of `{key,value}` or (huaweicloudsdkdws v1) a single object.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Tags {
     List(Vec<ClusterTag>),
@@ -58,53 +58,67 @@ pub enum Tags {
 }
 
 /// The cluster `CreateCluster` makes (at most 20 tags, DWS.5194).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct ClusterSpec {
     /// 4–64 letters, digits, `-` and `_`, a letter first, unique in the project (DWS.5057, DWS.5050).
     #[schema(value_type = String, required = true, example = "dws-demo")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// A `spec_name` of `ListNodeTypes` (else DWS.5006).
     #[schema(value_type = String, required = true, example = "dws.m3.xlarge")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_type: Option<String>,
     /// Data nodes, from the server's minimum (`--min-nodes`, default 3) to 256 (else DWS.5091).
     #[schema(value_type = i64, required = true, example = 3)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_node: Option<i64>,
     /// Coordinator nodes, 2 to min(`number_of_node`, 20), default min(3, that) (else DWS.5038).
     #[schema(value_type = Option<i64>, example = 3)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_cn: Option<i64>,
     /// 8000–30000, default 8000 (else DWS.5038).
     #[schema(value_type = Option<i64>, example = 8000)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
     /// The administrator: 1–63 lowercase letters, digits and `_`, not a reserved word (else DWS.5001).
     #[schema(value_type = String, required = true, example = "dbadmin")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     /// 12–32 characters of three of upper case, lower case, digits and specials, not the user name (else DWS.5013).
     #[schema(value_type = String, required = true, example = "Secret-Passw0rd!")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_pwd: Option<String>,
     /// Recorded, not checked; required (else DWS.5014).
     #[schema(value_type = String, required = true, example = "vpc-1")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<String>,
     /// Recorded, not checked; required (else DWS.5015).
     #[schema(value_type = String, required = true, example = "subnet-1")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
     /// Recorded, not checked; required (else DWS.5016).
     #[schema(value_type = String, required = true, example = "sg-1")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub security_group_id: Option<String>,
     /// One of the server's zones (`--zones`), default its first (else DWS.5011).
     #[schema(value_type = Option<String>, example = "eu-de-01")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
     #[schema(value_type = Option<PublicIpSpec>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_ip: Option<PublicIpSpec>,
     /// Recorded; default `0`.
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enterprise_project_id: Option<String>,
     #[schema(value_type = Option<Tags>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Tags>,
 }
 
 /// The body of `CreateCluster`. The flat form (the cluster's fields at the
 /// top level, as some scripts send) is accepted too.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct CreateClusterRequest {
     pub cluster: ClusterSpec,
 }
@@ -140,11 +154,10 @@ pub fn create_input(body: &[u8]) -> Result<CreateInput, CoreError> {
 }
 
 /// The body of `RestartCluster`: `{"restart": {}}`, the object must be there as the API documents.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct RestartClusterRequest {
     /// Empty: restart takes no options.
     #[schema(value_type = Object)]
-    #[expect(dead_code, reason = "decoded to check it is an object; nothing in it is used")]
     pub restart: Map<String, Value>,
 }
 
@@ -153,10 +166,11 @@ pub fn restart_body(body: &[u8]) -> Result<(), CoreError> {
 }
 
 /// The optional body of `DeleteCluster`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct DeleteClusterRequest {
     /// Manual snapshots of the cluster to keep, newest first; the rest are deleted with it. Default: all are kept.
     #[schema(value_type = Option<u64>, minimum = 0)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub keep_last_manual_snapshot: Option<u64>,
 }
 

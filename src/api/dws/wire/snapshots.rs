@@ -11,21 +11,24 @@ use crate::core::validate::RestoreInput;
 use crate::core::CoreError;
 
 /// The snapshot `CreateSnapshot` takes.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct SnapshotSpec {
     /// 4–64 letters, digits, `-` and `_`, a letter first, unique in the project (DWS.5057, DWS.5050).
     #[schema(value_type = String, required = true, example = "snap-01")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The cluster to snapshot (DWS.0004 if missing, DWS.0001 if not a UUID, DWS.0047 if unknown).
     #[schema(value_type = String, required = true, example = "7ba031f6-81f4-4670-ad20-c490b91877e5")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
     /// At most 256 characters, none of `!<>'=&"` (else DWS.5038).
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
 /// The body of `CreateSnapshot`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct CreateSnapshotRequest {
     pub snapshot: SnapshotSpec,
 }
@@ -39,33 +42,42 @@ pub fn snapshot_input(body: &[u8]) -> Result<(String, Uuid, String), CoreError> 
 }
 
 /// The cluster `RestoreCluster` makes; what is omitted comes from the snapshot's source cluster.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct RestoreSpec {
     /// The new cluster's name, as for `CreateCluster` (DWS.5057, DWS.5050).
     #[schema(value_type = String, required = true, example = "dws-restored")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subnet_id: Option<String>,
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub security_group_id: Option<String>,
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<String>,
     /// One of the server's zones (else DWS.5011).
     #[schema(value_type = Option<String>, example = "eu-de-01")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<String>,
     /// 8000–30000 (else DWS.5038).
     #[schema(value_type = Option<i64>, example = 8000)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_ip: Option<PublicIpSpec>,
     #[schema(value_type = Option<String>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enterprise_project_id: Option<String>,
     /// As for `CreateCluster`, against the source's node count (else DWS.5038).
     #[schema(value_type = Option<i64>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_cn: Option<i64>,
 }
 
 /// The body of `RestoreCluster`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct RestoreClusterRequest {
     pub restore: RestoreSpec,
 }
