@@ -197,9 +197,12 @@ def test_otc_css_lifecycle(conn, search_engine):
         ids, _ = index_and_search(c.endpoints[0], "sdk-otc", "1", {"title": "opensearch via otc"}, "title:otc")
         assert ids == ["1"], "search hits: %s" % ids
 
-        listed = {x.id: x for x in conn.css.clusters()}
-        assert cid in listed and listed[cid].name == name and listed[cid].status == "AVAILABLE", \
-            "clusters(): %s" % sorted((x.name, x.status) for x in listed.values())
+        # The listing shows it too. Polled like the reads above: a member's readiness probe that times out on a
+        # loaded machine shows the cluster UNAVAILABLE until the next health look (see the stop-17 note).
+        listed = wait_for(lambda: {x.id: x for x in conn.css.clusters()},
+                          lambda l: cid in l and l[cid].name == name and l[cid].status == "AVAILABLE",
+                          "OTC CSS cluster %s listed AVAILABLE" % name, timeout=CSS_WAIT, interval=0.2)
+        assert cid in listed
 
         assert conn.css.restart_cluster(cid) is None
         # The restart is under way (or, on a very fast machine, already done): a second one is a 400.
