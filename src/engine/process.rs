@@ -320,6 +320,25 @@ impl Daemon<'_> {
         }
     }
 
+    /// The running server, adopted: if a crash kept its pid file from being
+    /// written (strato died between spawn and record), it is recorded now, so
+    /// that observation (which reads only the pid file) sees it too.
+    pub fn adopt(&self) -> Option<i32> {
+        let pid = self.find_pid()?;
+        if !matches!(self.look(), Ok(Some(p)) if p == pid) {
+            self.record(pid);
+        }
+        Some(pid)
+    }
+
+    /// Writes `pid` to the pid file atomically (never a half-written file).
+    fn record(&self, pid: i32) {
+        let tmp = self.pid_file.with_extension("pid.tmp");
+        if std::fs::write(&tmp, pid.to_string()).is_ok() {
+            let _ = std::fs::rename(&tmp, &self.pid_file);
+        }
+    }
+
     /// Any process of this directory with one of `names`, the oldest first (a
     /// launcher before the children it started).
     fn scan(&self) -> Option<i32> {
@@ -364,10 +383,7 @@ impl Daemon<'_> {
         let mut child = cmd.spawn().map_err(StartFailure::Spawn)?;
         let pid = child.id().map(|p| p as i32).unwrap_or_default();
         if pid > 0 {
-            let tmp = self.pid_file.with_extension("pid.tmp");
-            if std::fs::write(&tmp, pid.to_string()).is_ok() {
-                let _ = std::fs::rename(&tmp, &self.pid_file);
-            }
+            self.record(pid);
         }
         let deadline = tokio::time::Instant::now() + timeout;
         let outcome = loop {
@@ -453,6 +469,11 @@ mod tests {
         std::fs::remove_file(&d.pid_file).unwrap();
         let scanned = d.find_pid().expect("found by the /proc scan");
         assert_eq!(process_group(scanned), Some(pid));
+        // Observation reads only the pid file: a server a crash left unrecorded is invisible to it
+        // until a start adopts it, which records it.
+        assert_eq!(d.look().unwrap(), None);
+        assert_eq!(d.adopt(), Some(scanned));
+        assert_eq!(d.look().unwrap(), Some(scanned));
         // The neighbour directory owns nothing of it.
         let n = Daemon { dir: &other, pid_file: other.join("strato.pid"), names: &["sh"], by_args: true };
         assert_eq!(n.find_pid(), None);

@@ -307,8 +307,8 @@ impl Engine for MilvusEngine {
 
     async fn start_node(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
         let dir = Self::node_dir(layout, node);
-        if Self::find_pid(&dir).is_some() {
-            // Adopt the running process; wait until it serves.
+        if Self::daemon(&dir).adopt().is_some() {
+            // Adopt the running process (recording it if a crash left it unrecorded); wait until it serves.
             return self.wait_replication(layout, node, 0).await;
         }
         if !dir.join("configs/milvus.yaml").exists() {

@@ -495,7 +495,7 @@ impl Engine for ServiceEngine {
         }
         // Adopt a running process: wait until it answers (or spawn anew if it dies meanwhile).
         let deadline = tokio::time::Instant::now() + self.start_timeout;
-        while self.daemon(&member).find_pid().is_some() {
+        while self.daemon(&member).adopt().is_some() {
             let m = member.clone();
             if self.probe(move |l| l.serving(&m)).await {
                 return Ok(());
