@@ -10,6 +10,9 @@
 //! without touching a process or a file. An observation carries the instant
 //! its look began; an older look finishing later never overwrites a newer one,
 //! and an `Unknown` look (strato's own IO failed) leaves the last known state.
+//! A ready node whose process lives but misses one probe (a loaded machine)
+//! stays ready until it misses `MISSES_BEFORE_NOT_READY` in a row; a process
+//! that is gone is down at once.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
@@ -21,6 +24,9 @@ use crate::core::cluster::{Cluster, Node};
 use crate::core::status::NodeHealth;
 use crate::engine::Engines;
 
+/// Consecutive probes a live, ready node must miss before it is no longer ready.
+const MISSES_BEFORE_NOT_READY: u8 = 2;
+
 /// One node as last seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Observation {
@@ -30,6 +36,8 @@ pub struct Observation {
     pub looked_at: Instant,
     /// The latest look could not see (strato's own IO failed); `health` is older.
     pub stale: bool,
+    /// Probes in a row a ready node's live process did not answer.
+    pub misses: u8,
 }
 
 /// What recording a look changed.
@@ -58,6 +66,12 @@ impl Observed {
 
     /// Records a look at `node` that began at `looked_at`.
     pub fn record(&self, node: Uuid, health: NodeHealth, looked_at: Instant) -> Change {
+        self.record_look(node, health, looked_at, false)
+    }
+
+    /// As `record`; `certain` says a live process is known not to answer (strato
+    /// froze it), so one look is enough to call a ready node not ready.
+    fn record_look(&self, node: Uuid, health: NodeHealth, looked_at: Instant, certain: bool) -> Change {
         let mut nodes = self.nodes.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         match nodes.get_mut(&node) {
             Some(o) if o.looked_at > looked_at => Change::Ignored,
@@ -65,9 +79,13 @@ impl Observed {
                 o.stale = true;
                 Change::Ignored
             }
+            Some(o) if o.health == NodeHealth::Ready && health == NodeHealth::Starting && !certain && o.misses + 1 < MISSES_BEFORE_NOT_READY => {
+                *o = Observation { looked_at, stale: false, misses: o.misses + 1, ..*o };
+                Change::Same
+            }
             Some(o) => {
                 let before = o.health;
-                *o = Observation { health, looked_at, stale: false };
+                *o = Observation { health, looked_at, stale: false, misses: 0 };
                 if before == health {
                     Change::Same
                 } else {
@@ -75,7 +93,7 @@ impl Observed {
                 }
             }
             None => {
-                nodes.insert(node, Observation { health, looked_at, stale: health == NodeHealth::Unknown });
+                nodes.insert(node, Observation { health, looked_at, stale: health == NodeHealth::Unknown, misses: 0 });
                 Change::Changed(NodeHealth::Unknown, health)
             }
         }
@@ -161,8 +179,8 @@ impl Observed {
         .unwrap_or_default();
         seen.into_iter()
             .map(|(node, health)| {
-                let health = self.unless_frozen(node.id, health, looked_at);
-                let change = self.record(node.id, health, looked_at);
+                let (health, frozen) = self.unless_frozen(node.id, health, looked_at);
+                let change = self.record_look(node.id, health, looked_at, frozen);
                 Look { node, health, change }
             })
             .collect()
@@ -177,12 +195,13 @@ impl Observed {
         self.frozen.write().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&node);
     }
 
-    /// What a look saw, corrected for a node strato froze: it answers nothing.
-    fn unless_frozen(&self, node: Uuid, health: NodeHealth, looked_at: Instant) -> NodeHealth {
+    /// What a look saw, corrected for a node strato froze: it answers nothing
+    /// (and whether it was frozen).
+    fn unless_frozen(&self, node: Uuid, health: NodeHealth, looked_at: Instant) -> (NodeHealth, bool) {
         let frozen = self.frozen.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         match frozen.get(&node) {
-            Some(until) if *until > looked_at && health == NodeHealth::Ready => NodeHealth::Starting,
-            _ => health,
+            Some(until) if *until > looked_at && health == NodeHealth::Ready => (NodeHealth::Starting, true),
+            _ => (health, false),
         }
     }
 
@@ -221,5 +240,27 @@ mod tests {
         o.set_storage(n, 42);
         o.retain(&HashSet::new(), &HashSet::new());
         assert!(o.is_empty() && o.storage(n).is_none());
+    }
+
+    #[test]
+    fn a_ready_node_must_miss_two_probes_in_a_row_but_a_dead_one_is_down_at_once() {
+        let o = Observed::new();
+        let n = Uuid::new_v4();
+        let t0 = Instant::now();
+        let t = |ms| t0 + Duration::from_millis(ms);
+        o.record(n, Ready, t(0));
+        // One slow probe of a live process: still ready.
+        assert_eq!(o.record(n, Starting, t(10)), Change::Same);
+        assert_eq!(o.health(n), Ready);
+        // It answered again: the count starts over.
+        assert_eq!(o.record(n, Ready, t(20)), Change::Same);
+        assert_eq!(o.record(n, Starting, t(30)), Change::Same);
+        assert_eq!(o.record(n, Starting, t(40)), Change::Changed(Ready, Starting));
+        assert_eq!(o.record(n, Ready, t(50)), Change::Changed(Starting, Ready));
+        // No process: down with the first look.
+        assert_eq!(o.record(n, Down, t(60)), Change::Changed(Ready, Down));
+        // A node strato froze is not ready with the first look.
+        o.record(n, Ready, t(70));
+        assert_eq!(o.record_look(n, Starting, t(80), true), Change::Changed(Ready, Starting));
     }
 }

@@ -8,6 +8,8 @@ pub mod css;
 pub mod dws;
 pub mod faults;
 pub mod keystone;
+pub mod links;
+pub mod sdk_catalog;
 pub mod serve;
 pub mod zilliz;
 
@@ -135,6 +137,17 @@ pub enum HttpRefusal {
     /// A refusal axum made itself: no route for the method (405), a path or
     /// query that cannot be decoded (400), ...
     Framework { status: StatusCode, detail: String },
+}
+
+#[cfg(test)]
+impl HttpRefusal {
+    /// One of every variant, `Framework` with each of `framework`.
+    pub fn samples(framework: &[StatusCode]) -> Vec<HttpRefusal> {
+        let s = || String::from("x");
+        let mut all = vec![HttpRefusal::TooLarge, HttpRefusal::BodyTimeout, HttpRefusal::BadBody(s()), HttpRefusal::ContentType(s())];
+        all.extend(framework.iter().map(|status| HttpRefusal::Framework { status: *status, detail: s() }));
+        all
+    }
 }
 
 impl HttpRefusal {

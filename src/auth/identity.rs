@@ -42,6 +42,25 @@ pub enum AuthError {
     Store(#[from] CoreError),
 }
 
+#[cfg(test)]
+impl AuthError {
+    /// One of every variant, `BadSignature` with each of `signature`.
+    pub fn samples(signature: impl IntoIterator<Item = SignatureError>) -> Vec<AuthError> {
+        let s = || String::from("x");
+        let mut all = vec![
+            AuthError::Missing,
+            AuthError::BadCredentials,
+            AuthError::BadToken,
+            AuthError::UnknownAccessKey,
+            AuthError::Forbidden(s()),
+            AuthError::BadScope,
+            AuthError::Store(CoreError::Internal(s())),
+        ];
+        all.extend(signature.into_iter().map(AuthError::BadSignature));
+        all
+    }
+}
+
 /// Who a request acts for.
 #[derive(Debug, Clone)]
 pub struct Principal {

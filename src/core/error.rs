@@ -84,6 +84,60 @@ impl CoreError {
     }
 }
 
+#[cfg(test)]
+impl CoreError {
+    /// One of every variant (`Invalid` once per field given), for the tests
+    /// that map every error to a dialect's envelope.
+    pub fn samples(fields: &[Field]) -> Vec<CoreError> {
+        use super::vector::Offering;
+        let s = || String::from("x");
+        let mut all: Vec<CoreError> = fields.iter().map(|f| CoreError::invalid(*f, "x")).collect();
+        all.extend([
+            CoreError::MalformedBody(s()),
+            CoreError::BadId(s()),
+            CoreError::ClusterNotFound(s()),
+            CoreError::SnapshotNameTaken(s()),
+            CoreError::SnapshotNotFound(s()),
+            CoreError::SnapshotState { id: s(), state: s(), what: s() },
+            CoreError::JobNotFound(s()),
+            CoreError::NameTaken(s()),
+            CoreError::Busy { cluster: s(), running: s() },
+            CoreError::WrongState { state: s() },
+            CoreError::Conflict(s()),
+            CoreError::NotSupported(s()),
+            CoreError::AddressesExhausted,
+            CoreError::PortsExhausted,
+            CoreError::EngineUnavailable(s()),
+            CoreError::Internal(s()),
+        ]);
+        all.extend([Offering::Free, Offering::Serverless, Offering::Dedicated].map(|offering| CoreError::NotDedicated { offering, what: s() }));
+        // A new variant must join the list above: this match stops compiling until it does.
+        for e in &all {
+            match e {
+                CoreError::Invalid { .. }
+                | CoreError::MalformedBody(_)
+                | CoreError::BadId(_)
+                | CoreError::ClusterNotFound(_)
+                | CoreError::SnapshotNameTaken(_)
+                | CoreError::SnapshotNotFound(_)
+                | CoreError::SnapshotState { .. }
+                | CoreError::JobNotFound(_)
+                | CoreError::NameTaken(_)
+                | CoreError::Busy { .. }
+                | CoreError::WrongState { .. }
+                | CoreError::Conflict(_)
+                | CoreError::NotSupported(_)
+                | CoreError::NotDedicated { .. }
+                | CoreError::AddressesExhausted
+                | CoreError::PortsExhausted
+                | CoreError::EngineUnavailable(_)
+                | CoreError::Internal(_) => {}
+            }
+        }
+        all
+    }
+}
+
 impl From<sqlx::Error> for CoreError {
     fn from(e: sqlx::Error) -> Self {
         CoreError::Internal(format!("store: {e}"))

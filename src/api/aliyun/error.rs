@@ -9,6 +9,7 @@ use axum::Json;
 use super::wire::ErrorBody;
 
 use crate::api::auth::Rejection;
+use crate::api::sdk_catalog::{self, SdkOperation};
 use crate::api::HttpRefusal;
 use crate::auth::signature::SignatureError;
 use crate::auth::AuthError;
@@ -25,6 +26,8 @@ pub enum AliError {
     BadToken(String),
     Http(HttpRefusal),
     NoRoute(String),
+    /// An operation of the Alibaba Elasticsearch SDK that strato does not emulate.
+    NotEmulated(&'static SdkOperation),
 }
 
 impl From<CoreError> for AliError {
@@ -51,6 +54,12 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
         StatusCode::BAD_REQUEST,
         "Invalid request: a field or query parameter is invalid or missing, the body is not a JSON object of the \
          documented shape, a `clientToken` is not 1 to 64 ASCII characters, or the path or query cannot be decoded.",
+    ),
+    (
+        "OperationNotEmulated",
+        StatusCode::NOT_IMPLEMENTED,
+        "An operation of the Alibaba Elasticsearch SDK that strato does not emulate (the Message names it; \
+         docs/operations.md lists them).",
     ),
     ("InstanceNotFound", StatusCode::BAD_REQUEST, "No such instance of the product in the caller's account."),
     ("InstanceDuplicated", StatusCode::BAD_REQUEST, "An instance of that name exists."),
@@ -131,6 +140,7 @@ impl AliError {
                 _ => (r.status(), INVALID),
             },
             AliError::NoRoute(_) => (S::NOT_FOUND, NO_ACTION),
+            AliError::NotEmulated(_) => (S::NOT_IMPLEMENTED, "OperationNotEmulated"),
         }
     }
 
@@ -153,6 +163,7 @@ impl AliError {
             AliError::BadToken(m) => m.clone(),
             AliError::Http(r) => r.message(),
             AliError::NoRoute(what) => format!("no such API: {what}"),
+            AliError::NotEmulated(op) => sdk_catalog::not_emulated_message(op),
         }
     }
 }
@@ -160,7 +171,7 @@ impl AliError {
 impl IntoResponse for AliError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if status.is_server_error() {
+        if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
             tracing::error!(error = ?self, "request failed");
         }
         envelope(status, code, &self.message())
@@ -196,27 +207,7 @@ mod tests {
 
     fn every_error() -> Vec<AliError> {
         let s = || String::from("x");
-        let core = [
-            CoreError::invalid(Field::Name, "x"),
-            CoreError::MalformedBody(s()),
-            CoreError::BadId(s()),
-            CoreError::ClusterNotFound(s()),
-            CoreError::JobNotFound(s()),
-            CoreError::NameTaken(s()),
-            CoreError::Busy { cluster: s(), running: s() },
-            CoreError::Conflict(s()),
-            CoreError::WrongState { state: s() },
-            CoreError::NotSupported(s()),
-            CoreError::NotDedicated { offering: crate::core::vector::Offering::Free, what: s() },
-            CoreError::SnapshotNameTaken(s()),
-            CoreError::SnapshotNotFound(s()),
-            CoreError::SnapshotState { id: s(), state: s(), what: s() },
-            CoreError::EngineUnavailable(s()),
-            CoreError::AddressesExhausted,
-            CoreError::PortsExhausted,
-            CoreError::Internal(s()),
-        ];
-        let mut all: Vec<AliError> = core.into_iter().map(AliError::Core).collect();
+        let mut all: Vec<AliError> = CoreError::samples(&[Field::Name]).into_iter().map(AliError::Core).collect();
         let signature = [
             SignatureError::Missing,
             SignatureError::Skewed,
@@ -226,27 +217,11 @@ mod tests {
             SignatureError::MissingNonce,
             SignatureError::BodyNotSigned,
         ];
-        all.extend(signature.into_iter().map(|e| AliError::Auth(AuthError::BadSignature(e))));
-        let auth = [
-            AuthError::Missing,
-            AuthError::BadCredentials,
-            AuthError::BadToken,
-            AuthError::UnknownAccessKey,
-            AuthError::Forbidden(s()),
-            AuthError::BadScope,
-            AuthError::Store(CoreError::Internal(s())),
-        ];
-        all.extend(auth.into_iter().map(AliError::Auth));
-        let http = [
-            HttpRefusal::TooLarge,
-            HttpRefusal::BodyTimeout,
-            HttpRefusal::BadBody(s()),
-            HttpRefusal::ContentType(s()),
-            HttpRefusal::Framework { status: StatusCode::METHOD_NOT_ALLOWED, detail: s() },
-            HttpRefusal::Framework { status: StatusCode::BAD_REQUEST, detail: s() },
-        ];
-        all.extend(http.into_iter().map(AliError::Http));
+        all.extend(AuthError::samples(signature).into_iter().map(AliError::Auth));
+        let framework = [StatusCode::METHOD_NOT_ALLOWED, StatusCode::BAD_REQUEST];
+        all.extend(HttpRefusal::samples(&framework).into_iter().map(AliError::Http));
         all.extend([AliError::TokenInFlight, AliError::TokenMismatch, AliError::BadToken(s()), AliError::NoRoute(s())]);
+        all.push(AliError::NotEmulated(&sdk_catalog::operations(sdk_catalog::Sdk::Aliyun)[0]));
         all
     }
 

@@ -15,7 +15,6 @@ mod tokens;
 pub(crate) mod wire;
 
 use axum::body::Bytes;
-use axum::extract::Request;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -28,6 +27,7 @@ use utoipa_axum::routes;
 pub use error::AliError;
 
 use super::auth::authenticate;
+use super::sdk_catalog;
 use super::Ctx;
 use crate::core::cluster::Product;
 
@@ -61,7 +61,8 @@ pub fn router(ctx: Ctx) -> Router {
     let (routes, doc) = api().split_for_parts();
     let doc = Bytes::from(openapi::finish(doc).to_json().expect("the document serializes"));
     let authenticated = routes
-        .fallback(fallback)
+        .fallback(sdk_catalog::fallback::<Aliyun>)
+        .layer(middleware::from_fn(sdk_catalog::unemulated_methods::<Aliyun>))
         .layer(middleware::from_fn_with_state(ctx.clone(), super::faults::inject::<Aliyun>))
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<AliError>));
     Router::new()
@@ -72,8 +73,16 @@ pub fn router(ctx: Ctx) -> Router {
         .with_state(ctx)
 }
 
-async fn fallback(req: Request) -> Response {
-    AliError::NoRoute(format!("{} {}", req.method(), req.uri().path())).into_response()
+impl sdk_catalog::Catalogued for Aliyun {
+    const SDK: sdk_catalog::Sdk = sdk_catalog::Sdk::Aliyun;
+
+    fn not_emulated(op: &'static sdk_catalog::SdkOperation) -> Response {
+        AliError::NotEmulated(op).into_response()
+    }
+
+    fn no_route(what: String) -> Response {
+        AliError::NoRoute(what).into_response()
+    }
 }
 
 /// Alibaba request ids are upper-case UUIDs.

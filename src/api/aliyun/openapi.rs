@@ -12,6 +12,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{OpenApi, Ref, RefOr, Required};
 
 use super::error::CODES;
+use crate::api::links::{self, Link};
 
 pub const TAG_ES: &str = "Elasticsearch";
 pub const TAG_LOGSTASH: &str = "Logstash";
@@ -70,6 +71,40 @@ const ACS_HEADERS: [(&str, &str); 5] = [
     ("x-acs-version", "`2017-06-13`; covered by the signature, not checked."),
 ];
 
+/// Where an answer's id is another operation's parameter.
+const LINKS: &[Link] = &[
+    Link {
+        from: "CreateInstance",
+        status: "200",
+        pointer: "/Result/instanceId",
+        param: "id",
+        to: &[
+            "DescribeInstance",
+            "UpdateInstance",
+            "RestartInstance",
+            "InterruptElasticsearchTask",
+            "ResumeElasticsearchTask",
+            "DeleteInstance",
+            "CancelDeletion",
+        ],
+    },
+    Link {
+        from: "CreateLogstash",
+        status: "200",
+        pointer: "/Result/instanceId",
+        param: "id",
+        to: &[
+            "DescribeLogstash",
+            "UpdateLogstash",
+            "RestartLogstash",
+            "InterruptLogstashTask",
+            "ResumeLogstashTask",
+            "DeleteLogstash",
+            "CancelLogstashDeletion",
+        ],
+    },
+];
+
 /// Adds what every operation shares to the routes' document.
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
@@ -91,10 +126,11 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             let params = op.parameters.get_or_insert_with(Vec::new);
             for (name, why) in ACS_HEADERS {
                 let schema = Schema::Object(Object::with_type(Type::String));
-                params.push(ParameterBuilder::new().name(name).parameter_in(ParameterIn::Header).required(Required::False).description(Some(why)).schema(Some(schema)).build());
+                params.push(RefOr::T(ParameterBuilder::new().name(name).parameter_in(ParameterIn::Header).required(Required::False).description(Some(why)).schema(Some(schema)).build()));
             }
         }
     }
+    links::add(&mut doc, LINKS);
     doc
 }
 

@@ -8,6 +8,7 @@ use axum::Json;
 use super::wire::ErrorBody;
 
 use crate::api::auth::Rejection;
+use crate::api::sdk_catalog::{self, SdkOperation};
 use crate::api::HttpRefusal;
 use crate::auth::AuthError;
 use crate::core::error::Field;
@@ -19,6 +20,8 @@ pub enum CssError {
     Auth(AuthError),
     Http(HttpRefusal),
     NoRoute(String),
+    /// An operation of the CSS SDK that strato does not emulate.
+    NotEmulated(&'static SdkOperation),
 }
 
 impl From<CoreError> for CssError {
@@ -46,6 +49,11 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
         StatusCode::BAD_REQUEST,
         "Invalid request: a field is invalid or missing, the body is not a JSON object of the documented shape, the \
          cluster id is not a UUID, or the path or query cannot be decoded.",
+    ),
+    (
+        "CSS.0501",
+        StatusCode::NOT_IMPLEMENTED,
+        "An operation of the CSS SDK that strato does not emulate (the message names it; docs/operations.md lists them).",
     ),
     ("CSS.5057", StatusCode::BAD_REQUEST, "Invalid cluster name, `offset` or `limit`."),
     ("CSS.5050", StatusCode::BAD_REQUEST, "A cluster of that name exists in the project."),
@@ -107,6 +115,7 @@ impl CssError {
                 _ => (r.status(), INVALID),
             },
             CssError::NoRoute(_) => (S::NOT_FOUND, NO_ROUTE),
+            CssError::NotEmulated(_) => (S::NOT_IMPLEMENTED, "CSS.0501"),
         }
     }
 
@@ -117,6 +126,7 @@ impl CssError {
             CssError::Auth(e) => e.to_string(),
             CssError::Http(r) => r.message(),
             CssError::NoRoute(what) => format!("no such API: {what}"),
+            CssError::NotEmulated(op) => sdk_catalog::not_emulated_message(op),
         }
     }
 }
@@ -124,7 +134,7 @@ impl CssError {
 impl IntoResponse for CssError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if status.is_server_error() {
+        if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
             tracing::error!(error = ?self, "request failed");
         }
         envelope(status, code, &self.message())
@@ -158,48 +168,13 @@ mod tests {
 
     fn every_error() -> Vec<CssError> {
         let s = || String::from("x");
-        let mut all: Vec<CssError> = [Field::Name, Field::Flavor, Field::Description].into_iter().map(|f| CssError::Core(CoreError::invalid(f, "x"))).collect();
-        let core = [
-            CoreError::MalformedBody(s()),
-            CoreError::BadId(s()),
-            CoreError::ClusterNotFound(s()),
-            CoreError::JobNotFound(s()),
-            CoreError::NameTaken(s()),
-            CoreError::Busy { cluster: s(), running: s() },
-            CoreError::Conflict(s()),
-            CoreError::WrongState { state: s() },
-            CoreError::NotSupported(s()),
-            CoreError::NotDedicated { offering: crate::core::vector::Offering::Free, what: s() },
-            CoreError::SnapshotNameTaken(s()),
-            CoreError::SnapshotNotFound(s()),
-            CoreError::SnapshotState { id: s(), state: s(), what: s() },
-            CoreError::EngineUnavailable(s()),
-            CoreError::AddressesExhausted,
-            CoreError::PortsExhausted,
-            CoreError::Internal(s()),
-        ];
-        all.extend(core.into_iter().map(CssError::Core));
-        let auth = [
-            AuthError::Missing,
-            AuthError::BadCredentials,
-            AuthError::BadToken,
-            AuthError::UnknownAccessKey,
-            AuthError::BadSignature(SignatureError::Missing),
-            AuthError::Forbidden(s()),
-            AuthError::BadScope,
-            AuthError::Store(CoreError::Internal(s())),
-        ];
-        all.extend(auth.into_iter().map(CssError::Auth));
-        let http = [
-            HttpRefusal::TooLarge,
-            HttpRefusal::BodyTimeout,
-            HttpRefusal::BadBody(s()),
-            HttpRefusal::ContentType(s()),
-            HttpRefusal::Framework { status: StatusCode::METHOD_NOT_ALLOWED, detail: s() },
-            HttpRefusal::Framework { status: StatusCode::BAD_REQUEST, detail: s() },
-        ];
-        all.extend(http.into_iter().map(CssError::Http));
+        let fields = [Field::Name, Field::Flavor, Field::Description];
+        let mut all: Vec<CssError> = CoreError::samples(&fields).into_iter().map(CssError::Core).collect();
+        all.extend(AuthError::samples([SignatureError::Missing]).into_iter().map(CssError::Auth));
+        let framework = [StatusCode::METHOD_NOT_ALLOWED, StatusCode::BAD_REQUEST];
+        all.extend(HttpRefusal::samples(&framework).into_iter().map(CssError::Http));
         all.push(CssError::NoRoute(s()));
+        all.push(CssError::NotEmulated(&sdk_catalog::operations(sdk_catalog::Sdk::Css)[0]));
         all
     }
 

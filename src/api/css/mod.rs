@@ -11,7 +11,6 @@ mod render;
 pub(crate) mod wire;
 
 use axum::body::Bytes;
-use axum::extract::Request;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -24,6 +23,7 @@ use utoipa_axum::routes;
 pub use error::CssError;
 
 use super::auth::authenticate;
+use super::sdk_catalog;
 use super::Ctx;
 use crate::auth::Principal;
 use crate::core::cluster::Product;
@@ -52,7 +52,8 @@ pub fn router(ctx: Ctx) -> Router {
     let (routes, doc) = api().split_for_parts();
     let doc = Bytes::from(openapi::finish(doc).to_json().expect("the document serializes"));
     let authenticated = routes
-        .fallback(fallback)
+        .fallback(sdk_catalog::fallback::<Css>)
+        .layer(middleware::from_fn(sdk_catalog::unemulated_methods::<Css>))
         .layer(middleware::from_fn_with_state(ctx.clone(), super::faults::inject::<Css>))
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<CssError>));
     Router::new()
@@ -62,8 +63,16 @@ pub fn router(ctx: Ctx) -> Router {
         .with_state(ctx)
 }
 
-async fn fallback(req: Request) -> Response {
-    CssError::NoRoute(format!("{} {}", req.method(), req.uri().path())).into_response()
+impl sdk_catalog::Catalogued for Css {
+    const SDK: sdk_catalog::Sdk = sdk_catalog::Sdk::Css;
+
+    fn not_emulated(op: &'static sdk_catalog::SdkOperation) -> Response {
+        CssError::NotEmulated(op).into_response()
+    }
+
+    fn no_route(what: String) -> Response {
+        CssError::NoRoute(what).into_response()
+    }
 }
 
 /// The fault layer's view of this dialect: its operations are the document's.

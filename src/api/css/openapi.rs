@@ -11,6 +11,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{OpenApi, Ref, RefOr};
 
 use super::error::CODES;
+use crate::api::links::{self, Link};
 
 pub const TAG_CLUSTERS: &str = "Clusters";
 pub const TAG_FLAVORS: &str = "Flavors";
@@ -50,6 +51,15 @@ const EDGE: [(&str, &str); 8] = [
     ("500", "An internal error (CSS.0005); see the server log."),
 ];
 
+/// Where an answer's id is another operation's parameter.
+const LINKS: &[Link] = &[Link {
+    from: "CreateCluster",
+    status: "200",
+    pointer: "/cluster/id",
+    param: "cluster_id",
+    to: &["ShowClusterDetail", "RestartCluster", "RestartClusterV2", "DeleteCluster"],
+}];
+
 /// Adds what every operation shares to the routes' document.
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
@@ -75,6 +85,7 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             }
         }
     }
+    links::add(&mut doc, LINKS);
     doc
 }
 

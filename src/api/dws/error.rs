@@ -9,6 +9,7 @@ use axum::Json;
 use super::wire::ErrorBody;
 
 use crate::api::auth::Rejection;
+use crate::api::sdk_catalog::{self, SdkOperation};
 use crate::api::HttpRefusal;
 use crate::auth::AuthError;
 use crate::core::error::Field;
@@ -20,6 +21,8 @@ pub enum DwsError {
     Auth(AuthError),
     Http(HttpRefusal),
     NoRoute(String),
+    /// An operation of the DWS SDK that strato does not emulate.
+    NotEmulated(&'static SdkOperation),
 }
 
 impl From<CoreError> for DwsError {
@@ -57,6 +60,11 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
     ("DWS.0048", StatusCode::NOT_FOUND, "No such job in the project."),
     ("DWS.0404", StatusCode::NOT_FOUND, "No such API: a path that is not in this document."),
     ("DWS.0404", StatusCode::METHOD_NOT_ALLOWED, "The path does not take the method (`Allow` lists those it takes)."),
+    (
+        "DWS.0501",
+        StatusCode::NOT_IMPLEMENTED,
+        "An operation of the DWS SDK that strato does not emulate (the message names it; docs/operations.md lists them).",
+    ),
     ("DWS.5001", StatusCode::BAD_REQUEST, "Invalid `user_name`."),
     ("DWS.5006", StatusCode::BAD_REQUEST, "Invalid `node_type`: not one of `ListNodeTypes`."),
     ("DWS.5011", StatusCode::BAD_REQUEST, "Invalid `availability_zone`."),
@@ -154,6 +162,7 @@ impl DwsError {
                 (r.status(), code)
             }
             DwsError::NoRoute(_) => (StatusCode::NOT_FOUND, "DWS.0404"),
+            DwsError::NotEmulated(_) => (StatusCode::NOT_IMPLEMENTED, "DWS.0501"),
         }
     }
 
@@ -166,6 +175,7 @@ impl DwsError {
             DwsError::Auth(e) => e.to_string(),
             DwsError::Http(r) => r.message(),
             DwsError::NoRoute(what) => format!("no such API: {what}"),
+            DwsError::NotEmulated(op) => sdk_catalog::not_emulated_message(op),
         }
     }
 }
@@ -173,7 +183,7 @@ impl DwsError {
 impl IntoResponse for DwsError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if status.is_server_error() {
+        if status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED {
             tracing::error!(error = ?self, "request failed");
         }
         envelope(status, code, &self.message())
@@ -204,7 +214,6 @@ impl From<HttpRefusal> for DwsError {
 mod tests {
     use super::*;
     use crate::auth::signature::SignatureError;
-    use crate::core::vector::Offering;
 
     const FIELDS: [Field; 24] = [
         Field::Name,
@@ -233,57 +242,14 @@ mod tests {
         Field::Flavor,
     ];
 
-    fn core_errors() -> Vec<CoreError> {
-        let s = || String::from("x");
-        let mut all: Vec<CoreError> = FIELDS.into_iter().map(|f| CoreError::invalid(f, "x")).collect();
-        all.extend([
-            CoreError::MalformedBody(s()),
-            CoreError::BadId(s()),
-            CoreError::ClusterNotFound(s()),
-            CoreError::SnapshotNameTaken(s()),
-            CoreError::SnapshotNotFound(s()),
-            CoreError::SnapshotState { id: s(), state: s(), what: s() },
-            CoreError::JobNotFound(s()),
-            CoreError::NameTaken(s()),
-            CoreError::Busy { cluster: s(), running: s() },
-            CoreError::WrongState { state: s() },
-            CoreError::Conflict(s()),
-            CoreError::NotSupported(s()),
-            CoreError::NotDedicated { offering: Offering::Free, what: s() },
-            CoreError::AddressesExhausted,
-            CoreError::PortsExhausted,
-            CoreError::EngineUnavailable(s()),
-            CoreError::Internal(s()),
-        ]);
-        all
-    }
-
     fn every_error() -> Vec<DwsError> {
         let s = || String::from("x");
-        let mut all: Vec<DwsError> = core_errors().into_iter().map(DwsError::Core).collect();
-        let auth = [
-            AuthError::Missing,
-            AuthError::BadCredentials,
-            AuthError::BadToken,
-            AuthError::UnknownAccessKey,
-            AuthError::BadSignature(SignatureError::Missing),
-            AuthError::Forbidden(s()),
-            AuthError::BadScope,
-            AuthError::Store(CoreError::Internal(s())),
-        ];
-        all.extend(auth.into_iter().map(DwsError::Auth));
-        let framework = |status| HttpRefusal::Framework { status, detail: s() };
-        let http = [
-            HttpRefusal::TooLarge,
-            HttpRefusal::BodyTimeout,
-            HttpRefusal::BadBody(s()),
-            HttpRefusal::ContentType(s()),
-            framework(StatusCode::BAD_REQUEST),
-            framework(StatusCode::METHOD_NOT_ALLOWED),
-            framework(StatusCode::INTERNAL_SERVER_ERROR),
-        ];
-        all.extend(http.into_iter().map(DwsError::Http));
+        let mut all: Vec<DwsError> = CoreError::samples(&FIELDS).into_iter().map(DwsError::Core).collect();
+        all.extend(AuthError::samples([SignatureError::Missing]).into_iter().map(DwsError::Auth));
+        let framework = [StatusCode::BAD_REQUEST, StatusCode::METHOD_NOT_ALLOWED, StatusCode::INTERNAL_SERVER_ERROR];
+        all.extend(HttpRefusal::samples(&framework).into_iter().map(DwsError::Http));
         all.push(DwsError::NoRoute(s()));
+        all.push(DwsError::NotEmulated(&sdk_catalog::operations(sdk_catalog::Sdk::Dws)[0]));
         all
     }
 

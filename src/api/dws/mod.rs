@@ -14,7 +14,7 @@ mod snapshots;
 pub(crate) mod wire;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Request};
+use axum::extract::Path;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -27,6 +27,7 @@ use utoipa_axum::routes;
 pub use error::DwsError;
 
 use super::auth::authenticate;
+use super::sdk_catalog;
 use super::Ctx;
 use crate::auth::Principal;
 use crate::core::cluster::Product;
@@ -63,7 +64,8 @@ pub fn router(ctx: Ctx) -> Router {
     let (routes, doc) = api().split_for_parts();
     let doc = Bytes::from(openapi::finish(doc).to_json().expect("the document serializes"));
     let authenticated = routes
-        .fallback(fallback)
+        .fallback(sdk_catalog::fallback::<Dws>)
+        .layer(middleware::from_fn(sdk_catalog::unemulated_methods::<Dws>))
         .layer(middleware::from_fn_with_state(ctx.clone(), super::faults::inject::<Dws>))
         .layer(middleware::from_fn_with_state(ctx.clone(), authenticate::<DwsError>));
     Router::new()
@@ -73,8 +75,16 @@ pub fn router(ctx: Ctx) -> Router {
         .with_state(ctx)
 }
 
-async fn fallback(req: Request) -> Response {
-    DwsError::NoRoute(format!("{} {}", req.method(), req.uri().path())).into_response()
+impl sdk_catalog::Catalogued for Dws {
+    const SDK: sdk_catalog::Sdk = sdk_catalog::Sdk::Dws;
+
+    fn not_emulated(op: &'static sdk_catalog::SdkOperation) -> Response {
+        DwsError::NotEmulated(op).into_response()
+    }
+
+    fn no_route(what: String) -> Response {
+        DwsError::NoRoute(what).into_response()
+    }
 }
 
 /// Checks that the caller may act in the path's project.

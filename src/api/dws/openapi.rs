@@ -10,6 +10,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{OpenApi, Ref, RefOr};
 
 use super::error::CODES;
+use crate::api::links::{self, Link};
 
 pub const TAG_CLUSTERS: &str = "Clusters";
 pub const TAG_SNAPSHOTS: &str = "Snapshots";
@@ -61,6 +62,33 @@ const SHARED: &[(&str, &str, &str)] = &[
     ("500", "InternalError", "An internal error (DWS.9999); see the server log."),
 ];
 
+/// Where an answer's id is another operation's parameter.
+const CLUSTER_OPS: &[&str] = &[
+    "ListClusterDetails",
+    "RestartCluster",
+    "StartCluster",
+    "StopCluster",
+    "DeleteCluster",
+    "ListClusterSnapshots",
+    "ListSnapshotPolicyV1",
+    "CreateSnapshotPolicyV1",
+    "ListSnapshotPolicy",
+    "CreateSnapshotPolicy",
+];
+const LINKS: &[Link] = &[
+    Link { from: "CreateCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
+    Link { from: "CreateCluster", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },
+    Link { from: "RestoreCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
+    Link { from: "RestoreCluster", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },
+    Link {
+        from: "CreateSnapshot",
+        status: "200",
+        pointer: "/snapshot/id",
+        param: "snapshot_id",
+        to: &["ListSnapshotDetails", "DeleteSnapshot", "RestoreCluster"],
+    },
+];
+
 /// Adds what every operation shares to the routes' document.
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
@@ -95,6 +123,7 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             }
         }
     }
+    links::add(&mut doc, LINKS);
     doc
 }
 

@@ -200,56 +200,12 @@ mod tests {
     use super::*;
     use crate::auth::signature::SignatureError;
 
-    fn core_errors() -> Vec<CoreError> {
-        let s = || String::from("x");
-        let mut all: Vec<CoreError> = [Field::Name, Field::Region, Field::CuSize, Field::CuType, Field::Plan, Field::Description]
-            .into_iter()
-            .map(|f| CoreError::invalid(f, "x"))
-            .collect();
-        all.extend([
-            CoreError::MalformedBody(s()),
-            CoreError::BadId(s()),
-            CoreError::ClusterNotFound(s()),
-            CoreError::SnapshotNameTaken(s()),
-            CoreError::SnapshotNotFound(s()),
-            CoreError::SnapshotState { id: s(), state: s(), what: s() },
-            CoreError::JobNotFound(s()),
-            CoreError::NameTaken(s()),
-            CoreError::Busy { cluster: s(), running: s() },
-            CoreError::WrongState { state: s() },
-            CoreError::Conflict(s()),
-            CoreError::NotSupported(s()),
-            CoreError::AddressesExhausted,
-            CoreError::PortsExhausted,
-            CoreError::EngineUnavailable(s()),
-            CoreError::Internal(s()),
-        ]);
-        all.extend([Offering::Free, Offering::Serverless, Offering::Dedicated].map(|offering| CoreError::NotDedicated { offering, what: s() }));
-        all
-    }
-
     fn every_error() -> Vec<ZillizError> {
         let s = || String::from("x");
-        let mut all: Vec<ZillizError> = core_errors().into_iter().map(ZillizError::Core).collect();
-        let auth = [
-            AuthError::Missing,
-            AuthError::BadCredentials,
-            AuthError::BadToken,
-            AuthError::UnknownAccessKey,
-            AuthError::BadSignature(SignatureError::Missing),
-            AuthError::Forbidden(s()),
-            AuthError::BadScope,
-            AuthError::Store(CoreError::Internal(s())),
-        ];
-        all.extend(auth.into_iter().map(ZillizError::Auth));
-        let http = [
-            HttpRefusal::TooLarge,
-            HttpRefusal::BodyTimeout,
-            HttpRefusal::BadBody(s()),
-            HttpRefusal::ContentType(s()),
-            HttpRefusal::Framework { status: StatusCode::METHOD_NOT_ALLOWED, detail: s() },
-        ];
-        all.extend(http.into_iter().map(ZillizError::Http));
+        let fields = [Field::Name, Field::Region, Field::CuSize, Field::CuType, Field::Plan, Field::Description];
+        let mut all: Vec<ZillizError> = CoreError::samples(&fields).into_iter().map(ZillizError::Core).collect();
+        all.extend(AuthError::samples([SignatureError::Missing]).into_iter().map(ZillizError::Auth));
+        all.extend(HttpRefusal::samples(&[StatusCode::METHOD_NOT_ALLOWED]).into_iter().map(ZillizError::Http));
         all.extend([
             ZillizError::ForeignProject(s()),
             ZillizError::MissingProject,

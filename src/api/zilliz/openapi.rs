@@ -11,6 +11,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{OpenApi, Ref, RefOr};
 
 use super::error::CODES;
+use crate::api::links::{self, Link};
 
 pub const TAG_CLUSTERS: &str = "Clusters";
 pub const TAG_JOBS: &str = "Jobs";
@@ -39,6 +40,15 @@ const ERROR_SCHEMA: &str = "ErrorBody";
 )]
 pub struct Base;
 
+/// Where an answer's id is another operation's parameter.
+const CLUSTER_OPS: &[&str] =
+    &["DescribeCluster", "ModifyCluster", "SuspendCluster", "ResumeCluster", "ResumeClusterByGet", "DropCluster"];
+const LINKS: &[Link] = &[
+    Link { from: "CreateDedicatedCluster", status: "200", pointer: "/data/clusterId", param: "clusterId", to: CLUSTER_OPS },
+    Link { from: "CreateServerlessCluster", status: "200", pointer: "/data/clusterId", param: "clusterId", to: CLUSTER_OPS },
+    Link { from: "CreateFreeCluster", status: "200", pointer: "/data/clusterId", param: "clusterId", to: CLUSTER_OPS },
+];
+
 /// Adds what every operation shares to the routes' document.
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
@@ -62,6 +72,7 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             }
         }
     }
+    links::add(&mut doc, LINKS);
     doc
 }
 
