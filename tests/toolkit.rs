@@ -266,7 +266,8 @@ fn step_failures_fail_the_job_and_killed_or_frozen_nodes_come_back() {
     s.arm(&token, json!({"product": "dws", "operation": "RestartCluster", "cluster_id": id, "count": 1,
         "fault": {"type": "step_failure", "code": "DWS.6002", "reason": "injected: the disk went away"}}), 201);
     assert_eq!(s.call(&token, "POST", &format!("/v1.0/{{pid}}/clusters/{id}/restart"), Some(json!({"restart": {}}))).0, 200);
-    let c = s.wait_until(&token, &id, Duration::from_secs(60), |c| !c["failed_reasons"].is_null() && c["task_status"].is_null());
+    // The provider's restart wait reads REBOOT_FAILURE as the failure.
+    let c = s.wait_until(&token, &id, Duration::from_secs(60), |c| !c["failed_reasons"].is_null() && c["task_status"] == "REBOOT_FAILURE");
     assert_eq!(c["failed_reasons"], json!({"error_code": "DWS.6002", "error_msg": "injected: the disk went away"}), "{c}");
     // Spent: the next restart runs for real.
     let before = common::node_pid(&s.data_dir(), &id, 0);

@@ -147,6 +147,7 @@ fn camel(snake: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::response::IntoResponse;
 
     #[test]
     fn the_catalogs_hold_every_sdk_operation() {
@@ -165,6 +166,41 @@ mod tests {
         let resize = find(Sdk::Dws, "POST", "/v1.0/p/clusters/c/resize?x=1").expect("ResizeCluster");
         assert_eq!(resize.name, "ResizeCluster");
         assert_eq!(find(Sdk::Aliyun, "POST", "/openapi/instances/es-1/actions/recover-zones").unwrap().name, "ActivateZones");
+    }
+
+    struct Fake;
+
+    impl Catalogued for Fake {
+        const SDK: Sdk = Sdk::Dws;
+        fn not_emulated(op: &'static SdkOperation) -> Response {
+            (StatusCode::NOT_IMPLEMENTED, op.name.clone()).into_response()
+        }
+        fn no_route(what: String) -> Response {
+            (StatusCode::NOT_FOUND, what).into_response()
+        }
+    }
+
+    async fn answer(router: &axum::Router, method: &str, path: &str) -> (StatusCode, String) {
+        use tower::ServiceExt;
+        let req = axum::http::Request::builder().method(method).uri(path).body(axum::body::Body::empty()).unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let body = axum::body::to_bytes(resp.into_body(), 1024).await.unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn unserved_sdk_operations_are_named_by_the_fallback_and_over_a_405() {
+        // A route that serves the quotas path with POST only: GET there is ListQuotas, not emulated.
+        let router = axum::Router::new()
+            .route("/v1.0/{pid}/quotas", axum::routing::post(|| async { "served" }))
+            .fallback(fallback::<Fake>)
+            .layer(axum::middleware::from_fn(unemulated_methods::<Fake>));
+        assert_eq!(answer(&router, "GET", "/v1.0/p/quotas").await, (StatusCode::NOT_IMPLEMENTED, "ListQuotas".into()));
+        assert_eq!(answer(&router, "POST", "/v1.0/p/quotas").await, (StatusCode::OK, "served".into()));
+        assert_eq!(answer(&router, "DELETE", "/v1.0/p/quotas").await.0, StatusCode::METHOD_NOT_ALLOWED, "no such SDK operation");
+        assert_eq!(answer(&router, "POST", "/v1.0/p/clusters/c/resize").await, (StatusCode::NOT_IMPLEMENTED, "ResizeCluster".into()));
+        assert_eq!(answer(&router, "GET", "/nowhere").await, (StatusCode::NOT_FOUND, "GET /nowhere".into()));
     }
 
     #[test]

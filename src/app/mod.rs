@@ -12,6 +12,7 @@ mod admin;
 mod faults;
 mod search;
 mod vector;
+mod warehouse;
 
 pub use admin::{EngineHealth, ResetReport};
 

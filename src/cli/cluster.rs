@@ -43,6 +43,30 @@ pub enum ClusterCommand {
         #[arg(long)]
         wait: bool,
     },
+    /// Add standbys (scale out): cloned from the primary, streaming from it.
+    Resize {
+        id: String,
+        /// Nodes to add.
+        #[arg(long)]
+        count: i64,
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Retire the newest standbys (scale in).
+    Shrink {
+        id: String,
+        /// Nodes to retire.
+        #[arg(long)]
+        count: i64,
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Set the administrator's password in PostgreSQL.
+    ResetPassword {
+        id: String,
+        #[arg(long, env = "STRATO_NEW_CLUSTER_PASSWORD", hide_env_values = true)]
+        new_password: String,
+    },
     Delete {
         id: String,
         /// Keep this many of the cluster's newest manual snapshots (default: keep all).
@@ -92,6 +116,10 @@ fn settled(want: &'static str) -> impl Fn(Option<&Value>) -> Verdict {
         let idle = c["action_progress"].as_object().is_none_or(|m| m.is_empty()) && c["task_status"].is_null();
         if status == "CREATION FAILED" {
             return Some(Err(anyhow::anyhow!("creation failed: {}", c["failed_reasons"]["error_msg"])));
+        }
+        let task = c["task_status"].as_str().unwrap_or("");
+        if task.ends_with("_FAILURE") || task.ends_with("_FAILED") {
+            return Some(Err(anyhow::anyhow!("{task}: {}", c["failed_reasons"]["error_msg"])));
         }
         (idle && status == want).then_some(Ok(()))
     }
@@ -169,6 +197,29 @@ pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
                 wait_for(&client, &id, "starting", settled("AVAILABLE")).await?;
             }
             println!("start of {id} accepted (job {})", v["job_id"].as_str().unwrap_or(""));
+        }
+        ClusterCommand::Resize { id, count, wait } => {
+            let body = wire::ResizeClusterRequest { scale_out: wire::ScaleOut { count, subnet_id: None } };
+            client.call(Method::POST, &format!("/v1.0/{{pid}}/clusters/{id}/resize"), Some(serde_json::to_value(body)?)).await?;
+            if wait {
+                wait_for(&client, &id, "growing", settled("AVAILABLE")).await?;
+            }
+            println!("scale-out of {id} by {count} accepted");
+        }
+        ClusterCommand::Shrink { id, count, wait } => {
+            let body = wire::ShrinkClusterRequest { shrink_number: count, force_backup: None, online: None, datastore_type: None };
+            let path = format!("/v1.0/{{pid}}/clusters/{id}/cluster-shrink");
+            let v = client.call(Method::POST, &path, Some(serde_json::to_value(body)?)).await?;
+            if wait {
+                wait_for(&client, &id, "shrinking", settled("AVAILABLE")).await?;
+            }
+            println!("scale-in of {id} by {count} accepted (job {})", v["job_id"].as_str().unwrap_or(""));
+        }
+        ClusterCommand::ResetPassword { id, new_password } => {
+            let body = wire::ResetPasswordRequest { new_password };
+            let path = format!("/v1.0/{{pid}}/clusters/{id}/reset-password");
+            client.call(Method::POST, &path, Some(serde_json::to_value(body)?)).await?;
+            println!("password reset of {id} accepted");
         }
         ClusterCommand::Delete { id, keep_last_manual_snapshot, wait } => {
             let body = keep_last_manual_snapshot

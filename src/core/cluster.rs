@@ -227,7 +227,12 @@ impl ClusterSpec {
                 }
                 Ok(ClusterSpec::Search(next))
             }
-            _ => Err(super::CoreError::NotSupported(format!("cluster `{}` has no change tasks", self.name()))),
+            ClusterSpec::Warehouse(w) => {
+                let nodes = change.to_nodes.unwrap_or(w.number_of_node);
+                // Coordinators are nodes too: a shrink takes them down with it.
+                Ok(ClusterSpec::Warehouse(WarehouseSpec { number_of_node: nodes, number_of_cn: w.number_of_cn.min(nodes), ..w.clone() }))
+            }
+            ClusterSpec::Vector(_) => Err(super::CoreError::NotSupported(format!("cluster `{}` has no change tasks", self.name()))),
         }
     }
 
@@ -301,6 +306,27 @@ impl Cluster {
 pub struct Failure {
     pub code: String,
     pub message: String,
+    /// The job that failed, for the dialects whose status says which task
+    /// failed (DWS `RESIZE_FAILURE`); absent in failures recorded before it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<FailedJob>,
+}
+
+/// What a failed job was: its kind and, for a change, the member counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedJob {
+    pub kind: super::job::JobKind,
+    #[serde(default)]
+    pub from_nodes: Option<u32>,
+    #[serde(default)]
+    pub to_nodes: Option<u32>,
+}
+
+impl FailedJob {
+    /// A change task that took members away.
+    pub fn shrank(&self) -> bool {
+        matches!((self.from_nodes, self.to_nodes), (Some(from), Some(to)) if to < from)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

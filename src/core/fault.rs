@@ -212,7 +212,7 @@ pub fn parse_cluster_id(s: &str) -> Option<Uuid> {
 /// The operation of each product's API that starts a job of `kind` on a
 /// cluster of `spec` (what a step-failure rule names). Jobs strato starts
 /// itself keep strato's name.
-pub fn job_operation(spec: &ClusterSpec, kind: JobKind) -> &'static str {
+pub fn job_operation(spec: &ClusterSpec, kind: JobKind, payload: &super::job::JobPayload) -> &'static str {
     use JobKind::*;
     use Product::*;
     let offering = match spec {
@@ -247,7 +247,10 @@ pub fn job_operation(spec: &ClusterSpec, kind: JobKind) -> &'static str {
         (_, RestoreCluster) => "RestoreCluster",
         (_, DeleteSnapshot) => "DeleteSnapshot",
         (_, ModifyCluster) => "ModifyCluster",
+        (Dws, ChangeCluster) if payload.shrinks() => "ShrinkCluster",
+        (Dws, ChangeCluster) => "ResizeCluster",
         (_, ChangeCluster) => "UpdateCluster",
+        (_, ResetPassword) => "ResetPassword",
     }
 }
 
@@ -320,12 +323,12 @@ mod tests {
             version: text(), node_count: 2, flavor: text(), disk_type: text(), disk_gb: 20, vpc_id: text(),
             subnet_id: text(), security_group_id: text(), availability_zone: text(), https: false, authority: false,
         });
-        assert_eq!(job_operation(&search, JobKind::ChangeCluster), "UpdateInstance");
+        assert_eq!(job_operation(&search, JobKind::ChangeCluster, &Default::default()), "UpdateInstance");
         let vector = |offering| ClusterSpec::Vector(VectorSpec {
             name: text(), description: text(), region_id: text(), offering, plan: Plan::Standard,
             cu_type: CuType::PerformanceOptimized, cu_size: 1,
         });
-        assert_eq!(job_operation(&vector(Offering::Dedicated), JobKind::StartCluster), "ResumeCluster");
-        assert_eq!(job_operation(&vector(Offering::Serverless), JobKind::CreateCluster), "CreateServerlessCluster");
+        assert_eq!(job_operation(&vector(Offering::Dedicated), JobKind::StartCluster, &Default::default()), "ResumeCluster");
+        assert_eq!(job_operation(&vector(Offering::Serverless), JobKind::CreateCluster, &Default::default()), "CreateServerlessCluster");
     }
 }

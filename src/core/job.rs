@@ -39,10 +39,13 @@ pub enum JobKind {
     /// step at a time, or restarts them one by one to apply a new disk size.
     /// It can be interrupted at a step boundary and resumed where it stopped.
     ChangeCluster,
+    /// Sets the administrator's password (the job payload's SCRAM verifier)
+    /// on the primary; the standbys replay it.
+    ResetPassword,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 12] = [
         JobKind::CreateCluster,
         JobKind::RestartCluster,
         JobKind::StopCluster,
@@ -54,6 +57,7 @@ impl JobKind {
         JobKind::DeleteSnapshot,
         JobKind::ModifyCluster,
         JobKind::ChangeCluster,
+        JobKind::ResetPassword,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +73,7 @@ impl JobKind {
             JobKind::DeleteSnapshot => "delete_snapshot",
             JobKind::ModifyCluster => "modify_cluster",
             JobKind::ChangeCluster => "change_cluster",
+            JobKind::ResetPassword => "reset_password",
         }
     }
 
@@ -92,7 +97,8 @@ impl JobKind {
             | JobKind::RepairCluster
             | JobKind::CreateSnapshot
             | JobKind::ModifyCluster
-            | JobKind::ChangeCluster => &[Lifecycle::Running],
+            | JobKind::ChangeCluster
+            | JobKind::ResetPassword => &[Lifecycle::Running],
             // A snapshot outlives its cluster.
             JobKind::DeleteSnapshot => &Lifecycle::ALL,
             JobKind::StartCluster => &[Lifecycle::Stopped],
@@ -113,7 +119,8 @@ impl JobKind {
             | JobKind::RestoreCluster
             | JobKind::DeleteSnapshot
             | JobKind::ModifyCluster
-            | JobKind::ChangeCluster => None,
+            | JobKind::ChangeCluster
+            | JobKind::ResetPassword => None,
         }
     }
 
@@ -128,7 +135,8 @@ impl JobKind {
             | JobKind::CreateSnapshot
             | JobKind::DeleteSnapshot
             | JobKind::ModifyCluster
-            | JobKind::ChangeCluster => None,
+            | JobKind::ChangeCluster
+            | JobKind::ResetPassword => None,
         }
     }
 
@@ -144,7 +152,8 @@ impl JobKind {
             | JobKind::CreateSnapshot
             | JobKind::DeleteSnapshot
             | JobKind::ModifyCluster
-            | JobKind::ChangeCluster => None,
+            | JobKind::ChangeCluster
+            | JobKind::ResetPassword => None,
         }
     }
 
@@ -165,7 +174,8 @@ impl JobKind {
                 | JobKind::RepairCluster
                 | JobKind::RestoreCluster
                 | JobKind::ModifyCluster
-                | JobKind::ChangeCluster,
+                | JobKind::ChangeCluster
+                | JobKind::ResetPassword,
                 _,
             ) => None,
         }
@@ -176,6 +186,7 @@ impl JobKind {
         match self {
             JobKind::CreateCluster | JobKind::RestoreCluster => Cleanup::ClusterProcessesAndFiles,
             JobKind::CreateSnapshot => Cleanup::SnapshotFiles,
+            JobKind::ChangeCluster => Cleanup::UnfinishedChange,
             JobKind::RestartCluster
             | JobKind::StopCluster
             | JobKind::StartCluster
@@ -183,7 +194,7 @@ impl JobKind {
             | JobKind::RepairCluster
             | JobKind::DeleteSnapshot
             | JobKind::ModifyCluster
-            | JobKind::ChangeCluster => Cleanup::Nothing,
+            | JobKind::ResetPassword => Cleanup::Nothing,
         }
     }
 
@@ -214,6 +225,10 @@ pub enum Cleanup {
     ClusterProcessesAndFiles,
     /// A half-made snapshot: remove its files.
     SnapshotFiles,
+    /// A change task that stopped half-way: members it added beyond the
+    /// cluster's recorded count are retired (stopped, files and records gone),
+    /// and members it already retired are no longer counted.
+    UnfinishedChange,
 }
 
 /// One idempotent unit of work of a job; `u32` arguments are node ordinals.
@@ -247,6 +262,8 @@ pub enum Step {
     RetireNode(u32),
     /// Record the change task's target (member count, disk) on the cluster.
     ApplySpec,
+    /// Set the administrator's password to the job's verifier on the primary.
+    SetAdminPassword,
 }
 
 /// The steps of a job on a cluster of `nodes` nodes; a change task's come
@@ -281,6 +298,7 @@ pub fn plan(kind: JobKind, nodes: u32, payload: &JobPayload) -> Vec<Step> {
             .chain([Step::StopNode(0), Step::RemoveFiles])
             .collect(),
         JobKind::CreateSnapshot => vec![Step::Backup],
+        JobKind::ResetPassword => vec![Step::SetAdminPassword],
         JobKind::RestoreCluster => [Step::RestorePrimary]
             .into_iter()
             .chain(standbys.map(Step::InitStandby))
@@ -350,8 +368,8 @@ impl FromStr for JobState {
 /// What a job carries besides its kind: only what cannot be re-derived.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobPayload {
-    /// The administrator's SCRAM-SHA-256 verifier (create only); the
-    /// plaintext password is never stored.
+    /// The administrator's SCRAM-SHA-256 verifier (create, reset password);
+    /// the plaintext password is never stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_verifier: Option<String>,
     /// The compute units a modify job sets.
@@ -365,6 +383,13 @@ pub struct JobPayload {
     /// A change task's new disk size per member, in GB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disk_gb: Option<u32>,
+}
+
+impl JobPayload {
+    /// A change task that takes members away.
+    pub fn shrinks(&self) -> bool {
+        matches!((self.from_nodes, self.to_nodes), (Some(from), Some(to)) if to < from)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

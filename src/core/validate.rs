@@ -163,6 +163,40 @@ fn tags(tags: &[Tag]) -> Result<(), CoreError> {
     Ok(())
 }
 
+/// A DWS node-count change: nodes to add (`resize` `scale_out.count`) or to
+/// take away (`cluster-shrink` `shrink_number`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    Out(i64),
+    In(i64),
+}
+
+/// The node count a scale change leads to, from `current`: at least one node
+/// added or taken away, never below `min_nodes` nor above `MAX_NODES`.
+pub fn scale_target(current: u32, change: Scale, min_nodes: i64) -> Result<u32, CoreError> {
+    let current = current as i64;
+    let (n, to) = match change {
+        Scale::Out(n) => (n, current.saturating_add(n)),
+        Scale::In(n) => (n, current.saturating_sub(n)),
+    };
+    if n < 1 {
+        return Err(CoreError::invalid(Field::NumberOfNode, format!("the number of nodes to add or remove must be at least 1, got {n}")));
+    }
+    if to > MAX_NODES {
+        return Err(CoreError::invalid(
+            Field::NumberOfNode,
+            format!("a cluster has at most {MAX_NODES} nodes: {current} + {n} is {to}"),
+        ));
+    }
+    if to < min_nodes {
+        return Err(CoreError::invalid(
+            Field::NumberOfNode,
+            format!("a cluster keeps at least {min_nodes} nodes: {current} - {n} is {to}"),
+        ));
+    }
+    Ok(to as u32)
+}
+
 /// Validates a create request against the node types on offer and the
 /// availability zones of this region. Returns the spec and the password.
 pub fn create(
@@ -420,5 +454,17 @@ mod tests {
         let reversed: String = user.chars().rev().collect();
         assert!(user_pwd(&reversed.to_uppercase(), user).is_err());
         assert!(user_pwd("Dws2017demo!", "dbadmin").is_ok());
+    }
+
+    #[test]
+    fn a_scale_change_adds_or_removes_at_least_one_node_within_the_bounds() {
+        assert_eq!(scale_target(3, Scale::Out(2), 3).unwrap(), 5);
+        assert_eq!(scale_target(5, Scale::In(2), 3).unwrap(), 3);
+        for (current, change) in [(3, Scale::Out(0)), (3, Scale::In(0)), (3, Scale::Out(-1)), (5, Scale::In(3)), (255, Scale::Out(2)),
+            (3, Scale::Out(i64::MAX)), (3, Scale::In(i64::MAX)), (3, Scale::In(i64::MIN))] {
+            let e = scale_target(current, change, 3).unwrap_err();
+            assert!(matches!(e, CoreError::Invalid { field: Field::NumberOfNode, .. }), "{current} {change:?}: {e:?}");
+        }
+        assert_eq!(scale_target(2, Scale::In(1), 1).unwrap(), 1, "--min-nodes 1 allows single-node clusters");
     }
 }

@@ -137,6 +137,11 @@ pub trait Engine: Send + Sync + 'static {
         let _ = (layout, node);
         Err(EngineError::Unsupported(format!("the {} engine cannot retire a member", self.kind().as_str())))
     }
+    /// Sets the cluster administrator's password to a SCRAM verifier, on the primary.
+    async fn set_admin_password(&self, layout: &ClusterLayout, primary: &Node, cluster: &Cluster, verifier: &str) -> EngineResult<()> {
+        let _ = (layout, primary, cluster, verifier);
+        Err(EngineError::Unsupported(format!("the {} engine has no administrator password to reset", self.kind().as_str())))
+    }
     /// Rewrites the (stopped) nodes' configuration for a changed spec.
     async fn reconfigure(&self, layout: &ClusterLayout, nodes: &[Node], spec: &ClusterSpec) -> EngineResult<()> {
         let _ = (layout, nodes, spec);

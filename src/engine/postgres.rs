@@ -210,7 +210,7 @@ impl PostgresEngine {
              max_connections = {maxconn}\n\
              shared_buffers = {sb}\n\
              wal_level = replica\n\
-             max_wal_senders = 20\n\
+             max_wal_senders = 260\n\
              wal_keep_size = 256MB\n\
              hot_standby = on\n\
              recovery_init_sync_method = syncfs\n\
@@ -456,6 +456,18 @@ impl Engine for PostgresEngine {
         self.psql(layout, primary, &sql).await.map(|_| ())
     }
 
+    async fn set_admin_password(&self, layout: &ClusterLayout, primary: &Node, cluster: &Cluster, verifier: &str) -> EngineResult<()> {
+        if !verifier.starts_with("SCRAM-SHA-256$") || verifier.contains('\'') {
+            return Err(EngineError::Failed("the job's verifier is not a SCRAM-SHA-256 verifier".into()));
+        }
+        // Not logged on error: the statement carries the verifier.
+        let sql = format!(
+            "SET log_min_error_statement = panic;\nALTER ROLE \"{user}\" PASSWORD '{verifier}';\n",
+            user = warehouse(&cluster.spec)?.user_name,
+        );
+        self.psql(layout, primary, &sql).await.map(|_| ())
+    }
+
     async fn start_node(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
         match self.observe(layout, node) {
             NodeHealth::Ready => Ok(()),
@@ -515,6 +527,16 @@ impl Engine for PostgresEngine {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// A retired standby (stopped): its data directory, a half-made clone of
+    /// it and its socket directory.
+    async fn remove_node_files(&self, layout: &ClusterLayout, node: &Node) -> EngineResult<()> {
+        let tmp = layout.cluster_dir.join(format!("node-{}.tmp", node.ordinal));
+        kill_helpers_under(BASEBACKUP, &tmp).await;
+        Self::remove_dir(&tmp).await?;
+        Self::remove_dir(&Self::node_dir(layout, node)).await?;
+        Self::remove_dir(&Self::socket_dir(layout, node)).await
     }
 
     async fn remove_files(&self, layout: &ClusterLayout) -> EngineResult<()> {

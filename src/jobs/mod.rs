@@ -17,7 +17,7 @@ use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::core::cluster::Failure;
+use crate::core::cluster::{FailedJob, Failure};
 use crate::core::fault::{FaultAction, Site};
 use crate::faults::Faults;
 use crate::core::job::Job;
@@ -161,7 +161,7 @@ impl Runner {
     async fn run_steps(&self, job: &Job) -> Result<(), Stop> {
         let cluster = match self.store.get_cluster_any(job.cluster_id).await {
             Ok(Some(c)) => c,
-            Ok(None) => return Err(Stop::Failed(failure("DWS.0047", "the cluster no longer exists"))),
+            Ok(None) => return Err(Stop::Failed(failure(job, "DWS.0047", "the cluster no longer exists"))),
             Err(e) => return Err(Stop::Abandoned(e.to_string())),
         };
         let nodes = self.store.nodes(job.cluster_id).await.map_err(|e| Stop::Abandoned(e.to_string()))?;
@@ -202,7 +202,7 @@ impl Runner {
                 }
                 Err(e) => {
                     attempts += 1;
-                    let f = failure(job_failure_code(job), &format!("step {step:?}: {e}"));
+                    let f = failure(job, job_failure_code(job), &format!("step {step:?}: {e}"));
                     tracing::warn!(job.id = %job.id, ?step, attempts, error = %e, "step failed");
                     let _ = self.store.record_attempt(job.id, attempts, Some(&f)).await;
                     if attempts >= MAX_ATTEMPTS || matches!(e, EngineError::NotInstalled(_) | EngineError::Unsupported(_)) {
@@ -218,12 +218,12 @@ impl Runner {
     /// The failure a step-failure fault rule injects at this step, if one fires.
     fn injected_failure(&self, job: &Job, cluster: &crate::core::cluster::Cluster, index: u32) -> Option<Failure> {
         let product = cluster.spec.product();
-        let operation = crate::core::fault::job_operation(&cluster.spec, job.kind);
+        let operation = crate::core::fault::job_operation(&cluster.spec, job.kind, &job.payload);
         let site = Site { product, operation, project_id: Some(&job.project_id), cluster: Some(job.cluster_id), step: Some(index) };
         let FaultAction::StepFailure { code, reason, .. } = self.faults.fire(&site)?.action else { return None };
         let code = code.unwrap_or_else(|| job_failure_code(job).to_string());
         let reason = reason.unwrap_or_else(|| format!("injected fault: step {index} of {operation} failed"));
-        Some(failure(&code, &reason))
+        Some(failure(job, &code, &reason))
     }
 
     /// Looks at the job's cluster as the job leaves it (a clean-up may have
@@ -276,8 +276,9 @@ enum Stop {
     Paused,
 }
 
-fn failure(code: &str, message: &str) -> Failure {
-    Failure { code: code.into(), message: message.into() }
+fn failure(job: &Job, code: &str, message: &str) -> Failure {
+    let failed = FailedJob { kind: job.kind, from_nodes: job.payload.from_nodes, to_nodes: job.payload.to_nodes };
+    Failure { code: code.into(), message: message.into(), job: Some(failed) }
 }
 
 /// The DWS console codes for a failed operation (DWS.6000 create, 6002 restart, ...).
@@ -288,6 +289,6 @@ fn job_failure_code(job: &Job) -> &'static str {
         RestartCluster | RepairCluster => "DWS.6002",
         RestoreCluster => "DWS.6003",
         CreateSnapshot => "DWS.6005",
-        StopCluster | StartCluster | DeleteCluster | DeleteSnapshot | ModifyCluster | ChangeCluster => "DWS.9999",
+        StopCluster | StartCluster | DeleteCluster | DeleteSnapshot | ModifyCluster | ChangeCluster | ResetPassword => "DWS.9999",
     }
 }

@@ -58,6 +58,14 @@ pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node]
             engine.remove_node_files(&layout, member).await?;
             r.store.remove_node(cluster.id, n).await.map_err(|e| EngineError::Failed(e.to_string()))
         }
+        Step::SetAdminPassword => {
+            let verifier = job
+                .payload
+                .admin_verifier
+                .as_deref()
+                .ok_or_else(|| EngineError::Failed("the job carries no administrator verifier".into()))?;
+            engine.set_admin_password(&layout, node(0)?, cluster, verifier).await
+        }
         Step::ApplySpec => {
             let changed = spec.changed(&job.payload).map_err(|e| EngineError::Failed(e.to_string()))?;
             r.store.set_spec(cluster.id, &changed).await.map_err(|e| EngineError::Failed(e.to_string()))
@@ -96,6 +104,11 @@ pub(super) async fn clean_up(r: &Runner, job: &Job, what: Cleanup) {
     match what {
         Cleanup::Nothing => {}
         Cleanup::ClusterProcessesAndFiles => tear_down(r, job).await,
+        Cleanup::UnfinishedChange => {
+            if let Err(e) = settle_members(r, job).await {
+                tracing::warn!(job.id = %job.id, error = %e, "settling the members of a failed change failed");
+            }
+        }
         Cleanup::SnapshotFiles => {
             let backups = match r.store.get_cluster_any(job.cluster_id).await {
                 Ok(Some(c)) => r.engines.for_cluster(&c).backups(),
@@ -108,6 +121,30 @@ pub(super) async fn clean_up(r: &Runner, job: &Job, what: Cleanup) {
             }
         }
     }
+}
+
+/// After a failed change task, the cluster is what its members are: those
+/// beyond the recorded count (a scale-out's, never finished) are retired, and
+/// if some were already retired (a scale-in's), the count follows them.
+async fn settle_members(r: &Runner, job: &Job) -> Result<(), String> {
+    let Some(cluster) = r.store.get_cluster_any(job.cluster_id).await.map_err(|e| e.to_string())? else { return Ok(()) };
+    let engine = r.engines.for_cluster(&cluster);
+    let layout = engine.layout(cluster.id);
+    let counted = cluster.spec.number_of_nodes();
+    let mut nodes = r.store.nodes(cluster.id).await.map_err(|e| e.to_string())?;
+    nodes.sort_by_key(|n| std::cmp::Reverse(n.ordinal));
+    for extra in nodes.iter().filter(|n| n.ordinal >= counted) {
+        engine.stop_node(&layout, extra).await.map_err(|e| e.to_string())?;
+        engine.remove_node_files(&layout, extra).await.map_err(|e| e.to_string())?;
+        r.store.remove_node(cluster.id, extra.ordinal).await.map_err(|e| e.to_string())?;
+    }
+    let kept = nodes.iter().filter(|n| n.ordinal < counted).count() as u32;
+    if kept < counted {
+        let payload = crate::core::job::JobPayload { to_nodes: Some(kept), ..Default::default() };
+        let settled = cluster.spec.changed(&payload).map_err(|e| e.to_string())?;
+        r.store.set_spec(cluster.id, &settled).await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Stops every node a failed create or restore started and removes its

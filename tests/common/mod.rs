@@ -338,10 +338,15 @@ pub fn create_body(name: &str, nodes: u32) -> Value {
 
 /// Runs SQL through `psql` against `host:port` as the cluster administrator.
 pub fn psql(endpoint: &str, sql: &str) -> Result<String, String> {
+    psql_with(endpoint, PASSWORD, sql)
+}
+
+/// `psql`, with another administrator password.
+pub fn psql_with(endpoint: &str, password: &str, sql: &str) -> Result<String, String> {
     let (host, port) = endpoint.split_once(':').unwrap();
     let out = Command::new("psql")
         .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", host, "-p", port, "-U", "dbadmin", "-d", "gaussdb", "-c", sql])
-        .env("PGPASSWORD", PASSWORD)
+        .env("PGPASSWORD", password)
         .env("PGCONNECT_TIMEOUT", "5")
         .output()
         .map_err(|e| e.to_string())?;
@@ -353,6 +358,15 @@ pub fn psql(endpoint: &str, sql: &str) -> Result<String, String> {
 }
 
 /// The postmaster pid of node `n` of a cluster.
+/// Whether a process runs: it exists and is not a zombie (an engine whose
+/// strato was killed is reparented, and its reaper may be slow or absent).
+pub fn process_runs(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|st| st.rsplit_once(") ").map(|(_, rest)| !rest.starts_with('Z')))
+        .unwrap_or(false)
+}
+
 pub fn node_pid(dir: &Path, cluster_id: &str, n: u32) -> i32 {
     let text = std::fs::read_to_string(dir.join("clusters").join(cluster_id).join(format!("node-{n}/postmaster.pid")))
         .expect("postmaster.pid");

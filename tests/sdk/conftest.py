@@ -151,6 +151,7 @@ def strato():
         for key in ("project_id", "api_key", "access_key", "secret_key"):
             assert key in (doc["credentials"] or {}), "endpoints.json credentials lack %r: %s" % (key, doc)
         doc["_command"] = cmd
+        doc["_data_dir"] = data_dir
         doc["_engines"], doc["_engines_missing"] = engines, engines_missing
         yield doc
     finally:

@@ -1,4 +1,6 @@
 """huaweicloudsdkdws (v2 DwsClient, AK/SK signed) against strato's DWS listener."""
+import os
+
 import psycopg2
 import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
@@ -250,6 +252,65 @@ def test_stop_start_with_jobs(client, cleanup):
     finally:
         conn.close()
 
+    client.delete_cluster(DeleteClusterRequest(cluster_id=cid))
+    wait_for(lambda: detail(client, cid),
+             lambda v: isinstance(v, ClientRequestException) and v.status_code == 404,
+             "cluster %s to be deleted (404)" % name, raising=True)
+    cleanup.remove(cid)
+
+
+def test_scale_out_and_in_through_the_sdk(client, strato, cleanup):
+    """resize_cluster / shrink_cluster (and create_cluster_v2): real standbys added, streaming and holding the
+    data, then retired; a shrink below the minimum is DWS.5091 and changes nothing."""
+    from huaweicloudsdkdws.v2 import (ClusterShrinkReq, CreateClusterV2Request, ResizeClusterRequest,
+                                      ResizeClusterRequestBody, ScaleOut, ShrinkClusterRequest, V2CreateCluster,
+                                      V2CreateClusterReq, Volume)
+    name = unique_name("sdk-scale")
+    body = V2CreateClusterReq(cluster=V2CreateCluster(
+        name=name, flavor=NODE_TYPE, num_node=3, db_name=DB_USER, db_password=DB_PASSWORD, db_port=8000,
+        availability_zones=["eu-de-01"], vpc_id="vpc-sdk-1", subnet_id="subnet-sdk-1", security_group_id="sg-sdk-1",
+        datastore_version="8.1.3.110", volume=Volume(volume="SSD", capacity=100)))
+    cid = client.create_cluster_v2(CreateClusterV2Request(body=body)).cluster.id
+    cleanup.append(cid)
+    c = wait_available(client, cid, "cluster %s to become AVAILABLE after a v2 create" % name)
+    conn = connect_db(c.endpoints[0].connect_info)
+    try:
+        query(conn, "create table kept (v int)")
+        query(conn, "insert into kept values (7)")
+    finally:
+        conn.close()
+
+    client.resize_cluster(ResizeClusterRequest(cluster_id=cid, body=ResizeClusterRequestBody(scale_out=ScaleOut(count=1))))
+    c = wait_for(lambda: detail(client, cid), lambda c: c.number_of_node == 4 and c.task_status is None,
+                 "cluster %s to have 4 nodes" % name, fail=lambda c: c.task_status == "RESIZE_FAILURE")
+    assert len(c.endpoints) == 4 and c.status == "AVAILABLE", c
+    conn = connect_db(c.endpoints[3].connect_info)
+    try:
+        assert query(conn, "select v from kept") == [(7,)], "the new standby lacks the data"
+    finally:
+        conn.close()
+
+    expect_error(lambda: client.shrink_cluster(ShrinkClusterRequest(cluster_id=cid, body=ClusterShrinkReq(shrink_number=2))),
+                 400, "DWS.5091")
+    assert detail(client, cid).number_of_node == 4
+    job = client.shrink_cluster(ShrinkClusterRequest(cluster_id=cid, body=ClusterShrinkReq(shrink_number=1)))
+    assert job.job_id, job
+    c = wait_for(lambda: detail(client, cid), lambda c: c.number_of_node == 3 and c.task_status is None,
+                 "cluster %s to have 3 nodes" % name, fail=lambda c: c.task_status == "CLUSTER_SHRINK_FAILED")
+    assert len(c.endpoints) == 3, c
+    assert not pids_under(os.path.join(strato["_data_dir"], "clusters", cid, "node-3")), "the retired node still runs"
+
+    # reset_password: the new password works in PostgreSQL, the old one no longer does.
+    from huaweicloudsdkdws.v2 import ResetPasswordRequest, ResetPasswordRequestBody
+    new = "Sdk-Reset-Passw0rd!"
+    expect_error(lambda: client.reset_password(ResetPasswordRequest(
+        cluster_id=cid, body=ResetPasswordRequestBody(new_password="weak"))), 400, "DWS.5013")
+    client.reset_password(ResetPasswordRequest(cluster_id=cid, body=ResetPasswordRequestBody(new_password=new)))
+    conn = wait_for(lambda: connect_db(c.endpoints[0].connect_info, password=new), lambda v: True,
+                    "the new password to work")
+    conn.close()
+    with pytest.raises(psycopg2.OperationalError):
+        connect_db(c.endpoints[0].connect_info).close()
     client.delete_cluster(DeleteClusterRequest(cluster_id=cid))
     wait_for(lambda: detail(client, cid),
              lambda v: isinstance(v, ClientRequestException) and v.status_code == 404,

@@ -7,7 +7,7 @@ use axum::{Extension, Json};
 
 use super::openapi::{BAD_REQUEST, CLUSTER_ID, CONFLICT, PROJECT_ID, TAG_CLUSTERS, UNAVAILABLE};
 use super::wire::{
-    self, ClusterCreated, ClusterList, ClusterRef, CreateClusterRequest, DeleteClusterRequest, Empty, ErrorBody, JobAccepted,
+    self, ClusterCreated, ClusterList, ClusterRef, CreateClusterRequest, CreateClusterV2Request, DeleteClusterRequest, Empty, ErrorBody, JobAccepted,
     OneCluster, RestartClusterRequest,
 };
 use super::{project, render, Caller, DwsError, Pid};
@@ -40,8 +40,36 @@ pub async fn create(
     Extension(RawBody(body)): Extension<RawBody>,
 ) -> Answer<ClusterCreated> {
     let pid = project(&ctx, &caller, &pid).await?;
-    let input = wire::create_input(&body)?;
-    let (cluster, job) = ctx.app.create_cluster(&pid, &input).await?;
+    create_from(&ctx, &pid, wire::create_input(&body)?).await
+}
+
+#[utoipa::path(
+    post, path = "/v2/{project_id}/clusters", operation_id = "CreateClusterV2", tag = TAG_CLUSTERS,
+    summary = "Create a cluster (v2)",
+    description = "`CreateCluster` with the v2 body: `flavor`, `num_node`, `num_cn`, `db_name` (the administrator), \
+        `db_password`, `db_port`, `availability_zones` (the first is the cluster's), the network ids, `public_ip`, \
+        `tags`. `datastore_version` and `volume` are accepted and not recorded. The same checks, codes and states.",
+    params(("project_id" = String, Path, description = PROJECT_ID)),
+    request_body = CreateClusterV2Request,
+    responses(
+        (status = 200, description = "Accepted: the cluster's id and the job making it.", body = ClusterCreated),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 409, description = "A cluster of that name exists in the project (DWS.5050).", body = ErrorBody),
+        (status = 503, description = UNAVAILABLE, body = ErrorBody),
+    ),
+)]
+pub async fn create_v2(
+    State(ctx): State<Ctx>,
+    Extension(caller): Caller,
+    Path(pid): Pid,
+    Extension(RawBody(body)): Extension<RawBody>,
+) -> Answer<ClusterCreated> {
+    let pid = project(&ctx, &caller, &pid).await?;
+    create_from(&ctx, &pid, wire::create_v2_input(&body)?).await
+}
+
+async fn create_from(ctx: &Ctx, pid: &str, input: crate::core::validate::CreateInput) -> Answer<ClusterCreated> {
+    let (cluster, job) = ctx.app.create_cluster(pid, &input).await?;
     tracing::info!(cluster.id = %cluster.id, job.id = %job.id, name = %cluster.spec.name(), "cluster create accepted");
     Ok(Json(ClusterCreated { cluster: ClusterRef { id: cluster.id }, job_id: job.id }))
 }

@@ -10,6 +10,7 @@ mod node_types;
 mod openapi;
 mod policies;
 mod render;
+mod scaling;
 mod snapshots;
 pub(crate) mod wire;
 
@@ -38,11 +39,14 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(node_types::list))
         .routes(routes!(node_types::list_legacy))
         .routes(routes!(clusters::create, clusters::list))
-        .routes(routes!(clusters::list_v2))
+        .routes(routes!(clusters::create_v2, clusters::list_v2))
         .routes(routes!(clusters::show, clusters::delete))
         .routes(routes!(clusters::restart))
         .routes(routes!(clusters::stop))
         .routes(routes!(clusters::start))
+        .routes(routes!(scaling::resize))
+        .routes(routes!(scaling::shrink))
+        .routes(routes!(scaling::reset_password))
         .routes(routes!(jobs::show))
         .routes(routes!(snapshots::create, snapshots::list))
         .routes(routes!(snapshots::show, snapshots::delete))

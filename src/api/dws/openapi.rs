@@ -74,10 +74,14 @@ const CLUSTER_OPS: &[&str] = &[
     "CreateSnapshotPolicyV1",
     "ListSnapshotPolicy",
     "CreateSnapshotPolicy",
+    "ResizeCluster",
+    "ShrinkCluster",
+    "ResetPassword",
 ];
 const LINKS: &[Link] = &[
     Link { from: "CreateCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
     Link { from: "CreateCluster", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },
+    Link { from: "CreateClusterV2", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
     Link { from: "RestoreCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
     Link { from: "RestoreCluster", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },
     Link {

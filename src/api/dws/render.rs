@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::wire::{self, ClusterStatus, JobStatus, NodeStatus, SnapshotStatus, SubStatus, TaskStatus};
 use crate::app::{ClusterView, SnapshotView};
-use crate::core::cluster::{Lifecycle, Node};
+use crate::core::cluster::{FailedJob, Lifecycle, Node};
 use crate::core::iso;
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::node_types::NodeType;
@@ -16,7 +16,10 @@ use crate::engine::postgres::DEFAULT_DATABASE;
 
 /// (status, sub_status, task_status) for a cluster.
 pub fn vocabulary(v: &ClusterView) -> (ClusterStatus, Option<SubStatus>, Option<TaskStatus>) {
-    let task = v.active_job.as_ref().and_then(|j| task_status(j.kind));
+    let task = match &v.active_job {
+        Some(j) => task_status(j),
+        None => v.cluster.failure.as_ref().and_then(|f| f.job.as_ref()).and_then(task_failure),
+    };
     let (status, sub) = match v.cluster.lifecycle {
         Lifecycle::Creating => (ClusterStatus::Creating, None),
         Lifecycle::CreateFailed => (ClusterStatus::CreationFailed, None),
@@ -35,16 +38,32 @@ pub fn vocabulary(v: &ClusterView) -> (ClusterStatus, Option<SubStatus>, Option<
     (status, sub, task)
 }
 
+/// task_status after a task failed, until the next one: what the providers'
+/// wait loops read as the failure (`RESIZE_FAILURE`, ...).
+fn task_failure(job: &FailedJob) -> Option<TaskStatus> {
+    match job.kind {
+        JobKind::RestartCluster => Some(TaskStatus::RebootFailure),
+        JobKind::ChangeCluster if job.shrank() => Some(TaskStatus::ClusterShrinkFailed),
+        JobKind::ChangeCluster => Some(TaskStatus::ResizeFailure),
+        _ => None,
+    }
+}
+
 /// task_status while a job runs; `None` for jobs that are not user tasks.
-fn task_status(kind: JobKind) -> Option<TaskStatus> {
-    match kind {
+fn task_status(job: &Job) -> Option<TaskStatus> {
+    match job.kind {
+        JobKind::ChangeCluster if job.payload.shrinks() => Some(TaskStatus::ClusterShrinking),
+        JobKind::ChangeCluster => Some(TaskStatus::Growing),
         JobKind::RestartCluster => Some(TaskStatus::Rebooting),
         JobKind::StopCluster => Some(TaskStatus::Stopping),
         JobKind::StartCluster => Some(TaskStatus::Starting),
         JobKind::CreateSnapshot => Some(TaskStatus::Snapshotting),
         JobKind::RestoreCluster => Some(TaskStatus::Restoring),
-        JobKind::ModifyCluster | JobKind::ChangeCluster => Some(TaskStatus::Resizing),
-        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot => None,
+        JobKind::ModifyCluster => Some(TaskStatus::Resizing),
+        // A password reset is one statement: no task name of its own.
+        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword => {
+            None
+        }
     }
 }
 
@@ -58,8 +77,10 @@ fn action_progress(v: &ClusterView) -> BTreeMap<String, String> {
         JobKind::DeleteCluster => "DELETING",
         JobKind::CreateSnapshot => "SNAPSHOTTING",
         JobKind::RestoreCluster => "RESTORING",
-        JobKind::ModifyCluster | JobKind::ChangeCluster => "RESIZING",
-        JobKind::RepairCluster | JobKind::DeleteSnapshot => return BTreeMap::new(),
+        JobKind::ChangeCluster if job.payload.shrinks() => "CLUSTER_SHRINKING",
+        JobKind::ChangeCluster => "GROWING",
+        JobKind::ModifyCluster => "RESIZING",
+        JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword => return BTreeMap::new(),
     };
     BTreeMap::from([(name.to_string(), format!("{}%", job.progress_percent()))])
 }
@@ -138,7 +159,20 @@ pub fn cluster(v: &ClusterView, region: &str) -> wire::Cluster {
             .failure
             .as_ref()
             .map(|f| wire::FailedReasons { error_code: f.code.clone(), error_msg: f.message.clone() }),
+        resize_info: resize_info(v),
+        order_id: None,
+        elb: None,
     }
+}
+
+fn resize_info(v: &ClusterView) -> Option<wire::ResizeInfo> {
+    let job = v.active_job.as_ref().filter(|j| j.kind == JobKind::ChangeCluster)?;
+    Some(wire::ResizeInfo {
+        target_node_num: job.payload.to_nodes?,
+        origin_node_num: job.payload.from_nodes?,
+        resize_status: task_status(job)?,
+        start_time: iso(job.started_at.unwrap_or(job.created_at)),
+    })
 }
 
 /// Job status vocabulary: INIT, WAITING, RUNNING, FAIL, SUCCESS.

@@ -110,7 +110,11 @@ pub fn job(j: &Job) -> wire::Job {
         JobKind::DeleteCluster => JobType::DropCluster,
         JobKind::RestartCluster => JobType::RestartCluster,
         JobKind::RepairCluster => JobType::RepairCluster,
-        JobKind::CreateSnapshot | JobKind::RestoreCluster | JobKind::DeleteSnapshot | JobKind::ChangeCluster => JobType::Other,
+        JobKind::CreateSnapshot
+        | JobKind::RestoreCluster
+        | JobKind::DeleteSnapshot
+        | JobKind::ChangeCluster
+        | JobKind::ResetPassword => JobType::Other,
     };
     wire::Job {
         job_id: job_id(j.id),

@@ -232,7 +232,7 @@ pub enum SubStatus {
     Degraded,
 }
 
-/// The user task running on the cluster, if any.
+/// The user task running on the cluster, or the one that failed last (`*_FAILURE`, `*_FAILED`) until the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TaskStatus {
@@ -242,6 +242,16 @@ pub enum TaskStatus {
     Snapshotting,
     Restoring,
     Resizing,
+    /// Scaling out (`resize`).
+    Growing,
+    /// Scaling in (`cluster-shrink`).
+    ClusterShrinking,
+    /// The last restart failed.
+    RebootFailure,
+    /// The last scale-out failed; its new nodes were retired.
+    ResizeFailure,
+    /// The last scale-in failed.
+    ClusterShrinkFailed,
 }
 
 /// A node: `100` starting, `200` ready, `300` down.
@@ -336,8 +346,27 @@ pub struct Cluster {
     pub enterprise_project_id: String,
     pub maintain_window: MaintainWindow,
     pub parameter_group: ParameterGroup,
-    /// Why the create (or the last repair) failed; null otherwise.
+    /// Why the last task failed; null otherwise.
     pub failed_reasons: Option<FailedReasons>,
+    /// The scale task running on the cluster; null when none runs.
+    pub resize_info: Option<ResizeInfo>,
+    /// Always null: strato has no orders (pay-per-use only).
+    #[schema(value_type = Option<String>)]
+    pub order_id: Option<String>,
+    /// Always null: no load balancer is bound.
+    #[schema(value_type = Option<Object>)]
+    pub elb: Option<serde_json::Value>,
+}
+
+/// A running scale task: the node counts before and after.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResizeInfo {
+    pub target_node_num: u32,
+    pub origin_node_num: u32,
+    /// `GROWING` or `CLUSTER_SHRINKING`.
+    pub resize_status: TaskStatus,
+    /// ISO 8601, UTC.
+    pub start_time: String,
 }
 
 /// `ListClusterDetails`.

@@ -7,9 +7,13 @@
 //! uses); a known field of the wrong JSON type is DWS.0004 naming the field.
 
 mod clusters;
+mod create_v2;
+mod scaling;
 mod snapshots;
 
 pub use clusters::*;
+pub use create_v2::*;
+pub use scaling::*;
 pub use snapshots::*;
 
 use serde::Serialize;
