@@ -1,14 +1,15 @@
 //! Data warehouse (DWS) operations beyond the lifecycle: scaling out and in,
-//! resetting the administrator's password.
+//! resetting the administrator's password, tags and the description.
 
 use uuid::Uuid;
 
 use super::App;
-use crate::core::cluster::{Cluster, Product};
+use crate::core::cluster::{Cluster, ClusterSpec, Product, Tag, WarehouseSpec};
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::validate::{self, Scale};
 use crate::core::CoreError;
 use crate::engine::scram;
+use crate::store::SpecEdit;
 
 impl App {
     /// Adds standbys (cloned from the primary and streaming) or retires the
@@ -46,4 +47,46 @@ impl App {
 fn scale_message(cluster: &Cluster, from: u32, to: u32) -> String {
     let verb = if to > from { "scale-out" } else { "scale-in" };
     format!("{verb} of {} from {from} to {to} nodes accepted", cluster.spec.name())
+}
+
+/// Recorded attributes: tags and the description. They change no process, so
+/// each is one store transaction (durable once answered), refused while a task
+/// runs, as the providers expect (they wait for a task to end before the next).
+impl App {
+    pub async fn add_tags(&self, project_id: &str, id: Uuid, add: Vec<Tag>) -> Result<(), CoreError> {
+        let n = add.len();
+        self.edit_warehouse(project_id, id, move |w| Ok(WarehouseSpec { tags: validate::tags_added(&w.tags, &add)?, ..w.clone() }))
+            .await?;
+        self.event(id, "tags_added", format!("{n} tag(s) added")).await;
+        Ok(())
+    }
+
+    pub async fn remove_tags(&self, project_id: &str, id: Uuid, remove: Vec<(String, Option<String>)>) -> Result<(), CoreError> {
+        let n = remove.len();
+        self.edit_warehouse(project_id, id, move |w| Ok(WarehouseSpec { tags: validate::tags_removed(&w.tags, &remove)?, ..w.clone() }))
+            .await?;
+        self.event(id, "tags_removed", format!("{n} tag(s) removed")).await;
+        Ok(())
+    }
+
+    pub async fn set_description(&self, project_id: &str, id: Uuid, text: String) -> Result<(), CoreError> {
+        validate::cluster_description(&text)?;
+        self.edit_warehouse(project_id, id, move |w| Ok(WarehouseSpec { description: text, ..w.clone() })).await?;
+        self.event(id, "description", "description changed".into()).await;
+        Ok(())
+    }
+
+    async fn edit_warehouse(
+        &self,
+        project_id: &str,
+        id: Uuid,
+        edit: impl FnOnce(&WarehouseSpec) -> Result<WarehouseSpec, CoreError> + Send + 'static,
+    ) -> Result<ClusterSpec, CoreError> {
+        let cluster = self.cluster(project_id, id, Product::Dws).await?;
+        let edit: SpecEdit = Box::new(move |spec| match spec {
+            ClusterSpec::Warehouse(w) => edit(w).map(ClusterSpec::Warehouse),
+            other => Err(CoreError::NotSupported(format!("cluster `{}` is not a data warehouse", other.name()))),
+        });
+        self.store.edit_spec(cluster.id, edit).await
+    }
 }

@@ -60,6 +60,7 @@ fn warehouse(i: usize) -> ClusterSpec {
         public_ip: PublicIp { public_bind_type: "not_use".into(), eip_id: String::new() },
         enterprise_project_id: "0".into(),
         tags: vec![],
+        description: String::new(),
     })
 }
 

@@ -267,6 +267,9 @@ pub struct WarehouseSpec {
     pub public_ip: PublicIp,
     pub enterprise_project_id: String,
     pub tags: Vec<Tag>,
+    /// `description`'s text (`cluster_description_info`); empty until set.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// A cluster as persisted.

@@ -146,7 +146,7 @@ pub fn user_pwd(pwd: &str, user: &str) -> Result<(), CoreError> {
     Ok(())
 }
 
-fn tags(tags: &[Tag]) -> Result<(), CoreError> {
+pub fn tags(tags: &[Tag]) -> Result<(), CoreError> {
     if tags.len() > MAX_TAGS {
         return Err(CoreError::invalid(Field::Tags, format!("at most {MAX_TAGS} tags are allowed")));
     }
@@ -161,6 +161,42 @@ fn tags(tags: &[Tag]) -> Result<(), CoreError> {
         }
     }
     Ok(())
+}
+
+/// A cluster description: at most 256 characters, no control characters.
+pub fn cluster_description(text: &str) -> Result<(), CoreError> {
+    if text.chars().count() > 256 {
+        return Err(CoreError::invalid(Field::Description, "description_info must be at most 256 characters"));
+    }
+    plain_text(text, Field::Description, "description_info")
+}
+
+/// `tags/batch-create`: each tag is added, or replaces the value of the tag
+/// with its key; the result keeps the tag rules (at most `MAX_TAGS`).
+pub fn tags_added(current: &[Tag], add: &[Tag]) -> Result<Vec<Tag>, CoreError> {
+    if add.is_empty() {
+        return Err(CoreError::invalid(Field::Tags, "tags must name at least one tag"));
+    }
+    tags(add)?;
+    let mut out = current.to_vec();
+    for t in add {
+        match out.iter_mut().find(|o| o.key == t.key) {
+            Some(o) => o.value = t.value.clone(),
+            None => out.push(t.clone()),
+        }
+    }
+    tags(&out)?;
+    Ok(out)
+}
+
+/// `tags/batch-delete`: the tags with these keys go (a value, when given,
+/// must match); keys the cluster does not have are ignored.
+pub fn tags_removed(current: &[Tag], remove: &[(String, Option<String>)]) -> Result<Vec<Tag>, CoreError> {
+    if remove.is_empty() || remove.iter().any(|(k, _)| k.is_empty()) {
+        return Err(CoreError::invalid(Field::Tags, "tags must name at least one tag, each with a key"));
+    }
+    let gone = |t: &Tag| remove.iter().any(|(k, v)| *k == t.key && v.as_ref().is_none_or(|v| *v == t.value));
+    Ok(current.iter().filter(|t| !gone(t)).cloned().collect())
 }
 
 /// A DWS node-count change: nodes to add (`resize` `scale_out.count`) or to
@@ -290,6 +326,7 @@ pub fn create(
         public_ip,
         enterprise_project_id: input.enterprise_project_id.clone().unwrap_or_else(|| "0".into()),
         tags: input.tags.clone(),
+        description: String::new(),
     };
     Ok((spec, pwd))
 }
@@ -466,5 +503,20 @@ mod tests {
             assert!(matches!(e, CoreError::Invalid { field: Field::NumberOfNode, .. }), "{current} {change:?}: {e:?}");
         }
         assert_eq!(scale_target(2, Scale::In(1), 1).unwrap(), 1, "--min-nodes 1 allows single-node clusters");
+    }
+
+    #[test]
+    fn tags_are_added_replaced_and_removed_within_the_rules() {
+        let t = |k: &str, v: &str| Tag { key: k.into(), value: v.into() };
+        let now = vec![t("env", "dev"), t("team", "a")];
+        let added = tags_added(&now, &[t("env", "prod"), t("cost", "42")]).unwrap();
+        assert_eq!(added, vec![t("env", "prod"), t("team", "a"), t("cost", "42")]);
+        assert!(tags_added(&now, &[]).is_err());
+        assert!(tags_added(&now, &[t("bad=key", "v")]).is_err());
+        let many: Vec<Tag> = (0..19).map(|i| t(&format!("k{i}"), "v")).collect();
+        assert!(matches!(tags_added(&many, &[t("x", "1"), t("y", "2")]), Err(CoreError::Invalid { field: Field::Tags, .. })));
+        let removed = tags_removed(&added, &[("env".into(), Some("dev".into())), ("cost".into(), None), ("nope".into(), None)]).unwrap();
+        assert_eq!(removed, vec![t("env", "prod"), t("team", "a")], "a value that does not match keeps the tag");
+        assert!(tags_removed(&added, &[]).is_err());
     }
 }

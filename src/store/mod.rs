@@ -21,6 +21,9 @@ use crate::core::job::Job;
 use crate::core::snapshot::{Policy, Snapshot};
 use crate::core::{CoreError, Millis};
 
+/// A change of a stored spec, decided on what is stored.
+pub type SpecEdit = Box<dyn FnOnce(&ClusterSpec) -> Result<ClusterSpec, CoreError> + Send>;
+
 pub type StoreResult<T> = Result<T, CoreError>;
 
 /// A cluster event shown through `recent_event` and the CLI.
@@ -174,6 +177,11 @@ pub trait Store: Send + Sync + 'static {
     async fn enqueue_with_delete_at(&self, job: &Job, delete_at: Option<Millis>) -> StoreResult<()>;
     /// Replaces a cluster's spec (a resize).
     async fn set_spec(&self, cluster_id: Uuid, spec: &ClusterSpec) -> StoreResult<()>;
+    /// Changes a cluster's recorded attributes (tags, description) in one
+    /// transaction: `edit` sees the spec as stored; refused while a job holds
+    /// the cluster (its last step may write the spec) or the cluster is not
+    /// running or stopped. Returns the new spec.
+    async fn edit_spec(&self, cluster_id: Uuid, edit: SpecEdit) -> StoreResult<ClusterSpec>;
     /// Stopped clusters whose protective deletion is due at `now`.
     async fn due_deletions(&self, now: Millis) -> StoreResult<Vec<Cluster>>;
     async fn nodes(&self, cluster_id: Uuid) -> StoreResult<Vec<Node>>;

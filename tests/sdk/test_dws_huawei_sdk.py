@@ -311,6 +311,24 @@ def test_scale_out_and_in_through_the_sdk(client, strato, cleanup):
     conn.close()
     with pytest.raises(psycopg2.OperationalError):
         connect_db(c.endpoints[0].connect_info).close()
+
+    # Tags and the description, as the provider updates them.
+    from huaweicloudsdkdws.v2 import (BatchCreateResourceTag, BatchCreateResourceTagRequest, BatchCreateResourceTags,
+                                      BatchDeleteResourceTag, BatchDeleteResourceTagRequest, BatchDeleteResourceTags,
+                                      ClusterDescriptionInfo, ListClusterTagsRequest, SaveClusterDescriptionInfoRequest)
+    # The reset job may still be finishing (DWS.5090 until then).
+    wait_for(lambda: client.batch_create_resource_tag(BatchCreateResourceTagRequest(cluster_id=cid, body=BatchCreateResourceTags(
+        tags=[BatchCreateResourceTag(key="env", value="dev"), BatchCreateResourceTag(key="team", value="a")]))),
+        lambda v: True, "tags to be accepted after the reset")
+    client.batch_delete_resource_tag(BatchDeleteResourceTagRequest(cluster_id=cid, body=BatchDeleteResourceTags(
+        tags=[BatchDeleteResourceTag(key="team", value="a")])))
+    listed = client.list_cluster_tags(ListClusterTagsRequest(cluster_id=cid)).tags
+    assert [(t.key, t.value) for t in listed] == [("env", "dev")], listed
+    expect_error(lambda: client.batch_create_resource_tag(BatchCreateResourceTagRequest(cluster_id=cid, body=BatchCreateResourceTags(
+        tags=[BatchCreateResourceTag(key="bad=key", value="v")]))), 400, "DWS.5194")
+    done = client.save_cluster_description_info(SaveClusterDescriptionInfoRequest(
+        cluster_id=cid, body=ClusterDescriptionInfo(description_info="nightly loads")))
+    assert done.error_code == "DWS.0000", done
     client.delete_cluster(DeleteClusterRequest(cluster_id=cid))
     wait_for(lambda: detail(client, cid),
              lambda v: isinstance(v, ClientRequestException) and v.status_code == 404,

@@ -3,6 +3,7 @@
 //! router and the OpenAPI document are built from one list of handlers
 //! (`api()`), so no route goes undocumented.
 
+mod attributes;
 mod clusters;
 mod error;
 mod jobs;
@@ -47,6 +48,10 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(scaling::resize))
         .routes(routes!(scaling::shrink))
         .routes(routes!(scaling::reset_password))
+        .routes(routes!(attributes::add_tags))
+        .routes(routes!(attributes::remove_tags))
+        .routes(routes!(attributes::list_tags))
+        .routes(routes!(attributes::set_description))
         .routes(routes!(jobs::show))
         .routes(routes!(snapshots::create, snapshots::list))
         .routes(routes!(snapshots::show, snapshots::delete))

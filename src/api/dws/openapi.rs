@@ -77,6 +77,10 @@ const CLUSTER_OPS: &[&str] = &[
     "ResizeCluster",
     "ShrinkCluster",
     "ResetPassword",
+    "BatchCreateResourceTag",
+    "BatchDeleteResourceTag",
+    "ListClusterTags",
+    "SaveClusterDescriptionInfo",
 ];
 const LINKS: &[Link] = &[
     Link { from: "CreateCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },

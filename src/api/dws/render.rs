@@ -159,6 +159,7 @@ pub fn cluster(v: &ClusterView, region: &str) -> wire::Cluster {
             .failure
             .as_ref()
             .map(|f| wire::FailedReasons { error_code: f.code.clone(), error_msg: f.message.clone() }),
+        cluster_description_info: s.description.clone(),
         resize_info: resize_info(v),
         order_id: None,
         elb: None,

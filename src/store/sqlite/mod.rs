@@ -304,6 +304,34 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn edit_spec(&self, cluster_id: Uuid, edit: super::SpecEdit) -> StoreResult<ClusterSpec> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row = sqlx::query("SELECT spec, lifecycle FROM clusters WHERE id = ?").bind(cluster_id.to_string()).fetch_optional(&mut *tx).await?;
+        let row = row.ok_or_else(|| CoreError::ClusterNotFound(cluster_id.to_string()))?;
+        let running: Option<String> = sqlx::query_scalar("SELECT kind FROM jobs WHERE lock_key = ? AND state IN ('enqueued', 'paused')")
+            .bind(format!("cluster:{cluster_id}"))
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(running) = running {
+            return Err(CoreError::Busy { cluster: cluster_id.to_string(), running });
+        }
+        let lifecycle = row.try_get::<String, _>("lifecycle")?.parse::<Lifecycle>().map_err(internal)?;
+        if !matches!(lifecycle, Lifecycle::Running | Lifecycle::Stopped) {
+            return Err(CoreError::WrongState { state: lifecycle.to_string() });
+        }
+        let stored: ClusterSpec = serde_json::from_str(&row.try_get::<String, _>("spec")?).map_err(internal)?;
+        let edited = edit(&stored)?;
+        sqlx::query("UPDATE clusters SET spec = ?, updated_at = ? WHERE id = ?")
+            .bind(serde_json::to_string(&edited).map_err(internal)?)
+            .bind(crate::core::now_ms())
+            .bind(cluster_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.records.invalidate(cluster_id);
+        Ok(edited)
+    }
+
     async fn due_deletions(&self, now: Millis) -> StoreResult<Vec<Cluster>> {
         // Only the partial index on delete_at: with the lifecycle in the query SQLite
         // would walk every stopped cluster (twice a second, whatever their number).

@@ -346,6 +346,8 @@ pub struct Cluster {
     pub enterprise_project_id: String,
     pub maintain_window: MaintainWindow,
     pub parameter_group: ParameterGroup,
+    /// The description (`SaveClusterDescriptionInfo`); empty until set.
+    pub cluster_description_info: String,
     /// Why the last task failed; null otherwise.
     pub failed_reasons: Option<FailedReasons>,
     /// The scale task running on the cluster; null when none runs.

@@ -6,11 +6,13 @@
 //! Requests: unknown fields are ignored (the SDKs send more than strato
 //! uses); a known field of the wrong JSON type is DWS.0004 naming the field.
 
+mod attributes;
 mod clusters;
 mod create_v2;
 mod scaling;
 mod snapshots;
 
+pub use attributes::*;
 pub use clusters::*;
 pub use create_v2::*;
 pub use scaling::*;

@@ -1,0 +1,69 @@
+//! Bodies of the recorded attributes: tags (`BatchCreateResourceTag`,
+//! `BatchDeleteResourceTag`, `ListClusterTags`) and the description
+//! (`SaveClusterDescriptionInfo`).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{decode, ClusterTag};
+use crate::core::cluster::Tag;
+use crate::core::CoreError;
+
+/// `{"tags": [{"key", "value"}]}`: added, or replacing the values of the tags with those keys.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct BatchCreateTagsRequest {
+    pub tags: Vec<ClusterTag>,
+}
+
+/// `{"tags": [{"key", "value"?}]}`: the tags with those keys go (a value, when given, must match).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct BatchDeleteTagsRequest {
+    pub tags: Vec<TagToDelete>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct TagToDelete {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// `ListClusterTags`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagList {
+    pub tags: Vec<ClusterTag>,
+}
+
+/// `{"description_info": "..."}`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct DescriptionRequest {
+    /// At most 256 characters, no control characters (else DWS.5038).
+    pub description_info: String,
+}
+
+/// `{"error_code": "DWS.0000", "error_msg": null}`: done.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Done {
+    #[schema(example = "DWS.0000")]
+    pub error_code: String,
+    #[schema(value_type = Option<String>)]
+    pub error_msg: Option<String>,
+}
+
+impl Done {
+    pub fn new() -> Done {
+        Done { error_code: "DWS.0000".into(), error_msg: None }
+    }
+}
+
+pub fn tags_to_add(body: &[u8]) -> Result<Vec<Tag>, CoreError> {
+    decode::<BatchCreateTagsRequest>(body).map(|r| r.tags.into_iter().map(Into::into).collect())
+}
+
+pub fn tags_to_delete(body: &[u8]) -> Result<Vec<(String, Option<String>)>, CoreError> {
+    decode::<BatchDeleteTagsRequest>(body).map(|r| r.tags.into_iter().map(|t| (t.key, t.value)).collect())
+}
+
+pub fn description_body(body: &[u8]) -> Result<String, CoreError> {
+    decode::<DescriptionRequest>(body).map(|r| r.description_info)
+}
