@@ -44,6 +44,17 @@ impl App {
     }
 }
 
+impl App {
+    /// Sets every node's `timezone`: recorded, written to each node's settings
+    /// and reloaded (a durable job; `SHOW timezone` answers the new one).
+    pub async fn set_timezone(&self, project_id: &str, id: Uuid, timezone: &str) -> Result<Job, CoreError> {
+        validate::cluster_timezone(timezone)?;
+        let cluster = self.cluster(project_id, id, Product::Dws).await?;
+        let payload = JobPayload { timezone: Some(timezone.to_string()), ..JobPayload::default() };
+        self.enqueue(&cluster, JobKind::ApplySettings, payload).await
+    }
+}
+
 fn scale_message(cluster: &Cluster, from: u32, to: u32) -> String {
     let verb = if to > from { "scale-out" } else { "scale-in" };
     format!("{verb} of {} from {from} to {to} nodes accepted", cluster.spec.name())

@@ -61,6 +61,7 @@ fn warehouse(i: usize) -> ClusterSpec {
         enterprise_project_id: "0".into(),
         tags: vec![],
         description: String::new(),
+        timezone: "UTC".into(),
     })
 }
 

@@ -236,6 +236,17 @@ impl ClusterSpec {
         }
     }
 
+    /// The spec with an apply-settings job's settings (a warehouse's timezone).
+    pub fn with_settings(&self, change: &super::job::JobPayload) -> Result<ClusterSpec, super::CoreError> {
+        match self {
+            ClusterSpec::Warehouse(w) => Ok(ClusterSpec::Warehouse(WarehouseSpec {
+                timezone: change.timezone.clone().unwrap_or_else(|| w.timezone.clone()),
+                ..w.clone()
+            })),
+            _ => Err(super::CoreError::NotSupported(format!("cluster `{}` has no settings to apply", self.name()))),
+        }
+    }
+
     pub fn vector(&self) -> Option<&super::vector::VectorSpec> {
         match self {
             ClusterSpec::Vector(s) => Some(s),
@@ -270,6 +281,13 @@ pub struct WarehouseSpec {
     /// `description`'s text (`cluster_description_info`); empty until set.
     #[serde(default)]
     pub description: String,
+    /// Every node's `timezone` setting (`cluster_timezone`).
+    #[serde(default = "utc")]
+    pub timezone: String,
+}
+
+fn utc() -> String {
+    "UTC".into()
 }
 
 /// A cluster as persisted.

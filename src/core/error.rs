@@ -22,6 +22,7 @@ pub enum Field {
     SnapshotName,
     SnapshotDescription,
     SnapshotPolicy,
+    Timezone,
     // Vector (Zilliz) clusters
     Region,
     Plan,

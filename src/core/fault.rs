@@ -251,6 +251,7 @@ pub fn job_operation(spec: &ClusterSpec, kind: JobKind, payload: &super::job::Jo
         (Dws, ChangeCluster) => "ResizeCluster",
         (_, ChangeCluster) => "UpdateCluster",
         (_, ResetPassword) => "ResetPassword",
+        (_, ApplySettings) => "ModifyClusterTimezone",
     }
 }
 

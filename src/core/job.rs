@@ -42,10 +42,13 @@ pub enum JobKind {
     /// Sets the administrator's password (the job payload's SCRAM verifier)
     /// on the primary; the standbys replay it.
     ResetPassword,
+    /// Records new engine settings (the payload's timezone) and applies them
+    /// to every node's configuration, reloaded while it runs.
+    ApplySettings,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 12] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::CreateCluster,
         JobKind::RestartCluster,
         JobKind::StopCluster,
@@ -58,6 +61,7 @@ impl JobKind {
         JobKind::ModifyCluster,
         JobKind::ChangeCluster,
         JobKind::ResetPassword,
+        JobKind::ApplySettings,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +78,7 @@ impl JobKind {
             JobKind::ModifyCluster => "modify_cluster",
             JobKind::ChangeCluster => "change_cluster",
             JobKind::ResetPassword => "reset_password",
+            JobKind::ApplySettings => "apply_settings",
         }
     }
 
@@ -98,7 +103,8 @@ impl JobKind {
             | JobKind::CreateSnapshot
             | JobKind::ModifyCluster
             | JobKind::ChangeCluster
-            | JobKind::ResetPassword => &[Lifecycle::Running],
+            | JobKind::ResetPassword
+            | JobKind::ApplySettings => &[Lifecycle::Running],
             // A snapshot outlives its cluster.
             JobKind::DeleteSnapshot => &Lifecycle::ALL,
             JobKind::StartCluster => &[Lifecycle::Stopped],
@@ -120,7 +126,8 @@ impl JobKind {
             | JobKind::DeleteSnapshot
             | JobKind::ModifyCluster
             | JobKind::ChangeCluster
-            | JobKind::ResetPassword => None,
+            | JobKind::ResetPassword
+            | JobKind::ApplySettings => None,
         }
     }
 
@@ -136,7 +143,8 @@ impl JobKind {
             | JobKind::DeleteSnapshot
             | JobKind::ModifyCluster
             | JobKind::ChangeCluster
-            | JobKind::ResetPassword => None,
+            | JobKind::ResetPassword
+            | JobKind::ApplySettings => None,
         }
     }
 
@@ -153,7 +161,8 @@ impl JobKind {
             | JobKind::DeleteSnapshot
             | JobKind::ModifyCluster
             | JobKind::ChangeCluster
-            | JobKind::ResetPassword => None,
+            | JobKind::ResetPassword
+            | JobKind::ApplySettings => None,
         }
     }
 
@@ -175,7 +184,8 @@ impl JobKind {
                 | JobKind::RestoreCluster
                 | JobKind::ModifyCluster
                 | JobKind::ChangeCluster
-                | JobKind::ResetPassword,
+                | JobKind::ResetPassword
+                | JobKind::ApplySettings,
                 _,
             ) => None,
         }
@@ -194,7 +204,8 @@ impl JobKind {
             | JobKind::RepairCluster
             | JobKind::DeleteSnapshot
             | JobKind::ModifyCluster
-            | JobKind::ResetPassword => Cleanup::Nothing,
+            | JobKind::ResetPassword
+            | JobKind::ApplySettings => Cleanup::Nothing,
         }
     }
 
@@ -264,6 +275,9 @@ pub enum Step {
     ApplySpec,
     /// Set the administrator's password to the job's verifier on the primary.
     SetAdminPassword,
+    /// Record the job's settings on the cluster and rewrite every node's
+    /// configuration for them, reloading the running ones.
+    ApplySettings,
 }
 
 /// The steps of a job on a cluster of `nodes` nodes; a change task's come
@@ -299,6 +313,7 @@ pub fn plan(kind: JobKind, nodes: u32, payload: &JobPayload) -> Vec<Step> {
             .collect(),
         JobKind::CreateSnapshot => vec![Step::Backup],
         JobKind::ResetPassword => vec![Step::SetAdminPassword],
+        JobKind::ApplySettings => vec![Step::ApplySettings],
         JobKind::RestoreCluster => [Step::RestorePrimary]
             .into_iter()
             .chain(standbys.map(Step::InitStandby))
@@ -383,6 +398,9 @@ pub struct JobPayload {
     /// A change task's new disk size per member, in GB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disk_gb: Option<u32>,
+    /// The timezone an apply-settings job sets (DWS `cluster_timezone`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
 }
 
 impl JobPayload {

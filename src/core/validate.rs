@@ -163,6 +163,25 @@ pub fn tags(tags: &[Tag]) -> Result<(), CoreError> {
     Ok(())
 }
 
+/// The timezones DWS offers (huaweicloudsdkdws `ClusterTimezoneReq`).
+pub const TIMEZONES: &[&str] = &[
+    "Etc/GMT+11", "US/Hawaii", "Etc/GMT+9", "US/Alaska", "US/Pacific", "Etc/GMT+8", "Canada/Mountain", "US/Arizona",
+    "Canada/Saskatchewan", "Etc/GMT+6", "US/Central", "EST", "America/Bogota", "Etc/GMT+5", "Canada/Atlantic",
+    "America/Cuiaba", "America/Buenos_Aires", "Etc/GMT+3", "Canada/Newfoundland", "America/Santiago", "Etc/GMT+2",
+    "Atlantic/Cape_Verde", "Europe/London", "Africa/Monrovia", "UTC", "Europe/Belgrade", "CET", "MET",
+    "Europe/Amsterdam", "EET", "Europe/Athens", "Asia/Amman", "Asia/Beirut", "Europe/Minsk", "Africa/Nairobi",
+    "Europe/Moscow", "Etc/GMT-4", "Asia/Tbilisi", "Asia/Kabul", "Etc/GMT-5", "Asia/Calcutta", "Etc/GMT-6", "Etc/GMT-7",
+    "PRC", "Asia/Shanghai", "Etc/GMT-8", "Australia/Perth", "Asia/Seoul", "Asia/Tokyo", "Australia/Darwin",
+    "Australia/Adelaide", "Australia/Sydney", "Australia/Brisbane", "Etc/GMT-11", "Pacific/Auckland", "Etc/GMT-12",
+];
+
+pub fn cluster_timezone(tz: &str) -> Result<(), CoreError> {
+    if TIMEZONES.contains(&tz) {
+        return Ok(());
+    }
+    Err(CoreError::invalid(Field::Timezone, format!("cluster_timezone `{tz}` is not one DWS offers (UTC, Asia/Shanghai, Europe/Amsterdam, ...)")))
+}
+
 /// A cluster description: at most 256 characters, no control characters.
 pub fn cluster_description(text: &str) -> Result<(), CoreError> {
     if text.chars().count() > 256 {
@@ -327,6 +346,7 @@ pub fn create(
         enterprise_project_id: input.enterprise_project_id.clone().unwrap_or_else(|| "0".into()),
         tags: input.tags.clone(),
         description: String::new(),
+        timezone: "UTC".into(),
     };
     Ok((spec, pwd))
 }

@@ -200,8 +200,10 @@ impl PostgresEngine {
     }
 
     /// The settings that make a copy of the data directory into this node.
-    async fn write_node_conf(&self, dir: &Path, layout: &ClusterLayout, node: &Node, node_type: &str) -> EngineResult<()> {
-        let t = node_types::find(node_type).unwrap_or_else(|| node_types::catalog().remove(0));
+    async fn write_node_conf(&self, dir: &Path, layout: &ClusterLayout, node: &Node, w: &WarehouseSpec) -> EngineResult<()> {
+        let t = node_types::find(&w.node_type).unwrap_or_else(|| node_types::catalog().remove(0));
+        // Validated against DWS's list of zone names; quoting stays safe regardless.
+        let timezone = w.timezone.replace('\'', "");
         let conf = format!(
             "# Managed by strato: node {ordinal} of cluster {cluster}.\n\
              listen_addresses = '{addr}'\n\
@@ -216,7 +218,8 @@ impl PostgresEngine {
              recovery_init_sync_method = syncfs\n\
              logging_collector = off\n\
              log_line_prefix = '%m [%p] '\n\
-             cluster_name = 'strato-{key}-{ordinal}'\n",
+             cluster_name = 'strato-{key}-{ordinal}'\n\
+             timezone = '{timezone}'\n",
             ordinal = node.ordinal,
             cluster = node.cluster_id,
             addr = node.address,
@@ -416,7 +419,7 @@ impl Engine for PostgresEngine {
     }
 
     async fn init_primary(&self, layout: &ClusterLayout, node: &Node, spec: &ClusterSpec) -> EngineResult<()> {
-        let node_type = warehouse(spec)?.node_type.as_str();
+        let w = warehouse(spec)?;
         let dir = Self::node_dir(layout, node);
         if !dir.join("strato.conf").exists() {
             let template = self.ensure_template().await?;
@@ -426,7 +429,7 @@ impl Engine for PostgresEngine {
             let mut cp = Command::new("cp");
             cp.arg("-a").arg(&template).arg(&tmp);
             self.run(cp, "copying the engine template").await?;
-            self.write_node_conf(&tmp, layout, node, node_type).await?;
+            self.write_node_conf(&tmp, layout, node, w).await?;
             tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the primary's data directory"))?;
         }
         self.start_node(layout, node).await
@@ -454,6 +457,35 @@ impl Engine for PostgresEngine {
             db = DEFAULT_DATABASE,
         );
         self.psql(layout, primary, &sql).await.map(|_| ())
+    }
+
+    /// Rewrites every node's settings (the timezone) and reloads the running
+    /// ones; returns once each running node shows the new timezone.
+    async fn reconfigure(&self, layout: &ClusterLayout, nodes: &[Node], spec: &ClusterSpec) -> EngineResult<()> {
+        let w = warehouse(spec)?;
+        for node in nodes {
+            let dir = Self::node_dir(layout, node);
+            if !dir.join("strato.conf").exists() {
+                continue;
+            }
+            self.write_node_conf(&dir, layout, node, w).await?;
+            if self.observe(layout, node) != NodeHealth::Ready {
+                continue;
+            }
+            self.psql(layout, node, "SELECT pg_reload_conf();").await?;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            loop {
+                let shown = self.psql(layout, node, "SHOW timezone;").await?;
+                if shown.trim() == w.timezone {
+                    break;
+                }
+                if tokio::time::Instant::now() >= deadline {
+                    return Err(EngineError::Failed(format!("node {} shows timezone {} after the reload", node.ordinal, shown.trim())));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        Ok(())
     }
 
     async fn set_admin_password(&self, layout: &ClusterLayout, primary: &Node, cluster: &Cluster, verifier: &str) -> EngineResult<()> {
@@ -581,7 +613,7 @@ impl Replicas for PostgresEngine {
         standby: &Node,
         spec: &ClusterSpec,
     ) -> EngineResult<()> {
-        let node_type = warehouse(spec)?.node_type.as_str();
+        let w = warehouse(spec)?;
         let dir = Self::node_dir(layout, standby);
         if !dir.join("standby.signal").exists() {
             let tmp = layout.cluster_dir.join(format!("node-{}.tmp", standby.ordinal));
@@ -592,7 +624,7 @@ impl Replicas for PostgresEngine {
             // standby's first start replays and syncs it anyway.
             cmd.args(["-R", "--no-sync"]);
             self.run_basebackup(cmd, &tmp).await?;
-            self.write_node_conf(&tmp, layout, standby, node_type).await?;
+            self.write_node_conf(&tmp, layout, standby, w).await?;
             tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the standby's data directory"))?;
         }
         self.start_node(layout, standby).await
@@ -684,7 +716,7 @@ impl Backups for PostgresEngine {
     }
 
     async fn restore_primary(&self, layout: &ClusterLayout, node: &Node, spec: &ClusterSpec, id: Uuid) -> EngineResult<()> {
-        let node_type = warehouse(spec)?.node_type.as_str();
+        let w = warehouse(spec)?;
         let dir = Self::node_dir(layout, node);
         if !dir.join("strato.conf").exists() || !dir.join("PG_VERSION").exists() {
             self.make_dir(&layout.cluster_dir, 0o700)?;
@@ -702,7 +734,7 @@ impl Backups for PostgresEngine {
             // The copy becomes this node: its own settings, no stale manifest.
             let _ = tokio::fs::remove_file(tmp.join("backup_manifest")).await;
             let _ = tokio::fs::remove_file(tmp.join("standby.signal")).await;
-            self.write_node_conf(&tmp, layout, node, node_type).await?;
+            self.write_node_conf(&tmp, layout, node, w).await?;
             tokio::fs::rename(&tmp, &dir).await.map_err(EngineError::io("installing the restored data directory"))?;
         }
         self.start_node(layout, node).await

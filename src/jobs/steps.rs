@@ -66,6 +66,12 @@ pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node]
                 .ok_or_else(|| EngineError::Failed("the job carries no administrator verifier".into()))?;
             engine.set_admin_password(&layout, node(0)?, cluster, verifier).await
         }
+        Step::ApplySettings => {
+            let changed = spec.with_settings(&job.payload).map_err(|e| EngineError::Failed(e.to_string()))?;
+            // Recorded first: a crash before the files are rewritten re-runs this step with the same target.
+            r.store.set_spec(cluster.id, &changed).await.map_err(|e| EngineError::Failed(e.to_string()))?;
+            engine.reconfigure(&layout, nodes, &changed).await
+        }
         Step::ApplySpec => {
             let changed = spec.changed(&job.payload).map_err(|e| EngineError::Failed(e.to_string()))?;
             r.store.set_spec(cluster.id, &changed).await.map_err(|e| EngineError::Failed(e.to_string()))

@@ -48,6 +48,7 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(scaling::resize))
         .routes(routes!(scaling::shrink))
         .routes(routes!(scaling::reset_password))
+        .routes(routes!(scaling::set_timezone))
         .routes(routes!(attributes::add_tags))
         .routes(routes!(attributes::remove_tags))
         .routes(routes!(attributes::list_tags))

@@ -81,10 +81,12 @@ const CLUSTER_OPS: &[&str] = &[
     "BatchDeleteResourceTag",
     "ListClusterTags",
     "SaveClusterDescriptionInfo",
+    "ModifyClusterTimezone",
 ];
 const LINKS: &[Link] = &[
     Link { from: "CreateCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
     Link { from: "CreateCluster", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },
+    Link { from: "ModifyClusterTimezone", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },
     Link { from: "CreateClusterV2", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
     Link { from: "RestoreCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
     Link { from: "RestoreCluster", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },

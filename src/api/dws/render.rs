@@ -60,6 +60,7 @@ fn task_status(job: &Job) -> Option<TaskStatus> {
         JobKind::CreateSnapshot => Some(TaskStatus::Snapshotting),
         JobKind::RestoreCluster => Some(TaskStatus::Restoring),
         JobKind::ModifyCluster => Some(TaskStatus::Resizing),
+        JobKind::ApplySettings => Some(TaskStatus::SettingConfiguration),
         // A password reset is one statement: no task name of its own.
         JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword => {
             None
@@ -80,6 +81,7 @@ fn action_progress(v: &ClusterView) -> BTreeMap<String, String> {
         JobKind::ChangeCluster if job.payload.shrinks() => "CLUSTER_SHRINKING",
         JobKind::ChangeCluster => "GROWING",
         JobKind::ModifyCluster => "RESIZING",
+        JobKind::ApplySettings => "SETTING_CONFIGURATION",
         JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword => return BTreeMap::new(),
     };
     BTreeMap::from([(name.to_string(), format!("{}%", job.progress_percent()))])
@@ -160,6 +162,7 @@ pub fn cluster(v: &ClusterView, region: &str) -> wire::Cluster {
             .as_ref()
             .map(|f| wire::FailedReasons { error_code: f.code.clone(), error_msg: f.message.clone() }),
         cluster_description_info: s.description.clone(),
+        cluster_timezone: s.timezone.clone(),
         resize_info: resize_info(v),
         order_id: None,
         elb: None,

@@ -7,7 +7,9 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 
 use super::openapi::{BAD_REQUEST, CLUSTER_ID, CONFLICT, PROJECT_ID, TAG_CLUSTERS};
-use super::wire::{self, Empty, ErrorBody, ResetPasswordRequest, ResizeClusterRequest, ShrinkAccepted, ShrinkClusterRequest};
+use super::wire::{
+    self, Empty, ErrorBody, JobAccepted, ResetPasswordRequest, ResizeClusterRequest, ShrinkAccepted, ShrinkClusterRequest, TimezoneRequest,
+};
 use super::{project, Caller, DwsError};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
@@ -97,6 +99,34 @@ pub async fn reset_password(
     let job = ctx.app.reset_password(&pid, wire::uuid(&cid)?, &password).await?;
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "password reset accepted");
     Ok(Json(Empty {}))
+}
+
+#[utoipa::path(
+    post, path = "/v2/{project_id}/clusters/{cluster_id}/timezone", operation_id = "ModifyClusterTimezone",
+    tag = TAG_CLUSTERS,
+    summary = "Change the timezone",
+    description = "Sets every node's PostgreSQL `timezone` (each node's settings rewritten and reloaded; \
+        `SHOW timezone` answers it): `task_status` `SETTING_CONFIGURATION` while the job runs; the cluster shows it \
+        as `cluster_timezone`.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = TimezoneRequest,
+    responses(
+        (status = 200, description = "Accepted: the job applying it.", body = JobAccepted),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
+pub async fn set_timezone(
+    State(ctx): State<Ctx>,
+    Extension(caller): Caller,
+    Path((pid, cid)): Ids,
+    Extension(RawBody(body)): Extension<RawBody>,
+) -> Result<Json<JobAccepted>, DwsError> {
+    let timezone = wire::timezone_body(&body)?;
+    let pid = project(&ctx, &caller, &pid).await?;
+    let job = ctx.app.set_timezone(&pid, wire::uuid(&cid)?, &timezone).await?;
+    Ok(Json(JobAccepted { error_code: None, error_msg: None, job_id: job.id }))
 }
 
 async fn scale(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, cid: &str, change: Scale) -> Result<uuid::Uuid, DwsError> {

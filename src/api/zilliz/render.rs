@@ -114,7 +114,8 @@ pub fn job(j: &Job) -> wire::Job {
         | JobKind::RestoreCluster
         | JobKind::DeleteSnapshot
         | JobKind::ChangeCluster
-        | JobKind::ResetPassword => JobType::Other,
+        | JobKind::ResetPassword
+        | JobKind::ApplySettings => JobType::Other,
     };
     wire::Job {
         job_id: job_id(j.id),

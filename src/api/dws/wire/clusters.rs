@@ -242,6 +242,8 @@ pub enum TaskStatus {
     Snapshotting,
     Restoring,
     Resizing,
+    /// Applying settings (the timezone) to every node.
+    SettingConfiguration,
     /// Scaling out (`resize`).
     Growing,
     /// Scaling in (`cluster-shrink`).
@@ -348,6 +350,9 @@ pub struct Cluster {
     pub parameter_group: ParameterGroup,
     /// The description (`SaveClusterDescriptionInfo`); empty until set.
     pub cluster_description_info: String,
+    /// Every node's PostgreSQL `timezone` (`ModifyClusterTimezone`).
+    #[schema(example = "UTC")]
+    pub cluster_timezone: String,
     /// Why the last task failed; null otherwise.
     pub failed_reasons: Option<FailedReasons>,
     /// The scale task running on the cluster; null when none runs.

@@ -50,6 +50,18 @@ pub struct ShrinkAccepted {
     pub job_id: Uuid,
 }
 
+/// `{"cluster_timezone": "Asia/Shanghai"}`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct TimezoneRequest {
+    /// One of DWS's timezones (`UTC`, `Asia/Shanghai`, `Europe/Amsterdam`, ...; else DWS.5038).
+    #[schema(example = "Asia/Shanghai")]
+    pub cluster_timezone: String,
+}
+
+pub fn timezone_body(body: &[u8]) -> Result<String, CoreError> {
+    decode::<TimezoneRequest>(body).map(|r| r.cluster_timezone)
+}
+
 /// `{"new_password": "..."}`.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ResetPasswordRequest {
