@@ -186,6 +186,22 @@ pub fn require_json_type(headers: &HeaderMap, body: &[u8]) -> Result<(), HttpRef
     }
 }
 
+/// A handler that panics (a bug) answers a 500 that `envelope` turns into the
+/// dialect's internal error, instead of dropping the connection; the panic is
+/// logged.
+pub fn catch_panics() -> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send>) -> Response> {
+    fn answer(panic: Box<dyn std::any::Any + Send>) -> Response {
+        let what = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("a panic");
+        tracing::error!(panic = %what, "request failed: the handler panicked");
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+    }
+    tower_http::catch_panic::CatchPanicLayer::custom(answer as fn(Box<dyn std::any::Any + Send>) -> Response)
+}
+
 /// Rewrites every response that is not JSON and not a success (axum's own
 /// refusals: an empty 405, a plain-text 400 for an undecodable path or a
 /// repeated query key) into the dialect's envelope, keeping its status
@@ -348,5 +364,23 @@ mod tests {
         for not_an_object in [&b"null"[..], b"[]", b"1", b"\"s\"", b"{"] {
             assert_eq!(decode_body::<Body>(not_an_object).unwrap_err().path, "", "{not_an_object:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_the_dialect_s_internal_error() {
+        use tower::ServiceExt;
+        async fn boom() -> &'static str {
+            panic!("a bug")
+        }
+        let router = axum::Router::new()
+            .route("/boom", axum::routing::get(boom))
+            .layer(catch_panics())
+            .layer(axum::middleware::map_response(envelope::<dws::DwsError>));
+        let req = axum::http::Request::builder().uri("/boom").body(axum::body::Body::empty()).unwrap();
+        let resp = router.oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(resp.into_body(), 1024).await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error_code"], "DWS.9999", "{v}");
     }
 }

@@ -69,6 +69,7 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/openapi.json", get(move || async move { ([(CONTENT_TYPE, "application/json")], doc) }))
         .merge(authenticated)
         // The SDK needs every body to be JSON, axum's own refusals included.
+        .layer(super::catch_panics())
         .layer(middleware::map_response(super::envelope::<AliError>))
         .with_state(ctx)
 }

@@ -81,6 +81,7 @@ pub fn router(ctx: Ctx) -> Router {
     Router::new()
         .route("/openapi.json", get(move || async move { ([(CONTENT_TYPE, "application/json")], doc) }))
         .merge(authenticated)
+        .layer(super::catch_panics())
         .layer(middleware::map_response(super::envelope::<DwsError>))
         .with_state(ctx)
 }

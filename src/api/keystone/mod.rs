@@ -108,6 +108,7 @@ pub fn router(ctx: Ctx) -> Router {
         .fallback(|req: Request| async move {
             KeystoneError(StatusCode::NOT_FOUND, format!("no such API: {} {}", req.method(), req.uri().path()))
         })
+        .layer(super::catch_panics())
         .layer(middleware::map_response(super::envelope::<KeystoneError>))
         .with_state(ctx)
 }
