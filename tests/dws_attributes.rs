@@ -103,6 +103,28 @@ fn the_timezone_changes_on_every_node() {
     }
     assert_eq!(s.show(&t, &id)["cluster_timezone"], "Asia/Shanghai");
 
+    // The nodes as their processes are doing; the zones; the recorded window and security group.
+    let (st, nodes) = s.call(&t, "GET", &format!("/v2/{{pid}}/clusters/{id}/nodes"), None);
+    assert_eq!(st, 200, "{nodes}");
+    assert_eq!((nodes["count"].as_u64(), nodes["failed_count"].as_u64()), (Some(2), Some(0)), "{nodes}");
+    assert!(nodes["node_list"].as_array().unwrap().iter().all(|n| n["status"] == "ACTIVE" && n["az_code"] == "eu-de-01"), "{nodes}");
+    let (_, zones) = s.call(&t, "GET", "/v1.0/{pid}/availability-zones", None);
+    assert_eq!(zones["availability_zones"][0]["code"], "eu-de-01", "{zones}");
+    assert_eq!(zones["count"], zones["availability_zones"].as_array().unwrap().len());
+    let window = format!("/v1.0/{{pid}}/clusters/{id}/maintenance-window");
+    for bad in [json!({"day": "Someday", "start_time": "22:00", "end_time": "02:00"}), json!({"day": "Mon", "start_time": "25:00", "end_time": "02:00"})] {
+        let (st, v) = s.call(&t, "PUT", &window, Some(bad));
+        assert_eq!((st, v["error_code"].as_str()), (400, Some("DWS.5038")), "{v}");
+    }
+    assert_eq!(s.call(&t, "PUT", &window, Some(json!({"day": "Sun", "start_time": "01:00", "end_time": "05:00"}))).0, 200);
+    let sg = format!("/v1/{{pid}}/clusters/{id}/security-group");
+    let (st, v) = s.call(&t, "PUT", &sg, Some(json!({"security_groups": []})));
+    assert_eq!((st, v["error_code"].as_str()), (400, Some("DWS.5016")), "{v}");
+    assert_eq!(s.call(&t, "PUT", &sg, Some(json!({"security_groups": ["sg-new"]}))).0, 200);
+    let c = s.show(&t, &id);
+    assert_eq!(c["maintain_window"], json!({"day": "Sun", "start_time": "01:00", "end_time": "05:00"}), "{c}");
+    assert_eq!(c["security_group_id"], "sg-new", "{c}");
+
     // The setting is in each node's configuration: a restart keeps it, and so does strato's.
     s.kill9();
     s.spawn(&[], &[]);

@@ -4,7 +4,8 @@
 use uuid::Uuid;
 
 use super::App;
-use crate::core::cluster::{Cluster, ClusterSpec, Product, Tag, WarehouseSpec};
+use crate::core::cluster::{Cluster, ClusterSpec, MaintainWindow, Product, Tag, WarehouseSpec};
+use crate::core::error::Field;
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::validate::{self, Scale};
 use crate::core::CoreError;
@@ -84,6 +85,25 @@ impl App {
         validate::cluster_description(&text)?;
         self.edit_warehouse(project_id, id, move |w| Ok(WarehouseSpec { description: text, ..w.clone() })).await?;
         self.event(id, "description", "description changed".into()).await;
+        Ok(())
+    }
+
+    pub async fn set_maintain_window(&self, project_id: &str, id: Uuid, window: MaintainWindow) -> Result<(), CoreError> {
+        validate::maintain_window(&window)?;
+        let what = format!("maintenance window set to {} {}-{}", window.day, window.start_time, window.end_time);
+        self.edit_warehouse(project_id, id, move |w| Ok(WarehouseSpec { maintain_window: window, ..w.clone() })).await?;
+        self.event(id, "maintenance_window", what).await;
+        Ok(())
+    }
+
+    /// Records the security groups (the first is `security_group_id`); no real network exists.
+    pub async fn set_security_groups(&self, project_id: &str, id: Uuid, groups: Vec<String>) -> Result<(), CoreError> {
+        let first = match groups.first() {
+            Some(g) if !g.is_empty() && groups.iter().all(|g| !g.is_empty() && g.len() <= 64) => g.clone(),
+            _ => return Err(CoreError::invalid(Field::SecurityGroupId, "security_groups must name 1 or more ids of up to 64 characters")),
+        };
+        self.edit_warehouse(project_id, id, move |w| Ok(WarehouseSpec { security_group_id: first, ..w.clone() })).await?;
+        self.event(id, "security_group", "security group changed".into()).await;
         Ok(())
     }
 

@@ -62,6 +62,7 @@ fn warehouse(i: usize) -> ClusterSpec {
         tags: vec![],
         description: String::new(),
         timezone: "UTC".into(),
+        maintain_window: Default::default(),
     })
 }
 

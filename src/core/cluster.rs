@@ -284,6 +284,24 @@ pub struct WarehouseSpec {
     /// Every node's `timezone` setting (`cluster_timezone`).
     #[serde(default = "utc")]
     pub timezone: String,
+    /// When maintenance may happen (recorded; strato schedules none).
+    #[serde(default)]
+    pub maintain_window: MaintainWindow,
+}
+
+/// A weekly window: `day` `Mon`..`Sun`, times `HH:MM` (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintainWindow {
+    pub day: String,
+    pub start_time: String,
+    pub end_time: String,
+}
+
+impl Default for MaintainWindow {
+    /// DWS's default window.
+    fn default() -> Self {
+        MaintainWindow { day: "Wed".into(), start_time: "22:00".into(), end_time: "02:00".into() }
+    }
 }
 
 fn utc() -> String {

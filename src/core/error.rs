@@ -23,6 +23,7 @@ pub enum Field {
     SnapshotDescription,
     SnapshotPolicy,
     Timezone,
+    MaintainWindow,
     // Vector (Zilliz) clusters
     Region,
     Plan,

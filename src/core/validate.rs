@@ -182,6 +182,23 @@ pub fn cluster_timezone(tz: &str) -> Result<(), CoreError> {
     Err(CoreError::invalid(Field::Timezone, format!("cluster_timezone `{tz}` is not one DWS offers (UTC, Asia/Shanghai, Europe/Amsterdam, ...)")))
 }
 
+/// A maintenance window: a day `Mon`..`Sun` and two `HH:MM` times that differ.
+pub fn maintain_window(w: &super::cluster::MaintainWindow) -> Result<(), CoreError> {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let time = |t: &str| {
+        let (h, m) = t.split_once(':')?;
+        let ok = h.len() == 2 && m.len() == 2 && h.parse::<u8>().ok()? < 24 && m.parse::<u8>().ok()? < 60;
+        ok.then_some(())
+    };
+    if !DAYS.contains(&w.day.as_str()) {
+        return Err(CoreError::invalid(Field::MaintainWindow, format!("day must be one of {}, got `{}`", DAYS.join(", "), w.day)));
+    }
+    if time(&w.start_time).is_none() || time(&w.end_time).is_none() || w.start_time == w.end_time {
+        return Err(CoreError::invalid(Field::MaintainWindow, "start_time and end_time must be two different HH:MM times"));
+    }
+    Ok(())
+}
+
 /// A cluster description: at most 256 characters, no control characters.
 pub fn cluster_description(text: &str) -> Result<(), CoreError> {
     if text.chars().count() > 256 {
@@ -347,6 +364,7 @@ pub fn create(
         tags: input.tags.clone(),
         description: String::new(),
         timezone: "UTC".into(),
+        maintain_window: Default::default(),
     };
     Ok((spec, pwd))
 }

@@ -1,16 +1,23 @@
-//! Handlers of a cluster's recorded attributes: tags and the description.
-//! Each change is one store transaction, refused while a task runs.
+//! Handlers of a cluster's recorded attributes (tags, description,
+//! maintenance window, security group), each change one store transaction
+//! refused while a task runs; and of what a cluster is placed on: the zones
+//! and its nodes as their processes are doing.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 
 use super::openapi::{BAD_REQUEST, CLUSTER_ID, CONFLICT, PROJECT_ID, TAG_CLUSTERS};
-use super::wire::{self, BatchCreateTagsRequest, BatchDeleteTagsRequest, DescriptionRequest, Done, ErrorBody, TagList};
+use super::wire::{
+    self, BatchCreateTagsRequest, BatchDeleteTagsRequest, DescriptionRequest, Done, ErrorBody, MaintainWindow, NodeInfo, NodeList,
+    SecurityGroupsRequest, TagList, Zone, ZoneList,
+};
 use super::{project, Caller, DwsError};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
-use crate::core::cluster::Product;
+use crate::core::cluster::{Lifecycle, Product};
+use crate::core::status::NodeHealth;
+use crate::core::CoreError;
 
 type Ids = Path<(String, String)>;
 
@@ -109,4 +116,119 @@ pub async fn set_description(
     let pid = project(&ctx, &caller, &pid).await?;
     ctx.app.set_description(&pid, wire::uuid(&cid)?, text).await?;
     Ok(Json(Done::new()))
+}
+
+#[utoipa::path(
+    put, path = "/v1.0/{project_id}/clusters/{cluster_id}/maintenance-window", operation_id = "UpdateMaintenanceWindow",
+    tag = TAG_CLUSTERS,
+    summary = "Set the maintenance window",
+    description = "Records the weekly window shown as `maintain_window` (strato schedules no maintenance). Answers 200 \
+        with no body.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = MaintainWindow,
+    responses(
+        (status = 200, description = "Recorded."),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
+pub async fn set_maintain_window(
+    State(ctx): State<Ctx>,
+    Extension(caller): Caller,
+    Path((pid, cid)): Ids,
+    Extension(RawBody(body)): Extension<RawBody>,
+) -> Result<StatusCode, DwsError> {
+    let w = wire::maintain_window_body(&body)?;
+    let pid = project(&ctx, &caller, &pid).await?;
+    let window = crate::core::cluster::MaintainWindow { day: w.day, start_time: w.start_time, end_time: w.end_time };
+    ctx.app.set_maintain_window(&pid, wire::uuid(&cid)?, window).await?;
+    Ok(StatusCode::OK)
+}
+
+#[utoipa::path(
+    put, path = "/v1/{project_id}/clusters/{cluster_id}/security-group", operation_id = "ChangeSecurityGroup",
+    tag = TAG_CLUSTERS,
+    summary = "Change the security group",
+    description = "Records the security group (the first id is shown as `security_group_id`); strato has no real \
+        networks, so nothing is enforced. Answers 200 with no body.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = SecurityGroupsRequest,
+    responses(
+        (status = 200, description = "Recorded."),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
+pub async fn set_security_group(
+    State(ctx): State<Ctx>,
+    Extension(caller): Caller,
+    Path((pid, cid)): Ids,
+    Extension(RawBody(body)): Extension<RawBody>,
+) -> Result<StatusCode, DwsError> {
+    let groups = wire::security_groups_body(&body)?;
+    let pid = project(&ctx, &caller, &pid).await?;
+    ctx.app.set_security_groups(&pid, wire::uuid(&cid)?, groups).await?;
+    Ok(StatusCode::OK)
+}
+
+#[utoipa::path(
+    get, path = "/v1.0/{project_id}/availability-zones", operation_id = "ListAvailabilityZones", tag = TAG_CLUSTERS,
+    summary = "List availability zones",
+    description = "The zones clusters may be created in (the server's `--zones`).",
+    params(("project_id" = String, Path, description = PROJECT_ID)),
+    responses((status = 200, description = "The zones.", body = ZoneList)),
+)]
+pub async fn list_zones(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Path<String>) -> Result<Json<ZoneList>, DwsError> {
+    project(&ctx, &caller, &pid).await?;
+    let zones: Vec<Zone> = ctx
+        .app
+        .settings
+        .zones
+        .iter()
+        .map(|z| Zone { code: z.clone(), name: z.clone(), status: "available".into(), public_border_group: "center".into() })
+        .collect();
+    Ok(Json(ZoneList { count: zones.len(), availability_zones: zones }))
+}
+
+#[utoipa::path(
+    get, path = "/v2/{project_id}/clusters/{cluster_id}/nodes", operation_id = "ListClusterNodes", tag = TAG_CLUSTERS,
+    summary = "List a cluster's nodes",
+    description = "Each node as its PostgreSQL process was last observed.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    responses(
+        (status = 200, description = "The nodes, the primary first.", body = NodeList),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+    ),
+)]
+pub async fn list_nodes(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Ids) -> Result<Json<NodeList>, DwsError> {
+    let pid = project(&ctx, &caller, &pid).await?;
+    let view = ctx.app.show(&pid, wire::uuid(&cid)?, Product::Dws).await?;
+    let spec = view.cluster.spec.warehouse().cloned().ok_or_else(|| CoreError::ClusterNotFound(cid.clone()))?;
+    let node_list: Vec<NodeInfo> = view
+        .nodes
+        .iter()
+        .map(|(n, health)| {
+            let status = match (health, view.cluster.lifecycle) {
+                (NodeHealth::Ready, _) => "ACTIVE",
+                (_, Lifecycle::Creating) | (NodeHealth::Starting | NodeHealth::Unknown, _) => "CREATING",
+                (NodeHealth::Down, Lifecycle::Stopped) => "STOPPED",
+                (NodeHealth::Down, Lifecycle::Deleting) => "DELETING",
+                (NodeHealth::Down, _) => "FAILED",
+            };
+            NodeInfo {
+                id: n.id,
+                name: n.name(&spec.name),
+                status: status.into(),
+                sub_status: if status == "ACTIVE" { "INITED" } else { "PREPARED" }.into(),
+                spec: spec.node_type.clone(),
+                inst_create_type: "NODE".into(),
+                alias_name: n.name(&spec.name),
+                az_code: spec.availability_zone.clone(),
+            }
+        })
+        .collect();
+    let failed_count = node_list.iter().filter(|n| n.status == "FAILED").count();
+    Ok(Json(NodeList { count: node_list.len(), failed_count, node_list }))
 }

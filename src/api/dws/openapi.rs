@@ -82,6 +82,9 @@ const CLUSTER_OPS: &[&str] = &[
     "ListClusterTags",
     "SaveClusterDescriptionInfo",
     "ModifyClusterTimezone",
+    "UpdateMaintenanceWindow",
+    "ChangeSecurityGroup",
+    "ListClusterNodes",
 ];
 const LINKS: &[Link] = &[
     Link { from: "CreateCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },

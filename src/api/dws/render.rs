@@ -151,7 +151,11 @@ pub fn cluster(v: &ClusterView, region: &str) -> wire::Cluster {
         recent_event: v.recent_events,
         tags: s.tags.iter().map(Into::into).collect(),
         enterprise_project_id: s.enterprise_project_id.clone(),
-        maintain_window: wire::MaintainWindow { day: "Wed".into(), start_time: "22:00".into(), end_time: "02:00".into() },
+        maintain_window: wire::MaintainWindow {
+            day: s.maintain_window.day.clone(),
+            start_time: s.maintain_window.start_time.clone(),
+            end_time: s.maintain_window.end_time.clone(),
+        },
         parameter_group: wire::ParameterGroup {
             id: "00000000-0000-0000-0000-000000000001".into(),
             name: "Default-Parameter-Group-dws".into(),

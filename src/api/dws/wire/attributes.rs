@@ -56,6 +56,65 @@ impl Done {
     }
 }
 
+/// `{"security_groups": ["id", ...]}`: the first becomes `security_group_id`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct SecurityGroupsRequest {
+    pub security_groups: Vec<String>,
+}
+
+/// `ListAvailabilityZones`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ZoneList {
+    pub availability_zones: Vec<Zone>,
+    pub count: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Zone {
+    #[schema(example = "eu-de-01")]
+    pub code: String,
+    pub name: String,
+    /// `available`.
+    pub status: String,
+    /// `center`.
+    pub public_border_group: String,
+}
+
+/// `ListClusterNodes`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NodeList {
+    pub node_list: Vec<NodeInfo>,
+    pub count: usize,
+    /// Nodes whose process is down.
+    pub failed_count: usize,
+}
+
+/// One node, as its process is doing now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NodeInfo {
+    pub id: uuid::Uuid,
+    pub name: String,
+    /// `ACTIVE` (accepting connections), `CREATING` (starting), `FAILED` (no process), `STOPPED`.
+    #[schema(example = "ACTIVE")]
+    pub status: String,
+    /// `INITED` when ACTIVE, else `PREPARED`.
+    pub sub_status: String,
+    /// The node type.
+    pub spec: String,
+    /// `NODE`.
+    pub inst_create_type: String,
+    pub alias_name: String,
+    pub az_code: String,
+}
+
+pub fn maintain_window_body(body: &[u8]) -> Result<super::MaintainWindow, CoreError> {
+    decode::<super::MaintainWindow>(body)
+}
+
+pub fn security_groups_body(body: &[u8]) -> Result<Vec<String>, CoreError> {
+    decode::<SecurityGroupsRequest>(body).map(|r| r.security_groups)
+}
+
 pub fn tags_to_add(body: &[u8]) -> Result<Vec<Tag>, CoreError> {
     decode::<BatchCreateTagsRequest>(body).map(|r| r.tags.into_iter().map(Into::into).collect())
 }

@@ -289,10 +289,14 @@ pub struct ClusterNode {
     pub status: NodeStatus,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+/// A weekly window (UTC): `day` `Mon`..`Sun`, `start_time`/`end_time` `HH:MM` (else DWS.5038).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct MaintainWindow {
+    #[schema(example = "Wed")]
     pub day: String,
+    #[schema(example = "22:00")]
     pub start_time: String,
+    #[schema(example = "02:00")]
     pub end_time: String,
 }
 
