@@ -64,6 +64,12 @@ fn scale_out_then_in_as_the_provider_waits_with_the_data_kept() {
     let id = created["cluster"]["id"].as_str().unwrap().to_string();
     let c = s.wait_available(&t, &id);
     assert_eq!(c["availability_zone"], "eu-de-01");
+    assert_eq!(c["volume"], json!({"volume": "SSD", "capacity": 100}), "the v2 volume is recorded");
+    let expand = format!("/v1.0/{{pid}}/clusters/{id}/expand-instance-storage");
+    let (st, v) = s.call(&t, "POST", &expand, Some(json!({"new_size": 100})));
+    assert_eq!((st, v["error_code"].as_str()), (400, Some("DWS.5038")), "it must grow: {v}");
+    assert_eq!(s.call(&t, "POST", &expand, Some(json!({"new_size": 200}))).0, 200);
+    assert_eq!(s.show(&t, &id)["volume"]["capacity"], 200);
     let eps = endpoints(&c);
     psql(&eps[0], "CREATE TABLE kept(x int); INSERT INTO kept SELECT generate_series(1, 1000)").unwrap();
 

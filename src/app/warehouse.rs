@@ -107,6 +107,16 @@ impl App {
         Ok(())
     }
 
+    /// Records a larger disk per node (a node's disk is the machine's: nothing is resized).
+    pub async fn expand_storage(&self, project_id: &str, id: Uuid, new_size: i64) -> Result<(), CoreError> {
+        self.edit_warehouse(project_id, id, move |w| {
+            Ok(WarehouseSpec { volume: Some(validate::expanded_volume(&w.volume_or_default(), new_size)?), ..w.clone() })
+        })
+        .await?;
+        self.event(id, "expand_storage", format!("storage recorded as {new_size} GB per node")).await;
+        Ok(())
+    }
+
     async fn edit_warehouse(
         &self,
         project_id: &str,

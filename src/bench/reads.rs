@@ -63,6 +63,7 @@ fn warehouse(i: usize) -> ClusterSpec {
         description: String::new(),
         timezone: "UTC".into(),
         maintain_window: Default::default(),
+        volume: None,
     })
 }
 

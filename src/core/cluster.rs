@@ -287,6 +287,27 @@ pub struct WarehouseSpec {
     /// When maintenance may happen (recorded; strato schedules none).
     #[serde(default)]
     pub maintain_window: MaintainWindow,
+    /// Each node's disk as ordered (recorded: a node's disk is the machine's);
+    /// `None` is the node type's.
+    #[serde(default)]
+    pub volume: Option<Volume>,
+}
+
+impl WarehouseSpec {
+    /// The disk each node has: as ordered, else the node type's.
+    pub fn volume_or_default(&self) -> Volume {
+        self.volume.clone().unwrap_or_else(|| {
+            let t = super::node_types::find(&self.node_type).unwrap_or_else(|| super::node_types::catalog().remove(0));
+            Volume { volume_type: t.disk_type.into(), capacity_gb: t.disk_gb }
+        })
+    }
+}
+
+/// A node's disk: its type and size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Volume {
+    pub volume_type: String,
+    pub capacity_gb: u32,
 }
 
 /// A weekly window: `day` `Mon`..`Sun`, times `HH:MM` (UTC).

@@ -24,6 +24,7 @@ pub enum Field {
     SnapshotPolicy,
     Timezone,
     MaintainWindow,
+    Volume,
     // Vector (Zilliz) clusters
     Region,
     Plan,

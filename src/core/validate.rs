@@ -25,6 +25,8 @@ pub struct CreateInput {
     pub public_ip: Option<PublicIp>,
     pub enterprise_project_id: Option<String>,
     pub tags: Vec<Tag>,
+    /// The v2 create's `volume`: its type and GB per node.
+    pub volume: Option<(Option<String>, Option<i64>)>,
 }
 
 /// DWS's documented minimum; a server may lower it for development (`--min-nodes`).
@@ -180,6 +182,36 @@ pub fn cluster_timezone(tz: &str) -> Result<(), CoreError> {
         return Ok(());
     }
     Err(CoreError::invalid(Field::Timezone, format!("cluster_timezone `{tz}` is not one DWS offers (UTC, Asia/Shanghai, Europe/Amsterdam, ...)")))
+}
+
+/// Per-node disk sizes a cluster may have, GB.
+pub const VOLUME_GB: (i64, i64) = (10, 32768);
+
+/// A v2 create's `volume`: a type (`SSD` by default) and a size in range.
+fn volume(volume_type: Option<&str>, capacity: Option<i64>) -> Result<super::cluster::Volume, CoreError> {
+    let volume_type = volume_type.unwrap_or("SSD");
+    if volume_type.is_empty() || volume_type.len() > 32 || !volume_type.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(CoreError::invalid(Field::Volume, format!("volume.volume `{volume_type}` is not a disk type (SSD, SAS, ...)")));
+    }
+    let gb = capacity.ok_or_else(|| CoreError::invalid(Field::Volume, "volume.capacity is required"))?;
+    storage_size(gb)?;
+    Ok(super::cluster::Volume { volume_type: volume_type.into(), capacity_gb: gb as u32 })
+}
+
+fn storage_size(gb: i64) -> Result<(), CoreError> {
+    if !(VOLUME_GB.0..=VOLUME_GB.1).contains(&gb) {
+        return Err(CoreError::invalid(Field::Volume, format!("a node's disk is {} to {} GB, got {gb}", VOLUME_GB.0, VOLUME_GB.1)));
+    }
+    Ok(())
+}
+
+/// `expand-instance-storage`: the new size per node must be larger than `current`.
+pub fn expanded_volume(current: &super::cluster::Volume, new_size: i64) -> Result<super::cluster::Volume, CoreError> {
+    storage_size(new_size)?;
+    if new_size <= current.capacity_gb as i64 {
+        return Err(CoreError::invalid(Field::Volume, format!("new_size must be larger than the current {} GB, got {new_size}", current.capacity_gb)));
+    }
+    Ok(super::cluster::Volume { capacity_gb: new_size as u32, ..current.clone() })
 }
 
 /// A maintenance window: a day `Mon`..`Sun` and two `HH:MM` times that differ.
@@ -365,6 +397,7 @@ pub fn create(
         description: String::new(),
         timezone: "UTC".into(),
         maintain_window: Default::default(),
+        volume: input.volume.as_ref().map(|(t, gb)| volume(t.as_deref(), *gb)).transpose()?,
     };
     Ok((spec, pwd))
 }
@@ -404,10 +437,12 @@ pub fn restore(source: &WarehouseSpec, input: &RestoreInput, zones: &[String]) -
         public_ip: input.public_ip.clone().or(Some(source.public_ip.clone())),
         enterprise_project_id: input.enterprise_project_id.clone().or(Some(source.enterprise_project_id.clone())),
         tags: source.tags.clone(),
+        volume: source.volume.as_ref().map(|v| (Some(v.volume_type.clone()), Some(v.capacity_gb as i64))),
     };
     let nodes = source.number_of_node as i64;
     let catalog = super::node_types::catalog();
-    create(&as_create, &catalog, zones, nodes.min(MIN_NODES)).map(|(spec, _)| spec)
+    // The data is the source's, and so is the setting it was written under.
+    create(&as_create, &catalog, zones, nodes.min(MIN_NODES)).map(|(spec, _)| WarehouseSpec { timezone: source.timezone.clone(), ..spec })
 }
 
 #[cfg(test)]

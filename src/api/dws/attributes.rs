@@ -9,7 +9,8 @@ use axum::{Extension, Json};
 
 use super::openapi::{BAD_REQUEST, CLUSTER_ID, CONFLICT, PROJECT_ID, TAG_CLUSTERS};
 use super::wire::{
-    self, BatchCreateTagsRequest, BatchDeleteTagsRequest, DescriptionRequest, Done, ErrorBody, MaintainWindow, NodeInfo, NodeList,
+    self, BatchCreateTagsRequest, BatchDeleteTagsRequest, DescriptionRequest, Done, Empty, ErrorBody, ExpandStorageRequest,
+    MaintainWindow, NodeInfo, NodeList,
     SecurityGroupsRequest, TagList, Zone, ZoneList,
 };
 use super::{project, Caller, DwsError};
@@ -171,6 +172,33 @@ pub async fn set_security_group(
     let pid = project(&ctx, &caller, &pid).await?;
     ctx.app.set_security_groups(&pid, wire::uuid(&cid)?, groups).await?;
     Ok(StatusCode::OK)
+}
+
+#[utoipa::path(
+    post, path = "/v1.0/{project_id}/clusters/{cluster_id}/expand-instance-storage", operation_id = "ExpandInstanceStorage",
+    tag = TAG_CLUSTERS,
+    summary = "Grow each node's disk",
+    description = "Records the larger disk per node, shown in `volume.capacity` (it must grow). Recorded only: a \
+        strato node's disk is the machine's, so nothing is resized.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = ExpandStorageRequest,
+    responses(
+        (status = 200, description = "Recorded.", body = Empty),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
+pub async fn expand_storage(
+    State(ctx): State<Ctx>,
+    Extension(caller): Caller,
+    Path((pid, cid)): Ids,
+    Extension(RawBody(body)): Extension<RawBody>,
+) -> Result<Json<Empty>, DwsError> {
+    let new_size = wire::expand_body(&body)?;
+    let pid = project(&ctx, &caller, &pid).await?;
+    ctx.app.expand_storage(&pid, wire::uuid(&cid)?, new_size).await?;
+    Ok(Json(Empty {}))
 }
 
 #[utoipa::path(

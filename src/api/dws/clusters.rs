@@ -48,7 +48,8 @@ pub async fn create(
     summary = "Create a cluster (v2)",
     description = "`CreateCluster` with the v2 body: `flavor`, `num_node`, `num_cn`, `db_name` (the administrator), \
         `db_password`, `db_port`, `availability_zones` (the first is the cluster's), the network ids, `public_ip`, \
-        `tags`. `datastore_version` and `volume` are accepted and not recorded. The same checks, codes and states.",
+        `tags`, `volume` (recorded, shown as `volume`). `datastore_version` is accepted and not recorded. The same \
+        checks, codes and states.",
     params(("project_id" = String, Path, description = PROJECT_ID)),
     request_body = CreateClusterV2Request,
     responses(

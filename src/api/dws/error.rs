@@ -110,7 +110,7 @@ fn field_code(f: Field) -> &'static str {
         Field::AvailabilityZone => "DWS.5011",
         Field::Tags => "DWS.5194",
         Field::SnapshotName => "DWS.5057",
-        Field::SnapshotDescription | Field::SnapshotPolicy | Field::Timezone | Field::MaintainWindow => "DWS.5038",
+        Field::SnapshotDescription | Field::SnapshotPolicy | Field::Timezone | Field::MaintainWindow | Field::Volume => "DWS.5038",
         // Vector-cluster fields never reach DWS.
         Field::Region | Field::Plan | Field::CuType | Field::CuSize | Field::Description => "DWS.5038",
         Field::Version | Field::Datastore | Field::Flavor => "DWS.5038",
@@ -215,7 +215,7 @@ mod tests {
     use super::*;
     use crate::auth::signature::SignatureError;
 
-    const FIELDS: [Field; 26] = [
+    const FIELDS: [Field; 27] = [
         Field::Name,
         Field::UserName,
         Field::UserPwd,
@@ -234,6 +234,7 @@ mod tests {
         Field::SnapshotPolicy,
         Field::Timezone,
         Field::MaintainWindow,
+        Field::Volume,
         Field::Region,
         Field::Plan,
         Field::CuType,

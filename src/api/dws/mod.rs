@@ -56,6 +56,7 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(attributes::set_maintain_window))
         .routes(routes!(attributes::set_security_group))
         .routes(routes!(attributes::list_zones))
+        .routes(routes!(attributes::expand_storage))
         .routes(routes!(attributes::list_nodes))
         .routes(routes!(jobs::show))
         .routes(routes!(snapshots::create, snapshots::list))

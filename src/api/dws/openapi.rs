@@ -85,6 +85,7 @@ const CLUSTER_OPS: &[&str] = &[
     "UpdateMaintenanceWindow",
     "ChangeSecurityGroup",
     "ListClusterNodes",
+    "ExpandInstanceStorage",
 ];
 const LINKS: &[Link] = &[
     Link { from: "CreateCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },

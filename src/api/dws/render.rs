@@ -167,6 +167,10 @@ pub fn cluster(v: &ClusterView, region: &str) -> wire::Cluster {
             .map(|f| wire::FailedReasons { error_code: f.code.clone(), error_msg: f.message.clone() }),
         cluster_description_info: s.description.clone(),
         cluster_timezone: s.timezone.clone(),
+        volume: {
+            let v = s.volume_or_default();
+            wire::VolumeView { volume: v.volume_type, capacity: v.capacity_gb }
+        },
         resize_info: resize_info(v),
         order_id: None,
         elb: None,

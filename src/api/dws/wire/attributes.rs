@@ -107,6 +107,18 @@ pub struct NodeInfo {
     pub az_code: String,
 }
 
+/// `{"new_size": GB}`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ExpandStorageRequest {
+    /// GB per node, larger than now, up to 32768 (else DWS.5038).
+    #[schema(example = 200)]
+    pub new_size: i64,
+}
+
+pub fn expand_body(body: &[u8]) -> Result<i64, CoreError> {
+    decode::<ExpandStorageRequest>(body).map(|r| r.new_size)
+}
+
 pub fn maintain_window_body(body: &[u8]) -> Result<super::MaintainWindow, CoreError> {
     decode::<super::MaintainWindow>(body)
 }

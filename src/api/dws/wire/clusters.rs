@@ -145,6 +145,7 @@ pub fn create_input(body: &[u8]) -> Result<CreateInput, CoreError> {
         availability_zone: spec.availability_zone,
         public_ip: spec.public_ip.map(Into::into),
         enterprise_project_id: spec.enterprise_project_id,
+        volume: None,
         tags: match spec.tags {
             None => vec![],
             Some(Tags::List(l)) => l.into_iter().map(Into::into).collect(),
@@ -354,6 +355,8 @@ pub struct Cluster {
     pub parameter_group: ParameterGroup,
     /// The description (`SaveClusterDescriptionInfo`); empty until set.
     pub cluster_description_info: String,
+    /// Each node's disk (recorded: the create's `volume`, grown by `ExpandInstanceStorage`).
+    pub volume: VolumeView,
     /// Every node's PostgreSQL `timezone` (`ModifyClusterTimezone`).
     #[schema(example = "UTC")]
     pub cluster_timezone: String,
@@ -367,6 +370,14 @@ pub struct Cluster {
     /// Always null: no load balancer is bound.
     #[schema(value_type = Option<Object>)]
     pub elb: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VolumeView {
+    /// The disk type: `SSD`, `SAS`, `LOCAL_DISK`, ...
+    pub volume: String,
+    /// GB per node.
+    pub capacity: u32,
 }
 
 /// A running scale task: the node counts before and after.

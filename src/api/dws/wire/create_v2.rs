@@ -67,7 +67,7 @@ pub struct V2ClusterSpec {
     #[schema(value_type = Option<String>, example = "8.1.3.110")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datastore_version: Option<String>,
-    /// Accepted, not recorded: a node's disk is the machine's.
+    /// Recorded and shown as `volume` (10–32768 GB; a node's disk is the machine's, not sized by it).
     #[schema(value_type = Option<Volume>)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volume: Option<Volume>,
@@ -106,6 +106,7 @@ pub fn create_v2_input(body: &[u8]) -> Result<CreateInput, CoreError> {
         public_ip: c.public_ip.map(Into::into),
         enterprise_project_id: c.enterprise_project_id,
         tags: c.tags.unwrap_or_default().into_iter().map(Into::into).collect(),
+        volume: c.volume.map(|v| (v.volume, v.capacity)),
     })
 }
 
