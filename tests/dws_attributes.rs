@@ -46,7 +46,7 @@ fn tags_and_description_are_recorded_with_the_rules_and_survive_a_restart() {
 
     // Answered means kept.
     s.kill9();
-    s.spawn(&[], &[("STRATO_SLOW_STEP", "restart_cluster:0:1500")]);
+    s.spawn(&["--min-nodes", "1"], &[("STRATO_SLOW_STEP", "restart_cluster:0:1500")]);
     let t = s.token();
     let c = s.show(&t, &id);
     assert_eq!(c["cluster_description_info"], "nightly loads", "{c}");
@@ -56,13 +56,33 @@ fn tags_and_description_are_recorded_with_the_rules_and_survive_a_restart() {
     assert_eq!(st, 200);
     assert_eq!(tags(&s, &t), json!([{"key": "env", "value": "prod"}]), "a value that does not match keeps the tag");
 
+    // Rename: done when answered, with a finished job as its record; the name must be free and valid.
+    let other = s.create(&t, "taken-name", 1);
+    let rename = format!("/v1/{{pid}}/clusters/{id}/cluster-name");
+    for (name, st_code) in [("taken-name", (409, "DWS.5050")), ("1bad", (400, "DWS.5057"))] {
+        let (st, v) = s.call(&t, "PUT", &rename, Some(json!({"cluster_name": name})));
+        assert_eq!((st, v["error_code"].as_str()), (st_code.0, Some(st_code.1)), "{name}: {v}");
+    }
+    let (st, v) = s.call(&t, "PUT", &rename, Some(json!({"cluster_name": "renamed-1"})));
+    assert_eq!(st, 200, "{v}");
+    let (_, job) = s.call(&t, "GET", &format!("/v1.0/{{pid}}/job/{}", v["job_id"].as_str().unwrap()), None);
+    assert_eq!((job["status"].as_str(), job["job_name"].as_str()), (Some("SUCCESS"), Some("rename_cluster")), "{job}");
+    assert_eq!(s.show(&t, &id)["name"], "renamed-1");
+    let (st, v) = s.call(&t, "PUT", &format!("/v1.0/{{pid}}/clusters/{id}/name"), Some(json!({"cluster_name": "tagged"})));
+    assert_eq!(st, 200, "the provider's documented path: {v}");
+    assert_eq!(s.show(&t, &id)["name"], "tagged");
+    s.wait_available(&t, &other);
+
     // While a task runs, changes are refused and nothing changes.
     let (st, _) = s.call(&t, "POST", &format!("/v1.0/{{pid}}/clusters/{id}/restart"), Some(json!({"restart": {}})));
     assert_eq!(st, 200);
     let (st, v) = s.call(&t, "POST", &path("tags/batch-create"), Some(json!({"tags": [{"key": "late", "value": "1"}]})));
     assert_eq!((st, v["error_code"].as_str()), (409, Some("DWS.5090")), "{v}");
+    let (st, v) = s.call(&t, "PUT", &rename, Some(json!({"cluster_name": "late-name"})));
+    assert_eq!((st, v["error_code"].as_str()), (409, Some("DWS.5090")), "{v}");
     s.wait_until(&t, &id, Duration::from_secs(60), |c| c["task_status"].is_null() && c["status"] == "AVAILABLE");
     assert_eq!(tags(&s, &t), json!([{"key": "env", "value": "prod"}]));
+    assert_eq!(s.show(&t, &id)["name"], "tagged");
 }
 
 /// `ModifyClusterTimezone`: every node's PostgreSQL `timezone` really changes

@@ -59,6 +59,10 @@ mod read_model {
             public_ip: PublicIp { public_bind_type: "not_use".into(), eip_id: String::new() },
             enterprise_project_id: "0".into(),
             tags: vec![],
+            description: String::new(),
+            timezone: "UTC".into(),
+            maintain_window: Default::default(),
+            volume: None,
         })
     }
 

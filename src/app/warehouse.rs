@@ -128,6 +128,23 @@ impl App {
             ClusterSpec::Warehouse(w) => edit(w).map(ClusterSpec::Warehouse),
             other => Err(CoreError::NotSupported(format!("cluster `{}` is not a data warehouse", other.name()))),
         });
-        self.store.edit_spec(cluster.id, edit).await
+        self.store.edit_spec(cluster.id, edit, None).await
+    }
+
+    /// Renames the cluster (the name must be free in the project): done in the
+    /// accepting transaction, with a finished job as its record.
+    pub async fn rename(&self, project_id: &str, id: Uuid, name: String) -> Result<Job, CoreError> {
+        validate::cluster_name(&name)?;
+        let cluster = self.cluster(project_id, id, Product::Dws).await?;
+        let job = self.new_job(project_id, &cluster, JobKind::RenameCluster, JobPayload::default()).done_now();
+        let from = cluster.spec.name().to_string();
+        let to = name.clone();
+        let edit: SpecEdit = Box::new(move |spec| match spec {
+            ClusterSpec::Warehouse(w) => Ok(ClusterSpec::Warehouse(WarehouseSpec { name, ..w.clone() })),
+            other => Err(CoreError::NotSupported(format!("cluster `{}` is not a data warehouse", other.name()))),
+        });
+        self.store.edit_spec(cluster.id, edit, Some(&job)).await?;
+        self.event(id, "rename_cluster", format!("renamed from {from} to {to}")).await;
+        Ok(job)
     }
 }

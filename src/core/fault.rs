@@ -252,6 +252,7 @@ pub fn job_operation(spec: &ClusterSpec, kind: JobKind, payload: &super::job::Jo
         (_, ChangeCluster) => "UpdateCluster",
         (_, ResetPassword) => "ResetPassword",
         (_, ApplySettings) => "ModifyClusterTimezone",
+        (_, RenameCluster) => "ModifyClusterName",
     }
 }
 

@@ -45,10 +45,13 @@ pub enum JobKind {
     /// Records new engine settings (the payload's timezone) and applies them
     /// to every node's configuration, reloaded while it runs.
     ApplySettings,
+    /// A rename: done in the store transaction that accepts it (no process
+    /// knows a cluster's name); the job is its record, finished at once.
+    RenameCluster,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 13] = [
+    pub const ALL: [JobKind; 14] = [
         JobKind::CreateCluster,
         JobKind::RestartCluster,
         JobKind::StopCluster,
@@ -62,6 +65,7 @@ impl JobKind {
         JobKind::ChangeCluster,
         JobKind::ResetPassword,
         JobKind::ApplySettings,
+        JobKind::RenameCluster,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -79,6 +83,7 @@ impl JobKind {
             JobKind::ChangeCluster => "change_cluster",
             JobKind::ResetPassword => "reset_password",
             JobKind::ApplySettings => "apply_settings",
+            JobKind::RenameCluster => "rename_cluster",
         }
     }
 
@@ -104,7 +109,8 @@ impl JobKind {
             | JobKind::ModifyCluster
             | JobKind::ChangeCluster
             | JobKind::ResetPassword
-            | JobKind::ApplySettings => &[Lifecycle::Running],
+            | JobKind::ApplySettings
+            | JobKind::RenameCluster => &[Lifecycle::Running],
             // A snapshot outlives its cluster.
             JobKind::DeleteSnapshot => &Lifecycle::ALL,
             JobKind::StartCluster => &[Lifecycle::Stopped],
@@ -127,7 +133,8 @@ impl JobKind {
             | JobKind::ModifyCluster
             | JobKind::ChangeCluster
             | JobKind::ResetPassword
-            | JobKind::ApplySettings => None,
+            | JobKind::ApplySettings
+            | JobKind::RenameCluster => None,
         }
     }
 
@@ -144,7 +151,8 @@ impl JobKind {
             | JobKind::ModifyCluster
             | JobKind::ChangeCluster
             | JobKind::ResetPassword
-            | JobKind::ApplySettings => None,
+            | JobKind::ApplySettings
+            | JobKind::RenameCluster => None,
         }
     }
 
@@ -162,7 +170,8 @@ impl JobKind {
             | JobKind::ModifyCluster
             | JobKind::ChangeCluster
             | JobKind::ResetPassword
-            | JobKind::ApplySettings => None,
+            | JobKind::ApplySettings
+            | JobKind::RenameCluster => None,
         }
     }
 
@@ -185,7 +194,8 @@ impl JobKind {
                 | JobKind::ModifyCluster
                 | JobKind::ChangeCluster
                 | JobKind::ResetPassword
-                | JobKind::ApplySettings,
+                | JobKind::ApplySettings
+                | JobKind::RenameCluster,
                 _,
             ) => None,
         }
@@ -205,7 +215,8 @@ impl JobKind {
             | JobKind::DeleteSnapshot
             | JobKind::ModifyCluster
             | JobKind::ResetPassword
-            | JobKind::ApplySettings => Cleanup::Nothing,
+            | JobKind::ApplySettings
+            | JobKind::RenameCluster => Cleanup::Nothing,
         }
     }
 
@@ -314,6 +325,7 @@ pub fn plan(kind: JobKind, nodes: u32, payload: &JobPayload) -> Vec<Step> {
         JobKind::CreateSnapshot => vec![Step::Backup],
         JobKind::ResetPassword => vec![Step::SetAdminPassword],
         JobKind::ApplySettings => vec![Step::ApplySettings],
+        JobKind::RenameCluster => vec![],
         JobKind::RestoreCluster => [Step::RestorePrimary]
             .into_iter()
             .chain(standbys.map(Step::InitStandby))
@@ -470,6 +482,15 @@ impl Job {
     }
 
     /// Whole-number percentage of committed steps.
+    /// This job as finished now (a change done where it was accepted).
+    pub fn done_now(mut self) -> Job {
+        let now = super::now_ms();
+        self.state = JobState::Succeeded;
+        self.next_step = self.total_steps;
+        (self.started_at, self.finished_at) = (Some(now), Some(now));
+        self
+    }
+
     pub fn progress_percent(&self) -> u32 {
         match self.state {
             JobState::Succeeded => 100,
@@ -550,8 +571,10 @@ mod tests {
     #[test]
     fn every_kind_has_steps_and_round_trips() {
         for k in JobKind::ALL {
-            assert!(!plan(k, 3, &JobPayload::default()).is_empty());
-            assert!(!plan(k, 1, &JobPayload::default()).is_empty());
+            // A rename is done where it is accepted; its job is only the record.
+            let done_on_accept = k == JobKind::RenameCluster;
+            assert_eq!(plan(k, 3, &JobPayload::default()).is_empty(), done_on_accept, "{k}");
+            assert_eq!(plan(k, 1, &JobPayload::default()).is_empty(), done_on_accept, "{k}");
             assert_eq!(k.as_str().parse::<JobKind>().unwrap(), k);
         }
     }

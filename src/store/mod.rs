@@ -180,8 +180,10 @@ pub trait Store: Send + Sync + 'static {
     /// Changes a cluster's recorded attributes (tags, description) in one
     /// transaction: `edit` sees the spec as stored; refused while a job holds
     /// the cluster (its last step may write the spec) or the cluster is not
-    /// running or stopped. Returns the new spec.
-    async fn edit_spec(&self, cluster_id: Uuid, edit: SpecEdit) -> StoreResult<ClusterSpec>;
+    /// running or stopped. A new name must be free in the project (else
+    /// NameTaken). `record`, a finished job, is inserted in the same
+    /// transaction (a rename's job). Returns the new spec.
+    async fn edit_spec(&self, cluster_id: Uuid, edit: SpecEdit, record: Option<&Job>) -> StoreResult<ClusterSpec>;
     /// Stopped clusters whose protective deletion is due at `now`.
     async fn due_deletions(&self, now: Millis) -> StoreResult<Vec<Cluster>>;
     async fn nodes(&self, cluster_id: Uuid) -> StoreResult<Vec<Node>>;

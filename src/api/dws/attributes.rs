@@ -10,7 +10,7 @@ use axum::{Extension, Json};
 use super::openapi::{BAD_REQUEST, CLUSTER_ID, CONFLICT, PROJECT_ID, TAG_CLUSTERS};
 use super::wire::{
     self, BatchCreateTagsRequest, BatchDeleteTagsRequest, DescriptionRequest, Done, Empty, ErrorBody, ExpandStorageRequest,
-    MaintainWindow, NodeInfo, NodeList,
+    JobAccepted, MaintainWindow, NodeInfo, NodeList, RenameRequest,
     SecurityGroupsRequest, TagList, Zone, ZoneList,
 };
 use super::{project, Caller, DwsError};
@@ -172,6 +172,52 @@ pub async fn set_security_group(
     let pid = project(&ctx, &caller, &pid).await?;
     ctx.app.set_security_groups(&pid, wire::uuid(&cid)?, groups).await?;
     Ok(StatusCode::OK)
+}
+
+#[utoipa::path(
+    put, path = "/v1/{project_id}/clusters/{cluster_id}/cluster-name", operation_id = "ModifyClusterName",
+    tag = TAG_CLUSTERS,
+    summary = "Rename a cluster",
+    description = "Renames the cluster: the name must be free in the project (DWS.5050) and follow the create's rules \
+        (DWS.5057). Done when answered; the answer's job (`GET /v1.0/{project_id}/job/{job_id}`) is its record, \
+        already `SUCCESS`.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = RenameRequest,
+    responses(
+        (status = 200, description = "Renamed: the job recording it.", body = JobAccepted),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = "The name is taken (DWS.5050), or a task runs (DWS.5090).", body = ErrorBody),
+    ),
+)]
+pub async fn rename(
+    State(ctx): State<Ctx>,
+    Extension(caller): Caller,
+    Path((pid, cid)): Ids,
+    Extension(RawBody(body)): Extension<RawBody>,
+) -> Result<Json<JobAccepted>, DwsError> {
+    let name = wire::rename_body(&body)?;
+    let pid = project(&ctx, &caller, &pid).await?;
+    let job = ctx.app.rename(&pid, wire::uuid(&cid)?, name).await?;
+    Ok(Json(JobAccepted { error_code: None, error_msg: None, job_id: job.id }))
+}
+
+#[utoipa::path(
+    put, path = "/v1.0/{project_id}/clusters/{cluster_id}/name", operation_id = "ModifyClusterNameV1",
+    tag = TAG_CLUSTERS,
+    summary = "Rename a cluster (the provider's documented path)",
+    description = "`ModifyClusterName` at the path the huaweicloud provider's code comment names; the same body and answer.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = RenameRequest,
+    responses(
+        (status = 200, description = "Renamed: the job recording it.", body = JobAccepted),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = "The name is taken (DWS.5050), or a task runs (DWS.5090).", body = ErrorBody),
+    ),
+)]
+pub async fn rename_v1(ctx: State<Ctx>, caller: Caller, ids: Ids, body: Extension<RawBody>) -> Result<Json<JobAccepted>, DwsError> {
+    rename(ctx, caller, ids, body).await
 }
 
 #[utoipa::path(

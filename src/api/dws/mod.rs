@@ -57,6 +57,8 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(attributes::set_security_group))
         .routes(routes!(attributes::list_zones))
         .routes(routes!(attributes::expand_storage))
+        .routes(routes!(attributes::rename))
+        .routes(routes!(attributes::rename_v1))
         .routes(routes!(attributes::list_nodes))
         .routes(routes!(jobs::show))
         .routes(routes!(snapshots::create, snapshots::list))

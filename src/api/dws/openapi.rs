@@ -86,11 +86,14 @@ const CLUSTER_OPS: &[&str] = &[
     "ChangeSecurityGroup",
     "ListClusterNodes",
     "ExpandInstanceStorage",
+    "ModifyClusterName",
+    "ModifyClusterNameV1",
 ];
 const LINKS: &[Link] = &[
     Link { from: "CreateCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
     Link { from: "CreateCluster", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },
     Link { from: "ModifyClusterTimezone", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },
+    Link { from: "ModifyClusterName", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },
     Link { from: "CreateClusterV2", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
     Link { from: "RestoreCluster", status: "200", pointer: "/cluster/id", param: "cluster_id", to: CLUSTER_OPS },
     Link { from: "RestoreCluster", status: "200", pointer: "/job_id", param: "job_id", to: &["ListJobDetails"] },

@@ -62,7 +62,7 @@ fn task_status(job: &Job) -> Option<TaskStatus> {
         JobKind::ModifyCluster => Some(TaskStatus::Resizing),
         JobKind::ApplySettings => Some(TaskStatus::SettingConfiguration),
         // A password reset is one statement: no task name of its own.
-        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword => {
+        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword | JobKind::RenameCluster => {
             None
         }
     }
@@ -82,7 +82,9 @@ fn action_progress(v: &ClusterView) -> BTreeMap<String, String> {
         JobKind::ChangeCluster => "GROWING",
         JobKind::ModifyCluster => "RESIZING",
         JobKind::ApplySettings => "SETTING_CONFIGURATION",
-        JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword => return BTreeMap::new(),
+        JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword | JobKind::RenameCluster => {
+            return BTreeMap::new()
+        }
     };
     BTreeMap::from([(name.to_string(), format!("{}%", job.progress_percent()))])
 }

@@ -115,7 +115,8 @@ pub fn job(j: &Job) -> wire::Job {
         | JobKind::DeleteSnapshot
         | JobKind::ChangeCluster
         | JobKind::ResetPassword
-        | JobKind::ApplySettings => JobType::Other,
+        | JobKind::ApplySettings
+        | JobKind::RenameCluster => JobType::Other,
     };
     wire::Job {
         job_id: job_id(j.id),

@@ -304,7 +304,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn edit_spec(&self, cluster_id: Uuid, edit: super::SpecEdit) -> StoreResult<ClusterSpec> {
+    async fn edit_spec(&self, cluster_id: Uuid, edit: super::SpecEdit, record: Option<&Job>) -> StoreResult<ClusterSpec> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let row = sqlx::query("SELECT spec, lifecycle FROM clusters WHERE id = ?").bind(cluster_id.to_string()).fetch_optional(&mut *tx).await?;
         let row = row.ok_or_else(|| CoreError::ClusterNotFound(cluster_id.to_string()))?;
@@ -321,12 +321,26 @@ impl Store for SqliteStore {
         }
         let stored: ClusterSpec = serde_json::from_str(&row.try_get::<String, _>("spec")?).map_err(internal)?;
         let edited = edit(&stored)?;
-        sqlx::query("UPDATE clusters SET spec = ?, updated_at = ? WHERE id = ?")
+        let updated = sqlx::query("UPDATE clusters SET spec = ?, name = ?, updated_at = ? WHERE id = ?")
             .bind(serde_json::to_string(&edited).map_err(internal)?)
+            .bind(edited.name())
             .bind(crate::core::now_ms())
             .bind(cluster_id.to_string())
             .execute(&mut *tx)
-            .await?;
+            .await;
+        match updated {
+            Err(e) if is_unique_violation(&e) => return Err(CoreError::NameTaken(edited.name().to_string())),
+            other => other?,
+        };
+        if let Some(job) = record {
+            insert_job(&mut tx, job).await?;
+            sqlx::query("UPDATE jobs SET started_at = ?, finished_at = ? WHERE id = ?")
+                .bind(job.started_at)
+                .bind(job.finished_at)
+                .bind(job.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         self.records.invalidate(cluster_id);
         Ok(edited)

@@ -107,6 +107,18 @@ pub struct NodeInfo {
     pub az_code: String,
 }
 
+/// `{"cluster_name": "..."}`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct RenameRequest {
+    /// 4–64 letters, digits, `-` and `_`, a letter first, free in the project (DWS.5057, DWS.5050).
+    #[schema(example = "dws-renamed")]
+    pub cluster_name: String,
+}
+
+pub fn rename_body(body: &[u8]) -> Result<String, CoreError> {
+    decode::<RenameRequest>(body).map(|r| r.cluster_name)
+}
+
 /// `{"new_size": GB}`.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ExpandStorageRequest {
