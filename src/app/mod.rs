@@ -259,6 +259,18 @@ impl App {
         Ok(job)
     }
 
+    /// Enqueues a change task (`payload`'s member counts): the node records of
+    /// members to add are placed in the same transaction, which also checks
+    /// that the spec it was decided on still holds.
+    async fn enqueue_change(&self, cluster: &Cluster, payload: JobPayload, message: String) -> Result<Job, CoreError> {
+        let (from, to) = (payload.from_nodes.unwrap_or(0), payload.to_nodes.unwrap_or(0));
+        let job = self.new_job(&cluster.project_id, cluster, JobKind::ChangeCluster, payload);
+        self.store.enqueue_change(&job, &self.placement(cluster), &cluster.spec, from..to.max(from)).await?;
+        self.event(cluster.id, "change_cluster", message).await;
+        self.wake.notify_one();
+        Ok(job)
+    }
+
     /// Enqueues strato's own repair of a cluster whose nodes died (health loop).
     pub async fn repair(&self, cluster: &Cluster) -> Result<Job, CoreError> {
         let job = self.new_job(&cluster.project_id, cluster, JobKind::RepairCluster, JobPayload::default());

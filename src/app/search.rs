@@ -45,11 +45,7 @@ impl App {
             return Err(CoreError::invalid(Field::NumberOfNode, "the request changes nothing"));
         }
         let payload = JobPayload { from_nodes: Some(spec.node_count), to_nodes: Some(to), disk_gb: disk, ..JobPayload::default() };
-        let job = self.new_job(project_id, &cluster, JobKind::ChangeCluster, payload);
-        self.store.enqueue_change(&job, &self.placement(&cluster), &cluster.spec, spec.node_count..to.max(spec.node_count)).await?;
-        self.event(cluster.id, "change_cluster", format!("change to {to} members accepted")).await;
-        self.wake.notify_one();
-        Ok(job)
+        self.enqueue_change(&cluster, payload, format!("change to {to} members accepted")).await
     }
 
     /// Interrupts the cluster's running change task at its next step boundary.

@@ -20,11 +20,7 @@ impl App {
         let from = cluster.spec.number_of_nodes();
         let to = validate::scale_target(from, change, self.settings.min_nodes as i64)?;
         let payload = JobPayload { from_nodes: Some(from), to_nodes: Some(to), ..JobPayload::default() };
-        let job = self.new_job(project_id, &cluster, JobKind::ChangeCluster, payload);
-        self.store.enqueue_change(&job, &self.placement(&cluster), &cluster.spec, from..to.max(from)).await?;
-        self.event(cluster.id, "change_cluster", scale_message(&cluster, from, to)).await;
-        self.wake.notify_one();
-        Ok(job)
+        self.enqueue_change(&cluster, payload, scale_message(&cluster, from, to)).await
     }
 }
 
@@ -54,6 +50,14 @@ impl App {
         let payload = JobPayload { timezone: Some(timezone.to_string()), ..JobPayload::default() };
         self.enqueue(&cluster, JobKind::ApplySettings, payload).await
     }
+}
+
+/// A change of a warehouse's spec as the store applies it.
+fn warehouse_edit(edit: impl FnOnce(&WarehouseSpec) -> Result<WarehouseSpec, CoreError> + Send + 'static) -> SpecEdit {
+    Box::new(move |spec| match spec {
+        ClusterSpec::Warehouse(w) => edit(w).map(ClusterSpec::Warehouse),
+        other => Err(CoreError::NotSupported(format!("cluster `{}` is not a data warehouse", other.name()))),
+    })
 }
 
 fn scale_message(cluster: &Cluster, from: u32, to: u32) -> String {
@@ -124,11 +128,7 @@ impl App {
         edit: impl FnOnce(&WarehouseSpec) -> Result<WarehouseSpec, CoreError> + Send + 'static,
     ) -> Result<ClusterSpec, CoreError> {
         let cluster = self.cluster(project_id, id, Product::Dws).await?;
-        let edit: SpecEdit = Box::new(move |spec| match spec {
-            ClusterSpec::Warehouse(w) => edit(w).map(ClusterSpec::Warehouse),
-            other => Err(CoreError::NotSupported(format!("cluster `{}` is not a data warehouse", other.name()))),
-        });
-        self.store.edit_spec(cluster.id, edit, None).await
+        self.store.edit_spec(cluster.id, warehouse_edit(edit), None).await
     }
 
     /// Renames the cluster (the name must be free in the project): done in the
@@ -139,10 +139,7 @@ impl App {
         let job = self.new_job(project_id, &cluster, JobKind::RenameCluster, JobPayload::default()).done_now();
         let from = cluster.spec.name().to_string();
         let to = name.clone();
-        let edit: SpecEdit = Box::new(move |spec| match spec {
-            ClusterSpec::Warehouse(w) => Ok(ClusterSpec::Warehouse(WarehouseSpec { name, ..w.clone() })),
-            other => Err(CoreError::NotSupported(format!("cluster `{}` is not a data warehouse", other.name()))),
-        });
+        let edit = warehouse_edit(move |w| Ok(WarehouseSpec { name, ..w.clone() }));
         self.store.edit_spec(cluster.id, edit, Some(&job)).await?;
         self.event(id, "rename_cluster", format!("renamed from {from} to {to}")).await;
         Ok(job)

@@ -385,7 +385,7 @@ pub struct FailedJob {
 impl FailedJob {
     /// A change task that took members away.
     pub fn shrank(&self) -> bool {
-        matches!((self.from_nodes, self.to_nodes), (Some(from), Some(to)) if to < from)
+        super::job::takes_members_away(self.from_nodes, self.to_nodes)
     }
 }
 

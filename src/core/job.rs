@@ -418,8 +418,13 @@ pub struct JobPayload {
 impl JobPayload {
     /// A change task that takes members away.
     pub fn shrinks(&self) -> bool {
-        matches!((self.from_nodes, self.to_nodes), (Some(from), Some(to)) if to < from)
+        takes_members_away(self.from_nodes, self.to_nodes)
     }
+}
+
+/// Whether a change from `from` to `to` members retires some.
+pub fn takes_members_away(from: Option<u32>, to: Option<u32>) -> bool {
+    matches!((from, to), (Some(from), Some(to)) if to < from)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
