@@ -49,6 +49,15 @@ impl EngineError {
 
 pub type EngineResult<T> = Result<T, EngineError>;
 
+/// Refuses `addr:port` if a listener holds it (strato's own or a foreign one).
+pub fn check_address_free(addr: Ipv4Addr, port: u16) -> EngineResult<()> {
+    match std::net::TcpListener::bind((addr, port)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(EngineError::AddressInUse(addr, port)),
+        Err(e) => Err(EngineError::Io { context: format!("probing {addr}:{port}"), source: e }),
+    }
+}
+
 /// Bytes of every file below `path` (0 if it does not exist).
 pub fn dir_size(path: &std::path::Path) -> u64 {
     std::fs::read_dir(path)

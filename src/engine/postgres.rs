@@ -11,7 +11,6 @@
 //! Idempotency: a data directory appears only by renaming a complete one into
 //! place, so a step interrupted half-way starts from scratch when re-run.
 
-use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -252,14 +251,6 @@ impl PostgresEngine {
     }
 
     /// Refuses to start a node whose address is held by a foreign process.
-    fn check_address_free(addr: Ipv4Addr, port: u16) -> EngineResult<()> {
-        match std::net::TcpListener::bind((addr, port)) {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(EngineError::AddressInUse(addr, port)),
-            Err(e) => Err(EngineError::Io { context: format!("probing {addr}:{port}"), source: e }),
-        }
-    }
-
     fn log_tail(path: &Path) -> String {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
@@ -270,7 +261,7 @@ impl PostgresEngine {
         let dir = Self::node_dir(layout, node);
         let sock = Self::socket_dir(layout, node);
         self.make_dir(&sock, 0o700)?;
-        Self::check_address_free(node.address, node.port)?;
+        super::check_address_free(node.address, node.port)?;
         let log_path = Self::log_file(layout, node);
         let log = std::fs::OpenOptions::new()
             .create(true)

@@ -172,9 +172,7 @@ pub fn liveness_in(pid: i32, cwd: &Path) -> Liveness {
         Ok(s) => s,
         Err(e) => return looked(&e),
     };
-    // Field 3, after the parenthesised command name, is the state.
-    let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
-    if matches!(state, Some('Z') | Some('X') | None) {
+    if has_exited(pid, &stat) {
         return Liveness::Gone;
     }
     match (std::fs::read_link(format!("/proc/{pid}/cwd")), std::fs::canonicalize(cwd)) {
@@ -228,8 +226,25 @@ fn running(pid: i32) -> bool {
         return false;
     }
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
-    !matches!(state, Some('Z') | Some('X') | None)
+    !has_exited(pid, &stat)
+}
+
+/// Whether the process whose `/proc/PID/stat` reads `stat` has exited. A
+/// killed multi-threaded daemon's leader turns zombie before its other
+/// threads are gone, and its sockets stay open until the last one is: such a
+/// process is still exiting, not exited.
+fn has_exited(pid: i32, stat: &str) -> bool {
+    // Field 3, after the parenthesised command name, is the state.
+    match stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next()) {
+        None | Some('X') => true,
+        Some('Z') => threads_left(pid) <= 1,
+        Some(_) => false,
+    }
+}
+
+/// Threads still listed under `/proc/PID/task` (the zombie leader counts one).
+fn threads_left(pid: i32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task")).map(|d| d.count()).unwrap_or(0)
 }
 
 /// Sends `signal` to `pid`'s process group if it leads its own (an engine
@@ -445,6 +460,32 @@ mod tests {
         assert!(!names_path("-Dopensearch.path.conf=/d/clusters/x/node-10/config", "/d/clusters/x/node-1"));
         assert!(!names_path("/d/clusters/x/node-1.tmp", "/d/clusters/x/node-1"));
         assert!(!names_path("anything", ""));
+    }
+
+    #[test]
+    fn a_zombie_leader_whose_threads_still_run_has_not_exited() {
+        // The leader thread leaves with pthread_exit while another keeps running: /proc shows the
+        // process as a zombie, yet it still holds its files (and sockets) until that thread ends.
+        let script = "import ctypes, threading, time\n\
+                      threading.Thread(target=time.sleep, args=(0.6,)).start()\n\
+                      ctypes.CDLL(None).pthread_exit(None)\n";
+        let Ok(mut child) = std::process::Command::new("python3").args(["-c", script]).spawn() else { return };
+        let pid = child.id() as i32;
+        let stat = || std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = |s: &str| s.rsplit_once(") ").and_then(|(_, r)| r.chars().next());
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while state(&stat()) != Some('Z') {
+            assert!(std::time::Instant::now() < deadline, "the leader never turned zombie");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(threads_left(pid), 2, "the other thread sleeps on");
+        assert!(!has_exited(pid, &stat()) && running(pid), "a zombie leader with live threads counts as exited");
+        while threads_left(pid) > 1 {
+            assert!(std::time::Instant::now() < deadline, "the other thread never ended");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(has_exited(pid, &stat()) && !running(pid));
+        child.wait().unwrap();
     }
 
     #[tokio::test]

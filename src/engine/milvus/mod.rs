@@ -153,10 +153,8 @@ impl MilvusEngine {
     fn check_ports_free(base: u16) -> EngineResult<()> {
         for offset in config::BOUND {
             let port = base + offset;
-            if let Err(e) = std::net::TcpListener::bind((Ipv4Addr::UNSPECIFIED, port)) {
-                if e.kind() == std::io::ErrorKind::AddrInUse {
-                    return Err(EngineError::AddressInUse(Ipv4Addr::UNSPECIFIED, port));
-                }
+            if let Err(e @ EngineError::AddressInUse(..)) = super::check_address_free(Ipv4Addr::UNSPECIFIED, port) {
+                return Err(e);
             }
         }
         Ok(())

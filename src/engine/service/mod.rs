@@ -352,14 +352,6 @@ impl ServiceEngine {
     }
 
     /// Refuses to start a member whose address and port some other process holds.
-    fn check_address_free(addr: Ipv4Addr, port: u16) -> EngineResult<()> {
-        match std::net::TcpListener::bind((addr, port)) {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(EngineError::AddressInUse(addr, port)),
-            Err(e) => Err(EngineError::Io { context: format!("probing {addr}:{port}"), source: e }),
-        }
-    }
-
     /// The last lines the member wrote (stderr first, then stdout).
     fn log_tail(member: &Member) -> String {
         for name in ["stderr.log", "stdout.log"] {
@@ -377,7 +369,7 @@ impl ServiceEngine {
         let n = member.ordinal;
         let driver = self.launcher.driver();
         for port in std::iter::once(member.port).chain(self.launcher.extra_ports(member)) {
-            Self::check_address_free(member.address, port)?;
+            super::check_address_free(member.address, port)?;
         }
         let logs = member.dir.join("logs");
         self.make_dir(&logs)?;
