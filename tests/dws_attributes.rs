@@ -108,16 +108,7 @@ fn the_timezone_changes_on_every_node() {
 
     let (st, v) = s.call(&t, "POST", &path, Some(json!({"cluster_timezone": "Asia/Shanghai"})));
     assert_eq!(st, 200, "{v}");
-    let job = v["job_id"].as_str().unwrap().to_string();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let (_, j) = s.call(&t, "GET", &format!("/v1.0/{{pid}}/job/{job}"), None);
-        if j["status"] == "SUCCESS" {
-            break;
-        }
-        assert!(j["status"] != "FAIL" && std::time::Instant::now() < deadline, "{j}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    s.wait_job(&t, v["job_id"].as_str().unwrap(), Duration::from_secs(60));
     for ep in &eps {
         assert_eq!(common::psql(ep, "SHOW timezone").unwrap(), "Asia/Shanghai", "{ep}");
     }

@@ -63,6 +63,8 @@ mod read_model {
             timezone: "UTC".into(),
             maintain_window: Default::default(),
             volume: None,
+            parameters: Default::default(),
+            awaiting_restart: vec![],
         })
     }
 

@@ -27,7 +27,7 @@ use crate::core::{now_ms, CoreError};
 use crate::engine::{scram, EngineError, Engines};
 use crate::jobs::JobControl;
 use crate::observed::Observed;
-use crate::store::{ClusterQuery, ClusterRecord, Event, Store};
+use crate::store::{ClusterQuery, ClusterRecord, Event, ListedEvent, Store};
 
 /// Static settings the service needs.
 #[derive(Debug, Clone)]
@@ -391,6 +391,11 @@ impl App {
 
     pub async fn job(&self, project_id: &str, id: Uuid) -> Result<Job, CoreError> {
         self.store.get_job(project_id, id).await?.ok_or_else(|| CoreError::JobNotFound(id.to_string()))
+    }
+
+    /// A page of the events of the project's clusters of `product`, newest first, and their number.
+    pub async fn events(&self, project_id: &str, product: Product, offset: u64, limit: u64) -> Result<(Vec<ListedEvent>, u64), CoreError> {
+        self.store.list_events(project_id, product, offset, limit).await
     }
 
     pub async fn event(&self, cluster_id: Uuid, kind: &str, message: String) {

@@ -7,6 +7,7 @@ use super::App;
 use crate::core::cluster::{Cluster, ClusterSpec, MaintainWindow, Product, Tag, WarehouseSpec};
 use crate::core::error::Field;
 use crate::core::job::{Job, JobKind, JobPayload};
+use crate::core::parameters::{self, Assignment};
 use crate::core::validate::{self, Scale};
 use crate::core::CoreError;
 use crate::engine::scram;
@@ -49,6 +50,18 @@ impl App {
         let cluster = self.cluster(project_id, id, Product::Dws).await?;
         let payload = JobPayload { timezone: Some(timezone.to_string()), ..JobPayload::default() };
         self.enqueue(&cluster, JobKind::ApplySettings, payload).await
+    }
+}
+
+impl App {
+    /// Sets database parameters on every node: validated whole (nothing
+    /// changes unless every one is valid), then a durable job writes them to
+    /// each node's settings, reloads, and records which wait for a restart.
+    pub async fn set_parameters(&self, project_id: &str, id: Uuid, configuration_id: &str, list: &[Assignment]) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, Product::Dws).await?;
+        parameters::check_group(id, configuration_id)?;
+        let set = parameters::assignments(list)?;
+        self.enqueue(&cluster, JobKind::ApplySettings, JobPayload { parameters: Some(set), ..JobPayload::default() }).await
     }
 }
 

@@ -64,6 +64,8 @@ fn warehouse(i: usize) -> ClusterSpec {
         timezone: "UTC".into(),
         maintain_window: Default::default(),
         volume: None,
+        parameters: Default::default(),
+        awaiting_restart: vec![],
     })
 }
 

@@ -1,6 +1,7 @@
 //! The cluster resource: what the user asked for (spec), what strato persists
 //! (record and nodes), and the lifecycle a cluster moves through.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
@@ -154,6 +155,9 @@ impl Product {
 }
 
 /// What the user asked for, per product family. The family decides the engine.
+// A spec lives in a cluster record (behind an Arc in the read model), rarely on
+// the stack: the warehouse's size costs nothing worth a Box in every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "family", rename_all = "snake_case")]
 pub enum ClusterSpec {
@@ -236,13 +240,18 @@ impl ClusterSpec {
         }
     }
 
-    /// The spec with an apply-settings job's settings (a warehouse's timezone).
+    /// The spec with an apply-settings job's settings (a warehouse's timezone, parameters).
     pub fn with_settings(&self, change: &super::job::JobPayload) -> Result<ClusterSpec, super::CoreError> {
         match self {
-            ClusterSpec::Warehouse(w) => Ok(ClusterSpec::Warehouse(WarehouseSpec {
-                timezone: change.timezone.clone().unwrap_or_else(|| w.timezone.clone()),
-                ..w.clone()
-            })),
+            ClusterSpec::Warehouse(w) => {
+                let mut parameters = w.parameters.clone();
+                parameters.extend(change.parameters.iter().flatten().map(|(k, v)| (k.clone(), v.clone())));
+                Ok(ClusterSpec::Warehouse(WarehouseSpec {
+                    timezone: change.timezone.clone().unwrap_or_else(|| w.timezone.clone()),
+                    parameters,
+                    ..w.clone()
+                }))
+            }
             _ => Err(super::CoreError::NotSupported(format!("cluster `{}` has no settings to apply", self.name()))),
         }
     }
@@ -291,6 +300,14 @@ pub struct WarehouseSpec {
     /// `None` is the node type's.
     #[serde(default)]
     pub volume: Option<Volume>,
+    /// Database parameters set through the API (name → value as PostgreSQL
+    /// shows it); the rest keep their defaults (`core::parameters`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, String>,
+    /// The parameters the running nodes showed as waiting for a restart when
+    /// a job last looked (`pg_settings.pending_restart`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub awaiting_restart: Vec<String>,
 }
 
 impl WarehouseSpec {

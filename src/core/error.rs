@@ -25,6 +25,14 @@ pub enum Field {
     Timezone,
     MaintainWindow,
     Volume,
+    /// A parameter name that does not exist.
+    Parameter,
+    /// A parameter's value (or role) that is refused.
+    ParameterValue,
+    /// The same parameter and role twice in one update.
+    ParameterDuplicate,
+    /// A configuration (parameter group) id the cluster does not have.
+    ParameterGroup,
     // Vector (Zilliz) clusters
     Region,
     Plan,

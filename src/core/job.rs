@@ -289,6 +289,8 @@ pub enum Step {
     /// Record the job's settings on the cluster and rewrite every node's
     /// configuration for them, reloading the running ones.
     ApplySettings,
+    /// Record which settings the running nodes apply only at their next start.
+    ObserveSettings,
 }
 
 /// The steps of a job on a cluster of `nodes` nodes; a change task's come
@@ -308,14 +310,14 @@ pub fn plan(kind: JobKind, nodes: u32, payload: &JobPayload) -> Vec<Step> {
             .map(Step::StopNode)
             .chain([Step::StopNode(0), Step::StartNode(0)])
             .chain(standbys.map(Step::StartNode))
-            .chain([Step::WaitReplication])
+            .chain([Step::WaitReplication, Step::ObserveSettings])
             .collect(),
         JobKind::StopCluster => standbys.rev().map(Step::StopNode).chain([Step::StopNode(0)]).collect(),
         // Starting a running node is a no-op, so a repair is a start.
         JobKind::StartCluster | JobKind::RepairCluster => [Step::StartNode(0)]
             .into_iter()
             .chain(standbys.map(Step::StartNode))
-            .chain([Step::WaitReplication])
+            .chain([Step::WaitReplication, Step::ObserveSettings])
             .collect(),
         JobKind::DeleteCluster => standbys
             .rev()
@@ -413,6 +415,9 @@ pub struct JobPayload {
     /// The timezone an apply-settings job sets (DWS `cluster_timezone`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// The database parameters an apply-settings job sets (validated values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl JobPayload {
@@ -533,7 +538,8 @@ mod tests {
                 Step::StartNode(0),
                 Step::StartNode(1),
                 Step::StartNode(2),
-                Step::WaitReplication
+                Step::WaitReplication,
+                Step::ObserveSettings
             ]
         );
     }

@@ -11,6 +11,7 @@ pub mod geography;
 pub mod identity;
 pub mod job;
 pub mod node_types;
+pub mod parameters;
 pub mod search;
 pub mod snapshot;
 pub mod status;

@@ -398,6 +398,8 @@ pub fn create(
         timezone: "UTC".into(),
         maintain_window: Default::default(),
         volume: input.volume.as_ref().map(|(t, gb)| volume(t.as_deref(), *gb)).transpose()?,
+        parameters: Default::default(),
+        awaiting_restart: vec![],
     };
     Ok((spec, pwd))
 }

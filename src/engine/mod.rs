@@ -156,6 +156,12 @@ pub trait Engine: Send + Sync + 'static {
         let _ = (layout, nodes, spec);
         Err(EngineError::Unsupported(format!("the {} engine cannot change a cluster's size", self.kind().as_str())))
     }
+    /// The settings the running nodes have been given but apply only at their
+    /// next start (none for engines without such settings).
+    async fn pending_restart(&self, layout: &ClusterLayout, nodes: &[Node]) -> EngineResult<Vec<String>> {
+        let _ = (layout, nodes);
+        Ok(vec![])
+    }
     /// What the node's process is doing right now (cheap).
     fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth;
     /// The node's process id, if it runs.

@@ -27,6 +27,7 @@ use super::{dir_size, Admin, Backups, ClusterLayout, Engine, EngineError, Engine
 use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, WarehouseSpec};
 use crate::core::job::JobPayload;
 use crate::core::node_types;
+use crate::core::parameters;
 use crate::core::status::NodeHealth;
 
 /// The superuser strato administers nodes as (over the Unix socket only).
@@ -228,6 +229,8 @@ impl PostgresEngine {
             sb = t.shared_buffers,
             key = layout.cluster_key,
         );
+        // Set through the API: after strato's own lines, so that each wins (PostgreSQL reads the last).
+        let conf = w.parameters.iter().fold(conf, |conf, (name, value)| conf + &parameters::conf_line(name, value));
         self.write_as_engine(&dir.join("strato.conf"), &conf).await
     }
 
@@ -321,6 +324,46 @@ impl PostgresEngine {
 
     /// Runs SQL on a node through its socket as the superuser; SQL goes on
     /// stdin so it never appears in a process list.
+    /// Waits (a reload is asynchronous) until `node` shows the spec's timezone
+    /// and every parameter that applies without a restart; fails at once with
+    /// PostgreSQL's own words for a line of the settings file it refused (a
+    /// changed restart-only setting, "could not be applied" until the restart, is
+    /// not refused).
+    async fn await_settings(&self, layout: &ClusterLayout, node: &Node, w: &WarehouseSpec) -> EngineResult<()> {
+        let mut wanted: Vec<(String, String)> = vec![("timezone".into(), w.timezone.clone())];
+        wanted.extend(
+            w.parameters
+                .iter()
+                .filter(|(name, _)| parameters::find(name).is_some_and(|p| !p.restart_required))
+                .map(|(n, v)| (n.clone(), v.clone())),
+        );
+        let names = wanted.iter().map(|(n, _)| format!("'{}'", n.replace('\'', ""))).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT 'error', coalesce(name, '?'), error FROM pg_file_settings \
+             WHERE error IS NOT NULL AND error <> 'setting could not be applied' \
+             UNION ALL SELECT 'setting', lower(name), setting FROM pg_settings WHERE lower(name) IN ({names});"
+        );
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let out = self.psql(layout, node, &sql).await?;
+            let rows: Vec<Vec<&str>> = out.lines().map(|l| l.splitn(3, '|').collect()).filter(|r: &Vec<&str>| r.len() == 3).collect();
+            if let Some(r) = rows.iter().find(|r| r[0] == "error") {
+                return Err(EngineError::Failed(format!("node {} refused the setting {}: {}", node.ordinal, r[1], r[2])));
+            }
+            let shown = |name: &str| rows.iter().find(|r| r[0] == "setting" && r[1] == name).map(|r| r[2]);
+            let behind = wanted.iter().find(|(n, v)| !shows(shown(n), v));
+            let Some((name, value)) = behind else { return Ok(()) };
+            if tokio::time::Instant::now() >= deadline {
+                return Err(EngineError::Failed(format!(
+                    "node {} shows {name} = {} after the reload, not {value}",
+                    node.ordinal,
+                    shown(name).unwrap_or("nothing")
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn psql(&self, layout: &ClusterLayout, node: &Node, sql: &str) -> EngineResult<String> {
         let mut cmd = Command::new(self.bin("psql")?);
         cmd.arg("-X")
@@ -347,6 +390,16 @@ impl PostgresEngine {
             return Err(EngineError::Failed(format!("psql failed: {}", String::from_utf8_lossy(&out.stderr).trim())));
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+}
+
+/// Whether PostgreSQL's `setting` is the value strato wrote (numbers compared
+/// as numbers: `4` is `4.0`).
+fn shows(setting: Option<&str>, value: &str) -> bool {
+    match (setting, value.parse::<f64>()) {
+        (Some(s), Ok(v)) => s.parse::<f64>().map_or(s == value, |s| s == v),
+        (Some(s), Err(_)) => s == value,
+        (None, _) => false,
     }
 }
 
@@ -450,8 +503,9 @@ impl Engine for PostgresEngine {
         self.psql(layout, primary, &sql).await.map(|_| ())
     }
 
-    /// Rewrites every node's settings (the timezone) and reloads the running
-    /// ones; returns once each running node shows the new timezone.
+    /// Rewrites every node's settings (timezone, parameters) and reloads the
+    /// running ones; returns once each running node shows them, or with the
+    /// reason PostgreSQL gives for a setting it refused.
     async fn reconfigure(&self, layout: &ClusterLayout, nodes: &[Node], spec: &ClusterSpec) -> EngineResult<()> {
         let w = warehouse(spec)?;
         for node in nodes {
@@ -464,19 +518,20 @@ impl Engine for PostgresEngine {
                 continue;
             }
             self.psql(layout, node, "SELECT pg_reload_conf();").await?;
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-            loop {
-                let shown = self.psql(layout, node, "SHOW timezone;").await?;
-                if shown.trim() == w.timezone {
-                    break;
-                }
-                if tokio::time::Instant::now() >= deadline {
-                    return Err(EngineError::Failed(format!("node {} shows timezone {} after the reload", node.ordinal, shown.trim())));
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+            self.await_settings(layout, node, w).await?;
         }
         Ok(())
+    }
+
+    async fn pending_restart(&self, layout: &ClusterLayout, nodes: &[Node]) -> EngineResult<Vec<String>> {
+        let mut pending = std::collections::BTreeSet::new();
+        for node in nodes {
+            if self.observe(layout, node) == NodeHealth::Ready {
+                let names = self.psql(layout, node, "SELECT name FROM pg_settings WHERE pending_restart ORDER BY name;").await?;
+                pending.extend(names.lines().map(str::to_string));
+            }
+        }
+        Ok(pending.into_iter().collect())
     }
 
     async fn set_admin_password(&self, layout: &ClusterLayout, primary: &Node, cluster: &Cluster, verifier: &str) -> EngineResult<()> {

@@ -147,14 +147,14 @@ impl Runner {
             return;
         }
         let (kind, message) = match &outcome {
-            JobOutcome::Succeeded => ("job_succeeded", format!("{} finished", job.kind)),
-            JobOutcome::Failed(f) => ("job_failed", format!("{} failed: {}", job.kind, f.message)),
+            JobOutcome::Succeeded => (format!("{}_succeeded", job.kind.as_str()), format!("{} finished", job.kind)),
+            JobOutcome::Failed(f) => (format!("{}_failed", job.kind.as_str()), format!("{} failed: {}", job.kind, f.message)),
         };
         let ended = if matches!(outcome, JobOutcome::Succeeded) { "succeeded" } else { "failed" };
         crate::metrics::metrics().observe_job(job.kind.as_str(), ended, started.elapsed());
         tracing::info!(job.id = %job.id, job.kind = %job.kind, duration_ms = started.elapsed().as_millis() as u64, "{message}");
         if !job.kind.is_internal() || matches!(outcome, JobOutcome::Failed(_)) {
-            self.event(job.cluster_id, kind, message).await;
+            self.event(job.cluster_id, &kind, message).await;
         }
     }
 

@@ -1,6 +1,6 @@
 //! One function per step kind: translate a `Step` into engine calls.
 
-use crate::core::cluster::{Cluster, Node};
+use crate::core::cluster::{Cluster, ClusterSpec, Node, WarehouseSpec};
 use crate::core::job::{Cleanup, Job, Step};
 use crate::core::status::NodeHealth;
 use crate::engine::{EngineError, EngineResult};
@@ -70,7 +70,12 @@ pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node]
             let changed = spec.with_settings(&job.payload).map_err(|e| EngineError::Failed(e.to_string()))?;
             // Recorded first: a crash before the files are rewritten re-runs this step with the same target.
             r.store.set_spec(cluster.id, &changed).await.map_err(|e| EngineError::Failed(e.to_string()))?;
-            engine.reconfigure(&layout, nodes, &changed).await
+            engine.reconfigure(&layout, nodes, &changed).await?;
+            record_pending_restart(r, cluster.id, &changed, engine.pending_restart(&layout, nodes).await?).await
+        }
+        Step::ObserveSettings => {
+            let pending = engine.pending_restart(&layout, nodes).await?;
+            record_pending_restart(r, cluster.id, spec, pending).await
         }
         Step::ApplySpec => {
             let changed = spec.changed(&job.payload).map_err(|e| EngineError::Failed(e.to_string()))?;
@@ -85,6 +90,17 @@ pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node]
             engine.reconfigure(&layout, nodes, &resized).await
         }
     }
+}
+
+/// Records which settings the nodes apply only at their next start (a
+/// warehouse's `awaiting_restart`), if that changed.
+async fn record_pending_restart(r: &Runner, cluster_id: uuid::Uuid, spec: &ClusterSpec, pending: Vec<String>) -> EngineResult<()> {
+    let ClusterSpec::Warehouse(w) = spec else { return Ok(()) };
+    if w.awaiting_restart == pending {
+        return Ok(());
+    }
+    let next = ClusterSpec::Warehouse(WarehouseSpec { awaiting_restart: pending, ..w.clone() });
+    r.store.set_spec(cluster_id, &next).await.map_err(|e| EngineError::Failed(e.to_string()))
 }
 
 fn snapshot(job: &Job) -> EngineResult<uuid::Uuid> {

@@ -35,6 +35,15 @@ pub struct Event {
     pub message: String,
 }
 
+/// An event as a list shows it: with its sequence number and the name its
+/// cluster has now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedEvent {
+    pub seq: i64,
+    pub event: Event,
+    pub cluster_name: String,
+}
+
 /// What rendering a cluster needs from the store: the cluster, its nodes, the
 /// job that holds it, and how many events it had in the last 24 hours. The
 /// rest (what its processes do) is observed state, kept in memory.
@@ -261,4 +270,7 @@ pub trait Store: Send + Sync + 'static {
 
     // --- events
     async fn add_event(&self, e: &Event) -> StoreResult<()>;
+    /// A page of the events of a project's clusters of one product (deleted
+    /// ones included), newest first, and how many there are in all.
+    async fn list_events(&self, project_id: &str, product: Product, offset: u64, limit: u64) -> StoreResult<(Vec<ListedEvent>, u64)>;
 }

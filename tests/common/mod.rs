@@ -246,6 +246,19 @@ impl Server {
         }
     }
 
+    /// Polls `GET /v1.0/{pid}/job/{id}` as the providers do until `SUCCESS`; panics on `FAIL`.
+    pub fn wait_job(&self, token: &str, job_id: &str, within: Duration) -> Value {
+        let deadline = Instant::now() + within;
+        loop {
+            let (_, j) = self.call(token, "GET", &format!("/v1.0/{{pid}}/job/{job_id}"), None);
+            if j["status"] == "SUCCESS" {
+                return j;
+            }
+            assert!(j["status"] != "FAIL" && Instant::now() < deadline, "{j}\nlog:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     pub fn wait_available(&self, token: &str, id: &str) -> Value {
         self.wait_until(token, id, Duration::from_secs(90), |c| {
             assert_ne!(c["status"], "CREATION FAILED", "{c}");

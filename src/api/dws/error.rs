@@ -72,12 +72,16 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
     ("DWS.5014", StatusCode::BAD_REQUEST, "Missing `vpc_id`."),
     ("DWS.5015", StatusCode::BAD_REQUEST, "Missing `subnet_id`."),
     ("DWS.5016", StatusCode::BAD_REQUEST, "Missing `security_group_id`."),
+    ("DWS.5037", StatusCode::BAD_REQUEST, "A parameter that does not exist (`UpdateConfiguration`)."),
     (
         "DWS.5038",
         StatusCode::BAD_REQUEST,
-        "A value out of range: `port`, `public_ip`, `number_of_cn`, a snapshot's `description`, or the snapshot policy.",
+        "A value out of range: `port`, `public_ip`, `number_of_cn`, a snapshot's `description`, the snapshot policy, \
+         or a parameter's value.",
     ),
+    ("DWS.5039", StatusCode::BAD_REQUEST, "The same parameter and role twice in one update."),
     ("DWS.5050", StatusCode::CONFLICT, "A cluster or snapshot of that name exists in the project."),
+    ("DWS.5054", StatusCode::BAD_REQUEST, "Not the cluster's parameter group (`configuration_id`)."),
     ("DWS.5057", StatusCode::BAD_REQUEST, "Invalid cluster or snapshot `name`."),
     (
         "DWS.5090",
@@ -111,6 +115,10 @@ fn field_code(f: Field) -> &'static str {
         Field::Tags => "DWS.5194",
         Field::SnapshotName => "DWS.5057",
         Field::SnapshotDescription | Field::SnapshotPolicy | Field::Timezone | Field::MaintainWindow | Field::Volume => "DWS.5038",
+        Field::Parameter => "DWS.5037",
+        Field::ParameterValue => "DWS.5038",
+        Field::ParameterDuplicate => "DWS.5039",
+        Field::ParameterGroup => "DWS.5054",
         // Vector-cluster fields never reach DWS.
         Field::Region | Field::Plan | Field::CuType | Field::CuSize | Field::Description => "DWS.5038",
         Field::Version | Field::Datastore | Field::Flavor => "DWS.5038",
@@ -215,7 +223,7 @@ mod tests {
     use super::*;
     use crate::auth::signature::SignatureError;
 
-    const FIELDS: [Field; 27] = [
+    const FIELDS: [Field; 31] = [
         Field::Name,
         Field::UserName,
         Field::UserPwd,
@@ -235,6 +243,10 @@ mod tests {
         Field::Timezone,
         Field::MaintainWindow,
         Field::Volume,
+        Field::Parameter,
+        Field::ParameterValue,
+        Field::ParameterDuplicate,
+        Field::ParameterGroup,
         Field::Region,
         Field::Plan,
         Field::CuType,

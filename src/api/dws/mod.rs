@@ -6,9 +6,11 @@
 mod attributes;
 mod clusters;
 mod error;
+mod events;
 mod jobs;
 mod node_types;
 mod openapi;
+mod parameters;
 mod policies;
 mod render;
 mod scaling;
@@ -60,6 +62,10 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(attributes::rename))
         .routes(routes!(attributes::rename_v1))
         .routes(routes!(attributes::list_nodes))
+        .routes(routes!(parameters::list_groups))
+        .routes(routes!(parameters::list_parameters))
+        .routes(routes!(parameters::update))
+        .routes(routes!(events::list))
         .routes(routes!(jobs::show))
         .routes(routes!(snapshots::create, snapshots::list))
         .routes(routes!(snapshots::show, snapshots::delete))

@@ -17,6 +17,8 @@ pub const TAG_SNAPSHOTS: &str = "Snapshots";
 pub const TAG_POLICIES: &str = "Snapshot policies";
 pub const TAG_JOBS: &str = "Jobs";
 pub const TAG_NODE_TYPES: &str = "Node types";
+pub const TAG_PARAMETERS: &str = "Parameters";
+pub const TAG_EVENTS: &str = "Events";
 
 pub const PROJECT_ID: &str = "The project: the token's, or one of the signing user's (else 403 DWS.0015).";
 pub const CLUSTER_ID: &str = "A cluster id, a UUID (else DWS.0001).";

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use super::wire::{self, ClusterStatus, JobStatus, NodeStatus, SnapshotStatus, SubStatus, TaskStatus};
 use crate::app::{ClusterView, SnapshotView};
-use crate::core::cluster::{FailedJob, Lifecycle, Node};
+use crate::core::cluster::{FailedJob, Lifecycle, Node, WarehouseSpec};
+use crate::core::parameters;
 use crate::core::iso;
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::node_types::NodeType;
@@ -158,10 +159,9 @@ pub fn cluster(v: &ClusterView, region: &str) -> wire::Cluster {
             start_time: s.maintain_window.start_time.clone(),
             end_time: s.maintain_window.end_time.clone(),
         },
-        parameter_group: wire::ParameterGroup {
-            id: "00000000-0000-0000-0000-000000000001".into(),
-            name: "Default-Parameter-Group-dws".into(),
-            status: "In-Sync".into(),
+        parameter_group: {
+            let g = parameter_group(v);
+            wire::ParameterGroup { id: g.id, name: g.name, status: g.status }
         },
         failed_reasons: c
             .failure
@@ -312,4 +312,51 @@ pub fn policy(p: &Policy) -> wire::SnapshotPolicy {
         backup_strategy_cluster_type_limit_num: 3,
         backup_strategy_schema_type_limit_num: 0,
     }
+}
+
+/// The cluster's parameter group: In-Sync, Applying while a settings job
+/// runs, Sync-Failure (with the reason) after one failed, Pending-Reboot while
+/// a node awaits a restart for a changed parameter.
+pub fn parameter_group(v: &ClusterView) -> wire::ClusterConfiguration {
+    let id = v.cluster.id;
+    let awaiting = v.cluster.spec.warehouse().is_some_and(|w| !w.awaiting_restart.is_empty());
+    let failed = v.cluster.failure.as_ref().filter(|f| f.job.is_some_and(|j| j.kind == JobKind::ApplySettings));
+    let (status, fail_reason) = match (&v.active_job, failed) {
+        (Some(j), _) if j.kind == JobKind::ApplySettings => ("Applying", None),
+        (_, Some(f)) => ("Sync-Failure", Some(f.message.clone())),
+        _ if awaiting => ("Pending-Reboot", None),
+        _ => ("In-Sync", None),
+    };
+    wire::ClusterConfiguration {
+        id: parameters::group_id(id).to_string(),
+        name: parameters::group_name(id),
+        r#type: "hiddenParameterGroup".into(),
+        status: status.into(),
+        fail_reason,
+    }
+}
+
+/// Every parameter with the cluster's value (set, else the default) on both roles.
+pub fn parameters(w: &WarehouseSpec) -> Vec<wire::ConfigurationParameter> {
+    let node_type = crate::core::node_types::find(&w.node_type).unwrap_or_else(|| crate::core::node_types::catalog().remove(0));
+    parameters::PARAMETERS
+        .iter()
+        .map(|p| {
+            let default_value = p.default_value(&node_type);
+            let value = w.parameters.get(p.name).cloned().unwrap_or_else(|| default_value.clone());
+            wire::ConfigurationParameter {
+                name: p.name.into(),
+                values: parameters::ROLES
+                    .iter()
+                    .map(|role| wire::ParameterUnit { r#type: role.to_string(), value: value.clone(), default_value: default_value.clone() })
+                    .collect(),
+                unit: p.unit.into(),
+                r#type: p.kind.dws_type().into(),
+                readonly: p.readonly,
+                value_range: p.kind.value_range(),
+                restart_required: p.restart_required,
+                description: p.description.into(),
+            }
+        })
+        .collect()
 }

@@ -131,7 +131,7 @@ pub async fn restore(
     Ok(Json(ClusterCreated { cluster: ClusterRef { id: cluster.id }, job_id: job.id }))
 }
 
-fn number(v: &Option<String>, what: &str, dflt: usize, max: usize) -> Result<usize, DwsError> {
+pub(super) fn number(v: &Option<String>, what: &str, dflt: usize, max: usize) -> Result<usize, DwsError> {
     match v.as_deref() {
         None | Some("") => Ok(dflt),
         Some(s) => match s.parse::<usize>() {

@@ -14,7 +14,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::cache::RecordCache;
-use super::{ClusterQuery, ClusterRecord, Event, JobOutcome, NonceUse, Store, StoreResult, TokenClaim, Watched};
+use super::{ClusterQuery, ClusterRecord, Event, JobOutcome, ListedEvent, NonceUse, Store, StoreResult, TokenClaim, Watched};
 use crate::core::cluster::{Cluster, ClusterSpec, Failure, Lifecycle, Node, Placement, Product};
 use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::{Job, JobKind, JobState};
@@ -857,5 +857,35 @@ impl Store for SqliteStore {
             .await?;
         self.records.invalidate(e.cluster_id);
         Ok(())
+    }
+
+    async fn list_events(&self, project_id: &str, product: Product, offset: u64, limit: u64) -> StoreResult<(Vec<ListedEvent>, u64)> {
+        const OF_PROJECT: &str = "FROM events e JOIN clusters c ON c.id = e.cluster_id WHERE c.project_id = ? AND c.product = ?";
+        let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) {OF_PROJECT}"))
+            .bind(project_id)
+            .bind(product.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT e.id, e.cluster_id, e.at, e.kind, e.message, c.name {OF_PROJECT} ORDER BY e.at DESC, e.id DESC LIMIT ? OFFSET ?"
+        ))
+        .bind(project_id)
+        .bind(product.as_str())
+        .bind(limit.min(i64::MAX as u64) as i64)
+        .bind(offset.min(i64::MAX as u64) as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let events = rows
+            .iter()
+            .map(|r| {
+                let cluster_id: String = r.get(1);
+                Ok(ListedEvent {
+                    seq: r.get(0),
+                    event: Event { cluster_id: cluster_id.parse().map_err(internal)?, at: r.get(2), kind: r.get(3), message: r.get(4) },
+                    cluster_name: r.get(5),
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((events, total as u64))
     }
 }

@@ -9,12 +9,14 @@
 mod attributes;
 mod clusters;
 mod create_v2;
+mod parameters;
 mod scaling;
 mod snapshots;
 
 pub use attributes::*;
 pub use clusters::*;
 pub use create_v2::*;
+pub use parameters::*;
 pub use scaling::*;
 pub use snapshots::*;
 
