@@ -134,6 +134,28 @@ fn parameters_change_on_every_node_and_restart_ones_wait_for_a_restart() {
         assert_eq!(common::psql(ep, "SHOW statement_timeout").unwrap(), "1234ms", "{ep}");
     }
 
+    // The CLI: set and wait, list, refuse; tags; events.
+    let cli = |args: &[&str]| {
+        let out = s.run_cli(args, &[]);
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, stdout, stderr) = cli(&["cluster", "set-parameter", &id, "lock_timeout=2500", "log_statement=ddl", "--wait"]);
+    assert!(ok && stdout.contains("In-Sync"), "{stdout}{stderr}");
+    for ep in &eps {
+        assert_eq!(common::psql(ep, "SHOW lock_timeout").unwrap(), "2500ms", "{ep}");
+        assert_eq!(common::psql(ep, "SHOW log_statement").unwrap(), "ddl", "{ep}");
+    }
+    let (ok, stdout, _) = cli(&["cluster", "parameters", &id]);
+    assert!(ok && stdout.lines().any(|l| l.starts_with("lock_timeout ") && l.contains("2500")), "{stdout}");
+    let (ok, _, stderr) = cli(&["cluster", "set-parameter", &id, "lock_timeout=soon"]);
+    assert!(!ok && stderr.contains("DWS.5038"), "{stderr}");
+    let (ok, stdout, stderr) = cli(&["cluster", "tag", &id, "--add", "env=ci", "--add", "team=data"]);
+    assert!(ok && stdout.contains("env=ci") && stdout.contains("team=data"), "{stdout}{stderr}");
+    let (ok, stdout, _) = cli(&["cluster", "tag", &id, "--remove", "team"]);
+    assert!(ok && stdout.trim() == "env=ci", "{stdout}");
+    let (ok, stdout, _) = cli(&["cluster", "events", "--limit", "5"]);
+    assert!(ok && stdout.lines().count() == 5 && stdout.contains("tuned"), "{stdout}");
+
     // The events: DWS's names, this cluster's name, newest first, paged.
     let (st, ev) = s.call(&t, "GET", "/v2/{pid}/events?limit=1000", None);
     assert_eq!(st, 200, "{ev}");

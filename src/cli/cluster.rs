@@ -67,6 +67,30 @@ pub enum ClusterCommand {
         #[arg(long, env = "STRATO_NEW_CLUSTER_PASSWORD", hide_env_values = true)]
         new_password: String,
     },
+    /// Show the cluster's parameters and its parameter group's status.
+    Parameters { id: String },
+    /// Set database parameters on every node (NAME=VALUE ...).
+    SetParameter {
+        id: String,
+        #[arg(required = true, value_name = "NAME=VALUE")]
+        settings: Vec<String>,
+        /// Wait until the group is In-Sync (or Pending-Reboot: a restart applies the rest).
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Add (KEY=VALUE) or remove (KEY) tags.
+    Tag {
+        id: String,
+        #[arg(long, value_name = "KEY=VALUE")]
+        add: Vec<String>,
+        #[arg(long, value_name = "KEY")]
+        remove: Vec<String>,
+    },
+    /// The project's DWS events, newest first.
+    Events {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
     Delete {
         id: String,
         /// Keep this many of the cluster's newest manual snapshots (default: keep all).
@@ -92,6 +116,41 @@ fn print_table(clusters: &[Value]) {
             c["task_status"].as_str().unwrap_or("-"),
             c["number_of_node"],
             c["endpoints"][0]["connect_info"].as_str().unwrap_or("-"),
+        );
+    }
+}
+
+/// The cluster's parameter group (the one `ListClusterConfigurations` shows).
+async fn parameter_group(client: &Client, id: &str) -> anyhow::Result<Value> {
+    let v = client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}/configurations"), None).await?;
+    v["configurations"]
+        .as_array()
+        .and_then(|g| g.iter().find(|g| g["type"] == "hiddenParameterGroup"))
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("cluster {id} shows no parameter group"))
+}
+
+/// The provider's wait after a parameter change: the group In-Sync or Pending-Reboot.
+fn parameters_applied(c: Option<&Value>) -> Verdict {
+    let Some(c) = c else { return Some(Err(anyhow::anyhow!("the cluster is gone"))) };
+    match c["parameter_group"]["status"].as_str().unwrap_or("") {
+        "In-Sync" | "Pending-Reboot" => Some(Ok(())),
+        "Sync-Failure" => Some(Err(anyhow::anyhow!("the change failed: {}", c["failed_reasons"]["error_msg"]))),
+        _ => None,
+    }
+}
+
+fn print_parameters(params: &[Value]) {
+    println!("{:<32}  {:<16}  {:<16}  {:<6}  RESTART", "NAME", "VALUE", "DEFAULT", "UNIT");
+    for p in params {
+        let v = &p["values"][0];
+        println!(
+            "{:<32}  {:<16}  {:<16}  {:<6}  {}",
+            p["name"].as_str().unwrap_or(""),
+            v["value"].as_str().unwrap_or(""),
+            v["default_value"].as_str().unwrap_or(""),
+            p["unit"].as_str().unwrap_or(""),
+            if p["restart_required"] == true { "yes" } else { "no" },
         );
     }
 }
@@ -220,6 +279,74 @@ pub async fn run(conn: ConnArgs, cmd: ClusterCommand) -> anyhow::Result<()> {
             let path = format!("/v1.0/{{pid}}/clusters/{id}/reset-password");
             client.call(Method::POST, &path, Some(serde_json::to_value(body)?)).await?;
             println!("password reset of {id} accepted");
+        }
+        ClusterCommand::Parameters { id } => {
+            let group = parameter_group(&client, &id).await?;
+            let gid = group["id"].as_str().unwrap_or_default();
+            let v = client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}/configurations/{gid}"), None).await?;
+            if conn.keystone.json {
+                out(&v);
+            } else {
+                println!("parameter group {gid}: {}", group["status"].as_str().unwrap_or(""));
+                print_parameters(v["configurations"].as_array().map(Vec::as_slice).unwrap_or(&[]));
+            }
+        }
+        ClusterCommand::SetParameter { id, settings, wait } => {
+            let mut configurations = Vec::new();
+            for s in &settings {
+                let (name, value) = s.split_once('=').ok_or_else(|| anyhow::anyhow!("`{s}` is not NAME=VALUE"))?;
+                for role in ["cn", "dn"] {
+                    configurations.push(wire::ParameterValue { r#type: role.into(), name: name.into(), value: value.into() });
+                }
+            }
+            let group = parameter_group(&client, &id).await?;
+            let path = format!("/v2/{{pid}}/clusters/{id}/configurations/{}", group["id"].as_str().unwrap_or_default());
+            client.call(Method::PUT, &path, Some(serde_json::to_value(wire::UpdateConfigurationRequest { configurations })?)).await?;
+            if wait {
+                wait_for(&client, &id, "setting parameters", parameters_applied).await?;
+                let status = client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}"), None).await?;
+                println!("parameters of {id}: {}", status["cluster"]["parameter_group"]["status"].as_str().unwrap_or(""));
+            } else {
+                println!("parameter change of {id} accepted");
+            }
+        }
+        ClusterCommand::Tag { id, add, remove } => {
+            if add.is_empty() && remove.is_empty() {
+                anyhow::bail!("give --add KEY=VALUE or --remove KEY");
+            }
+            if !add.is_empty() {
+                let tags = add
+                    .iter()
+                    .map(|t| t.split_once('=').map(|(k, v)| wire::ClusterTag { key: k.into(), value: v.into() }))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| anyhow::anyhow!("--add takes KEY=VALUE"))?;
+                let body = serde_json::to_value(wire::BatchCreateTagsRequest { tags })?;
+                client.call(Method::POST, &format!("/v1.0/{{pid}}/clusters/{id}/tags/batch-create"), Some(body)).await?;
+            }
+            if !remove.is_empty() {
+                let tags = remove.into_iter().map(|key| wire::TagToDelete { key, value: None }).collect();
+                let body = serde_json::to_value(wire::BatchDeleteTagsRequest { tags })?;
+                client.call(Method::POST, &format!("/v1.0/{{pid}}/clusters/{id}/tags/batch-delete"), Some(body)).await?;
+            }
+            let v = client.call(Method::GET, &format!("/v1.0/{{pid}}/clusters/{id}/tags"), None).await?;
+            if conn.keystone.json {
+                out(&v);
+            } else {
+                for t in v["tags"].as_array().into_iter().flatten() {
+                    println!("{}={}", t["key"].as_str().unwrap_or(""), t["value"].as_str().unwrap_or(""));
+                }
+            }
+        }
+        ClusterCommand::Events { limit } => {
+            let v = client.call(Method::GET, &format!("/v2/{{pid}}/events?limit={limit}"), None).await?;
+            if conn.keystone.json {
+                out(&v);
+            } else {
+                for e in v["events"].as_array().into_iter().flatten() {
+                    let at = e["occur_time"].as_i64().map(crate::core::iso).unwrap_or_default();
+                    println!("{at}  {:<7}  {:<20}  {:<28}  {}", e["severity"].as_str().unwrap_or(""), e["source_name"].as_str().unwrap_or(""), e["name"].as_str().unwrap_or(""), e["context"].as_str().unwrap_or(""));
+                }
+            }
         }
         ClusterCommand::Delete { id, keep_last_manual_snapshot, wait } => {
             let body = keep_last_manual_snapshot

@@ -334,3 +334,53 @@ def test_scale_out_and_in_through_the_sdk(client, strato, cleanup):
              lambda v: isinstance(v, ClientRequestException) and v.status_code == 404,
              "cluster %s to be deleted (404)" % name, raising=True)
     cleanup.remove(cid)
+
+
+def test_parameters_and_events_through_the_sdk(client, cleanup):
+    """list_cluster_configurations / list_cluster_configurations_parameter / update_configuration as the provider's
+    dws_parameter_configurations drives them: the change really reaches PostgreSQL on every node; an unknown
+    parameter is DWS.5037 and a bad value DWS.5038 with nothing changed; list_events shows DWS's event names."""
+    from huaweicloudsdkdws.v2 import (ConfigurationParameterValue, ConfigurationParameterValues,
+                                      ListClusterConfigurationsParameterRequest, ListClusterConfigurationsRequest,
+                                      ListEventsRequest, UpdateConfigurationRequest)
+    name = unique_name("sdk-params")
+    cid = create(client, name).cluster.id
+    cleanup.append(cid)
+    c = wait_available(client, cid, "cluster %s to become AVAILABLE" % name)
+    groups = client.list_cluster_configurations(ListClusterConfigurationsRequest(cluster_id=cid)).configurations
+    group = [g for g in groups if g.type == "hiddenParameterGroup"][0]
+    assert group.status == "In-Sync" and group.id == c.parameter_group.id, (groups, c.parameter_group)
+
+    def params():
+        return client.list_cluster_configurations_parameter(ListClusterConfigurationsParameterRequest(
+            cluster_id=cid, configuration_id=group.id)).configurations
+
+    def update(name, value):
+        values = [ConfigurationParameterValue(type=role, name=name, value=value) for role in ("cn", "dn")]
+        return client.update_configuration(UpdateConfigurationRequest(
+            cluster_id=cid, configuration_id=group.id, body=ConfigurationParameterValues(configurations=values)))
+
+    work_mem = [p for p in params() if p.name == "work_mem"][0]
+    assert [(v.type, v.value) for v in work_mem.values] == [("cn", "4096"), ("dn", "4096")], work_mem
+    assert work_mem.type == "integer" and work_mem.restart_required is False, work_mem
+    expect_error(lambda: update("no_such_parameter", "1"), 400, "DWS.5037")
+    expect_error(lambda: update("work_mem", "a lot"), 400, "DWS.5038")
+
+    update("work_mem", "16384")
+    wait_for(lambda: client.list_cluster_configurations(ListClusterConfigurationsRequest(cluster_id=cid)).configurations[0],
+             lambda g: g.status in ("In-Sync", "Pending-Reboot"), "the parameter group to settle",
+             fail=lambda g: g.status == "Sync-Failure")
+    assert [v.value for v in [p for p in params() if p.name == "work_mem"][0].values] == ["16384", "16384"]
+    for ep in c.endpoints:
+        conn = connect_db(ep.connect_info)
+        try:
+            assert query(conn, "show work_mem") == [("16MB",)], ep.connect_info
+        finally:
+            conn.close()
+
+    events = client.list_events(ListEventsRequest(limit="1000")).events
+    mine = [e.name for e in events if e.source_id == cid]
+    assert "createClusterSuccess" in mine and "updateConfigurationSuccess" in mine, mine
+    assert all(e.name_space == "dws" and isinstance(e.occur_time, int) for e in events), events[0]
+    client.delete_cluster(DeleteClusterRequest(cluster_id=cid))
+    cleanup.remove(cid)
