@@ -12,6 +12,7 @@ pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod core;
+pub mod endpoints;
 pub mod engine;
 pub mod faults;
 pub mod health;

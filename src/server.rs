@@ -349,6 +349,7 @@ pub async fn run(args: ServerArgs) -> anyhow::Result<()> {
         grace: Duration::from_millis(args.recovery_grace_ms),
     };
     tasks.spawn(health.run(app.clone(), cancel.clone()));
+    tasks.spawn(crate::endpoints::Forwarder::new().run(app.clone(), cancel.clone()));
     let scheduler = crate::scheduler::Scheduler { interval: Duration::from_millis(500), day_ms: args.snapshot_day_secs * 1000 };
     tasks.spawn(scheduler.run(app.clone(), cancel.clone()));
     let routers = [

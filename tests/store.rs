@@ -65,6 +65,7 @@ mod read_model {
             volume: None,
             parameters: Default::default(),
             awaiting_restart: vec![],
+            elb: None,
         })
     }
 

@@ -65,6 +65,8 @@ pub struct App {
     pub settings: Settings,
     secrets: Arc<Secrets>,
     wake: Arc<Notify>,
+    /// Wakes the public-endpoint forwarder after an EIP or ELB change.
+    pub endpoints_changed: Arc<Notify>,
 }
 
 /// A snapshot as a dialect renders it.
@@ -109,7 +111,7 @@ impl App {
         secrets: Arc<Secrets>,
         wake: Arc<Notify>,
     ) -> Self {
-        App { store, engines, observed, control, faults: Arc::default(), settings, secrets, wake }
+        App { store, engines, observed, control, faults: Arc::default(), settings, secrets, wake, endpoints_changed: Arc::default() }
     }
 
     pub fn node_types(&self) -> Vec<NodeType> {

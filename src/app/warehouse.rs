@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use super::App;
-use crate::core::cluster::{Cluster, ClusterSpec, MaintainWindow, Product, Tag, WarehouseSpec};
+use crate::core::cluster::{Cluster, ClusterSpec, ElbBinding, MaintainWindow, Product, PublicIp, Tag, WarehouseSpec};
 use crate::core::error::Field;
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::parameters::{self, Assignment};
@@ -65,6 +65,66 @@ impl App {
     }
 }
 
+/// Public endpoints: an EIP (`public_ip`) and an ELB, each recorded in one
+/// store transaction and served by strato's forwarder on the primary's address
+/// (`endpoints.rs`), which the change wakes.
+impl App {
+    pub async fn bind_eip(&self, project_id: &str, id: Uuid, eip_id: String) -> Result<(), CoreError> {
+        validate::network_id(&eip_id, Field::EipId)?;
+        let shown = eip_id.clone();
+        self.edit_warehouse(project_id, id, move |w| {
+            let bound = w.has_public_ip().then(|| w.eip_id(id));
+            match bound {
+                Some(b) if b == eip_id => Ok(w.clone()),
+                Some(b) => Err(CoreError::invalid(Field::EipId, format!("EIP {b} is bound to the cluster; unbind it first"))),
+                None => Ok(WarehouseSpec { public_ip: PublicIp { public_bind_type: "bind_existing".into(), eip_id }, ..w.clone() }),
+            }
+        })
+        .await?;
+        self.endpoints_changed.notify_one();
+        self.event(id, "bind_eip", format!("EIP {shown} bound")).await;
+        Ok(())
+    }
+
+    pub async fn unbind_eip(&self, project_id: &str, id: Uuid, eip_id: String) -> Result<(), CoreError> {
+        validate::network_id(&eip_id, Field::EipId)?;
+        let shown = eip_id.clone();
+        self.edit_warehouse(project_id, id, move |w| {
+            if !w.has_public_ip() || w.eip_id(id) != eip_id {
+                return Err(CoreError::invalid(Field::EipId, format!("EIP {eip_id} is not bound to the cluster")));
+            }
+            Ok(WarehouseSpec { public_ip: PublicIp { public_bind_type: "not_use".into(), eip_id: String::new() }, ..w.clone() })
+        })
+        .await?;
+        self.endpoints_changed.notify_one();
+        self.event(id, "unbind_eip", format!("EIP {shown} unbound")).await;
+        Ok(())
+    }
+
+    /// Binds (`Some`) or unbinds an ELB; the job is the change's record.
+    pub async fn set_elb(&self, project_id: &str, id: Uuid, elb_id: String, bind: bool) -> Result<Job, CoreError> {
+        validate::network_id(&elb_id, Field::ElbId)?;
+        let cluster = self.cluster(project_id, id, Product::Dws).await?;
+        let job = self.new_job(project_id, &cluster, JobKind::ConfigureElb, JobPayload::default()).done_now();
+        let wanted = elb_id.clone();
+        let edit = warehouse_edit(move |w| {
+            let elb = match (&w.elb, bind) {
+                (Some(b), true) if b.id == wanted => Some(b.clone()),
+                (Some(b), true) => return Err(CoreError::invalid(Field::ElbId, format!("ELB {} is bound to the cluster; unbind it first", b.id))),
+                (None, true) => Some(ElbBinding { id: wanted }),
+                (Some(b), false) if b.id == wanted => None,
+                (_, false) => return Err(CoreError::invalid(Field::ElbId, format!("ELB {wanted} is not bound to the cluster"))),
+            };
+            Ok(WarehouseSpec { elb, ..w.clone() })
+        });
+        self.store.edit_spec(cluster.id, edit, Some(&job)).await?;
+        self.endpoints_changed.notify_one();
+        let (kind, verb) = if bind { ("bind_elb", "bound") } else { ("unbind_elb", "unbound") };
+        self.event(id, kind, format!("ELB {elb_id} {verb}")).await;
+        Ok(job)
+    }
+}
+
 /// A change of a warehouse's spec as the store applies it.
 fn warehouse_edit(edit: impl FnOnce(&WarehouseSpec) -> Result<WarehouseSpec, CoreError> + Send + 'static) -> SpecEdit {
     Box::new(move |spec| match spec {
@@ -95,6 +155,20 @@ impl App {
         self.edit_warehouse(project_id, id, move |w| Ok(WarehouseSpec { tags: validate::tags_removed(&w.tags, &remove)?, ..w.clone() }))
             .await?;
         self.event(id, "tags_removed", format!("{n} tag(s) removed")).await;
+        Ok(())
+    }
+
+    /// Removes the tag with `key`, which the cluster must have (the one-tag delete).
+    pub async fn remove_tag(&self, project_id: &str, id: Uuid, key: String) -> Result<(), CoreError> {
+        let shown = key.clone();
+        self.edit_warehouse(project_id, id, move |w| {
+            if !w.tags.iter().any(|t| t.key == key) {
+                return Err(CoreError::TagNotFound(key));
+            }
+            Ok(WarehouseSpec { tags: w.tags.iter().filter(|t| t.key != key).cloned().collect(), ..w.clone() })
+        })
+        .await?;
+        self.event(id, "tags_removed", format!("tag {shown} removed")).await;
         Ok(())
     }
 

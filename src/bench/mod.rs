@@ -7,7 +7,7 @@
 
 mod engines;
 mod load;
-mod reads;
+pub(crate) mod reads;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -45,7 +45,7 @@ impl Row {
     }
 }
 
-fn warehouse(i: usize) -> ClusterSpec {
+pub(crate) fn warehouse(i: usize) -> ClusterSpec {
     ClusterSpec::Warehouse(WarehouseSpec {
         name: format!("bench-dws-{i}"),
         node_type: "dws.d1.xlarge".into(),
@@ -66,6 +66,7 @@ fn warehouse(i: usize) -> ClusterSpec {
         volume: None,
         parameters: Default::default(),
         awaiting_restart: vec![],
+        elb: None,
     })
 }
 

@@ -308,6 +308,47 @@ pub struct WarehouseSpec {
     /// a job last looked (`pg_settings.pending_restart`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub awaiting_restart: Vec<String>,
+    /// The load balancer bound in front of the cluster, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elb: Option<ElbBinding>,
+}
+
+/// An ELB bound to a cluster: strato serves it as a forwarder to the primary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElbBinding {
+    pub id: String,
+}
+
+/// Where strato serves a cluster's public endpoints: on the primary's own
+/// loopback address (no other process binds it), next to its port.
+pub const EIP_PORT_OFFSET: u16 = 1;
+pub const ELB_PORT_OFFSET: u16 = 2;
+
+impl WarehouseSpec {
+    /// Whether an EIP is bound (`auto_assign` at create, or `bind_existing`).
+    pub fn has_public_ip(&self) -> bool {
+        self.public_ip.public_bind_type != "not_use"
+    }
+
+    /// The EIP id the cluster shows: the bound one, or for `auto_assign`
+    /// (strato assigns no real EIP) one derived from the cluster's id.
+    pub fn eip_id(&self, cluster_id: Uuid) -> String {
+        match (self.public_ip.public_bind_type.as_str(), self.public_ip.eip_id.as_str()) {
+            ("not_use", _) => String::new(),
+            ("auto_assign", "") => {
+                const NAMESPACE: Uuid = Uuid::from_u128(0x3c1d_5e7f_8a9b_4c0d_9e1f_2a3b_4c5d_6e7f);
+                Uuid::new_v5(&NAMESPACE, cluster_id.as_bytes()).to_string()
+            }
+            (_, id) => id.to_string(),
+        }
+    }
+
+    /// The ports strato forwards to the primary's `port`: the EIP's, the ELB's.
+    pub fn forwarded_ports(&self) -> Vec<u16> {
+        let eip = self.has_public_ip().then_some(self.port + EIP_PORT_OFFSET);
+        let elb = self.elb.as_ref().map(|_| self.port + ELB_PORT_OFFSET);
+        eip.into_iter().chain(elb).collect()
+    }
 }
 
 impl WarehouseSpec {

@@ -33,6 +33,10 @@ pub enum Field {
     ParameterDuplicate,
     /// A configuration (parameter group) id the cluster does not have.
     ParameterGroup,
+    /// An EIP id that is malformed, or not the one bound.
+    EipId,
+    /// An ELB id that is malformed, or not the one bound.
+    ElbId,
     // Vector (Zilliz) clusters
     Region,
     Plan,
@@ -63,6 +67,9 @@ pub enum CoreError {
     SnapshotState { id: String, state: String, what: String },
     #[error("job {0} does not exist")]
     JobNotFound(String),
+    /// A tag key the resource does not have (a delete of one tag).
+    #[error("the cluster has no tag `{0}`")]
+    TagNotFound(String),
     #[error("a cluster named `{0}` already exists in this project")]
     NameTaken(String),
     #[error("cluster {cluster} is busy with another operation ({running}); retry when it has finished")]
@@ -111,6 +118,7 @@ impl CoreError {
             CoreError::SnapshotNotFound(s()),
             CoreError::SnapshotState { id: s(), state: s(), what: s() },
             CoreError::JobNotFound(s()),
+            CoreError::TagNotFound(s()),
             CoreError::NameTaken(s()),
             CoreError::Busy { cluster: s(), running: s() },
             CoreError::WrongState { state: s() },
@@ -133,6 +141,7 @@ impl CoreError {
                 | CoreError::SnapshotNotFound(_)
                 | CoreError::SnapshotState { .. }
                 | CoreError::JobNotFound(_)
+                | CoreError::TagNotFound(_)
                 | CoreError::NameTaken(_)
                 | CoreError::Busy { .. }
                 | CoreError::WrongState { .. }

@@ -253,6 +253,7 @@ pub fn job_operation(spec: &ClusterSpec, kind: JobKind, payload: &super::job::Jo
         (_, ResetPassword) => "ResetPassword",
         (_, ApplySettings) => "ModifyClusterTimezone",
         (_, RenameCluster) => "ModifyClusterName",
+        (_, ConfigureElb) => "AssociateElb",
     }
 }
 

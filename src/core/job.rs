@@ -48,10 +48,13 @@ pub enum JobKind {
     /// A rename: done in the store transaction that accepts it (no process
     /// knows a cluster's name); the job is its record, finished at once.
     RenameCluster,
+    /// An ELB bound or unbound: recorded in the accepting transaction (strato's
+    /// forwarder follows the record); the job is its record, finished at once.
+    ConfigureElb,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 14] = [
+    pub const ALL: [JobKind; 15] = [
         JobKind::CreateCluster,
         JobKind::RestartCluster,
         JobKind::StopCluster,
@@ -66,6 +69,7 @@ impl JobKind {
         JobKind::ResetPassword,
         JobKind::ApplySettings,
         JobKind::RenameCluster,
+        JobKind::ConfigureElb,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +88,7 @@ impl JobKind {
             JobKind::ResetPassword => "reset_password",
             JobKind::ApplySettings => "apply_settings",
             JobKind::RenameCluster => "rename_cluster",
+            JobKind::ConfigureElb => "configure_elb",
         }
     }
 
@@ -110,7 +115,8 @@ impl JobKind {
             | JobKind::ChangeCluster
             | JobKind::ResetPassword
             | JobKind::ApplySettings
-            | JobKind::RenameCluster => &[Lifecycle::Running],
+            | JobKind::RenameCluster
+            | JobKind::ConfigureElb => &[Lifecycle::Running],
             // A snapshot outlives its cluster.
             JobKind::DeleteSnapshot => &Lifecycle::ALL,
             JobKind::StartCluster => &[Lifecycle::Stopped],
@@ -134,7 +140,8 @@ impl JobKind {
             | JobKind::ChangeCluster
             | JobKind::ResetPassword
             | JobKind::ApplySettings
-            | JobKind::RenameCluster => None,
+            | JobKind::RenameCluster
+            | JobKind::ConfigureElb => None,
         }
     }
 
@@ -152,7 +159,8 @@ impl JobKind {
             | JobKind::ChangeCluster
             | JobKind::ResetPassword
             | JobKind::ApplySettings
-            | JobKind::RenameCluster => None,
+            | JobKind::RenameCluster
+            | JobKind::ConfigureElb => None,
         }
     }
 
@@ -171,7 +179,8 @@ impl JobKind {
             | JobKind::ChangeCluster
             | JobKind::ResetPassword
             | JobKind::ApplySettings
-            | JobKind::RenameCluster => None,
+            | JobKind::RenameCluster
+            | JobKind::ConfigureElb => None,
         }
     }
 
@@ -195,7 +204,8 @@ impl JobKind {
                 | JobKind::ChangeCluster
                 | JobKind::ResetPassword
                 | JobKind::ApplySettings
-                | JobKind::RenameCluster,
+                | JobKind::RenameCluster
+                | JobKind::ConfigureElb,
                 _,
             ) => None,
         }
@@ -216,7 +226,8 @@ impl JobKind {
             | JobKind::ModifyCluster
             | JobKind::ResetPassword
             | JobKind::ApplySettings
-            | JobKind::RenameCluster => Cleanup::Nothing,
+            | JobKind::RenameCluster
+            | JobKind::ConfigureElb => Cleanup::Nothing,
         }
     }
 
@@ -327,7 +338,7 @@ pub fn plan(kind: JobKind, nodes: u32, payload: &JobPayload) -> Vec<Step> {
         JobKind::CreateSnapshot => vec![Step::Backup],
         JobKind::ResetPassword => vec![Step::SetAdminPassword],
         JobKind::ApplySettings => vec![Step::ApplySettings],
-        JobKind::RenameCluster => vec![],
+        JobKind::RenameCluster | JobKind::ConfigureElb => vec![],
         JobKind::RestoreCluster => [Step::RestorePrimary]
             .into_iter()
             .chain(standbys.map(Step::InitStandby))
@@ -583,7 +594,7 @@ mod tests {
     fn every_kind_has_steps_and_round_trips() {
         for k in JobKind::ALL {
             // A rename is done where it is accepted; its job is only the record.
-            let done_on_accept = k == JobKind::RenameCluster;
+            let done_on_accept = matches!(k, JobKind::RenameCluster | JobKind::ConfigureElb);
             assert_eq!(plan(k, 3, &JobPayload::default()).is_empty(), done_on_accept, "{k}");
             assert_eq!(plan(k, 1, &JobPayload::default()).is_empty(), done_on_accept, "{k}");
             assert_eq!(k.as_str().parse::<JobKind>().unwrap(), k);

@@ -275,6 +275,17 @@ pub enum Scale {
     In(i64),
 }
 
+/// An EIP or ELB id: 1–64 of `A-Za-z0-9-_` (strato has no network service
+/// to look them up in; any well-formed id is one).
+pub fn network_id(id: &str, field: Field) -> Result<(), CoreError> {
+    let ok = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(CoreError::invalid(field, format!("`{id}` is not a valid id (1-64 of A-Z, a-z, 0-9, - and _)")))
+    }
+}
+
 /// The node count a scale change leads to, from `current`: at least one node
 /// added or taken away, never below `min_nodes` nor above `MAX_NODES`.
 pub fn scale_target(current: u32, change: Scale, min_nodes: i64) -> Result<u32, CoreError> {
@@ -400,6 +411,7 @@ pub fn create(
         volume: input.volume.as_ref().map(|(t, gb)| volume(t.as_deref(), *gb)).transpose()?,
         parameters: Default::default(),
         awaiting_restart: vec![],
+        elb: None,
     };
     Ok((spec, pwd))
 }

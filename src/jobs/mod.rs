@@ -289,6 +289,6 @@ fn job_failure_code(job: &Job) -> &'static str {
         RestartCluster | RepairCluster => "DWS.6002",
         RestoreCluster => "DWS.6003",
         CreateSnapshot => "DWS.6005",
-        StopCluster | StartCluster | DeleteCluster | DeleteSnapshot | ModifyCluster | ChangeCluster | ResetPassword | ApplySettings | RenameCluster => "DWS.9999",
+        StopCluster | StartCluster | DeleteCluster | DeleteSnapshot | ModifyCluster | ChangeCluster | ResetPassword | ApplySettings | RenameCluster | ConfigureElb => "DWS.9999",
     }
 }

@@ -181,6 +181,9 @@ pub trait Store: Send + Sync + 'static {
     async fn watched(&self) -> StoreResult<Vec<Watched>>;
     /// Every live cluster with its nodes (observed once at start).
     async fn live_nodes(&self) -> StoreResult<Vec<(Cluster, Vec<Node>)>>;
+    /// The warehouses with a public endpoint (an EIP or an ELB) and their
+    /// primary: what strato's forwarder serves.
+    async fn forwarded(&self) -> StoreResult<Vec<(Cluster, Node)>>;
     /// Enqueues `job` (stop or start) and sets or clears the cluster's
     /// protective-deletion time in the same transaction.
     async fn enqueue_with_delete_at(&self, job: &Job, delete_at: Option<Millis>) -> StoreResult<()>;

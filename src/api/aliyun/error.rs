@@ -99,7 +99,7 @@ impl AliError {
             AliError::Core(e) => match e {
                 CoreError::Invalid { .. } | CoreError::MalformedBody(_) => (S::BAD_REQUEST, INVALID),
                 // Seeds 002/003: an unknown instance is a 400 InstanceNotFound.
-                CoreError::BadId(_) | CoreError::ClusterNotFound(_) | CoreError::JobNotFound(_) => (S::BAD_REQUEST, "InstanceNotFound"),
+                CoreError::BadId(_) | CoreError::ClusterNotFound(_) | CoreError::JobNotFound(_) | CoreError::TagNotFound(_) => (S::BAD_REQUEST, "InstanceNotFound"),
                 CoreError::NameTaken(_) => (S::BAD_REQUEST, "InstanceDuplicated"),
                 CoreError::Busy { .. } => (S::BAD_REQUEST, "InstanceActivating"),
                 // Another update won the race (the Terraform provider retries on this code).

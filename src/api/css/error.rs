@@ -85,7 +85,7 @@ impl CssError {
                 CoreError::Invalid { field: Field::Name, .. } => (S::BAD_REQUEST, "CSS.5057"),
                 CoreError::Invalid { .. } | CoreError::MalformedBody(_) | CoreError::BadId(_) => (S::BAD_REQUEST, INVALID),
                 CoreError::ClusterNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
-                CoreError::JobNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
+                CoreError::JobNotFound(_) | CoreError::TagNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
                 CoreError::NameTaken(_) => (S::BAD_REQUEST, "CSS.5050"),
                 // Seed 001: a cluster that cannot be restarted now is a 400.
                 CoreError::Busy { .. } | CoreError::Conflict(_) => (S::BAD_REQUEST, "CSS.0011"),

@@ -9,9 +9,9 @@ use axum::{Extension, Json};
 
 use super::openapi::{BAD_REQUEST, CLUSTER_ID, CONFLICT, PROJECT_ID, TAG_CLUSTERS};
 use super::wire::{
-    self, BatchCreateTagsRequest, BatchDeleteTagsRequest, DescriptionRequest, Done, Empty, ErrorBody, ExpandStorageRequest,
+    self, BatchCreateTagsRequest, BatchDeleteTagsRequest, CreateTagRequest, DescriptionRequest, Done, Empty, ErrorBody, ExpandStorageRequest,
     JobAccepted, MaintainWindow, NodeInfo, NodeList, RenameRequest,
-    SecurityGroupsRequest, TagList, Zone, ZoneList,
+    SecurityGroupsRequest, TagActionRequest, TagList, Zone, ZoneList,
 };
 use super::{project, Caller, DwsError};
 use crate::api::auth::RawBody;
@@ -91,6 +91,83 @@ pub async fn list_tags(State(ctx): State<Ctx>, Extension(caller): Caller, Path((
     let view = ctx.app.show(&pid, wire::uuid(&cid)?, Product::Dws).await?;
     let tags = view.cluster.spec.warehouse().map(|w| w.tags.iter().map(Into::into).collect()).unwrap_or_default();
     Ok(Json(TagList { tags }))
+}
+
+#[utoipa::path(
+    post, path = "/v1.0/{project_id}/clusters/{cluster_id}/tags", operation_id = "CreateClusterTag", tag = TAG_CLUSTERS,
+    summary = "Add one tag (OTC API)",
+    description = "The OTC API's one-tag create, `{\"tag\": {\"key\", \"value\"}}`, with the rules of \
+        `BatchCreateResourceTag`. Answers 204.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = CreateTagRequest,
+    responses(
+        (status = 204, description = "Added."),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
+pub async fn add_tag(
+    State(ctx): State<Ctx>,
+    Extension(caller): Caller,
+    Path((pid, cid)): Ids,
+    Extension(RawBody(body)): Extension<RawBody>,
+) -> Result<StatusCode, DwsError> {
+    let tag = wire::tag_to_create(&body)?;
+    let pid = project(&ctx, &caller, &pid).await?;
+    ctx.app.add_tags(&pid, wire::uuid(&cid)?, vec![tag]).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    delete, path = "/v1.0/{project_id}/clusters/{cluster_id}/tags/{key}", operation_id = "DeleteClusterTag", tag = TAG_CLUSTERS,
+    summary = "Remove one tag (OTC API)",
+    description = "Removes the tag with this key; a key the cluster does not have is 404 DWS.0049. Answers 204.",
+    params(
+        ("project_id" = String, Path, description = PROJECT_ID),
+        ("cluster_id" = Uuid, Path, description = CLUSTER_ID),
+        ("key" = String, Path, description = "The tag's key."),
+    ),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 404, description = "No such cluster (DWS.0047) or tag (DWS.0049).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
+pub async fn delete_tag(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid, key)): Path<(String, String, String)>) -> Result<StatusCode, DwsError> {
+    let pid = project(&ctx, &caller, &pid).await?;
+    ctx.app.remove_tag(&pid, wire::uuid(&cid)?, key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post, path = "/v1.0/{project_id}/clusters/{cluster_id}/tags/action", operation_id = "BatchClusterTagAction", tag = TAG_CLUSTERS,
+    summary = "Add or remove tags (OTC API)",
+    description = "The OTC API's batch: `{\"action\": \"create\"|\"delete\", \"tags\": [...]}`, with the rules of \
+        `BatchCreateResourceTag` / `BatchDeleteResourceTag`. Answers 204.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID)),
+    request_body = TagActionRequest,
+    responses(
+        (status = 204, description = "Done."),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
+pub async fn tag_action(
+    State(ctx): State<Ctx>,
+    Extension(caller): Caller,
+    Path((pid, cid)): Ids,
+    Extension(RawBody(body)): Extension<RawBody>,
+) -> Result<StatusCode, DwsError> {
+    let action = wire::tag_action(&body)?;
+    let pid = project(&ctx, &caller, &pid).await?;
+    let id = wire::uuid(&cid)?;
+    match action {
+        wire::TagAction::Create(tags) => ctx.app.add_tags(&pid, id, tags).await?,
+        wire::TagAction::Delete(keys) => ctx.app.remove_tags(&pid, id, keys).await?,
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(

@@ -57,7 +57,9 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
     ("DWS.0006", StatusCode::UNSUPPORTED_MEDIA_TYPE, "A body not declared `application/json`."),
     ("DWS.0015", StatusCode::FORBIDDEN, "The caller may not act in the path's project."),
     ("DWS.0047", StatusCode::NOT_FOUND, "No such cluster in the project."),
+    ("DWS.0102", StatusCode::BAD_REQUEST, "An invalid ELB id, another ELB already bound, or not the bound one."),
     ("DWS.0048", StatusCode::NOT_FOUND, "No such job in the project."),
+    ("DWS.0049", StatusCode::NOT_FOUND, "The cluster has no tag with that key (a delete of one tag)."),
     ("DWS.0404", StatusCode::NOT_FOUND, "No such API: a path that is not in this document."),
     ("DWS.0404", StatusCode::METHOD_NOT_ALLOWED, "The path does not take the method (`Allow` lists those it takes)."),
     (
@@ -83,6 +85,7 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
     ("DWS.5050", StatusCode::CONFLICT, "A cluster or snapshot of that name exists in the project."),
     ("DWS.5054", StatusCode::BAD_REQUEST, "Not the cluster's parameter group (`configuration_id`)."),
     ("DWS.5057", StatusCode::BAD_REQUEST, "Invalid cluster or snapshot `name`."),
+    ("DWS.5133", StatusCode::BAD_REQUEST, "An invalid EIP id, another EIP already bound, or not the bound one."),
     (
         "DWS.5090",
         StatusCode::CONFLICT,
@@ -119,6 +122,8 @@ fn field_code(f: Field) -> &'static str {
         Field::ParameterValue => "DWS.5038",
         Field::ParameterDuplicate => "DWS.5039",
         Field::ParameterGroup => "DWS.5054",
+        Field::EipId => "DWS.5133",
+        Field::ElbId => "DWS.0102",
         // Vector-cluster fields never reach DWS.
         Field::Region | Field::Plan | Field::CuType | Field::CuSize | Field::Description => "DWS.5038",
         Field::Version | Field::Datastore | Field::Flavor => "DWS.5038",
@@ -135,6 +140,7 @@ impl DwsError {
                 CoreError::BadId(_) => (StatusCode::BAD_REQUEST, "DWS.0001"),
                 CoreError::ClusterNotFound(_) => (StatusCode::NOT_FOUND, "DWS.0047"),
                 CoreError::JobNotFound(_) => (StatusCode::NOT_FOUND, "DWS.0048"),
+                CoreError::TagNotFound(_) => (StatusCode::NOT_FOUND, "DWS.0049"),
                 CoreError::NameTaken(_) | CoreError::SnapshotNameTaken(_) => (StatusCode::CONFLICT, "DWS.5050"),
                 CoreError::SnapshotNotFound(_) => (StatusCode::NOT_FOUND, "DWS.5149"),
                 CoreError::SnapshotState { .. } => (StatusCode::CONFLICT, "DWS.5090"),
@@ -223,7 +229,7 @@ mod tests {
     use super::*;
     use crate::auth::signature::SignatureError;
 
-    const FIELDS: [Field; 31] = [
+    const FIELDS: [Field; 33] = [
         Field::Name,
         Field::UserName,
         Field::UserPwd,
@@ -247,6 +253,8 @@ mod tests {
         Field::ParameterValue,
         Field::ParameterDuplicate,
         Field::ParameterGroup,
+        Field::EipId,
+        Field::ElbId,
         Field::Region,
         Field::Plan,
         Field::CuType,

@@ -54,6 +54,8 @@ const NAMED: &[(&str, &str, &str, &str, &str)] = &[
     ("apply_settings", "updateConfiguration", "Parameters being updated", "The parameters of cluster %s are being updated", "security"),
     ("apply_settings_succeeded", "updateConfigurationSuccess", "Parameters updated", "The parameters of cluster %s were updated", "security"),
     ("apply_settings_failed", "updateConfigurationFail", "Parameter update failed", "The parameters of cluster %s failed to be updated", "security"),
+    ("bind_eip", "bindEipToCluster", "EIP bound", "An EIP is bound to cluster %s", "management"),
+    ("unbind_eip", "unbindEipToCluster", "EIP unbound", "The EIP of cluster %s is unbound", "management"),
     ("repair_cluster", "repairCluster", "Cluster being repaired", "Cluster %s is being repaired", "monitor"),
     ("repair_cluster_succeeded", "repairClusterSuccess", "Cluster repaired", "Cluster %s repaired", "monitor"),
     ("repair_cluster_failed", "repairClusterFail", "Cluster repair failed", "Cluster %s failed to be repaired", "monitor"),

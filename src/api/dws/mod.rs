@@ -8,6 +8,7 @@ mod clusters;
 mod error;
 mod events;
 mod jobs;
+mod network;
 mod node_types;
 mod openapi;
 mod parameters;
@@ -53,7 +54,9 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(scaling::set_timezone))
         .routes(routes!(attributes::add_tags))
         .routes(routes!(attributes::remove_tags))
-        .routes(routes!(attributes::list_tags))
+        .routes(routes!(attributes::list_tags, attributes::add_tag))
+        .routes(routes!(attributes::delete_tag))
+        .routes(routes!(attributes::tag_action))
         .routes(routes!(attributes::set_description))
         .routes(routes!(attributes::set_maintain_window))
         .routes(routes!(attributes::set_security_group))
@@ -66,6 +69,8 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(parameters::list_parameters))
         .routes(routes!(parameters::update))
         .routes(routes!(events::list))
+        .routes(routes!(network::bind_eip, network::unbind_eip))
+        .routes(routes!(network::bind_elb, network::unbind_elb))
         .routes(routes!(jobs::show))
         .routes(routes!(snapshots::create, snapshots::list))
         .routes(routes!(snapshots::show, snapshots::delete))

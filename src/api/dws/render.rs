@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::wire::{self, ClusterStatus, JobStatus, NodeStatus, SnapshotStatus, SubStatus, TaskStatus};
 use crate::app::{ClusterView, SnapshotView};
-use crate::core::cluster::{FailedJob, Lifecycle, Node, WarehouseSpec};
+use crate::core::cluster::{FailedJob, Lifecycle, Node, WarehouseSpec, EIP_PORT_OFFSET, ELB_PORT_OFFSET};
 use crate::core::parameters;
 use crate::core::iso;
 use crate::core::job::{Job, JobKind, JobState};
@@ -63,7 +63,7 @@ fn task_status(job: &Job) -> Option<TaskStatus> {
         JobKind::ModifyCluster => Some(TaskStatus::Resizing),
         JobKind::ApplySettings => Some(TaskStatus::SettingConfiguration),
         // A password reset is one statement: no task name of its own.
-        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword | JobKind::RenameCluster => {
+        JobKind::CreateCluster | JobKind::DeleteCluster | JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword | JobKind::RenameCluster | JobKind::ConfigureElb => {
             None
         }
     }
@@ -83,7 +83,7 @@ fn action_progress(v: &ClusterView) -> BTreeMap<String, String> {
         JobKind::ChangeCluster => "GROWING",
         JobKind::ModifyCluster => "RESIZING",
         JobKind::ApplySettings => "SETTING_CONFIGURATION",
-        JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword | JobKind::RenameCluster => {
+        JobKind::RepairCluster | JobKind::DeleteSnapshot | JobKind::ResetPassword | JobKind::RenameCluster | JobKind::ConfigureElb => {
             return BTreeMap::new()
         }
     };
@@ -111,13 +111,24 @@ pub fn cluster(v: &ClusterView, region: &str) -> wire::Cluster {
     let c = &v.cluster;
     let s = c.spec.warehouse().expect("the DWS dialect sees warehouse clusters only (App::cluster filters by engine)");
     let (status, sub_status, task_status) = vocabulary(v);
-    let public_endpoints = v
-        .nodes
-        .first()
-        .filter(|_| s.public_ip.public_bind_type != "not_use")
-        .map(|(n, _)| wire::PublicEndpoint { public_connect_info: connect(n), jdbc_url: jdbc_url(n) })
+    let primary = v.nodes.first().map(|(n, _)| n);
+    // Served by strato's forwarder on the primary's address (`endpoints.rs`).
+    let public_endpoints = primary
+        .filter(|_| s.has_public_ip())
+        .map(|n| {
+            let at = format!("{}:{}", n.address, s.port + EIP_PORT_OFFSET);
+            wire::PublicEndpoint { jdbc_url: format!("jdbc:postgresql://{at}/{DEFAULT_DATABASE}"), public_connect_info: at }
+        })
         .into_iter()
         .collect();
+    let elb = s.elb.as_ref().zip(primary).map(|(b, n)| wire::ElbView {
+        name: format!("elb-{}", b.id.chars().take(8).collect::<String>()),
+        id: b.id.clone(),
+        public_ip: None,
+        private_ip: n.address.to_string(),
+        private_endpoint: format!("{}:{}", n.address, s.port + ELB_PORT_OFFSET),
+        vpc_id: s.vpc_id.clone(),
+    });
     wire::Cluster {
         id: c.id,
         name: s.name.clone(),
@@ -149,7 +160,7 @@ pub fn cluster(v: &ClusterView, region: &str) -> wire::Cluster {
         user_name: s.user_name.clone(),
         public_ip: wire::PublicIpView {
             public_bind_type: s.public_ip.public_bind_type.clone(),
-            eip_id: s.public_ip.eip_id.clone(),
+            eip_id: s.eip_id(c.id),
         },
         recent_event: v.recent_events,
         tags: s.tags.iter().map(Into::into).collect(),
@@ -175,7 +186,7 @@ pub fn cluster(v: &ClusterView, region: &str) -> wire::Cluster {
         },
         resize_info: resize_info(v),
         order_id: None,
-        elb: None,
+        elb,
     }
 }
 

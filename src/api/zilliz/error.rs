@@ -106,7 +106,7 @@ impl ZillizError {
                 CoreError::MalformedBody(_) => (ok, INVALID_PARAMETER),
                 CoreError::BadId(_) => (ok, 96036),
                 CoreError::ClusterNotFound(_) => (ok, 96018),
-                CoreError::JobNotFound(_) => (ok, 96026),
+                CoreError::JobNotFound(_) | CoreError::TagNotFound(_) => (ok, 96026),
                 CoreError::NameTaken(_) => (ok, 96017),
                 CoreError::NotDedicated { offering: Offering::Free, .. } => (ok, 96021),
                 CoreError::NotDedicated { .. } | CoreError::NotSupported(_) => (ok, 96022),

@@ -116,7 +116,8 @@ pub fn job(j: &Job) -> wire::Job {
         | JobKind::ChangeCluster
         | JobKind::ResetPassword
         | JobKind::ApplySettings
-        | JobKind::RenameCluster => JobType::Other,
+        | JobKind::RenameCluster
+        | JobKind::ConfigureElb => JobType::Other,
     };
     wire::Job {
         job_id: job_id(j.id),

@@ -280,6 +280,10 @@ impl Store for SqliteStore {
         self.read_live_nodes().await
     }
 
+    async fn forwarded(&self) -> StoreResult<Vec<(Cluster, Node)>> {
+        self.read_forwarded().await
+    }
+
     async fn enqueue_with_delete_at(&self, job: &Job, delete_at: Option<Millis>) -> StoreResult<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         enqueue_in(&mut tx, job).await?;

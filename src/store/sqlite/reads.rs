@@ -144,6 +144,29 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    pub(super) async fn read_forwarded(&self) -> StoreResult<Vec<(Cluster, Node)>> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT * FROM clusters WHERE product = 'dws' AND lifecycle NOT IN ('deleted', 'deleting') \
+             AND (json_extract(spec, '$.public_ip.public_bind_type') != 'not_use' OR json_extract(spec, '$.elb') IS NOT NULL)",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let clusters = rows.iter().map(cluster_from).collect::<StoreResult<Vec<Cluster>>>()?;
+        let ids: Vec<Uuid> = clusters.iter().map(|c| c.id).collect();
+        let mut nodes = nodes_of(&mut tx, &ids).await?;
+        tx.commit().await?;
+        Ok(clusters
+            .into_iter()
+            .filter_map(|c| {
+                let primary = nodes.remove(&c.id)?.into_iter().find(|n| n.ordinal == 0)?;
+                Some((c, primary))
+            })
+            .collect())
+    }
+}
+
 /// The records of the clusters with these ids (as stored, deleted ones included), in no order.
 async fn records_of(conn: &mut sqlx::SqliteConnection, ids: &[Uuid]) -> StoreResult<Vec<ClusterRecord>> {
     if ids.is_empty() {

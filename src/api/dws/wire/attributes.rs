@@ -28,6 +28,39 @@ pub struct TagToDelete {
     pub value: Option<String>,
 }
 
+/// `{"tag": {"key", "value"}}`: the one-tag create of the OTC API (`POST .../tags`).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct CreateTagRequest {
+    pub tag: ClusterTag,
+}
+
+/// `{"action": "create"|"delete", "tags": [...]}`: the OTC API's batch (`POST .../tags/action`).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct TagActionRequest {
+    #[schema(example = "create")]
+    pub action: String,
+    pub tags: Vec<TagToDelete>,
+}
+
+/// What a `tags/action` body asks for.
+pub enum TagAction {
+    Create(Vec<Tag>),
+    Delete(Vec<(String, Option<String>)>),
+}
+
+pub fn tag_action(body: &[u8]) -> Result<TagAction, CoreError> {
+    let r: TagActionRequest = decode(body)?;
+    match r.action.as_str() {
+        "create" => Ok(TagAction::Create(r.tags.into_iter().map(|t| Tag { key: t.key, value: t.value.unwrap_or_default() }).collect())),
+        "delete" => Ok(TagAction::Delete(r.tags.into_iter().map(|t| (t.key, t.value)).collect())),
+        other => Err(CoreError::invalid(crate::core::error::Field::Tags, format!("`action` must be create or delete, not `{other}`"))),
+    }
+}
+
+pub fn tag_to_create(body: &[u8]) -> Result<Tag, CoreError> {
+    decode::<CreateTagRequest>(body).map(|r| r.tag.into())
+}
+
 /// `ListClusterTags`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TagList {

@@ -367,9 +367,22 @@ pub struct Cluster {
     /// Always null: strato has no orders (pay-per-use only).
     #[schema(value_type = Option<String>)]
     pub order_id: Option<String>,
-    /// Always null: no load balancer is bound.
-    #[schema(value_type = Option<Object>)]
-    pub elb: Option<serde_json::Value>,
+    /// The load balancer bound (`AssociateElb`); null when none is.
+    pub elb: Option<ElbView>,
+}
+
+/// A bound ELB: strato serves it as a forwarder to the primary at `private_endpoint`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ElbView {
+    pub id: String,
+    pub name: String,
+    /// Null: strato's ELB has no address of its own beyond `private_ip`.
+    #[schema(value_type = Option<String>)]
+    pub public_ip: Option<String>,
+    pub private_ip: String,
+    #[schema(example = "127.10.0.1:8002")]
+    pub private_endpoint: String,
+    pub vpc_id: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
