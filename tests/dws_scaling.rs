@@ -10,28 +10,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{endpoints, node_pid, process_runs, psql, Server};
+use common::{endpoints, node_pid, process_runs, psql, wait_task_completed, Server};
 use serde_json::{json, Value};
-
-/// The providers' wait after a node-count change; returns the cluster and every task_status seen.
-fn wait_task_completed(s: &Server, token: &str, id: &str) -> (Value, Vec<String>) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut seen = Vec::new();
-    loop {
-        let c = s.show(token, id);
-        let task = c["task_status"].as_str().unwrap_or("").to_string();
-        if !task.is_empty() && !seen.contains(&task) {
-            seen.push(task.clone());
-        }
-        let status = c["status"].as_str().unwrap_or("");
-        if task.is_empty() && (status == "AVAILABLE" || status == "ACTIVE") {
-            return (c, seen);
-        }
-        assert!(task.is_empty() || task.contains("ING") || task == "ACTIVE_STANDY_SWITCHOVER", "the provider fails on task_status {task}: {c}");
-        assert!(Instant::now() < deadline, "no end; last {c}\n{}", s.log());
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 fn resize(s: &Server, token: &str, id: &str, count: Value) -> (u16, Value) {
     s.call(token, "POST", &format!("/v1.0/{{pid}}/clusters/{id}/resize"), Some(json!({"scale_out": {"count": count}})))

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::App;
 use crate::core::cluster::{Cluster, ClusterSpec, ElbBinding, MaintainWindow, Product, PublicIp, Tag, WarehouseSpec};
 use crate::core::error::Field;
-use crate::core::job::{Job, JobKind, JobPayload};
+use crate::core::job::{Job, JobKind, JobPayload, JobState};
 use crate::core::parameters::{self, Assignment};
 use crate::core::validate::{self, Scale};
 use crate::core::CoreError;
@@ -38,9 +38,27 @@ impl App {
             .await
             .map_err(|e| CoreError::Internal(e.to_string()))?;
         let payload = JobPayload { admin_verifier: Some(verifier), ..JobPayload::default() };
-        self.enqueue(&cluster, JobKind::ResetPassword, payload).await
+        let job = self.enqueue(&cluster, JobKind::ResetPassword, payload).await?;
+        // DWS shows no task for a reset and the providers do not wait for one: the
+        // next call (a resize in the same apply) must not find the cluster busy.
+        self.settle(job, RESET_SETTLES_WITHIN).await
+    }
+
+    /// The job as it is once finished, or after `within` if it is still running
+    /// (it goes on; the answer does not wait longer). Reads the store only.
+    async fn settle(&self, job: Job, within: std::time::Duration) -> Result<Job, CoreError> {
+        let deadline = tokio::time::Instant::now() + within;
+        let mut last = job;
+        while matches!(last.state, JobState::Enqueued) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            last = self.store.get_job(&last.project_id, last.id).await?.unwrap_or(last);
+        }
+        Ok(last)
     }
 }
+
+/// How long a password reset's answer waits for its job (one statement on the primary).
+const RESET_SETTLES_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl App {
     /// Sets every node's `timezone`: recorded, written to each node's settings

@@ -443,3 +443,23 @@ impl Server {
 pub fn table_checksum(endpoint: &str, table: &str) -> String {
     psql(endpoint, &format!("SELECT count(*) || ':' || md5(string_agg(t::text, ',' ORDER BY t::text)) FROM {table} t")).unwrap()
 }
+
+/// The providers' wait after a node-count change; returns the cluster and every task_status seen.
+pub fn wait_task_completed(s: &Server, token: &str, id: &str) -> (Value, Vec<String>) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen = Vec::new();
+    loop {
+        let c = s.show(token, id);
+        let task = c["task_status"].as_str().unwrap_or("").to_string();
+        if !task.is_empty() && !seen.contains(&task) {
+            seen.push(task.clone());
+        }
+        let status = c["status"].as_str().unwrap_or("");
+        if task.is_empty() && (status == "AVAILABLE" || status == "ACTIVE") {
+            return (c, seen);
+        }
+        assert!(task.is_empty() || task.contains("ING") || task == "ACTIVE_STANDY_SWITCHOVER", "the provider fails on task_status {task}: {c}");
+        assert!(Instant::now() < deadline, "no end; last {c}\n{}", s.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
