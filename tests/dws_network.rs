@@ -98,8 +98,12 @@ fn eip_and_elb_endpoints_really_serve_and_follow_binds() {
 
     // Deleted, nothing is served.
     let public = public_endpoint(&s.show(&t, &id));
-    let (st, v) = s.call(&t, "DELETE", &format!("/v1.0/{{pid}}/clusters/{id}"), Some(json!({})));
-    assert!(st == 200 || st == 202, "{st} {v}");
+    // The v2 delete: the snapshots to keep in the query, the job in the answer.
+    let (st, v) = s.call(&t, "DELETE", &format!("/v2/{{pid}}/clusters/{id}?keep_last_manual_backup=many"), None);
+    assert_eq!((st, v["error_code"].as_str()), (400, Some("DWS.0004")), "{v}");
+    let (st, v) = s.call(&t, "DELETE", &format!("/v2/{{pid}}/clusters/{id}?keep_last_manual_backup=0&release_eip_type=release"), None);
+    assert_eq!(st, 200, "{v}");
+    s.wait_job(&t, v["job_id"].as_str().unwrap(), Duration::from_secs(60));
     s.wait_gone(&t, &id);
     wait_served(&public, false);
 }

@@ -111,6 +111,84 @@ fn css_cluster_restarts_for_real_and_serves_search() {
     assert!(s.engine_pids().is_empty(), "processes left after delete");
 }
 
+/// The OTC SDK's extend wait (`WaitForClusterToExtend`): pending while `actions[0]` is GROWING or
+/// RESIZING_VOLUME, any other action an error; then the Huawei provider's ready check.
+fn css_wait_extended(s: &Server, token: &str, id: &str) -> (Value, Vec<String>) {
+    let mut seen = Vec::new();
+    let c = s.css_wait(token, id, MINUTE, &mut seen, |v| {
+        let first = v["actions"][0].as_str();
+        assert!(first.is_none() || matches!(first, Some("GROWING" | "RESIZING_VOLUME" | "SHRINKING")), "unexpected actions: {v}");
+        assert!(v["actionProgress"].as_object().is_some_and(|p| p.values().all(Value::is_string)), "{v}");
+        ready(v) && v["actionProgress"] == json!({})
+    });
+    (c, seen)
+}
+
+#[test]
+fn css_scales_out_in_and_grows_disks_as_the_providers_wait() {
+    let Some(s) = server() else { return };
+    let token = s.token();
+    let (status, made) = s.css_call(&token, "POST", "/v1.0/{pid}/clusters", Some(css_body("css-scale", "opensearch", "2.11.0", 2)));
+    assert_eq!(status, 200, "{made}");
+    let id = made["cluster"]["id"].as_str().unwrap().to_string();
+    s.css_wait(&token, &id, MINUTE, &mut Vec::new(), ready);
+    let at = |p: &str| format!("/v1.0/{{pid}}/clusters/{id}/{p}");
+
+    // extend: one member more, GROWING until it serves; a second change meanwhile is refused.
+    let (status, v) = s.css_call(&token, "POST", &at("extend"), Some(json!({"grow": {"modifySize": 1}})));
+    assert_eq!((status, &v), (200, &json!({})), "{v}");
+    let (status, busy) = s.css_call(&token, "POST", &at("extend"), Some(json!({"grow": {"modifySize": 1}})));
+    assert_eq!((status, busy["error_code"].as_str()), (400, Some("CSS.0011")), "{busy}");
+    let (c, seen) = css_wait_extended(&s, &token, &id);
+    assert!(seen.iter().any(|x| x.contains("GROWING")), "{seen:?}");
+    assert_eq!(c["instances"].as_array().unwrap().len(), 3);
+    assert_eq!(pids_of(&s, "osmem").len(), 3, "the new member is a process");
+
+    // role_extend: the provider's body (isAutoPay), a member, then a disk-only change.
+    for (bad, why) in [
+        (json!({"grow": [{"type": "ess-master", "nodesize": 3, "disksize": 0}]}), "no dedicated masters"),
+        (json!({"grow": [{"type": "ess", "nodesize": 0, "disksize": 30}]}), "disk step is 20 GB"),
+        (json!({"grow": [{"type": "ess", "nodesize": 0, "disksize": 0}]}), "changes nothing"),
+        (json!({"grow": []}), "no role"),
+        (json!({"grow": [{"type": "ess", "nodesize": "one"}]}), "wrong type"),
+    ] {
+        let (status, v) = s.css_call(&token, "POST", &at("role_extend"), Some(bad));
+        assert_eq!((status, v["error_code"].as_str()), (400, Some("CSS.0001")), "{why}: {v}");
+    }
+    let grow = json!({"grow": [{"type": "ess", "nodesize": 1, "disksize": 0}], "isAutoPay": 1});
+    let (status, v) = s.css_call(&token, "POST", &at("role_extend"), Some(grow));
+    assert_eq!((status, v["id"].as_str()), (200, Some(id.as_str())), "{v}");
+    let (c, _) = css_wait_extended(&s, &token, &id);
+    assert_eq!(c["instances"].as_array().unwrap().len(), 4);
+    let (status, v) = s.css_call(&token, "POST", &at("role_extend"), Some(json!({"grow": [{"type": "ess", "nodesize": 0, "disksize": 20}]})));
+    assert_eq!(status, 200, "{v}");
+    let (c, seen) = css_wait_extended(&s, &token, &id);
+    assert!(seen.iter().any(|x| x.contains("RESIZING_VOLUME")), "{seen:?}");
+    assert!(c["instances"].as_array().unwrap().iter().all(|i| i["volume"]["size"] == 60), "{c}");
+
+    // role/shrink: fewer than half at once; node/offline: the newest member by id.
+    let shrink = |n: i64| s.css_call(&token, "POST", &format!("/v1.0/extend/{{pid}}/clusters/{id}/role/shrink"), Some(json!({"shrink": [{"type": "ess", "reducedNodeNum": n}]})));
+    let (status, v) = shrink(2);
+    assert_eq!((status, v["error_code"].as_str()), (400, Some("CSS.0001")), "half of 4: {v}");
+    let (status, v) = shrink(1);
+    assert_eq!(status, 200, "{v}");
+    let (c, seen) = css_wait_extended(&s, &token, &id);
+    assert!(seen.iter().any(|x| x.contains("SHRINKING")), "{seen:?}");
+    let members = c["instances"].as_array().unwrap().clone();
+    assert_eq!(members.len(), 3);
+    let offline = |ids: Vec<&str>| s.css_call(&token, "POST", &at("node/offline"), Some(json!({"shrinkNodes": ids, "migrate_data": true})));
+    let (status, v) = offline(vec![members[0]["id"].as_str().unwrap()]);
+    assert_eq!((status, v["error_code"].as_str()), (400, Some("CSS.0001")), "not the newest: {v}");
+    let (status, v) = offline(vec![members[2]["id"].as_str().unwrap()]);
+    assert_eq!(status, 200, "{v}");
+    let (c, _) = css_wait_extended(&s, &token, &id);
+    assert_eq!(c["instances"].as_array().unwrap().len(), 2);
+    assert_eq!(pids_of(&s, "osmem").len(), 2, "retired members leave no process");
+
+    let (status, _) = s.css_call(&token, "DELETE", &format!("/v1.0/{{pid}}/clusters/{id}"), None);
+    assert_eq!(status, 200);
+}
+
 fn ali_create(s: &Server, nodes: u32, token: Option<&str>) -> (u16, Value) {
     let q = token.map(|t| format!("?clientToken={t}")).unwrap_or_default();
     s.ali(

@@ -135,6 +135,56 @@ pub const CSS_FLAVORS: &[(&str, u32, u32)] = &[
 /// Disk sizes a CSS member may ask for, in GB.
 pub const CSS_DISK_GB: (i64, i64) = (40, 2560);
 
+/// CSS's name for the role every member of a strato cluster has: `lgs` for
+/// Logstash, else `ess` (a data node; strato runs no dedicated master, client
+/// or cold members).
+pub fn css_role(d: Datastore) -> &'static str {
+    if d == Datastore::Logstash {
+        "lgs"
+    } else {
+        "ess"
+    }
+}
+
+/// Refuses a scale request for a role the cluster has no members of.
+pub fn check_css_role(spec: &SearchSpec, role: &str) -> Result<(), CoreError> {
+    let own = css_role(spec.datastore);
+    if role == own {
+        return Ok(());
+    }
+    Err(CoreError::invalid(
+        Field::NumberOfNode,
+        format!("the cluster's members are all `{own}`; strato runs no `{role}` members (dedicated roles are not emulated)"),
+    ))
+}
+
+/// Members and disk after a CSS scale-out: `add_nodes` more members, `add_gb`
+/// more GB each (a multiple of 20, CSS's step); `None` where nothing changes.
+pub fn css_grow(spec: &SearchSpec, add_nodes: i64, add_gb: i64) -> Result<(Option<i64>, Option<i64>), CoreError> {
+    if add_nodes < 0 || add_gb < 0 {
+        return Err(CoreError::invalid(Field::NumberOfNode, "nodesize and disksize cannot be negative"));
+    }
+    if add_gb % 20 != 0 {
+        return Err(CoreError::invalid(Field::Flavor, format!("disksize must be a multiple of 20 GB, got {add_gb}")));
+    }
+    let nodes = (add_nodes > 0).then(|| spec.node_count as i64 + add_nodes);
+    let disk = (add_gb > 0).then(|| spec.disk_gb as i64 + add_gb);
+    Ok((nodes, disk))
+}
+
+/// Members after a CSS scale-in of `remove`: fewer than half the data nodes
+/// may go at once, as CSS requires.
+pub fn css_shrink(spec: &SearchSpec, remove: i64) -> Result<i64, CoreError> {
+    let current = spec.node_count as i64;
+    if remove < 1 || remove * 2 >= current {
+        return Err(CoreError::invalid(
+            Field::NumberOfNode,
+            format!("fewer than half of the {current} members may be removed at once (1 to {}), got {remove}", (current - 1) / 2),
+        ));
+    }
+    Ok(current - remove)
+}
+
 /// A CSS create request as the dialect decodes it (all optional, so that a
 /// missing field is a validation error in the dialect's own format).
 #[derive(Debug, Default, Clone)]

@@ -143,7 +143,7 @@ impl IntoResponse for CssError {
 
 /// CSS's error envelope.
 pub fn envelope(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(ErrorBody { error_code: code.to_string(), error_msg: message.to_string() })).into_response()
+    (status, Json(ErrorBody::new(code, message))).into_response()
 }
 
 impl From<Rejection> for CssError {

@@ -8,6 +8,7 @@ mod clusters;
 mod error;
 mod openapi;
 mod render;
+mod scaling;
 pub(crate) mod wire;
 
 use axum::body::Bytes;
@@ -39,6 +40,10 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(clusters::show, clusters::delete))
         .routes(routes!(clusters::restart))
         .routes(routes!(clusters::restart_v2))
+        .routes(routes!(scaling::extend))
+        .routes(routes!(scaling::role_extend))
+        .routes(routes!(scaling::shrink))
+        .routes(routes!(scaling::offline))
 }
 
 /// The dialect's OpenAPI 3.1 document, as `GET /openapi.json` serves it.

@@ -31,7 +31,8 @@ const ERROR_SCHEMA: &str = "ErrorBody";
         description = "strato's CSS control plane, backed by real search and log engine processes (one per member). \
             Every operation needs a Keystone token (`X-Auth-Token`, from the IAM listener's `POST /v3/auth/tokens`) or \
             an AK/SK signature (`Authorization: SDK-HMAC-SHA256 ...`, as the Huawei SDKs sign). A refusal is \
-            `{\"error_code\":\"CSS.xxxx\",\"error_msg\":\"...\"}` (the `ErrorBody` schema lists every code and its \
+            `{\"error_code\":\"CSS.xxxx\",\"error_msg\":\"...\"}`, with CSS's own `errCode` / `externalMessage` \
+            beside them (the `ErrorBody` schema lists every code and its \
             HTTP status). This document is served without authentication at `GET /openapi.json`."
     ),
     security(("authToken" = []), ("signature" = [])),

@@ -8,7 +8,7 @@ use super::wire::{
 use crate::app::ClusterView;
 use crate::core::cluster::Lifecycle;
 use crate::core::iso;
-use crate::core::job::JobKind;
+use crate::core::job::{JobKind, JobPayload};
 use crate::core::search::{Datastore, CSS_DISK_GB, CSS_FLAVORS};
 use crate::core::status::{Health, NodeHealth};
 use crate::core::CoreError;
@@ -16,16 +16,27 @@ use crate::core::CoreError;
 /// (status, actions) of a cluster: "100" while something is in progress,
 /// "200" when every member serves, "303" otherwise.
 pub fn status(v: &ClusterView) -> (Status, Vec<Action>) {
-    let job = v.active_job.as_ref().map(|j| j.kind);
-    match (v.cluster.lifecycle, job) {
+    let served = match v.health {
+        Health::Normal => Status::Available,
+        Health::Degraded | Health::Unavailable | Health::Stopped => Status::Unavailable,
+    };
+    match (v.cluster.lifecycle, v.active_job.as_ref()) {
         (Lifecycle::Creating, _) => (Status::InProgress, vec![]),
         (Lifecycle::CreateFailed | Lifecycle::Deleting | Lifecycle::Deleted | Lifecycle::Stopped, _) => (Status::Unavailable, vec![]),
-        (Lifecycle::Running, Some(JobKind::RestartCluster)) => (Status::InProgress, vec![Action::Rebooting]),
-        (Lifecycle::Running, Some(JobKind::ModifyCluster)) => (Status::InProgress, vec![Action::Growing]),
-        (Lifecycle::Running, _) => match v.health {
-            Health::Normal => (Status::Available, vec![]),
-            Health::Degraded | Health::Unavailable | Health::Stopped => (Status::Unavailable, vec![]),
-        },
+        (Lifecycle::Running, Some(j)) if j.kind == JobKind::RestartCluster => (Status::InProgress, vec![Action::Rebooting]),
+        (Lifecycle::Running, Some(j)) if j.kind == JobKind::ModifyCluster => (Status::InProgress, vec![Action::Growing]),
+        // A scale task: the cluster keeps serving (`200`) while `actions` says what runs, as the
+        // providers' ready checks and the OTC SDK's extend wait (GROWING, RESIZING_VOLUME) read it.
+        (Lifecycle::Running, Some(j)) if j.kind == JobKind::ChangeCluster => (served, vec![change_action(&j.payload)]),
+        (Lifecycle::Running, _) => (served, vec![]),
+    }
+}
+
+fn change_action(p: &JobPayload) -> Action {
+    match (p.from_nodes, p.to_nodes) {
+        _ if p.shrinks() => Action::Shrinking,
+        (Some(from), Some(to)) if to > from => Action::Growing,
+        _ => Action::ResizingVolume,
     }
 }
 
@@ -36,6 +47,11 @@ fn action_progress(v: &ClusterView) -> ActionProgress {
         JobKind::CreateCluster => ActionProgress { creating: percent, ..ActionProgress::default() },
         JobKind::RestartCluster => ActionProgress { rebooting: percent, ..ActionProgress::default() },
         JobKind::ModifyCluster => ActionProgress { growing: percent, ..ActionProgress::default() },
+        JobKind::ChangeCluster => match change_action(&job.payload) {
+            Action::Shrinking => ActionProgress { shrinking: percent, ..ActionProgress::default() },
+            Action::Growing => ActionProgress { growing: percent, ..ActionProgress::default() },
+            _ => ActionProgress { resizing_volume: percent, ..ActionProgress::default() },
+        },
         _ => ActionProgress::default(),
     }
 }
@@ -187,7 +203,7 @@ mod tests {
         assert_eq!(f["versions"][0]["type"], "ess");
         same_text_as_a_sorted_map(&wire::RestartAccepted { job_id: vec!["ab".into()] });
         same_text_as_a_sorted_map(&wire::CreatedCluster { cluster: wire::CreatedClusterRef { id: Uuid::nil(), name: "n".into() } });
-        same_text_as_a_sorted_map(&wire::ErrorBody { error_code: "CSS.0001".into(), error_msg: "m".into() });
+        same_text_as_a_sorted_map(&wire::ErrorBody::new("CSS.0001", "m"));
         assert_eq!(serde_json::to_string(&wire::Empty {}).unwrap(), "{}");
         same_text_as_a_sorted_map(&wire::ClusterList { clusters: vec![], total_size: 0 });
     }

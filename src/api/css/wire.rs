@@ -131,15 +131,90 @@ pub struct RestartV2Request {
     pub value: Option<String>,
 }
 
+/// `extend`: `{"grow": {"modifySize": n}}`, n members added.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ExtendRequest {
+    pub grow: ExtendGrow,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ExtendGrow {
+    #[serde(rename = "modifySize")]
+    #[schema(example = 1)]
+    pub modify_size: i64,
+}
+
+/// `role_extend`: `{"grow": [{"type", "nodesize", "disksize"}]}` (members to
+/// add, GB to add per member; 0 is no change). `isAutoPay` / `is_auto_pay` are
+/// accepted and ignored (pay-per-use only).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct RoleExtendRequest {
+    pub grow: Vec<RoleGrow>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct RoleGrow {
+    #[schema(example = "ess")]
+    pub r#type: String,
+    #[serde(default)]
+    pub nodesize: i64,
+    #[serde(default)]
+    pub disksize: i64,
+}
+
+/// `role/shrink`: `{"shrink": [{"type", "reducedNodeNum"}]}`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ShrinkRequest {
+    pub shrink: Vec<RoleShrink>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct RoleShrink {
+    #[schema(example = "ess")]
+    pub r#type: String,
+    #[serde(rename = "reducedNodeNum")]
+    pub reduced_node_num: i64,
+}
+
+/// `node/offline`: the members to retire, `shrink_nodes` (the SDK) or
+/// `shrinkNodes` (the providers); `migrate_data` as a Boolean or a string.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct OfflineRequest {
+    #[serde(alias = "shrinkNodes")]
+    pub shrink_nodes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub migrate_data: Option<serde_json::Value>,
+}
+
+/// `{"id": cluster id}`: `role_extend`'s answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClusterIdAnswer {
+    pub id: Uuid,
+}
+
 // ---------------------------------------------------------------- responses
 
-/// `{"error_code":"CSS.xxxx","error_msg":"..."}`: every refusal, whoever made
-/// it. The codes and their HTTP statuses are listed in this schema's
-/// description in the document (generated from `error::CODES`).
+/// `{"error_code":"CSS.xxxx","error_msg":"...","errCode":"CSS.xxxx","externalMessage":"CSS.xxxx : ..."}`:
+/// every refusal, whoever made it. CSS itself answers `errCode` /
+/// `externalMessage` (what the Terraform providers match); the Python SDK reads
+/// `error_code` / `error_msg`; both are given. The codes and their HTTP statuses
+/// are listed in this schema's description (generated from `error::CODES`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
+    // In the order of their names (the text sorts its keys, as the seeds' bodies do).
+    #[serde(rename = "errCode")]
+    pub err_code: String,
     pub error_code: String,
     pub error_msg: String,
+    #[serde(rename = "externalMessage")]
+    pub external_message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: &str) -> ErrorBody {
+        ErrorBody { error_code: code.into(), error_msg: message.into(), err_code: code.into(), external_message: format!("{code} : {message}") }
+    }
 }
 
 /// The `cluster` of `CreateCluster`'s answer.
@@ -184,7 +259,12 @@ pub enum Status {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Action {
     Rebooting,
+    /// Members being added (`extend`, `role_extend` with `nodesize`).
     Growing,
+    /// Every member restarted in turn for a larger disk (`role_extend` with `disksize` only).
+    ResizingVolume,
+    /// Members being retired (`role/shrink`, `node/offline`); DWS's word, as CSS documents none.
+    Shrinking,
 }
 
 /// The running action's progress, `"N%"`: at most one field, none when idle.
@@ -198,6 +278,10 @@ pub struct ActionProgress {
     pub growing: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rebooting: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resizing_volume: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shrinking: Option<String>,
 }
 
 /// A member's kind: `ess` (a search node) or `lgs` (Logstash).

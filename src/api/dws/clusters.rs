@@ -15,6 +15,7 @@ use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::core::cluster::Product;
 use crate::core::job::JobKind;
+use crate::core::CoreError;
 
 type Answer<T> = Result<Json<T>, DwsError>;
 type Ids = Path<(String, String)>;
@@ -209,4 +210,47 @@ pub async fn delete(
     let job = ctx.app.delete(&pid, wire::uuid(&cid)?, Product::Dws, keep).await?;
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "delete accepted");
     Ok((StatusCode::ACCEPTED, Json(Empty {})))
+}
+
+/// `DeleteDwsCluster`'s query: how many of the newest manual snapshots to keep.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteV2Query {
+    /// Keep this many of the cluster's newest manual snapshots, 0 or more (default: keep all).
+    #[param(value_type = Option<u32>)]
+    pub keep_last_manual_backup: Option<String>,
+    /// Accepted and ignored: strato's EIPs are its own forwarders, gone with the cluster.
+    #[allow(dead_code)]
+    pub release_eip_type: Option<String>,
+}
+
+#[utoipa::path(
+    delete, path = "/v2/{project_id}/clusters/{cluster_id}", operation_id = "DeleteDwsCluster", tag = TAG_CLUSTERS,
+    summary = "Delete a cluster (v2)",
+    description = "`DeleteCluster` at the v2 path: `keep_last_manual_backup` in the query instead of the body. \
+        Answers the delete job's id.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = Uuid, Path, description = CLUSTER_ID), DeleteV2Query),
+    responses(
+        (status = 200, description = "Accepted.", body = JobAccepted),
+        (status = 400, description = "`keep_last_manual_backup` is not a whole number (DWS.0004).", body = ErrorBody),
+        (status = 404, description = "No such cluster (DWS.0047).", body = ErrorBody),
+        (status = 409, description = CONFLICT, body = ErrorBody),
+    ),
+)]
+pub async fn delete_v2(
+    State(ctx): State<Ctx>,
+    Extension(caller): Caller,
+    Path((pid, cid)): Ids,
+    axum::extract::Query(q): axum::extract::Query<DeleteV2Query>,
+) -> Result<Json<JobAccepted>, DwsError> {
+    let keep = match q.keep_last_manual_backup.as_deref() {
+        None | Some("") => None,
+        Some(n) => Some(n.parse::<u32>().map_err(|_| {
+            CoreError::MalformedBody(format!("keep_last_manual_backup must be a whole number from 0, got `{n}`"))
+        })?),
+    };
+    let pid = project(&ctx, &caller, &pid).await?;
+    let job = ctx.app.delete(&pid, wire::uuid(&cid)?, Product::Dws, keep).await?;
+    tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "delete accepted");
+    Ok(Json(JobAccepted { error_code: None, error_msg: None, job_id: job.id }))
 }

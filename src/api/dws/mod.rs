@@ -44,6 +44,7 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(node_types::list_legacy))
         .routes(routes!(clusters::create, clusters::list))
         .routes(routes!(clusters::create_v2, clusters::list_v2))
+        .routes(routes!(clusters::delete_v2))
         .routes(routes!(clusters::show, clusters::delete))
         .routes(routes!(clusters::restart))
         .routes(routes!(clusters::stop))
