@@ -384,3 +384,72 @@ def test_parameters_and_events_through_the_sdk(client, cleanup):
     assert all(e.name_space == "dws" and isinstance(e.occur_time, int) for e in events), events[0]
     client.delete_cluster(DeleteClusterRequest(cluster_id=cid))
     cleanup.remove(cid)
+
+
+def test_attributes_network_and_v2_delete_through_the_sdk(client, cleanup):
+    """The rest of what strato emulates beyond the seed, each through huaweicloudsdkdws on one real cluster:
+    timezone (SHOW timezone on every node), name (a job to poll), storage, security group, maintenance window,
+    nodes, zones, EIP and ELB (psql through the served endpoints), and the v2 delete."""
+    from huaweicloudsdkdws.v2 import (
+        AssociateEipRequest, AssociateElbRequest, ChangeSecurityGroupRequest, ChangeSecurityGroupRequestBody,
+        ClusterNameReq, ClusterTimezoneReq, DeleteDwsClusterRequest, DisassociateEipRequest, DisassociateElbRequest,
+        ExpandInstanceStorage, ExpandInstanceStorageRequest, ListAvailabilityZonesRequest, ListClusterNodesRequest,
+        ListJobDetailsRequest, MaintenanceWindow, ModifyClusterNameRequest, ModifyClusterTimezoneRequest,
+        UpdateMaintenanceWindowRequest)
+    name = unique_name("sdk-attrs")
+    cid = create(client, name).cluster.id
+    cleanup.append(cid)
+    c = wait_available(client, cid, "cluster %s to become AVAILABLE" % name)
+
+    def job_done(job_id, what):
+        wait_for(lambda: client.list_job_details(ListJobDetailsRequest(job_id=job_id)), lambda j: j.status == "SUCCESS",
+                 what, fail=lambda j: j.status == "FAIL")
+
+    job = client.modify_cluster_timezone(ModifyClusterTimezoneRequest(
+        cluster_id=cid, body=ClusterTimezoneReq(cluster_timezone="Asia/Shanghai"))).job_id
+    job_done(job, "the timezone job")
+    for ep in c.endpoints:
+        conn = connect_db(ep.connect_info)
+        try:
+            assert query(conn, "show timezone") == [("Asia/Shanghai",)], ep.connect_info
+        finally:
+            conn.close()
+    job = client.modify_cluster_name(ModifyClusterNameRequest(cluster_id=cid, body=ClusterNameReq(cluster_name=name + "-b"))).job_id
+    job_done(job, "the rename job")
+    # The SDK's ClusterDetail has no `volume`: the size is checked by the refusal to shrink back.
+    client.expand_instance_storage(ExpandInstanceStorageRequest(cluster_id=cid, body=ExpandInstanceStorage(new_size=32000)))
+    expect_error(lambda: client.expand_instance_storage(ExpandInstanceStorageRequest(
+        cluster_id=cid, body=ExpandInstanceStorage(new_size=32000))), 400, "DWS.5038")
+    client.change_security_group(ChangeSecurityGroupRequest(cluster_id=cid, body=ChangeSecurityGroupRequestBody(security_groups=["sg-sdk-2"])))
+    client.update_maintenance_window(UpdateMaintenanceWindowRequest(
+        cluster_id=cid, body=MaintenanceWindow(day="Sun", start_time="01:00", end_time="05:00")))
+    c = detail(client, cid)
+    assert (c.name, c.security_group_id) == (name + "-b", "sg-sdk-2"), c
+    assert (c.maintain_window.day, c.maintain_window.start_time) == ("Sun", "01:00"), c.maintain_window
+
+    nodes = client.list_cluster_nodes(ListClusterNodesRequest(cluster_id=cid))
+    assert nodes.count == 3 and nodes.failed_count == 0 and all(n.status == "ACTIVE" for n in nodes.node_list), nodes
+    zones = client.list_availability_zones(ListAvailabilityZonesRequest())
+    assert "eu-de-01" in [z.code for z in zones.availability_zones], zones
+
+    # EIP: the provider's unbind-then-bind; ELB: a job; both endpoints answer psql.
+    client.disassociate_eip(DisassociateEipRequest(cluster_id=cid, eip_id=c.public_ip.eip_id))
+    assert detail(client, cid).public_endpoints == []
+    client.associate_eip(AssociateEipRequest(cluster_id=cid, eip_id="eip-sdk"))
+    job_done(client.associate_elb(AssociateElbRequest(cluster_id=cid, elb_id="elb-sdk")).job_id, "the ELB job")
+    c = detail(client, cid)
+    assert c.public_ip.public_bind_type == "bind_existing" and c.elb.id == "elb-sdk", (c.public_ip, c.elb)
+    for where in (c.public_endpoints[0].public_connect_info, c.elb.private_endpoint):
+        conn = wait_for(lambda: connect_db(where), lambda v: True, "psql through %s" % where)
+        try:
+            assert query(conn, "select 1") == [(1,)]
+        finally:
+            conn.close()
+    job_done(client.disassociate_elb(DisassociateElbRequest(cluster_id=cid, elb_id="elb-sdk")).job_id, "the ELB unbind job")
+    assert detail(client, cid).elb is None
+
+    job = client.delete_dws_cluster(DeleteDwsClusterRequest(cluster_id=cid, keep_last_manual_backup="0")).job_id
+    assert job
+    wait_for(lambda: detail(client, cid), lambda v: isinstance(v, ClientRequestException) and v.status_code == 404,
+             "cluster %s to be deleted (404)" % name, raising=True)
+    cleanup.remove(cid)
