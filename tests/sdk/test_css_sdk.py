@@ -159,6 +159,40 @@ def test_cluster_lifecycle_and_restart(client, search_engine, cleanup):
         wait_for(lambda: member_answers(member), lambda up: not up, "member %s to stop" % member, timeout=15)
 
 
+def test_scale_out_disk_and_scale_in_through_the_sdk(client, search_engine, cleanup):
+    """update_extend_cluster / update_extend_instance_storage / update_shrink_cluster: real members added, disks
+    grown (every member restarted), members retired; the provider's ready check after each; refusals are CSS.0001."""
+    from huaweicloudsdkcss.v1 import (ExtendClusterGrowReq, ExtendClusterReq, RoleExtendGrowReq, RoleExtendReq,
+                                      ShrinkClusterReq, ShrinkNodeReq, UpdateExtendClusterRequest,
+                                      UpdateExtendInstanceStorageRequest, UpdateShrinkClusterRequest)
+    name = unique_name("css-scale")
+    cid = create(client, name).cluster.id
+    cleanup.append(cid)
+    css_wait_ready(client, cid, "CSS cluster %s to be ready after create" % name)
+
+    client.update_extend_cluster(UpdateExtendClusterRequest(cluster_id=cid, body=ExtendClusterReq(
+        grow=ExtendClusterGrowReq(modify_size=1))))
+    d = css_wait_ready(client, cid, "3 members")
+    assert len(d.instances) == 3 and len(css_members(d)) == 3, d.instances
+    expect_error(lambda: client.update_extend_instance_storage(UpdateExtendInstanceStorageRequest(cluster_id=cid, body=RoleExtendReq(
+        grow=[RoleExtendGrowReq(type="ess-cold", nodesize=1, disksize=0)]))), 400, "CSS.0001")
+    client.update_extend_instance_storage(UpdateExtendInstanceStorageRequest(cluster_id=cid, body=RoleExtendReq(
+        grow=[RoleExtendGrowReq(type="ess", nodesize=0, disksize=40)])))
+    d = wait_for(lambda: css_detail(client, cid), lambda d: d.status == "200" and not d.actions
+                 and all(i.volume.size == 80 and i.status == "200" for i in d.instances), "disks of 80 GB", timeout=CSS_WAIT)
+    for member in css_members(d):
+        assert member_answers(member), "member %s does not answer after its disk grew" % member
+    expect_error(lambda: client.update_shrink_cluster(UpdateShrinkClusterRequest(cluster_id=cid, body=ShrinkClusterReq(
+        shrink=[ShrinkNodeReq(type="ess", reduced_node_num=2)]))), 400, "CSS.0001")
+    client.update_shrink_cluster(UpdateShrinkClusterRequest(cluster_id=cid, body=ShrinkClusterReq(
+        shrink=[ShrinkNodeReq(type="ess", reduced_node_num=1)])))
+    d = wait_for(lambda: css_detail(client, cid), lambda d: d.status == "200" and not d.actions and len(d.instances) == 2,
+                 "2 members", timeout=CSS_WAIT)
+    assert len(css_members(d)) == 2
+    client.delete_cluster(DeleteClusterRequest(cluster_id=cid))
+    cleanup.remove(cid)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # otcextensions (Keystone token)
 
