@@ -328,6 +328,7 @@ async fn a_change_decided_on_a_stale_spec_is_a_conflict() {
         availability_zone: "cn-hangzhou-i".into(),
         https: false,
         authority: false,
+        tags: vec![],
     };
     let cluster = Cluster::new("p", ClusterSpec::Search(spec.clone()));
     let placement = Placement {

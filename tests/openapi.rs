@@ -140,6 +140,12 @@ fn shape(path: &str) -> String {
     path.split('/').map(|s| if s.starts_with('{') { "{}" } else { s }).collect::<Vec<_>>().join("/")
 }
 
+/// Whether the shaped path `served` is `template` or an instance of it.
+fn instance_of(served: &str, template: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (served.split('/').collect(), template.split('/').collect());
+    a.len() == b.len() && a.iter().zip(&b).all(|(s, t)| s == t || (*t == "{}" && !s.is_empty()))
+}
+
 /// docs/operations.md: for every SDK operation, whether strato emulates it
 /// (its document has the method and path), and the routes strato serves
 /// beyond the SDK (legacy paths other clients use).
@@ -165,8 +171,10 @@ fn operations_table() -> String {
         let mut emulated = 0;
         let mut matched = std::collections::HashSet::new();
         for op in ops {
-            let key = (op.method.clone(), shape(&op.path));
-            let status = if served.contains_key(&key) {
+            // A served path serves the SDK's when it is the same or an instance of it (a literal
+            // where the SDK has a parameter: CSS's `css-cluster` for `{resource_type}`).
+            let hit = served.keys().find(|(m, p)| *m == op.method && instance_of(p, &shape(&op.path))).cloned();
+            let status = if let Some(key) = hit {
                 emulated += 1;
                 matched.insert(key);
                 "emulated".to_string()

@@ -185,6 +185,22 @@ fn css_scales_out_in_and_grows_disks_as_the_providers_wait() {
     assert_eq!(c["instances"].as_array().unwrap().len(), 2);
     assert_eq!(pids_of(&s, "osmem").len(), 2, "retired members leave no process");
 
+    // Tags as the Huawei provider updates them: delete every old one, then create the new ones.
+    let tags_at = format!("/v1.0/{{pid}}/css-cluster/{id}/tags");
+    let tag_action = |body: Value| s.css_call(&token, "POST", &format!("{tags_at}/action"), Some(body));
+    assert_eq!(tag_action(json!({"action": "create", "tags": [{"key": "env", "value": "dev"}, {"key": "team", "value": "a"}]})).0, 204);
+    assert_eq!(tag_action(json!({"action": "delete", "tags": [{"key": "env", "value": "dev"}, {"key": "team", "value": "a"}]})).0, 204);
+    assert_eq!(tag_action(json!({"action": "create", "tags": [{"key": "env", "value": "prod"}]})).0, 204);
+    let (status, v) = tag_action(json!({"action": "create", "tags": [{"key": " bad", "value": "x"}]}));
+    assert_eq!((status, v["errCode"].as_str(), v["error_code"].as_str()), (400, Some("CSS.5137"), Some("CSS.5137")), "{v}");
+    assert_eq!(s.css_call(&token, "POST", &tags_at, Some(json!({"tag": {"key": "owner", "value": "ops"}}))).0, 204);
+    assert_eq!(s.css_call(&token, "DELETE", &format!("{tags_at}/owner"), None).0, 204);
+    let (status, v) = s.css_call(&token, "DELETE", &format!("{tags_at}/owner"), None);
+    assert_eq!((status, v["error_code"].as_str()), (400, Some("CSS.5141")), "{v}");
+    assert_eq!(s.css_call(&token, "GET", &tags_at, None).1, json!({"tags": [{"key": "env", "value": "prod"}]}));
+    let (_, c) = s.css_call(&token, "GET", &format!("/v1.0/{{pid}}/clusters/{id}"), None);
+    assert_eq!(c["tags"], json!([{"key": "env", "value": "prod"}]), "the provider reads tags from the detail");
+
     let (status, _) = s.css_call(&token, "DELETE", &format!("/v1.0/{{pid}}/clusters/{id}"), None);
     assert_eq!(status, 200);
 }

@@ -4,11 +4,12 @@
 use uuid::Uuid;
 
 use super::App;
-use crate::core::cluster::{Cluster, ClusterSpec, Product};
+use crate::core::cluster::{Cluster, ClusterSpec, Product, Tag};
 use crate::core::error::Field;
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::search::{self, SearchSpec};
 use crate::core::CoreError;
+use crate::store::SpecEdit;
 
 impl App {
     /// Records a new search or log cluster from a validated spec; its create
@@ -87,5 +88,46 @@ impl App {
         self.event(cluster.id, "cancel_deletion", "protective deletion cancelled".into()).await;
         self.wake.notify_one();
         Ok(job)
+    }
+}
+
+/// A search cluster's tags: recorded, one store transaction each (refused
+/// while a task holds the cluster).
+impl App {
+    async fn edit_search(
+        &self,
+        project_id: &str,
+        id: Uuid,
+        product: Product,
+        edit: impl FnOnce(&SearchSpec) -> Result<SearchSpec, CoreError> + Send + 'static,
+    ) -> Result<(), CoreError> {
+        let cluster = self.cluster(project_id, id, product).await?;
+        let edit: SpecEdit = Box::new(move |spec| match spec {
+            ClusterSpec::Search(s) => edit(s).map(ClusterSpec::Search),
+            other => Err(CoreError::NotSupported(format!("cluster `{}` is not a search cluster", other.name()))),
+        });
+        self.store.edit_spec(cluster.id, edit, None).await.map(|_| ())
+    }
+
+    pub async fn add_search_tags(&self, project_id: &str, id: Uuid, product: Product, add: Vec<Tag>) -> Result<(), CoreError> {
+        let n = add.len();
+        self.edit_search(project_id, id, product, move |s| Ok(SearchSpec { tags: search::css_tags_added(&s.tags, &add)?, ..s.clone() }))
+            .await?;
+        self.event(id, "tags_added", format!("{n} tag(s) added")).await;
+        Ok(())
+    }
+
+    /// Removes the tags with these keys; with `strict`, each must exist (the one-tag delete).
+    pub async fn remove_search_tags(&self, project_id: &str, id: Uuid, product: Product, keys: Vec<String>, strict: bool) -> Result<(), CoreError> {
+        let n = keys.len();
+        self.edit_search(project_id, id, product, move |s| {
+            if let Some(missing) = keys.iter().find(|k| strict && !s.tags.iter().any(|t| t.key == **k)) {
+                return Err(CoreError::TagNotFound(missing.clone()));
+            }
+            Ok(SearchSpec { tags: s.tags.iter().filter(|t| !keys.contains(&t.key)).cloned().collect(), ..s.clone() })
+        })
+        .await?;
+        self.event(id, "tags_removed", format!("{n} tag(s) removed")).await;
+        Ok(())
     }
 }

@@ -99,6 +99,7 @@ fn search(i: usize) -> ClusterSpec {
         availability_zone: "eu-de-01".into(),
         https: false,
         authority: false,
+        tags: vec![],
     })
 }
 

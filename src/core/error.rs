@@ -37,6 +37,8 @@ pub enum Field {
     EipId,
     /// An ELB id that is malformed, or not the one bound.
     ElbId,
+    /// A tag's value (where the dialect tells it from a bad key).
+    TagValue,
     // Vector (Zilliz) clusters
     Region,
     Plan,

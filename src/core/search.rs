@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::cluster::{EngineKind, Product};
+use super::cluster::{EngineKind, Product, Tag};
 use super::error::{CoreError, Field};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,6 +67,9 @@ pub struct SearchSpec {
     pub availability_zone: String,
     pub https: bool,
     pub authority: bool,
+    /// Recorded (`tags/action`, create's `tags`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
 }
 
 impl SearchSpec {
@@ -134,6 +137,31 @@ pub const CSS_FLAVORS: &[(&str, u32, u32)] = &[
 
 /// Disk sizes a CSS member may ask for, in GB.
 pub const CSS_DISK_GB: (i64, i64) = (40, 2560);
+
+/// At most this many tags per cluster.
+pub const CSS_MAX_TAGS: usize = 20;
+
+/// The tags after adding `add` (a key already there takes the new value), by
+/// CSS's rules: keys 1–128 of letters, digits, spaces and `_ . : = + - @`
+/// (no leading or trailing space), values up to 255 of the same.
+pub fn css_tags_added(current: &[Tag], add: &[Tag]) -> Result<Vec<Tag>, CoreError> {
+    let allowed = |c: char| c.is_alphanumeric() || " _.:=+-@/".contains(c);
+    for t in add {
+        let key_ok = (1..=128).contains(&t.key.chars().count()) && t.key.trim() == t.key && t.key.chars().all(allowed);
+        if !key_ok {
+            return Err(CoreError::invalid(Field::Tags, format!("tag key `{}` is invalid: 1-128 letters, digits, spaces or _ . : = + - @", t.key)));
+        }
+        if t.value.chars().count() > 255 || !t.value.chars().all(allowed) {
+            return Err(CoreError::invalid(Field::TagValue, format!("the value of tag `{}` is invalid: up to 255 letters, digits, spaces or _ . : = + - @", t.key)));
+        }
+    }
+    let mut tags: Vec<Tag> = current.iter().filter(|t| !add.iter().any(|a| a.key == t.key)).cloned().collect();
+    tags.extend(add.iter().cloned());
+    if tags.len() > CSS_MAX_TAGS {
+        return Err(CoreError::invalid(Field::Tags, format!("a cluster has at most {CSS_MAX_TAGS} tags")));
+    }
+    Ok(tags)
+}
 
 /// CSS's name for the role every member of a strato cluster has: `lgs` for
 /// Logstash, else `ess` (a data node; strato runs no dedicated master, client
@@ -203,6 +231,7 @@ pub struct CssCreateInput {
     pub datastore_version: Option<String>,
     pub https_enable: bool,
     pub authority_enable: bool,
+    pub tags: Vec<Tag>,
 }
 
 fn required(v: &Option<String>, field: Field, what: &str) -> Result<String, CoreError> {
@@ -257,6 +286,7 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
         availability_zone: zone,
         https: input.https_enable,
         authority: input.authority_enable,
+        tags: css_tags_added(&[], &input.tags)?,
     })
 }
 
@@ -347,6 +377,7 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
         availability_zone: zone,
         https: false,
         authority: datastore == Datastore::Elasticsearch,
+        tags: vec![],
     })
 }
 

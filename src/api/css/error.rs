@@ -57,6 +57,9 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
     ),
     ("CSS.5057", StatusCode::BAD_REQUEST, "Invalid cluster name, `offset` or `limit`."),
     ("CSS.5050", StatusCode::BAD_REQUEST, "A cluster of that name exists in the project."),
+    ("CSS.5137", StatusCode::BAD_REQUEST, "An invalid tag key, or too many tags (at most 20)."),
+    ("CSS.5138", StatusCode::BAD_REQUEST, "An invalid tag value."),
+    ("CSS.5141", StatusCode::BAD_REQUEST, "The cluster has no tag with that key."),
     ("CSS.0011", StatusCode::BAD_REQUEST, "The cluster is busy with another operation."),
     ("CSS.5090", StatusCode::BAD_REQUEST, "The cluster's state does not allow the operation."),
     ("CSS.0045", StatusCode::UNAUTHORIZED, "No `X-Auth-Token` or `Authorization` signature, or not a valid one."),
@@ -83,9 +86,12 @@ impl CssError {
         match self {
             CssError::Core(e) => match e {
                 CoreError::Invalid { field: Field::Name, .. } => (S::BAD_REQUEST, "CSS.5057"),
+                CoreError::Invalid { field: Field::Tags, .. } => (S::BAD_REQUEST, "CSS.5137"),
+                CoreError::Invalid { field: Field::TagValue, .. } => (S::BAD_REQUEST, "CSS.5138"),
                 CoreError::Invalid { .. } | CoreError::MalformedBody(_) | CoreError::BadId(_) => (S::BAD_REQUEST, INVALID),
                 CoreError::ClusterNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
-                CoreError::JobNotFound(_) | CoreError::TagNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
+                CoreError::JobNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
+                CoreError::TagNotFound(_) => (S::BAD_REQUEST, "CSS.5141"),
                 CoreError::NameTaken(_) => (S::BAD_REQUEST, "CSS.5050"),
                 // Seed 001: a cluster that cannot be restarted now is a 400.
                 CoreError::Busy { .. } | CoreError::Conflict(_) => (S::BAD_REQUEST, "CSS.0011"),
@@ -168,7 +174,7 @@ mod tests {
 
     fn every_error() -> Vec<CssError> {
         let s = || String::from("x");
-        let fields = [Field::Name, Field::Flavor, Field::Description];
+        let fields = [Field::Name, Field::Flavor, Field::Description, Field::Tags, Field::TagValue];
         let mut all: Vec<CssError> = CoreError::samples(&fields).into_iter().map(CssError::Core).collect();
         all.extend(AuthError::samples([SignatureError::Missing]).into_iter().map(CssError::Auth));
         let framework = [StatusCode::METHOD_NOT_ALLOWED, StatusCode::BAD_REQUEST];

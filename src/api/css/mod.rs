@@ -9,6 +9,7 @@ mod error;
 mod openapi;
 mod render;
 mod scaling;
+mod tags;
 pub(crate) mod wire;
 
 use axum::body::Bytes;
@@ -44,6 +45,9 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(scaling::role_extend))
         .routes(routes!(scaling::shrink))
         .routes(routes!(scaling::offline))
+        .routes(routes!(tags::list, tags::create))
+        .routes(routes!(tags::action))
+        .routes(routes!(tags::delete))
 }
 
 /// The dialect's OpenAPI 3.1 document, as `GET /openapi.json` serves it.

@@ -113,7 +113,7 @@ pub fn cluster(v: &ClusterView) -> Result<ClusterDetail, CoreError> {
         security_group_id: s.security_group_id.clone(),
         status,
         subnet_id: s.subnet_id.clone(),
-        tags: vec![],
+        tags: s.tags.iter().map(|t| wire::ClusterTag { key: t.key.clone(), value: t.value.clone() }).collect(),
         updated: iso(c.updated_at),
         vpc_id: s.vpc_id.clone(),
     })

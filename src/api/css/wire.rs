@@ -104,10 +104,9 @@ pub struct ClusterBody {
     /// Accepted and ignored (clusters show `0`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enterprise_project_id: Option<String>,
-    /// Accepted and ignored; each must be an object.
+    /// Recorded: `[{"key", "value"}]` (CSS.5137 / CSS.5138 for a bad key or value).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub tags: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    pub tags: Option<Vec<ClusterTag>>,
 }
 
 /// `POST /v1.0/{project_id}/clusters`: `{"cluster": {...}}` (required, else CSS.0001).
@@ -185,6 +184,34 @@ pub struct OfflineRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub migrate_data: Option<serde_json::Value>,
+}
+
+/// `tags/action`: `{"action": "create"|"delete", "tags": [{"key", "value"}]}`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct TagActionRequest {
+    #[schema(example = "create")]
+    pub action: String,
+    pub tags: Vec<TagItem>,
+}
+
+/// A tag of a request; a delete needs only its key.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct TagItem {
+    pub key: String,
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+/// `POST .../tags`: `{"tag": {"key", "value"}}`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct CreateTagRequest {
+    pub tag: ClusterTag,
+}
+
+/// `GET .../tags`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagList {
+    pub tags: Vec<ClusterTag>,
 }
 
 /// `{"id": cluster id}`: `role_extend`'s answer.
@@ -333,8 +360,8 @@ pub struct FailedReason {
     pub error_msg: String,
 }
 
-/// Accepted and ignored at create: always empty.
-#[derive(Debug, Serialize, ToSchema)]
+/// A cluster's tag.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 pub struct ClusterTag {
     pub key: String,
     pub value: String,
@@ -445,6 +472,7 @@ impl CreateClusterRequest {
             datastore_version: datastore.version,
             https_enable: c.https_enable.unwrap_or(false),
             authority_enable: c.authority_enable.unwrap_or(false),
+            tags: c.tags.unwrap_or_default().into_iter().map(|t| crate::core::cluster::Tag { key: t.key, value: t.value }).collect(),
         })
     }
 }

@@ -115,7 +115,7 @@ fn field_code(f: Field) -> &'static str {
         Field::SubnetId => "DWS.5015",
         Field::SecurityGroupId => "DWS.5016",
         Field::AvailabilityZone => "DWS.5011",
-        Field::Tags => "DWS.5194",
+        Field::Tags | Field::TagValue => "DWS.5194",
         Field::SnapshotName => "DWS.5057",
         Field::SnapshotDescription | Field::SnapshotPolicy | Field::Timezone | Field::MaintainWindow | Field::Volume => "DWS.5038",
         Field::Parameter => "DWS.5037",
@@ -229,7 +229,7 @@ mod tests {
     use super::*;
     use crate::auth::signature::SignatureError;
 
-    const FIELDS: [Field; 33] = [
+    const FIELDS: [Field; 34] = [
         Field::Name,
         Field::UserName,
         Field::UserPwd,
@@ -255,6 +255,7 @@ mod tests {
         Field::ParameterGroup,
         Field::EipId,
         Field::ElbId,
+        Field::TagValue,
         Field::Region,
         Field::Plan,
         Field::CuType,

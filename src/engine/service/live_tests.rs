@@ -40,6 +40,7 @@ pub fn spec(datastore: Datastore, nodes: u32) -> SearchSpec {
         availability_zone: "az1".into(),
         https: false,
         authority: false,
+        tags: vec![],
     }
 }
 
