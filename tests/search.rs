@@ -213,7 +213,7 @@ fn ali_create(s: &Server, nodes: u32, token: Option<&str>) -> (u16, Value) {
         Some(json!({"esVersion": "7.10_with_X-Pack", "nodeAmount": nodes, "esAdminPassword": "Es-admin1",
                     "nodeSpec": {"spec": "elasticsearch.sn2ne.large", "disk": 20, "diskType": "cloud_ssd"},
                     "networkConfig": {"type": "vpc", "vpcId": "vpc-1", "vswitchId": "vsw-1", "vsArea": "cn-hangzhou-i"}, "paymentType": "postpaid",
-                    "description": "strato-test"})),
+                    "description": "strato-test", "tags": [{"tagKey": "env", "tagValue": "ci"}]})),
     )
 }
 
@@ -224,9 +224,15 @@ fn alibaba_change_task_interrupts_and_resumes_where_it_stopped() {
     assert_eq!(status, 200, "{made}");
     let id = made["Result"]["instanceId"].as_str().unwrap().to_string();
     let path = format!("/openapi/instances/{id}");
+    let (_, first) = s.ali("GET", &path, None);
+    // (osmem members start in milliseconds: the first look may already see it active.)
+    assert_eq!(first["Result"]["inited"], first["Result"]["status"] != "activating", "inited only once created: {first}");
     let mut seen = Vec::new();
-    s.ali_wait(&path, MINUTE, &mut seen, |r| r["status"] == "active");
+    let r = s.ali_wait(&path, MINUTE, &mut seen, |r| r["status"] == "active");
     assert_eq!(seen[0], "activating");
+    // What the alicloud provider reads: inited once created, the protocol, the tags; no Kibana, no public access.
+    assert_eq!((&r["inited"], &r["protocol"], &r["tags"]), (&json!(true), &json!("HTTP"), &json!([{"tagKey": "env", "tagValue": "ci"}])), "{r}");
+    assert_eq!((&r["enablePublic"], &r["kibanaDomain"], &r["esConfig"]), (&json!(false), &json!(""), &json!({})), "{r}");
 
     // Nothing to interrupt or resume yet.
     let code = |r: (u16, Value)| r.1["Code"].as_str().unwrap_or_default().to_string();

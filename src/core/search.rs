@@ -305,6 +305,7 @@ pub struct AliyunCreateInput {
     pub zone: Option<String>,
     /// `esAdminPassword` (Elasticsearch only): checked, never stored.
     pub admin_password: Option<String>,
+    pub tags: Vec<Tag>,
 }
 
 /// The offered version an Alibaba version name (`7.10_with_X-Pack`) stands for.
@@ -377,7 +378,7 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
         availability_zone: zone,
         https: false,
         authority: datastore == Datastore::Elasticsearch,
-        tags: vec![],
+        tags: css_tags_added(&[], &input.tags)?,
     })
 }
 

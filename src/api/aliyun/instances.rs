@@ -15,7 +15,7 @@ use super::{render, request_id, tokens, AliError};
 use crate::api::Ctx;
 use crate::app::ClusterView;
 use crate::auth::{AuthError, Principal};
-use crate::core::cluster::Product;
+use crate::core::cluster::{Product, Tag};
 use crate::core::job::JobKind;
 use crate::core::search::{validate_aliyun, AliyunCreateInput};
 use crate::core::CoreError;
@@ -104,6 +104,7 @@ pub async fn create<K: Kind>(ctx: Ctx, caller: Principal, q: Params, body: Bytes
             vswitch_id: net.vswitch_id,
             zone: net.vs_area,
             admin_password: b.es_admin_password,
+            tags: b.tags.unwrap_or_default().into_iter().map(|t| Tag { key: t.tag_key.unwrap_or_default(), value: t.tag_value.unwrap_or_default() }).collect(),
         };
         let spec = validate_aliyun(product, &input, &ctx.app.settings.aliyun_zones)?;
         let (cluster, job) = ctx.app.create_search(&project, spec).await?;

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::wire::{ClusterTask, ElasticsearchInstance, Endpoint, InstanceNetwork, InstanceNodeSpec, InstanceStatus, LogstashInstance, ZoneInfo};
+use super::wire::{ClusterTask, ElasticsearchInstance, Endpoint, InstanceNetwork, InstanceNodeSpec, InstanceStatus, LogstashInstance, Tag, ZoneInfo};
 use crate::app::ClusterView;
 use crate::core::cluster::{Lifecycle, Product};
 use crate::core::job::{JobKind, JobState};
@@ -108,6 +108,27 @@ pub fn elasticsearch(v: &ClusterView) -> Result<ElasticsearchInstance, CoreError
         status: status(v),
         updated_at: time(c.updated_at),
         zone_infos: zones(&s),
+        inited: !matches!(c.lifecycle, Lifecycle::Creating | Lifecycle::CreateFailed),
+        protocol: if s.https { "HTTPS" } else { "HTTP" }.into(),
+        enable_public: false,
+        public_port: 0,
+        public_ip_whitelist: vec![],
+        private_network_ip_white_list: vec!["0.0.0.0/0".into()],
+        kibana_domain: String::new(),
+        kibana_port: 0,
+        kibana_private_domain: String::new(),
+        enable_kibana_public_network: false,
+        enable_kibana_private_network: false,
+        kibana_ip_whitelist: vec![],
+        kibana_private_ip_whitelist: vec![],
+        es_config: Default::default(),
+        zone_count: 1,
+        arch_type: "public".into(),
+        master_configuration: None,
+        client_node_configuration: None,
+        warm_node_configuration: None,
+        kibana_configuration: None,
+        tags: s.tags.iter().map(|t| Tag { tag_key: Some(t.key.clone()), tag_value: Some(t.value.clone()) }).collect(),
     })
 }
 
@@ -183,6 +204,27 @@ mod tests {
             status: InstanceStatus::Suspended,
             updated_at: "t".into(),
             zone_infos: vec![ZoneInfo { status: "NORMAL".into(), zone_id: "z".into() }],
+            inited: true,
+            protocol: "HTTP".into(),
+            enable_public: false,
+            public_port: 0,
+            public_ip_whitelist: vec![],
+            private_network_ip_white_list: vec!["0.0.0.0/0".into()],
+            kibana_domain: String::new(),
+            kibana_port: 0,
+            kibana_private_domain: String::new(),
+            enable_kibana_public_network: false,
+            enable_kibana_private_network: false,
+            kibana_ip_whitelist: vec![],
+            kibana_private_ip_whitelist: vec![],
+            es_config: Default::default(),
+            zone_count: 1,
+            arch_type: "public".into(),
+            master_configuration: None,
+            client_node_configuration: None,
+            warm_node_configuration: None,
+            kibana_configuration: None,
+            tags: vec![Tag { tag_key: Some("k".into()), tag_value: Some("v".into()) }],
         };
         let v = same_text_as_a_sorted_map(&Reply { request_id: "R".into(), result: es.clone() });
         assert_eq!((&v["Result"]["status"], &v["Result"]["port"], &v["Result"]["nodeSpec"]["disk"]), (&serde_json::json!("suspended"), &serde_json::json!(9200), &serde_json::json!(20)));

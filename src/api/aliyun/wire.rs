@@ -51,7 +51,7 @@ pub struct NetworkConfig {
     pub white_ip_group_list: Option<Vec<Map<String, Value>>>,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Default, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Tag {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -284,6 +284,12 @@ pub struct ZoneInfo {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ElasticsearchInstance {
+    /// Always `public`.
+    #[schema(example = "public")]
+    pub arch_type: String,
+    /// Always null: strato runs no dedicated client members.
+    #[schema(value_type = Option<Object>)]
+    pub client_node_configuration: Option<Value>,
     /// The running job, if any.
     pub cluster_tasks: Vec<ClusterTask>,
     /// ISO 8601, UTC, milliseconds.
@@ -295,11 +301,34 @@ pub struct ElasticsearchInstance {
     pub description: String,
     /// The first member's address (empty without members).
     pub domain: String,
+    pub enable_kibana_private_network: bool,
+    pub enable_kibana_public_network: bool,
+    /// Always false / 0 / empty: strato serves no public endpoint for Elasticsearch.
+    pub enable_public: bool,
     pub endpoint_list: Vec<Endpoint>,
+    /// The YML settings set through the API: none yet.
+    #[schema(value_type = Object)]
+    pub es_config: serde_json::Map<String, Value>,
     #[schema(example = "7.10_with_X-Pack")]
     pub es_version: String,
+    /// False until the create task finished, then true (the provider waits on it).
+    pub inited: bool,
     #[schema(example = "es-cn-0f1e2d3c4b5a69788796a5b4c3d2e1f0")]
     pub instance_id: String,
+    /// Always null: strato runs no dedicated Kibana members.
+    #[schema(value_type = Option<Object>)]
+    pub kibana_configuration: Option<Value>,
+    /// Always empty / false / 0: strato runs no Kibana.
+    pub kibana_domain: String,
+    #[serde(rename = "kibanaIPWhitelist")]
+    pub kibana_ip_whitelist: Vec<String>,
+    pub kibana_port: u16,
+    pub kibana_private_domain: String,
+    #[serde(rename = "kibanaPrivateIPWhitelist")]
+    pub kibana_private_ip_whitelist: Vec<String>,
+    /// Always null: strato runs no dedicated master members.
+    #[schema(value_type = Option<Object>)]
+    pub master_configuration: Option<Value>,
     pub network_config: InstanceNetwork,
     pub node_amount: u32,
     pub node_spec: InstanceNodeSpec,
@@ -307,12 +336,27 @@ pub struct ElasticsearchInstance {
     pub payment_type: String,
     /// The first member's port (0 without members).
     pub port: u16,
+    /// Who may reach the members' private endpoint: every local client.
+    #[schema(example = json!(["0.0.0.0/0"]))]
+    pub private_network_ip_white_list: Vec<String>,
+    /// `HTTPS` when the instance was created with HTTPS, else `HTTP`.
+    #[schema(example = "HTTP")]
+    pub protocol: String,
     /// Always empty: there is no public access.
     pub public_domain: String,
+    /// Always empty / 0: no public access.
+    pub public_ip_whitelist: Vec<String>,
+    pub public_port: u16,
     /// The strato project the instance is in.
     pub resource_group_id: String,
     pub status: InstanceStatus,
+    pub tags: Vec<Tag>,
     pub updated_at: String,
+    /// Always null: strato runs no dedicated warm members.
+    #[schema(value_type = Option<Object>)]
+    pub warm_node_configuration: Option<Value>,
+    /// Always 1: every member is in the one zone.
+    pub zone_count: u32,
     pub zone_infos: Vec<ZoneInfo>,
 }
 
