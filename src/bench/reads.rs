@@ -82,7 +82,7 @@ fn vector(i: usize) -> ClusterSpec {
     })
 }
 
-fn search(i: usize) -> ClusterSpec {
+pub(crate) fn search(i: usize) -> ClusterSpec {
     ClusterSpec::Search(SearchSpec {
         product: crate::core::cluster::Product::Css,
         name: format!("bench-css-{i}"),

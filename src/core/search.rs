@@ -195,8 +195,9 @@ pub fn css_grow(spec: &SearchSpec, add_nodes: i64, add_gb: i64) -> Result<(Optio
     if add_gb % 20 != 0 {
         return Err(CoreError::invalid(Field::Flavor, format!("disksize must be a multiple of 20 GB, got {add_gb}")));
     }
-    let nodes = (add_nodes > 0).then(|| spec.node_count as i64 + add_nodes);
-    let disk = (add_gb > 0).then(|| spec.disk_gb as i64 + add_gb);
+    // Saturating: a huge request is out of range, never an overflow (the change's checks refuse it).
+    let nodes = (add_nodes > 0).then(|| (spec.node_count as i64).saturating_add(add_nodes));
+    let disk = (add_gb > 0).then(|| (spec.disk_gb as i64).saturating_add(add_gb));
     Ok((nodes, disk))
 }
 
@@ -204,7 +205,7 @@ pub fn css_grow(spec: &SearchSpec, add_nodes: i64, add_gb: i64) -> Result<(Optio
 /// may go at once, as CSS requires.
 pub fn css_shrink(spec: &SearchSpec, remove: i64) -> Result<i64, CoreError> {
     let current = spec.node_count as i64;
-    if remove < 1 || remove * 2 >= current {
+    if remove < 1 || remove.saturating_mul(2) >= current {
         return Err(CoreError::invalid(
             Field::NumberOfNode,
             format!("fewer than half of the {current} members may be removed at once (1 to {}), got {remove}", (current - 1) / 2),
@@ -385,6 +386,22 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn css_scale_requests_are_bounded_and_never_overflow() {
+        let Some(base) = crate::bench::reads::search(0).search().cloned() else { unreachable!() };
+        let spec = SearchSpec { node_count: 4, disk_gb: 40, ..base };
+        assert_eq!(css_grow(&spec, 1, 20).unwrap(), (Some(5), Some(60)));
+        assert_eq!(css_grow(&spec, 0, 0).unwrap(), (None, None));
+        assert_eq!(css_grow(&spec, i64::MAX - 1, 0).unwrap().0, Some(i64::MAX), "saturates; the change refuses it");
+        assert!(css_grow(&spec, 0, 30).is_err() && css_grow(&spec, -1, 0).is_err());
+        assert_eq!(css_shrink(&spec, 1).unwrap(), 3);
+        assert!(css_shrink(&spec, 2).is_err() && css_shrink(&spec, 0).is_err() && css_shrink(&spec, i64::MAX).is_err());
+        let bad = Tag { key: " lead".into(), value: String::new() };
+        assert!(css_tags_added(&[], &[bad]).is_err());
+        let t = |k: &str, v: &str| Tag { key: k.into(), value: v.into() };
+        assert_eq!(css_tags_added(&[t("a", "1")], &[t("a", "2"), t("b", "")]).unwrap(), vec![t("a", "2"), t("b", "")]);
+    }
 
     #[test]
     fn names_versions_and_sizes() {
