@@ -134,7 +134,7 @@ pub fn not_emulated_message(op: &SdkOperation) -> String {
 }
 
 /// `list_cluster_details` → `ListClusterDetails`.
-fn camel(snake: &str) -> String {
+pub(crate) fn camel(snake: &str) -> String {
     snake
         .split('_')
         .map(|w| {

@@ -121,10 +121,7 @@ impl App {
     pub async fn remove_search_tags(&self, project_id: &str, id: Uuid, product: Product, keys: Vec<String>, strict: bool) -> Result<(), CoreError> {
         let n = keys.len();
         self.edit_search(project_id, id, product, move |s| {
-            if let Some(missing) = keys.iter().find(|k| strict && !s.tags.iter().any(|t| t.key == **k)) {
-                return Err(CoreError::TagNotFound(missing.clone()));
-            }
-            Ok(SearchSpec { tags: s.tags.iter().filter(|t| !keys.contains(&t.key)).cloned().collect(), ..s.clone() })
+            Ok(SearchSpec { tags: crate::core::validate::tags_without_keys(&s.tags, &keys, strict)?, ..s.clone() })
         })
         .await?;
         self.event(id, "tags_removed", format!("{n} tag(s) removed")).await;

@@ -179,13 +179,8 @@ impl App {
     /// Removes the tag with `key`, which the cluster must have (the one-tag delete).
     pub async fn remove_tag(&self, project_id: &str, id: Uuid, key: String) -> Result<(), CoreError> {
         let shown = key.clone();
-        self.edit_warehouse(project_id, id, move |w| {
-            if !w.tags.iter().any(|t| t.key == key) {
-                return Err(CoreError::TagNotFound(key));
-            }
-            Ok(WarehouseSpec { tags: w.tags.iter().filter(|t| t.key != key).cloned().collect(), ..w.clone() })
-        })
-        .await?;
+        self.edit_warehouse(project_id, id, move |w| Ok(WarehouseSpec { tags: validate::tags_without_keys(&w.tags, &[key], true)?, ..w.clone() }))
+            .await?;
         self.event(id, "tags_removed", format!("tag {shown} removed")).await;
         Ok(())
     }

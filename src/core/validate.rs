@@ -267,6 +267,15 @@ pub fn tags_removed(current: &[Tag], remove: &[(String, Option<String>)]) -> Res
     Ok(current.iter().filter(|t| !gone(t)).cloned().collect())
 }
 
+/// The tags without those with `keys`; with `strict` (a one-tag delete) each
+/// key must be there (else `TagNotFound`, nothing removed).
+pub fn tags_without_keys(current: &[Tag], keys: &[String], strict: bool) -> Result<Vec<Tag>, CoreError> {
+    if let Some(missing) = keys.iter().find(|k| strict && !current.iter().any(|t| t.key == **k)) {
+        return Err(CoreError::TagNotFound(missing.clone()));
+    }
+    Ok(current.iter().filter(|t| !keys.contains(&t.key)).cloned().collect())
+}
+
 /// A DWS node-count change: nodes to add (`resize` `scale_out.count`) or to
 /// take away (`cluster-shrink` `shrink_number`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use axum::{Extension, Json};
 
 use super::openapi::{CLUSTER_ID, ENGINE_UNAVAILABLE, PROJECT_ID, TAG_CLUSTERS, TAG_FLAVORS};
 use super::wire::{self, ClusterDetail, ClusterList, CreateClusterRequest, CreatedCluster, Empty, ErrorBody, FlavorList, RestartAccepted, RestartV2Request};
-use super::{render, Caller, CssError};
+use super::{cluster_id, render, Caller, CssError};
 use crate::api::auth::{authorize_project, RawBody};
 use crate::api::Ctx;
 use crate::auth::Principal;
@@ -21,10 +21,6 @@ use crate::store::ClusterQuery;
 
 type Answer<T> = Result<Json<T>, CssError>;
 type Body = Extension<RawBody>;
-
-fn uuid(s: &str) -> Result<uuid::Uuid, CssError> {
-    uuid::Uuid::parse_str(s).map_err(|_| CoreError::BadId(s.to_string()).into())
-}
 
 #[utoipa::path(
     post, path = "/v1.0/{project_id}/clusters", operation_id = "CreateCluster", tag = TAG_CLUSTERS,
@@ -101,13 +97,13 @@ pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): 
 )]
 pub async fn show(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>) -> Answer<ClusterDetail> {
     let pid: String = authorize_project::<CssError>(&ctx, &caller, &pid).await?;
-    let view = ctx.app.show(&pid, uuid(&cid)?, Product::Css).await?;
+    let view = ctx.app.show(&pid, cluster_id(&cid)?, Product::Css).await?;
     Ok(Json(render::cluster(&view)?))
 }
 
 async fn restart_job(ctx: &Ctx, caller: &Principal, pid: &str, cid: &str) -> Answer<RestartAccepted> {
     let pid: String = authorize_project::<CssError>(ctx, caller, pid).await?;
-    let job = ctx.app.operate(&pid, uuid(cid)?, Product::Css, JobKind::RestartCluster).await?;
+    let job = ctx.app.operate(&pid, cluster_id(cid)?, Product::Css, JobKind::RestartCluster).await?;
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "CSS restart accepted");
     Ok(Json(RestartAccepted { job_id: vec![job.id.simple().to_string()] }))
 }
@@ -160,7 +156,7 @@ pub async fn restart_v2(State(ctx): State<Ctx>, Extension(caller): Caller, Path(
 )]
 pub async fn delete(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>) -> Answer<Empty> {
     let pid: String = authorize_project::<CssError>(&ctx, &caller, &pid).await?;
-    let job = ctx.app.delete(&pid, uuid(&cid)?, Product::Css, None).await?;
+    let job = ctx.app.delete(&pid, cluster_id(&cid)?, Product::Css, None).await?;
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "CSS delete accepted");
     Ok(Json(Empty {}))
 }

@@ -32,6 +32,17 @@ use crate::core::cluster::Product;
 
 type Caller = Extension<Principal>;
 
+/// A cluster id of the path (CSS.0001 if it is not a UUID).
+fn cluster_id(s: &str) -> Result<uuid::Uuid, CssError> {
+    uuid::Uuid::parse_str(s).map_err(|_| crate::core::CoreError::BadId(s.to_string()).into())
+}
+
+/// The project the caller acts in (the path's, if allowed) and the path's cluster id.
+async fn project_and_cluster(ctx: &Ctx, caller: &Principal, pid: &str, cid: &str) -> Result<(String, uuid::Uuid), CssError> {
+    let pid: String = super::auth::authorize_project::<CssError>(ctx, caller, pid).await?;
+    Ok((pid, cluster_id(cid)?))
+}
+
 /// Every route, each with its operation in the document.
 fn api() -> OpenApiRouter<Ctx> {
     OpenApiRouter::with_openapi(openapi::Base::openapi())

@@ -9,8 +9,8 @@ use axum::{Extension, Json};
 
 use super::openapi::{CLUSTER_ID, PROJECT_ID, TAG_CLUSTERS};
 use super::wire::{self, ClusterIdAnswer, Empty, ErrorBody, ExtendRequest, OfflineRequest, RoleExtendRequest, ShrinkRequest};
-use super::{Caller, CssError};
-use crate::api::auth::{authorize_project, RawBody};
+use super::{project_and_cluster, Caller, CssError};
+use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::core::cluster::Product;
 use crate::core::search::{self, SearchSpec};
@@ -19,14 +19,9 @@ use crate::core::CoreError;
 type Ids = Path<(String, String)>;
 type Body = Extension<RawBody>;
 
-fn uuid(s: &str) -> Result<uuid::Uuid, CssError> {
-    uuid::Uuid::parse_str(s).map_err(|_| CoreError::BadId(s.to_string()).into())
-}
-
-/// The caller's project, the cluster id and its spec as last recorded.
+/// The caller's project, the cluster id and the cluster as last recorded.
 async fn target(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, cid: &str) -> Result<(String, uuid::Uuid, crate::app::ClusterView), CssError> {
-    let pid: String = authorize_project::<CssError>(ctx, caller, pid).await?;
-    let id = uuid(cid)?;
+    let (pid, id) = project_and_cluster(ctx, caller, pid, cid).await?;
     let view = ctx.app.show(&pid, id, Product::Css).await?;
     Ok((pid, id, view))
 }

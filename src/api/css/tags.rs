@@ -8,8 +8,8 @@ use axum::{Extension, Json};
 
 use super::openapi::{CLUSTER_ID, PROJECT_ID, TAG_CLUSTERS};
 use super::wire::{self, ClusterTag, CreateTagRequest, ErrorBody, TagActionRequest, TagList};
-use super::{Caller, CssError};
-use crate::api::auth::{authorize_project, RawBody};
+use super::{project_and_cluster, Caller, CssError};
+use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::core::cluster::{Product, Tag};
 use crate::core::error::Field;
@@ -17,12 +17,6 @@ use crate::core::CoreError;
 
 type Ids = Path<(String, String)>;
 type Body = Extension<RawBody>;
-
-async fn cluster(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, cid: &str) -> Result<(String, uuid::Uuid), CssError> {
-    let pid: String = authorize_project::<CssError>(ctx, caller, pid).await?;
-    let id = uuid::Uuid::parse_str(cid).map_err(|_| CoreError::BadId(cid.to_string()))?;
-    Ok((pid, id))
-}
 
 #[utoipa::path(
     get, path = "/v1.0/{project_id}/css-cluster/{cluster_id}/tags", operation_id = "ShowClusterTag", tag = TAG_CLUSTERS,
@@ -34,7 +28,7 @@ async fn cluster(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, cid: &st
     ),
 )]
 pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Ids) -> Result<Json<TagList>, CssError> {
-    let (pid, id) = cluster(&ctx, &caller, &pid, &cid).await?;
+    let (pid, id) = project_and_cluster(&ctx, &caller, &pid, &cid).await?;
     let view = ctx.app.show(&pid, id, Product::Css).await?;
     let tags = view.cluster.spec.search().map(|s| s.tags.iter().map(|t| ClusterTag { key: t.key.clone(), value: t.value.clone() }).collect());
     Ok(Json(TagList { tags: tags.unwrap_or_default() }))
@@ -57,7 +51,7 @@ pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, 
 )]
 pub async fn action(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Ids, Extension(RawBody(body)): Body) -> Result<StatusCode, CssError> {
     let r = wire::decode::<TagActionRequest>(&body)?;
-    let (pid, id) = cluster(&ctx, &caller, &pid, &cid).await?;
+    let (pid, id) = project_and_cluster(&ctx, &caller, &pid, &cid).await?;
     match r.action.as_str() {
         "create" => {
             let tags = r.tags.into_iter().map(|t| Tag { key: t.key, value: t.value.unwrap_or_default() }).collect();
@@ -83,7 +77,7 @@ pub async fn action(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid
 )]
 pub async fn create(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Ids, Extension(RawBody(body)): Body) -> Result<StatusCode, CssError> {
     let t = wire::decode::<CreateTagRequest>(&body)?.tag;
-    let (pid, id) = cluster(&ctx, &caller, &pid, &cid).await?;
+    let (pid, id) = project_and_cluster(&ctx, &caller, &pid, &cid).await?;
     ctx.app.add_search_tags(&pid, id, Product::Css, vec![Tag { key: t.key, value: t.value }]).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -104,7 +98,7 @@ pub async fn create(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid
     ),
 )]
 pub async fn delete(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid, key)): Path<(String, String, String)>) -> Result<StatusCode, CssError> {
-    let (pid, id) = cluster(&ctx, &caller, &pid, &cid).await?;
+    let (pid, id) = project_and_cluster(&ctx, &caller, &pid, &cid).await?;
     ctx.app.remove_search_tags(&pid, id, Product::Css, vec![key], true).await?;
     Ok(StatusCode::NO_CONTENT)
 }

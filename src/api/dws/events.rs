@@ -61,20 +61,11 @@ const NAMED: &[(&str, &str, &str, &str, &str)] = &[
     ("repair_cluster_failed", "repairClusterFail", "Cluster repair failed", "Cluster %s failed to be repaired", "monitor"),
 ];
 
+/// `node_down` → `nodeDown`.
 fn camel(kind: &str) -> String {
-    let mut out = String::new();
-    for (i, word) in kind.split('_').enumerate() {
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            if i == 0 {
-                out.push(first);
-            } else {
-                out.extend(first.to_uppercase());
-            }
-            out.push_str(chars.as_str());
-        }
-    }
-    out
+    let upper = crate::api::sdk_catalog::camel(kind);
+    let mut chars = upper.chars();
+    chars.next().map(|f| f.to_ascii_lowercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
 fn shown(kind: &str) -> Shown {
