@@ -329,6 +329,7 @@ async fn a_change_decided_on_a_stale_spec_is_a_conflict() {
         https: false,
         authority: false,
         tags: vec![],
+        engine_settings: Default::default(),
     };
     let cluster = Cluster::new("p", ClusterSpec::Search(spec.clone()));
     let placement = Placement {

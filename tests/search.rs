@@ -410,7 +410,105 @@ fn alibaba_logstash_disk_change_restarts_every_member_in_turn() {
     assert!(after.iter().all(|p| !before.contains(p)), "every member restarts for a disk change: {before:?} {after:?}");
     let code = |r: (u16, Value)| r.1["Code"].as_str().unwrap_or_default().to_string();
     assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeSpec": {"disk": 30}})))), "InvalidParameter", "disks only grow");
-    assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeAmount": 2})))), "InvalidParameter", "a change that changes nothing");
+    assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeAmount": 2})))), "MustChangeOneResource", "a change that changes nothing");
+}
+
+#[test]
+fn css_flavor_changes_restart_every_member_as_the_new_flavor() {
+    let Some(s) = server() else { return };
+    let token = s.token();
+    let (status, made) = s.css_call(&token, "POST", "/v1.0/{pid}/clusters", Some(css_body("css-flavor", "elasticsearch", "7.10.2", 2)));
+    assert_eq!(status, 200, "{made}");
+    let id = made["cluster"]["id"].as_str().unwrap().to_string();
+    s.css_wait(&token, &id, MINUTE, &mut Vec::new(), ready);
+    let before = pids_of(&s, "osmem");
+    assert_eq!(before.len(), 2);
+    // The provider looks the id up in es-flavors by type, version and name.
+    let (_, flavors) = s.css_call(&token, "GET", "/v1.0/{pid}/es-flavors", None);
+    let version = flavors["versions"].as_array().unwrap().iter().find(|v| v["type"] == "ess" && v["version"] == "7.10.2").expect("ess 7.10.2");
+    let flavor_id = version["flavors"].as_array().unwrap().iter().find(|f| f["name"] == "ess.spec-8u16g").unwrap()["flavor_id"].as_str().unwrap().to_string();
+    assert!(uuid::Uuid::parse_str(&flavor_id).is_ok(), "flavor ids are UUIDs: {flavor_id}");
+    let at = format!("/v1.0/{{pid}}/clusters/{id}/ess/flavor");
+    for (bad, why) in [
+        (json!({"newFlavorId": "ess.spec-huge"}), "unknown flavor"),
+        (json!({"newFlavorId": "ess.spec-4u8g"}), "the flavor it has"),
+        (json!({"newFlavorId": 7}), "wrong type"),
+        (json!({"newFlavorId": flavor_id, "operationType": "turbo"}), "unknown operation"),
+    ] {
+        let (status, v) = s.css_call(&token, "POST", &at, Some(bad));
+        assert_eq!((status, v["error_code"].as_str()), (400, Some("CSS.0001")), "{why}: {v}");
+    }
+    let (status, v) = s.css_call(&token, "POST", &format!("/v1.0/{{pid}}/clusters/{id}/ess-master/flavor"), Some(json!({"newFlavorId": flavor_id})));
+    assert_eq!((status, v["error_code"].as_str()), (400, Some("CSS.0001")), "no masters here: {v}");
+    assert_eq!(pids_of(&s, "osmem"), before, "refusals change nothing");
+
+    // The Terraform provider's body (camelCase), then the SDK's (snake_case) back to the first flavor.
+    let (status, v) = s.css_call(&token, "POST", &at, Some(json!({"needCheckReplica": true, "newFlavorId": flavor_id, "isAutoPay": 1})));
+    assert_eq!((status, &v), (200, &json!({})), "{v}");
+    let mut seen = Vec::new();
+    let c = s.css_wait(&token, &id, MINUTE, &mut seen, |v| {
+        let first = v["actions"][0].as_str();
+        assert!(first.is_none() || first == Some("REBOOTING"), "unexpected actions: {v}");
+        ready(v) && v["instances"].as_array().unwrap().iter().all(|i| i["specCode"] == "ess.spec-8u16g")
+    });
+    assert!(seen.iter().any(|x| x.contains("REBOOTING")), "{seen:?}");
+    assert_eq!(c["instances"].as_array().unwrap().len(), 2);
+    let after = pids_of(&s, "osmem");
+    assert_eq!(after.len(), 2);
+    assert!(after.iter().all(|p| !before.contains(p)), "every member restarted: {before:?} {after:?}");
+    let (status, v) = s.css_call(&token, "POST", &format!("/v1.0/{{pid}}/clusters/{id}/flavor"), Some(json!({"new_flavor_id": "ess.spec-4u8g", "need_check_replica": false})));
+    assert_eq!(status, 200, "{v}");
+    s.css_wait(&token, &id, MINUTE, &mut Vec::new(), |v| ready(v) && v["instances"][0]["specCode"] == "ess.spec-4u8g");
+    let (status, _) = s.css_call(&token, "DELETE", &format!("/v1.0/{{pid}}/clusters/{id}"), None);
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn alibaba_spec_and_settings_changes_restart_the_members_with_them() {
+    let Some(s) = server() else { return };
+    let (status, made) = ali_create(&s, 2, None);
+    assert_eq!(status, 200, "{made}");
+    let id = made["Result"]["instanceId"].as_str().unwrap().to_string();
+    let path = format!("/openapi/instances/{id}");
+    let r = s.ali_wait(&path, MINUTE, &mut Vec::new(), |r| r["status"] == "active");
+    // The provider reads these objects unguarded, and the Kibana private connections on every refresh.
+    assert_eq!(r["masterConfiguration"]["spec"], "", "{r}");
+    assert_eq!(r["kibanaConfiguration"]["amount"], 0, "{r}");
+    assert_eq!(r["esConfig"], json!({}));
+    let (status, v) = s.ali("GET", &format!("{path}/actions/get-kibana-private"), None);
+    assert_eq!((status, &v["Result"]), (200, &json!([])), "{v}");
+    let code = |r: (u16, Value)| r.1["Code"].as_str().unwrap_or_default().to_string();
+    let before = pids_of(&s, "osmem");
+
+    // nodeSpec as the provider sends it (the whole object, with the dedicated roles it does not use).
+    let spec = json!({"nodeSpec": {"spec": "elasticsearch.sn2ne.xlarge", "disk": 20, "diskType": "cloud_ssd"}, "nodeAmount": 2,
+                      "masterConfiguration": {}, "clientNodeConfiguration": {"amount": 0}});
+    assert_eq!(code(s.ali("PUT", &path, Some(json!({"masterConfiguration": {"spec": "elasticsearch.sn2ne.large", "amount": 3}})))), "InvalidParameter");
+    assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeSpec": {"spec": "ess.spec-4u8g"}})))), "InvalidParameter");
+    assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeSpec": {"spec": "elasticsearch.sn2ne.large", "disk": 20}})))), "MustChangeOneResource");
+    assert_eq!(pids_of(&s, "osmem"), before, "refusals change nothing");
+    let (status, v) = s.ali("PUT", &path, Some(spec));
+    assert_eq!(status, 200, "{v}");
+    let mut seen = Vec::new();
+    s.ali_wait(&path, MINUTE, &mut seen, |r| r["status"] == "active" && r["nodeSpec"]["spec"] == "elasticsearch.sn2ne.xlarge");
+    assert!(seen.contains(&"activating".to_string()), "{seen:?}");
+    let after = pids_of(&s, "osmem");
+    assert!(after.len() == 2 && after.iter().all(|p| !before.contains(p)), "every member restarted: {before:?} {after:?}");
+
+    // esConfig (instance-settings): offered keys only, applied by a rolling restart.
+    let settings = format!("{path}/instance-settings");
+    assert_eq!(code(s.ali("POST", &settings, Some(json!({"esConfig": {"path.data": "/tmp"}})))), "InvalidParameter");
+    assert_eq!(code(s.ali("POST", &settings, Some(json!({"esConfig": {"http.cors.enabled": {"x": 1}}})))), "InvalidParameter");
+    let (status, v) = s.ali("POST", &settings, Some(json!({"esConfig": {"action.auto_create_index": "+.*,-*", "indices.query.bool.max_clause_count": 2048}})));
+    assert_eq!((status, v["Result"]["instanceId"].as_str()), (200, Some(id.as_str())), "{v}");
+    let want = json!({"action.auto_create_index": "+.*,-*", "indices.query.bool.max_clause_count": "2048"});
+    let r = s.ali_wait(&path, MINUTE, &mut Vec::new(), |r| r["status"] == "active" && r["esConfig"] == want);
+    assert_eq!(r["nodeAmount"], 2);
+    let again = pids_of(&s, "osmem");
+    assert!(again.len() == 2 && again.iter().all(|p| !after.contains(p)), "restarted again: {after:?} {again:?}");
+    assert_eq!(code(s.ali("POST", &settings, Some(json!({"esConfig": want})))), "MustChangeOneResource");
+    let (status, _) = s.ali("DELETE", &path, None);
+    assert_eq!(status, 200);
 }
 
 /// With no `--datastore-engine`, the installed stand-ins are bound: a fresh

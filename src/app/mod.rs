@@ -15,6 +15,7 @@ mod vector;
 mod warehouse;
 
 pub use admin::{EngineHealth, ResetReport};
+pub use search::SearchChange;
 
 use crate::auth::secrets::Secrets;
 use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, Placement, PortNeeds, Product};

@@ -11,6 +11,14 @@ use crate::core::search::{self, SearchSpec};
 use crate::core::CoreError;
 use crate::store::SpecEdit;
 
+/// What a change task asks of a search cluster (each part optional).
+#[derive(Debug, Clone, Default)]
+pub struct SearchChange {
+    pub nodes: Option<i64>,
+    pub disk_gb: Option<i64>,
+    pub flavor: Option<String>,
+}
+
 impl App {
     /// Records a new search or log cluster from a validated spec; its create
     /// job runs in the background.
@@ -24,16 +32,19 @@ impl App {
         Ok((cluster, job))
     }
 
-    /// Starts a change task: a new member count and/or a new disk size per member.
-    pub async fn change(&self, project_id: &str, id: Uuid, product: Product, nodes: Option<i64>, disk_gb: Option<i64>) -> Result<Job, CoreError> {
+    /// Starts a change task: a new member count, a new disk size per member
+    /// and/or a new flavor (every member restarted as it, one at a time). A
+    /// value the cluster has already is no change.
+    pub async fn change(&self, project_id: &str, id: Uuid, product: Product, change: SearchChange) -> Result<Job, CoreError> {
         let cluster = self.cluster(project_id, id, product).await?;
         let spec = cluster.spec.search().cloned().ok_or_else(|| CoreError::NotSupported("change tasks".into()))?;
-        let to = match nodes {
+        let to = match change.nodes {
             Some(n) => search::node_count(product, spec.datastore, n)?,
             None => spec.node_count,
         };
-        let disk = match disk_gb {
-            Some(d) if (search::CSS_DISK_GB.0..=search::CSS_DISK_GB.1).contains(&d) && d >= spec.disk_gb as i64 => Some(d as u32),
+        let disk = match change.disk_gb {
+            Some(d) if d == spec.disk_gb as i64 => None,
+            Some(d) if (search::CSS_DISK_GB.0..=search::CSS_DISK_GB.1).contains(&d) && d > spec.disk_gb as i64 => Some(d as u32),
             Some(d) => {
                 return Err(CoreError::invalid(
                     Field::Flavor,
@@ -42,11 +53,44 @@ impl App {
             }
             None => None,
         };
-        if to == spec.node_count && disk.is_none_or(|d| d == spec.disk_gb) {
-            return Err(CoreError::invalid(Field::NumberOfNode, "the request changes nothing"));
+        let flavor = match change.flavor.as_deref().map(str::trim) {
+            Some(f) if f != spec.flavor => Some(search::flavor_change(&spec, f)?),
+            _ => None,
+        };
+        if to == spec.node_count && disk.is_none() && flavor.is_none() {
+            return Err(CoreError::invalid(Field::Unchanged, "the request changes nothing"));
         }
-        let payload = JobPayload { from_nodes: Some(spec.node_count), to_nodes: Some(to), disk_gb: disk, ..JobPayload::default() };
-        self.enqueue_change(&cluster, payload, format!("change to {to} members accepted")).await
+        if to != spec.node_count && flavor.is_some() {
+            return Err(CoreError::invalid(Field::Flavor, "change the member count and the flavor in separate requests"));
+        }
+        let message = match &flavor {
+            Some(f) => format!("change to flavor {f} accepted"),
+            None => format!("change to {to} members accepted"),
+        };
+        let payload = JobPayload { from_nodes: Some(spec.node_count), to_nodes: Some(to), disk_gb: disk, flavor, ..JobPayload::default() };
+        self.enqueue_change(&cluster, payload, message).await
+    }
+
+    /// Starts a change task that restarts every member, one at a time, with
+    /// these engine settings (Alibaba `esConfig`) in place of the recorded ones.
+    pub async fn change_engine_settings(
+        &self,
+        project_id: &str,
+        id: Uuid,
+        product: Product,
+        settings: std::collections::BTreeMap<String, String>,
+    ) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, product).await?;
+        let spec = cluster.spec.search().ok_or_else(|| CoreError::NotSupported("engine settings".into()))?;
+        let settings = search::engine_settings(spec, settings)?;
+        let message = format!("{} engine setting(s) accepted", settings.len());
+        let payload = JobPayload {
+            from_nodes: Some(spec.node_count),
+            to_nodes: Some(spec.node_count),
+            engine_settings: Some(settings),
+            ..JobPayload::default()
+        };
+        self.enqueue_change(&cluster, payload, message).await
     }
 
     /// Interrupts the cluster's running change task at its next step boundary.

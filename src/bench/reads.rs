@@ -100,6 +100,7 @@ pub(crate) fn search(i: usize) -> ClusterSpec {
         https: false,
         authority: false,
         tags: vec![],
+        engine_settings: Default::default(),
     })
 }
 

@@ -229,6 +229,12 @@ impl ClusterSpec {
                 if let Some(disk) = change.disk_gb {
                     next.disk_gb = disk;
                 }
+                if let Some(flavor) = &change.flavor {
+                    next.flavor = flavor.clone();
+                }
+                if let Some(settings) = &change.engine_settings {
+                    next.engine_settings = settings.clone();
+                }
                 Ok(ClusterSpec::Search(next))
             }
             ClusterSpec::Warehouse(w) => {

@@ -49,6 +49,10 @@ pub enum Field {
     Version,
     Datastore,
     Flavor,
+    /// Engine settings (Alibaba `esConfig`): a key not offered, or its value.
+    EngineSetting,
+    /// A change request that changes nothing (Alibaba's `MustChangeOneResource`).
+    Unchanged,
 }
 
 #[derive(Debug, Error)]

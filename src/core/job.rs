@@ -295,6 +295,9 @@ pub enum Step {
     RetireNode(u32),
     /// Record the change task's target (member count, disk) on the cluster.
     ApplySpec,
+    /// Rewrite a stopped member's configuration for the change task's target
+    /// (its flavor, its engine settings); its data stays.
+    RewriteNode(u32),
     /// Set the administrator's password to the job's verifier on the primary.
     SetAdminPassword,
     /// Record the job's settings on the cluster and rewrite every node's
@@ -357,14 +360,20 @@ pub fn plan(kind: JobKind, nodes: u32, payload: &JobPayload) -> Vec<Step> {
 }
 
 /// A change task: members added or retired one at a time (the last one
-/// first), then, for a disk change, every member restarted one at a time.
+/// first), then, for a disk change, every member restarted one at a time;
+/// for a new flavor or new settings, every member stopped, given its new
+/// configuration and started, the cluster whole again before the next.
 fn change_plan(p: &JobPayload) -> Vec<Step> {
     let (from, to) = (p.from_nodes.unwrap_or(0), p.to_nodes.unwrap_or(0));
     let mut steps: Vec<Step> = (from..to).map(Step::AddNode).collect();
     for n in (to..from).rev() {
         steps.extend([Step::StopNode(n), Step::RetireNode(n)]);
     }
-    if p.disk_gb.is_some() {
+    if p.reconfigures_members() {
+        for n in 0..to {
+            steps.extend([Step::StopNode(n), Step::RewriteNode(n), Step::StartNode(n), Step::WaitReplication]);
+        }
+    } else if p.disk_gb.is_some() {
         for n in 0..to {
             steps.extend([Step::StopNode(n), Step::StartNode(n)]);
         }
@@ -423,6 +432,14 @@ pub struct JobPayload {
     /// A change task's new disk size per member, in GB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disk_gb: Option<u32>,
+    /// A change task's new flavor (CSS `newFlavorId`, Alibaba `nodeSpec.spec`):
+    /// every member is restarted with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flavor: Option<String>,
+    /// A change task's new engine settings (Alibaba `esConfig`, validated),
+    /// replacing the recorded ones: every member is restarted with them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_settings: Option<std::collections::BTreeMap<String, String>>,
     /// The timezone an apply-settings job sets (DWS `cluster_timezone`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
@@ -432,6 +449,11 @@ pub struct JobPayload {
 }
 
 impl JobPayload {
+    /// A change task that gives every member a new configuration.
+    pub fn reconfigures_members(&self) -> bool {
+        self.flavor.is_some() || self.engine_settings.is_some()
+    }
+
     /// A change task that takes members away.
     pub fn shrinks(&self) -> bool {
         takes_members_away(self.from_nodes, self.to_nodes)
@@ -580,6 +602,10 @@ mod tests {
             plan(JobKind::ChangeCluster, 2, &disk),
             vec![Step::StopNode(0), Step::StartNode(0), Step::StopNode(1), Step::StartNode(1), Step::WaitReplication, Step::ApplySpec]
         );
+        let flavor = JobPayload { from_nodes: Some(2), to_nodes: Some(2), flavor: Some("ess.spec-8u16g".into()), ..Default::default() };
+        let rolling = |n| [Step::StopNode(n), Step::RewriteNode(n), Step::StartNode(n), Step::WaitReplication];
+        let want: Vec<Step> = rolling(0).into_iter().chain(rolling(1)).chain([Step::WaitReplication, Step::ApplySpec]).collect();
+        assert_eq!(plan(JobKind::ChangeCluster, 2, &flavor), want);
         assert!(JobKind::ChangeCluster.interruptible() && !JobKind::RestartCluster.interruptible());
     }
 

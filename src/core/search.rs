@@ -1,6 +1,8 @@
 //! Search and log clusters (Huawei CSS, Alibaba Elasticsearch and Logstash):
 //! datastores, versions, and what a create request must say.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::cluster::{EngineKind, Product, Tag};
@@ -70,6 +72,10 @@ pub struct SearchSpec {
     /// Recorded (`tags/action`, create's `tags`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+    /// Engine settings every member is configured with (Alibaba `esConfig`),
+    /// validated by `engine_settings`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub engine_settings: BTreeMap<String, String>,
 }
 
 impl SearchSpec {
@@ -134,6 +140,19 @@ pub const CSS_FLAVORS: &[(&str, u32, u32)] = &[
     ("ess.spec-8u32g", 8, 32),
     ("ess.spec-16u64g", 16, 64),
 ];
+
+/// A CSS flavor's `flavor_id` (es-flavors), derived from its name: a UUID,
+/// as CSS's are, and the same on every server.
+pub fn css_flavor_id(name: &str) -> String {
+    const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6f1c_29d4_0b7e_4a55_8d3e_c2a1_5b90_e347);
+    uuid::Uuid::new_v5(&NAMESPACE, name.as_bytes()).to_string()
+}
+
+/// The CSS flavor a `newFlavorId` names: its `flavor_id`, or its name.
+pub fn css_flavor_named(id_or_name: &str) -> Option<&'static str> {
+    let wanted = id_or_name.trim();
+    CSS_FLAVORS.iter().map(|(f, _, _)| *f).find(|f| *f == wanted || css_flavor_id(f).eq_ignore_ascii_case(wanted))
+}
 
 /// Disk sizes a CSS member may ask for, in GB.
 pub const CSS_DISK_GB: (i64, i64) = (40, 2560);
@@ -214,6 +233,75 @@ pub fn css_shrink(spec: &SearchSpec, remove: i64) -> Result<i64, CoreError> {
     Ok(current - remove)
 }
 
+/// The flavor a change task gives every member: one the product offers (CSS:
+/// `CSS_FLAVORS`; Alibaba: a spec code `elasticsearch.<family>.<size>` or
+/// `logstash.<family>.<size>`), other than the one the members run as.
+pub fn flavor_change(spec: &SearchSpec, wanted: &str) -> Result<String, CoreError> {
+    let wanted = match spec.product {
+        Product::Css => css_flavor_named(wanted).unwrap_or(wanted.trim()),
+        _ => wanted.trim(),
+    };
+    let offered = match spec.product {
+        Product::Css => css_flavor_named(wanted).is_some(),
+        _ => aliyun_spec_code(spec.datastore, wanted),
+    };
+    if !offered {
+        let hint = if spec.product == Product::Css { " (see GET /v1.0/{project_id}/es-flavors)" } else { "" };
+        return Err(CoreError::invalid(Field::Flavor, format!("flavor `{wanted}` is not offered{hint}")));
+    }
+    if wanted == spec.flavor {
+        return Err(CoreError::invalid(Field::Unchanged, format!("the members run as `{wanted}` already")));
+    }
+    Ok(wanted.to_string())
+}
+
+/// An Alibaba spec code: the product, a family of letters and digits, an
+/// ECS-style size (`small`, `medium`, `large`, `xlarge`, `<n>xlarge`).
+fn aliyun_spec_code(datastore: Datastore, code: &str) -> bool {
+    let product = if datastore == Datastore::Logstash { "logstash" } else { "elasticsearch" };
+    let mut parts = code.split('.');
+    let (Some(p), Some(family), Some(size), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else { return false };
+    let size_ok = matches!(size, "small" | "medium" | "large" | "xlarge")
+        || size.strip_suffix("xlarge").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    p == product && !family.is_empty() && family.chars().all(|c| c.is_ascii_alphanumeric()) && size_ok
+}
+
+/// The YML settings Alibaba lets `esConfig` set (its console's "YML
+/// configuration"); anything else is refused.
+pub const ENGINE_SETTINGS: &[&str] = &[
+    "action.auto_create_index",
+    "action.destructive_requires_name",
+    "http.cors.allow-credentials",
+    "http.cors.allow-headers",
+    "http.cors.allow-origin",
+    "http.cors.enabled",
+    "http.cors.max-age",
+    "indices.fielddata.cache.size",
+    "indices.query.bool.max_clause_count",
+    "reindex.remote.whitelist",
+    "xpack.watcher.enabled",
+];
+
+/// Validates new engine settings (each key offered, each value one line of
+/// plain text) and refuses a set the members have already.
+pub fn engine_settings(spec: &SearchSpec, wanted: BTreeMap<String, String>) -> Result<BTreeMap<String, String>, CoreError> {
+    for (k, v) in &wanted {
+        if !ENGINE_SETTINGS.contains(&k.as_str()) {
+            return Err(CoreError::invalid(
+                Field::EngineSetting,
+                format!("esConfig key `{k}` cannot be set; the keys that can: {}", ENGINE_SETTINGS.join(", ")),
+            ));
+        }
+        if v.chars().count() > 1024 || v.chars().any(char::is_control) {
+            return Err(CoreError::invalid(Field::EngineSetting, format!("the value of esConfig `{k}` must be one line of at most 1024 characters")));
+        }
+    }
+    if wanted == spec.engine_settings {
+        return Err(CoreError::invalid(Field::Unchanged, "the members have these settings already"));
+    }
+    Ok(wanted)
+}
+
 /// A CSS create request as the dialect decodes it (all optional, so that a
 /// missing field is a validation error in the dialect's own format).
 #[derive(Debug, Default, Clone)]
@@ -288,6 +376,7 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
         https: input.https_enable,
         authority: input.authority_enable,
         tags: css_tags_added(&[], &input.tags)?,
+        engine_settings: BTreeMap::new(),
     })
 }
 
@@ -380,6 +469,7 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
         https: false,
         authority: datastore == Datastore::Elasticsearch,
         tags: css_tags_added(&[], &input.tags)?,
+        engine_settings: BTreeMap::new(),
     })
 }
 
@@ -401,6 +491,33 @@ mod tests {
         assert!(css_tags_added(&[], &[bad]).is_err());
         let t = |k: &str, v: &str| Tag { key: k.into(), value: v.into() };
         assert_eq!(css_tags_added(&[t("a", "1")], &[t("a", "2"), t("b", "")]).unwrap(), vec![t("a", "2"), t("b", "")]);
+    }
+
+    #[test]
+    fn flavors_and_engine_settings_are_checked_before_a_change() {
+        let Some(base) = crate::bench::reads::search(0).search().cloned() else { unreachable!() };
+        let css = SearchSpec { flavor: "ess.spec-4u8g".into(), ..base.clone() };
+        assert_eq!(flavor_change(&css, "ess.spec-8u16g").unwrap(), "ess.spec-8u16g");
+        assert_eq!(flavor_change(&css, &css_flavor_id("ess.spec-8u16g")).unwrap(), "ess.spec-8u16g", "by flavor_id");
+        assert_ne!(css_flavor_id("ess.spec-8u16g"), css_flavor_id("ess.spec-4u8g"));
+        let field = |r: Result<String, CoreError>| match r {
+            Err(CoreError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(flavor_change(&css, "ess.spec-4u8g")), Field::Unchanged);
+        assert_eq!(field(flavor_change(&css, "elasticsearch.sn2ne.large")), Field::Flavor);
+        let ali = SearchSpec { product: Product::AliyunElasticsearch, flavor: "elasticsearch.sn2ne.large".into(), ..base };
+        for ok in ["elasticsearch.sn2ne.xlarge", "elasticsearch.r6.2xlarge", "elasticsearch.sn1ne.small"] {
+            assert!(flavor_change(&ali, ok).is_ok(), "{ok}");
+        }
+        for bad in ["logstash.n4.small", "elasticsearch.sn2ne", "elasticsearch.sn2ne.hugexlarge", "elasticsearch..large", "ess.spec-4u8g"] {
+            assert_eq!(field(flavor_change(&ali, bad)), Field::Flavor, "{bad}");
+        }
+        let set = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>();
+        assert!(engine_settings(&ali, set(&[("action.auto_create_index", "+.*,-*")])).is_ok());
+        assert!(engine_settings(&ali, set(&[("path.data", "/tmp")])).is_err());
+        assert!(engine_settings(&ali, set(&[("http.cors.enabled", "true\nnode.roles: []")])).is_err());
+        assert!(matches!(engine_settings(&ali, set(&[])), Err(CoreError::Invalid { field: Field::Unchanged, .. })));
     }
 
     #[test]

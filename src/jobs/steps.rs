@@ -50,8 +50,9 @@ pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node]
         }
         Step::AddNode(n) => {
             let replicas = engine.replicas().ok_or_else(|| unsupported("members to add"))?;
-            replicas.init_standby(&layout, node(0)?, node(n)?, spec).await
+            replicas.init_standby(&layout, node(0)?, node(n)?, &target(spec, job)?).await
         }
+        Step::RewriteNode(n) => engine.reconfigure(&layout, std::slice::from_ref(node(n)?), &target(spec, job)?).await,
         Step::RetireNode(n) => {
             // Idempotent: a re-run after the record is gone has nothing left to do.
             let Ok(member) = node(n) else { return Ok(()) };
@@ -77,10 +78,7 @@ pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node]
             let pending = engine.pending_restart(&layout, nodes).await?;
             record_pending_restart(r, cluster.id, spec, pending).await
         }
-        Step::ApplySpec => {
-            let changed = spec.changed(&job.payload).map_err(|e| EngineError::Failed(e.to_string()))?;
-            r.store.set_spec(cluster.id, &changed).await.map_err(|e| EngineError::Failed(e.to_string()))
-        }
+        Step::ApplySpec => r.store.set_spec(cluster.id, &target(spec, job)?).await.map_err(|e| EngineError::Failed(e.to_string())),
         Step::Reconfigure => {
             let cu_size = job.payload.cu_size.ok_or_else(|| EngineError::Failed("the modify job names no size".into()))?;
             let resized = spec.resized(cu_size).map_err(|e| EngineError::Failed(e.to_string()))?;
@@ -90,6 +88,11 @@ pub(super) async fn run(r: &Runner, job: &Job, cluster: &Cluster, nodes: &[Node]
             engine.reconfigure(&layout, nodes, &resized).await
         }
     }
+}
+
+/// What a change task makes of the cluster (recorded by its last step).
+fn target(spec: &ClusterSpec, job: &Job) -> EngineResult<ClusterSpec> {
+    spec.changed(&job.payload).map_err(|e| EngineError::Failed(e.to_string()))
 }
 
 /// Records which settings the nodes apply only at their next start (a
@@ -160,11 +163,16 @@ async fn settle_members(r: &Runner, job: &Job) -> Result<(), String> {
         engine.remove_node_files(&layout, extra).await.map_err(|e| e.to_string())?;
         r.store.remove_node(cluster.id, extra.ordinal).await.map_err(|e| e.to_string())?;
     }
-    let kept = nodes.iter().filter(|n| n.ordinal < counted).count() as u32;
-    if kept < counted {
-        let payload = crate::core::job::JobPayload { to_nodes: Some(kept), ..Default::default() };
+    let kept: Vec<Node> = nodes.into_iter().filter(|n| n.ordinal < counted).collect();
+    if (kept.len() as u32) < counted {
+        let payload = crate::core::job::JobPayload { to_nodes: Some(kept.len() as u32), ..Default::default() };
         let settled = cluster.spec.changed(&payload).map_err(|e| e.to_string())?;
         r.store.set_spec(cluster.id, &settled).await.map_err(|e| e.to_string())?;
+    }
+    // Members already given a new flavor or settings go back to the recorded
+    // ones (applied at their next start): the cluster is what its spec says.
+    if job.payload.reconfigures_members() {
+        engine.reconfigure(&layout, &kept, &cluster.spec).await.map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use axum::{Extension, Json};
 
 use super::instances::{self, Answer, Elasticsearch as Es, Params, Result, Task};
 use super::openapi::{CLIENT_TOKEN, ENGINE_UNAVAILABLE, ES_ID, NOT_FOUND_OR_STATE, TAG_ES};
-use super::wire::{Ack, CreateInstanceRequest, CreatedInstance, ElasticsearchInstance, ErrorBody, ListReply, Reply, UpdateInstanceRequest};
+use super::wire::{Ack, CreateInstanceRequest, CreatedInstance, ElasticsearchInstance, ErrorBody, InstanceSettingsRequest, KibanaPrivateNetwork, ListReply, Reply, UpdateInstanceRequest};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::auth::Principal;
@@ -154,4 +154,36 @@ pub async fn resume(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path
 )]
 pub async fn cancel_deletion(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>, Query(q): Query<Params>, Extension(RawBody(b)): Body) -> Answer<bool> {
     instances::task::<Es>(ctx, c, id, q, b, Task::CancelDeletion).await
+}
+
+#[utoipa::path(
+    post, path = "/openapi/instances/{id}/instance-settings", operation_id = "UpdateInstanceSettings", tag = TAG_ES,
+    summary = "Set an Elasticsearch instance's YML settings",
+    description = "`esConfig` replaces the settings every member runs with (keys from the offered list, else \
+        InvalidParameter; the same settings again is MustChangeOneResource). A change task stops each member, writes \
+        them into its configuration and starts it, one at a time; `activating` until done. The osmem stand-in has no \
+        configuration to apply them to (README).",
+    params(("id" = String, Path, description = ES_ID), ("clientToken" = Option<String>, Query, description = CLIENT_TOKEN)),
+    request_body = InstanceSettingsRequest,
+    responses(
+        (status = 200, description = "Accepted: the instance.", body = Reply<ElasticsearchInstance>),
+        (status = 400, description = NOT_FOUND_OR_STATE, body = ErrorBody),
+    ),
+)]
+pub async fn update_settings(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>, Query(q): Query<Params>, Extension(RawBody(b)): Body) -> Answer<ElasticsearchInstance> {
+    instances::update_settings(ctx, c, id, q, b).await
+}
+
+#[utoipa::path(
+    get, path = "/openapi/instances/{id}/actions/get-kibana-private", operation_id = "ListKibanaPvlNetwork", tag = TAG_ES,
+    summary = "List an Elasticsearch instance's Kibana private connections",
+    description = "None: strato runs no Kibana, so `Result` is empty (the alicloud provider reads it on every refresh).",
+    params(("id" = String, Path, description = ES_ID)),
+    responses(
+        (status = 200, description = "The connections (none).", body = Reply<Vec<KibanaPrivateNetwork>>),
+        (status = 400, description = "No such instance (InstanceNotFound), or a signature refusal.", body = ErrorBody),
+    ),
+)]
+pub async fn kibana_private(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>) -> Answer<Vec<KibanaPrivateNetwork>> {
+    instances::kibana_private(ctx, c, id).await
 }

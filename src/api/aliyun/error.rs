@@ -13,6 +13,7 @@ use crate::api::sdk_catalog::{self, SdkOperation};
 use crate::api::HttpRefusal;
 use crate::auth::signature::SignatureError;
 use crate::auth::AuthError;
+use crate::core::error::Field;
 use crate::core::CoreError;
 
 #[derive(Debug)]
@@ -61,6 +62,7 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
         "An operation of the Alibaba Elasticsearch SDK that strato does not emulate (the Message names it; \
          docs/operations.md lists them).",
     ),
+    ("MustChangeOneResource", StatusCode::BAD_REQUEST, "The update changes nothing (a value the instance has already)."),
     ("InstanceNotFound", StatusCode::BAD_REQUEST, "No such instance of the product in the caller's account."),
     ("InstanceDuplicated", StatusCode::BAD_REQUEST, "An instance of that name exists."),
     ("InstanceActivating", StatusCode::BAD_REQUEST, "The instance is busy with another task."),
@@ -97,6 +99,8 @@ impl AliError {
         use StatusCode as S;
         match self {
             AliError::Core(e) => match e {
+                // The Terraform provider takes this code for "nothing to do".
+                CoreError::Invalid { field: Field::Unchanged, .. } => (S::BAD_REQUEST, "MustChangeOneResource"),
                 CoreError::Invalid { .. } | CoreError::MalformedBody(_) => (S::BAD_REQUEST, INVALID),
                 // Seeds 002/003: an unknown instance is a 400 InstanceNotFound.
                 CoreError::BadId(_) | CoreError::ClusterNotFound(_) | CoreError::JobNotFound(_) | CoreError::TagNotFound(_) => (S::BAD_REQUEST, "InstanceNotFound"),
@@ -203,11 +207,10 @@ impl From<HttpRefusal> for AliError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::error::Field;
 
     fn every_error() -> Vec<AliError> {
         let s = || String::from("x");
-        let mut all: Vec<AliError> = CoreError::samples(&[Field::Name]).into_iter().map(AliError::Core).collect();
+        let mut all: Vec<AliError> = CoreError::samples(&[Field::Name, Field::Unchanged]).into_iter().map(AliError::Core).collect();
         let signature = [
             SignatureError::Missing,
             SignatureError::Skewed,

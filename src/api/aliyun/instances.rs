@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::wire::{self, Ack, CreatedInstance, ElasticsearchInstance, InstanceStatus, ListReply, LogstashInstance, Reply, TotalCount};
 use super::{render, request_id, tokens, AliError};
 use crate::api::Ctx;
-use crate::app::ClusterView;
+use crate::app::{ClusterView, SearchChange};
 use crate::auth::{AuthError, Principal};
 use crate::core::cluster::{Product, Tag};
 use crate::core::job::JobKind;
@@ -169,11 +169,13 @@ pub async fn restart<K: Kind>(ctx: Ctx, caller: Principal, id: String, q: Params
     Ok(reply(result))
 }
 
-/// Applies an update's node count and disk.
+/// Applies an update's node count, disk and spec (the provider sends the
+/// whole `nodeSpec`: what it has already is no change).
 async fn change(ctx: &Ctx, project: &str, uuid: Uuid, product: Product, body: &[u8]) -> Result<()> {
     let b: wire::UpdateInstanceRequest = wire::decode(body)?;
-    let (nodes, disk) = (b.node_amount, b.node_spec.and_then(|n| n.disk));
-    ctx.app.change(project, uuid, product, nodes, disk).await?;
+    b.refuse_dedicated_roles()?;
+    let node = b.node_spec.unwrap_or_default();
+    ctx.app.change(project, uuid, product, SearchChange { nodes: b.node_amount, disk_gb: node.disk, flavor: node.spec }).await?;
     Ok(())
 }
 
@@ -188,6 +190,29 @@ pub async fn update_instance(ctx: Ctx, caller: Principal, id: String, q: Params,
     })
     .await?;
     Ok(reply(result))
+}
+
+/// UpdateInstanceSettings: the members restarted one at a time with the new
+/// `esConfig`; answers the instance.
+pub async fn update_settings(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Answer<ElasticsearchInstance> {
+    let product = Elasticsearch::PRODUCT;
+    let (project, uuid) = target(&ctx, &caller, product, &id).await?;
+    let print = tokens::fingerprint(&format!("instance-settings {id}"), &q, &body);
+    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
+        let settings = wire::decode::<wire::InstanceSettingsRequest>(&body)?.settings()?;
+        ctx.app.change_engine_settings(&project, uuid, product, settings).await?;
+        describe_as::<Elasticsearch>(&ctx, &project, uuid).await
+    })
+    .await?;
+    Ok(reply(result))
+}
+
+/// ListKibanaPvlNetwork: no Kibana private connections (strato runs no
+/// Kibana); the instance must exist.
+pub async fn kibana_private(ctx: Ctx, caller: Principal, id: String) -> Answer<Vec<wire::KibanaPrivateNetwork>> {
+    let (project, uuid) = target(&ctx, &caller, Elasticsearch::PRODUCT, &id).await?;
+    ctx.app.show(&project, uuid, Elasticsearch::PRODUCT).await?;
+    Ok(reply(Vec::new()))
 }
 
 /// UpdateLogstash answers a Boolean.

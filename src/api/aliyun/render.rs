@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::wire::{ClusterTask, ElasticsearchInstance, Endpoint, InstanceNetwork, InstanceNodeSpec, InstanceStatus, LogstashInstance, Tag, ZoneInfo};
+use super::wire::{ClusterTask, ElasticsearchInstance, Endpoint, InstanceNetwork, InstanceNodeSpec, InstanceStatus, LogstashInstance, RoleConfiguration, Tag, ZoneInfo};
 use crate::app::ClusterView;
 use crate::core::cluster::{Lifecycle, Product};
 use crate::core::job::{JobKind, JobState};
@@ -75,7 +75,7 @@ fn common(v: &ClusterView) -> Result<Common, CoreError> {
 }
 
 fn node_spec(s: &SearchSpec) -> InstanceNodeSpec {
-    InstanceNodeSpec { disk: s.disk_gb, disk_type: s.disk_type.clone(), spec: s.flavor.clone() }
+    InstanceNodeSpec { disk: s.disk_gb, disk_encryption: false, disk_type: s.disk_type.clone(), performance_level: String::new(), spec: s.flavor.clone() }
 }
 
 fn network(s: &SearchSpec) -> InstanceNetwork {
@@ -121,13 +121,13 @@ pub fn elasticsearch(v: &ClusterView) -> Result<ElasticsearchInstance, CoreError
         enable_kibana_private_network: false,
         kibana_ip_whitelist: vec![],
         kibana_private_ip_whitelist: vec![],
-        es_config: Default::default(),
+        es_config: s.engine_settings.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect(),
         zone_count: 1,
         arch_type: "public".into(),
-        master_configuration: None,
+        master_configuration: RoleConfiguration::default(),
         client_node_configuration: None,
         warm_node_configuration: None,
-        kibana_configuration: None,
+        kibana_configuration: RoleConfiguration::default(),
         tags: s.tags.iter().map(|t| Tag { tag_key: Some(t.key.clone()), tag_value: Some(t.value.clone()) }).collect(),
     })
 }
@@ -184,7 +184,7 @@ mod tests {
     fn bodies_keep_their_text_names_and_types() {
         use super::super::wire::{Ack, ErrorBody, ListReply, Reply, TotalCount};
         let network = InstanceNetwork { r#type: "vpc".into(), vpc_id: "v".into(), vs_area: "z".into(), vswitch_id: "s".into() };
-        let spec = InstanceNodeSpec { disk: 20, disk_type: "cloud_ssd".into(), spec: "elasticsearch.sn2ne.large".into() };
+        let spec = InstanceNodeSpec { disk: 20, disk_encryption: false, disk_type: "cloud_ssd".into(), performance_level: String::new(), spec: "elasticsearch.sn2ne.large".into() };
         let es = ElasticsearchInstance {
             cluster_tasks: vec![ClusterTask { name: "change_cluster".into(), progress: 50, status: "suspended".into() }],
             created_at: "t".into(),
@@ -220,10 +220,10 @@ mod tests {
             es_config: Default::default(),
             zone_count: 1,
             arch_type: "public".into(),
-            master_configuration: None,
+            master_configuration: RoleConfiguration::default(),
             client_node_configuration: None,
             warm_node_configuration: None,
-            kibana_configuration: None,
+            kibana_configuration: RoleConfiguration::default(),
             tags: vec![Tag { tag_key: Some("k".into()), tag_value: Some("v".into()) }],
         };
         let v = same_text_as_a_sorted_map(&Reply { request_id: "R".into(), result: es.clone() });

@@ -217,6 +217,34 @@ pub enum InstanceStatus {
     Invalid,
 }
 
+impl UpdateInstanceRequest {
+    /// Refuses dedicated master, client or warm members (strato runs every
+    /// member as a data node); a configuration of none (absent, empty, an
+    /// `amount` of 0) is what the instance has, and passes.
+    pub fn refuse_dedicated_roles(&self) -> Result<(), CoreError> {
+        let roles = [
+            ("masterConfiguration", &self.master_configuration),
+            ("clientNodeConfiguration", &self.client_node_configuration),
+            ("warmNodeConfiguration", &self.warm_node_configuration),
+        ];
+        for (name, config) in roles {
+            let amount = config.as_ref().and_then(|c| c.get("amount")).map(|a| match a {
+                Value::Number(n) => n.as_f64().unwrap_or(1.0),
+                Value::String(s) => s.trim().parse::<f64>().unwrap_or(1.0),
+                Value::Null => 0.0,
+                _ => 1.0,
+            });
+            if amount.is_some_and(|a| a != 0.0) {
+                return Err(CoreError::invalid(
+                    crate::core::error::Field::Flavor,
+                    format!("{name}: strato runs no dedicated master, client or warm members (every member is a data node)"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl InstanceStatus {
     /// The status as the `status` filter of a list names it.
     pub fn as_str(self) -> &'static str {
@@ -257,8 +285,56 @@ pub struct Endpoint {
 pub struct InstanceNodeSpec {
     /// GB per member.
     pub disk: u32,
+    /// Always false (disks are the member's directory).
+    pub disk_encryption: bool,
+    pub disk_type: String,
+    /// Always empty (no cloud disk performance levels here).
+    pub performance_level: String,
+    pub spec: String,
+}
+
+/// A dedicated role's members (`masterConfiguration`, `kibanaConfiguration`):
+/// none here, so `amount` 0 and empty values.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleConfiguration {
+    pub amount: u32,
+    pub disk: u32,
     pub disk_type: String,
     pub spec: String,
+}
+
+/// `POST /openapi/instances/{id}/instance-settings`: the YML settings every
+/// member runs with (replacing the current ones; values strings, numbers or
+/// Booleans).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceSettingsRequest {
+    #[schema(value_type = Object, example = json!({"action.auto_create_index": "+.*,-*"}))]
+    pub es_config: Map<String, Value>,
+}
+
+impl InstanceSettingsRequest {
+    /// The settings as text; a nested object, array or null is refused.
+    pub fn settings(self) -> Result<std::collections::BTreeMap<String, String>, CoreError> {
+        self.es_config
+            .into_iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k, s)),
+                Value::Bool(b) => Ok((k, b.to_string())),
+                Value::Number(n) => Ok((k, n.to_string())),
+                _ => Err(CoreError::invalid(crate::core::error::Field::EngineSetting, format!("esConfig `{k}` must be a string, number or Boolean"))),
+            })
+            .collect()
+    }
+}
+
+/// `GET /openapi/instances/{id}/actions/get-kibana-private`: the instance's
+/// Kibana private-network connections (none: strato runs no Kibana).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct KibanaPrivateNetwork {
+    #[serde(rename = "securityGroups")]
+    pub security_groups: Vec<String>,
 }
 
 /// `networkConfig` of an instance, as recorded.
@@ -315,9 +391,9 @@ pub struct ElasticsearchInstance {
     pub inited: bool,
     #[schema(example = "es-cn-0f1e2d3c4b5a69788796a5b4c3d2e1f0")]
     pub instance_id: String,
-    /// Always null: strato runs no dedicated Kibana members.
-    #[schema(value_type = Option<Object>)]
-    pub kibana_configuration: Option<Value>,
+    /// Always `{"amount":0,"disk":0,"spec":""}`: strato runs no Kibana (an
+    /// object, never null: the alicloud provider reads `.spec` unguarded).
+    pub kibana_configuration: RoleConfiguration,
     /// Always empty / false / 0: strato runs no Kibana.
     pub kibana_domain: String,
     #[serde(rename = "kibanaIPWhitelist")]
@@ -326,9 +402,9 @@ pub struct ElasticsearchInstance {
     pub kibana_private_domain: String,
     #[serde(rename = "kibanaPrivateIPWhitelist")]
     pub kibana_private_ip_whitelist: Vec<String>,
-    /// Always null: strato runs no dedicated master members.
-    #[schema(value_type = Option<Object>)]
-    pub master_configuration: Option<Value>,
+    /// Always `{"amount":0,"disk":0,"diskType":"","spec":""}`: strato runs no
+    /// dedicated masters (an object, never null: the provider reads `.spec` unguarded).
+    pub master_configuration: RoleConfiguration,
     pub network_config: InstanceNetwork,
     pub node_amount: u32,
     pub node_spec: InstanceNodeSpec,

@@ -6,6 +6,7 @@
 
 mod clusters;
 mod error;
+mod flavor;
 mod openapi;
 mod render;
 mod scaling;
@@ -56,6 +57,8 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(scaling::role_extend))
         .routes(routes!(scaling::shrink))
         .routes(routes!(scaling::offline))
+        .routes(routes!(flavor::update))
+        .routes(routes!(flavor::update_by_type))
         .routes(routes!(tags::list, tags::create))
         .routes(routes!(tags::action))
         .routes(routes!(tags::delete))

@@ -9,7 +9,7 @@ use crate::app::ClusterView;
 use crate::core::cluster::Lifecycle;
 use crate::core::iso;
 use crate::core::job::{JobKind, JobPayload};
-use crate::core::search::{Datastore, CSS_DISK_GB, CSS_FLAVORS};
+use crate::core::search::{self, Datastore, CSS_DISK_GB, CSS_FLAVORS};
 use crate::core::status::{Health, NodeHealth};
 use crate::core::CoreError;
 
@@ -35,6 +35,8 @@ pub fn status(v: &ClusterView) -> (Status, Vec<Action>) {
 fn change_action(p: &JobPayload) -> Action {
     match (p.from_nodes, p.to_nodes) {
         _ if p.shrinks() => Action::Shrinking,
+        // Each member restarts as its new flavor; the reference documents no action of its own for that.
+        _ if p.flavor.is_some() => Action::Rebooting,
         (Some(from), Some(to)) if to > from => Action::Growing,
         _ => Action::ResizingVolume,
     }
@@ -50,6 +52,7 @@ fn action_progress(v: &ClusterView) -> ActionProgress {
         JobKind::ChangeCluster => match change_action(&job.payload) {
             Action::Shrinking => ActionProgress { shrinking: percent, ..ActionProgress::default() },
             Action::Growing => ActionProgress { growing: percent, ..ActionProgress::default() },
+            Action::Rebooting => ActionProgress { rebooting: percent, ..ActionProgress::default() },
             _ => ActionProgress { resizing_volume: percent, ..ActionProgress::default() },
         },
         _ => ActionProgress::default(),
@@ -131,7 +134,7 @@ pub fn flavors(region: &str, zones: &[String]) -> FlavorList {
                     available_az: zones.join(","),
                     cpu: *cpu,
                     diskrange: format!("{},{}", CSS_DISK_GB.0, CSS_DISK_GB.1),
-                    flavor_id: name.to_string(),
+                    flavor_id: search::css_flavor_id(name),
                     name: name.to_string(),
                     ram: *ram,
                     region: region.to_string(),

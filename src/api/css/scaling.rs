@@ -12,6 +12,7 @@ use super::wire::{self, ClusterIdAnswer, Empty, ErrorBody, ExtendRequest, Offlin
 use super::{project_and_cluster, Caller, CssError};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
+use crate::app::SearchChange;
 use crate::core::cluster::Product;
 use crate::core::search::{self, SearchSpec};
 use crate::core::CoreError;
@@ -50,7 +51,7 @@ pub async fn extend(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid
     }
     let (pid, id, view) = target(&ctx, &caller, &pid, &cid).await?;
     let (nodes, _) = search::css_grow(&spec_of(&view)?, n, 0)?;
-    ctx.app.change(&pid, id, Product::Css, nodes, None).await?;
+    ctx.app.change(&pid, id, Product::Css, SearchChange { nodes, ..Default::default() }).await?;
     Ok(Json(Empty {}))
 }
 
@@ -78,7 +79,7 @@ pub async fn role_extend(State(ctx): State<Ctx>, Extension(caller): Caller, Path
     };
     search::check_css_role(&spec, &one.r#type)?;
     let (nodes, disk) = search::css_grow(&spec, one.nodesize, one.disksize)?;
-    ctx.app.change(&pid, id, Product::Css, nodes, disk).await?;
+    ctx.app.change(&pid, id, Product::Css, SearchChange { nodes, disk_gb: disk, ..Default::default() }).await?;
     Ok(Json(ClusterIdAnswer { id }))
 }
 
@@ -105,7 +106,7 @@ pub async fn shrink(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid
     };
     search::check_css_role(&spec, &one.r#type)?;
     let to = search::css_shrink(&spec, one.reduced_node_num)?;
-    ctx.app.change(&pid, id, Product::Css, Some(to), None).await?;
+    ctx.app.change(&pid, id, Product::Css, SearchChange { nodes: Some(to), ..Default::default() }).await?;
     Ok(Json(Empty {}))
 }
 
@@ -141,6 +142,6 @@ pub async fn offline(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pi
         )
         .into());
     }
-    ctx.app.change(&pid, id, Product::Css, Some(to), None).await?;
+    ctx.app.change(&pid, id, Product::Css, SearchChange { nodes: Some(to), ..Default::default() }).await?;
     Ok(Json(Empty {}))
 }

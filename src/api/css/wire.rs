@@ -214,6 +214,29 @@ pub struct TagList {
     pub tags: Vec<ClusterTag>,
 }
 
+/// `flavor` and `{types}/flavor`: the new flavor for every member of the
+/// role. Field names camelCase (the providers, the docs) or snake_case (the
+/// SDK since 3.1.155).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct FlavorRequest {
+    /// The flavor's `flavor_id` from `GET /v1.0/{project_id}/es-flavors`, or its name.
+    #[serde(rename = "newFlavorId", alias = "new_flavor_id")]
+    pub new_flavor_id: String,
+    /// `vm` (the default: a new flavor); `volume` (a new disk type) is not emulated.
+    #[serde(default, rename = "operationType", alias = "operation_type", skip_serializing_if = "Option::is_none")]
+    pub operation_type: Option<String>,
+    /// Accepted: strato always restarts one member at a time.
+    #[serde(default, rename = "needCheckReplica", alias = "need_check_replica", deserialize_with = "lenient::bool", skip_serializing_if = "Option::is_none")]
+    pub need_check_replica: Option<bool>,
+    #[serde(default, rename = "needCheckClusterStatus", alias = "need_check_cluster_status", deserialize_with = "lenient::bool", skip_serializing_if = "Option::is_none")]
+    pub need_check_cluster_status: Option<bool>,
+    #[serde(default, rename = "clusterLoadCheck", alias = "cluster_load_check", deserialize_with = "lenient::bool", skip_serializing_if = "Option::is_none")]
+    pub cluster_load_check: Option<bool>,
+    /// Accepted and ignored (pay-per-use only).
+    #[serde(default, rename = "isAutoPay", alias = "is_auto_pay", deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
+    pub is_auto_pay: Option<i64>,
+}
+
 /// `{"id": cluster id}`: `role_extend`'s answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClusterIdAnswer {

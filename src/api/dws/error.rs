@@ -126,7 +126,7 @@ fn field_code(f: Field) -> &'static str {
         Field::ElbId => "DWS.0102",
         // Vector-cluster fields never reach DWS.
         Field::Region | Field::Plan | Field::CuType | Field::CuSize | Field::Description => "DWS.5038",
-        Field::Version | Field::Datastore | Field::Flavor => "DWS.5038",
+        Field::Version | Field::Datastore | Field::Flavor | Field::EngineSetting | Field::Unchanged => "DWS.5038",
     }
 }
 
@@ -229,7 +229,7 @@ mod tests {
     use super::*;
     use crate::auth::signature::SignatureError;
 
-    const FIELDS: [Field; 34] = [
+    const FIELDS: [Field; 36] = [
         Field::Name,
         Field::UserName,
         Field::UserPwd,
@@ -264,6 +264,8 @@ mod tests {
         Field::Version,
         Field::Datastore,
         Field::Flavor,
+        Field::EngineSetting,
+        Field::Unchanged,
     ];
 
     fn every_error() -> Vec<DwsError> {

@@ -170,6 +170,13 @@ pub fn search_yml(member: &Member, peers: &Peers, s: &SearchSettings) -> io::Res
     for (k, v) in &s.extra {
         let _ = writeln!(y, "{k}: {v}");
     }
+    if !peers.settings.flavor.is_empty() {
+        let _ = writeln!(y, "node.attr.flavor: {}", quote(&peers.settings.flavor));
+    }
+    // The API's settings last (their keys are an allow-list that the lines above never use).
+    for (k, v) in &peers.settings.engine {
+        let _ = writeln!(y, "{k}: {}", quote(v));
+    }
     Ok(y)
 }
 
@@ -329,7 +336,7 @@ pub mod tests {
             discovery: Discovery::Zen2 { bootstrap: "cluster.initial_cluster_manager_nodes" },
             extra: vec![("plugins.security.disabled", "true".into())],
         };
-        let first = search_yml(&member(0), &Peers { count: 3, known: vec![] }, &s).unwrap();
+        let first = search_yml(&member(0), &Peers { count: 3, known: vec![], ..Default::default() }, &s).unwrap();
         let want_first = "# Managed by strato: member 0 of cluster strato-0123456789ab.\n\
             cluster.name: \"strato-0123456789ab\"\n\
             node.name: \"strato-0123456789ab-0\"\n\
@@ -342,17 +349,21 @@ pub mod tests {
             cluster.initial_cluster_manager_nodes: [\"strato-0123456789ab-0\"]\n\
             plugins.security.disabled: true\n";
         assert_eq!(first, want_first);
-        let third = search_yml(&member(2), &Peers { count: 3, known: vec![member(0), member(1)] }, &s).unwrap();
+        let third = search_yml(&member(2), &Peers { count: 3, known: vec![member(0), member(1)], ..Default::default() }, &s).unwrap();
         assert!(third.contains("discovery.seed_hosts: [\"127.77.0.1:9300\", \"127.77.0.2:9300\", \"127.77.0.3:9300\"]\n"), "{third}");
         assert!(!third.contains("initial_cluster_manager_nodes"), "{third}");
-        let single = search_yml(&member(0), &Peers { count: 1, known: vec![] }, &s).unwrap();
+        let single = search_yml(&member(0), &Peers { count: 1, known: vec![], ..Default::default() }, &s).unwrap();
         assert!(single.contains("discovery.type: single-node\n") && !single.contains("seed_hosts"), "{single}");
         let zen1 = SearchSettings { transport_key: "transport.tcp.port", discovery: Discovery::Zen1, extra: vec![] };
-        let old = search_yml(&member(1), &Peers { count: 2, known: vec![member(0)] }, &zen1).unwrap();
+        let old = search_yml(&member(1), &Peers { count: 2, known: vec![member(0)], ..Default::default() }, &zen1).unwrap();
         assert!(old.contains("transport.tcp.port: 9300\n"), "{old}");
         assert!(old.contains("discovery.zen.ping.unicast.hosts: [\"127.77.0.1:9300\", \"127.77.0.2:9300\"]\n"), "{old}");
         assert!(old.contains("discovery.zen.minimum_master_nodes: 1\n"), "{old}");
+        let mut settings = crate::engine::service::MemberSettings { flavor: "ess.spec-4u8g".into(), ..Default::default() };
+        settings.engine.insert("action.auto_create_index".into(), "+.*,-*".into());
+        let configured = search_yml(&member(0), &Peers { count: 1, known: vec![], settings }, &s).unwrap();
+        assert!(configured.ends_with("plugins.security.disabled: true\nnode.attr.flavor: \"ess.spec-4u8g\"\naction.auto_create_index: \"+.*,-*\"\n"), "{configured}");
         let high = Member { port: 65500, ..member(0) };
-        assert!(search_yml(&high, &Peers { count: 1, known: vec![] }, &s).is_err());
+        assert!(search_yml(&high, &Peers { count: 1, known: vec![], ..Default::default() }, &s).is_err());
     }
 }

@@ -78,7 +78,7 @@ mod tests {
 
     fn yml(s: SearchSettings, ordinal: u32) -> String {
         let known = (0..ordinal).map(member).collect();
-        distro::search_yml(&member(ordinal), &Peers { count: 3, known }, &s).unwrap()
+        distro::search_yml(&member(ordinal), &Peers { count: 3, known, ..Default::default() }, &s).unwrap()
     }
 
     #[test]
@@ -89,7 +89,7 @@ mod tests {
         }
         let es = distribution(home.path().to_path_buf());
         let stage = tempfile::tempdir().unwrap();
-        es.write_files(stage.path(), &member(0), &Peers { count: 3, known: vec![] }).unwrap();
+        es.write_files(stage.path(), &member(0), &Peers { count: 3, known: vec![], ..Default::default() }).unwrap();
         let y = std::fs::read_to_string(stage.path().join("config/elasticsearch.yml")).unwrap();
         assert!(y.contains("transport.port: 9300\n"), "{y}");
         assert!(y.contains("discovery.seed_hosts: [\"127.77.0.1:9300\"]\n"), "{y}");

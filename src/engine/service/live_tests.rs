@@ -41,6 +41,7 @@ pub fn spec(datastore: Datastore, nodes: u32) -> SearchSpec {
         https: false,
         authority: false,
         tags: vec![],
+        engine_settings: Default::default(),
     }
 }
 

@@ -174,6 +174,24 @@ pub struct Peers {
     pub count: u32,
     /// Members laid out before this one (the primary first).
     pub known: Vec<Member>,
+    /// What the cluster's spec configures every member with.
+    pub settings: MemberSettings,
+}
+
+/// The part of a member's configuration its cluster's spec decides (a
+/// flavor change or new engine settings rewrite it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberSettings {
+    /// The flavor (spec code) the member runs as, shown as a node attribute.
+    pub flavor: String,
+    /// Engine settings (validated keys and values), in key order.
+    pub engine: std::collections::BTreeMap<String, String>,
+}
+
+impl MemberSettings {
+    pub fn of(spec: &crate::core::search::SearchSpec) -> MemberSettings {
+        MemberSettings { flavor: spec.flavor.clone(), engine: spec.engine_settings.clone() }
+    }
 }
 
 /// How to start a member: the driver's program, its arguments, and the
@@ -207,8 +225,10 @@ pub trait Launcher: Send + Sync + 'static {
         let _ = member;
         Vec::new()
     }
-    /// Writes the member's files into `into`, a staging directory that is
-    /// renamed to `member.dir` once complete (paths inside name `member.dir`).
+    /// Writes the member's configuration files into `into`: a staging
+    /// directory renamed to `member.dir` once complete (paths inside name
+    /// `member.dir`), or, for a reconfiguration, the stopped member's own
+    /// directory (so nothing here may touch its data).
     fn write_files(&self, into: &Path, member: &Member, peers: &Peers) -> std::io::Result<()>;
     fn command(&self, member: &Member) -> Launch;
     /// The process answers at all: enough to finish starting it (a search
@@ -470,7 +490,7 @@ impl Engine for ServiceEngine {
             EngineError::Unsupported(format!("the {} engine runs search and log clusters only", self.kind.as_str()))
         })?;
         let member = Self::member(layout, node);
-        self.lay_out(layout, &member, Peers { count: search.node_count, known: Vec::new() }).await?;
+        self.lay_out(layout, &member, Peers { count: search.node_count, known: Vec::new(), settings: MemberSettings::of(search) }).await?;
         self.start_node(layout, node).await
     }
 
@@ -560,6 +580,30 @@ impl Engine for ServiceEngine {
         super::remove_dir_all(&layout.cluster_dir).await
     }
 
+    /// Rewrites the stopped members' configuration files in place for the
+    /// spec (their data stays); each knows every other member as a peer.
+    async fn reconfigure(&self, layout: &ClusterLayout, nodes: &[Node], spec: &ClusterSpec) -> EngineResult<()> {
+        let search = spec.search().ok_or_else(|| {
+            EngineError::Unsupported(format!("the {} engine runs search and log clusters only", self.kind.as_str()))
+        })?;
+        let all = Self::members(layout);
+        for node in nodes {
+            let member = Self::member(layout, node);
+            if !member.dir.join(MEMBER_FILE).exists() {
+                return Err(EngineError::Failed(format!("node {} has no files", node.ordinal)));
+            }
+            let known = all.iter().filter(|m| m.ordinal != member.ordinal).cloned().collect();
+            let peers = Peers { count: search.node_count, known, settings: MemberSettings::of(search) };
+            let (launcher, m) = (self.launcher.clone(), member.clone());
+            tokio::task::spawn_blocking(move || launcher.write_files(&m.dir, &m, &peers))
+                .await
+                .expect("rewrite panicked")
+                .map_err(EngineError::io(format!("rewriting the configuration of node {}", node.ordinal)))?;
+            self.chown_tree(&member.dir).map_err(EngineError::io(format!("chown {}", member.dir.display())))?;
+        }
+        Ok(())
+    }
+
     fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth {
         let member = Self::member(layout, node);
         match self.daemon(&member).look() {
@@ -588,7 +632,7 @@ impl Replicas for ServiceEngine {
         if !known.iter().any(|m| m.ordinal == primary.ordinal) {
             known.insert(0, Self::member(layout, primary));
         }
-        self.lay_out(layout, &member, Peers { count: search.node_count, known }).await?;
+        self.lay_out(layout, &member, Peers { count: search.node_count, known, settings: MemberSettings::of(search) }).await?;
         self.start_node(layout, standby).await
     }
 }

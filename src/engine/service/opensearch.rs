@@ -75,7 +75,7 @@ mod tests {
         let os = distribution(home.path().to_path_buf());
         let stage = tempfile::tempdir().unwrap();
         let m = member(1);
-        os.write_files(stage.path(), &m, &Peers { count: 2, known: vec![member(0)] }).unwrap();
+        os.write_files(stage.path(), &m, &Peers { count: 2, known: vec![member(0)], ..Default::default() }).unwrap();
         let yml = std::fs::read_to_string(stage.path().join("config/opensearch.yml")).unwrap();
         assert!(yml.contains("cluster.name: \"strato-0123456789ab\"\nnode.name: \"strato-0123456789ab-1\"\n"), "{yml}");
         assert!(yml.contains("network.host: \"127.77.0.2\"\nhttp.port: 9200\ntransport.port: 9300\n"), "{yml}");
@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn version_one_bootstraps_with_master_nodes_and_minimal_distributions_have_no_security_setting() {
-        let first = |s: SearchSettings| distro::search_yml(&member(0), &Peers { count: 2, known: vec![] }, &s).unwrap();
+        let first = |s: SearchSettings| distro::search_yml(&member(0), &Peers { count: 2, known: vec![], ..Default::default() }, &s).unwrap();
         let v1 = first(settings(Some(Version(1, 3, 6)), false));
         assert!(v1.contains("cluster.initial_master_nodes: [\"strato-0123456789ab-0\"]\n"), "{v1}");
         assert!(!v1.contains("plugins.security"), "{v1}");
