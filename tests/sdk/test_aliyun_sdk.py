@@ -152,6 +152,32 @@ def test_es_change_interrupt_resume(client, search_engine, cleanup):
     wait_gone(describe_es, client, iid, "instance %s to be gone" % iid)
 
 
+def test_es_spec_and_settings_through_the_sdk(client, search_engine, cleanup):
+    """UpdateInstance nodeSpec.spec and UpdateInstanceSettings esConfig: every member restarted with them (each
+    a change task, activating then active); the same settings again is MustChangeOneResource."""
+    iid = create_es(client, "sdk-spec-%s" % uuid.uuid4().hex[:8])
+    cleanup.append(("es", iid))
+    wait_status(describe_es, client, iid, "active", "instance %s to be active" % iid)
+    upd = client.update_instance(iid, m.UpdateInstanceRequest(
+        node_spec=m.NodeSpec(spec="elasticsearch.sn2ne.xlarge", disk=20, disk_type="cloud_ssd")))
+    assert upd.status_code == 200 and upd.body.result.instance_id == iid
+    model, raw = wait_for(lambda: describe_es(client, iid), lambda r: r[0].status == "active"
+                          and r[0].node_spec.spec == "elasticsearch.sn2ne.xlarge", "the new spec", timeout=ALI_WAIT)
+    assert all(member_answers(a) for a in members(raw)), "members after the spec change: %s" % members(raw)
+    settings = {"action.auto_create_index": "+.*,-*"}
+    res = client.update_instance_settings(iid, m.UpdateInstanceSettingsRequest(es_config=settings))
+    assert res.status_code == 200 and res.body.request_id, res.body.to_map()
+    model, raw = wait_for(lambda: describe_es(client, iid), lambda r: r[0].status == "active"
+                          and r[1].get("esConfig") == settings, "the new esConfig", timeout=ALI_WAIT)
+    assert all(member_answers(a) for a in members(raw)), "members after the settings change: %s" % members(raw)
+    ali_expect_error(lambda: client.update_instance_settings(iid, m.UpdateInstanceSettingsRequest(es_config=settings)),
+                     400, "MustChangeOneResource")
+    ali_expect_error(lambda: client.update_instance_settings(iid, m.UpdateInstanceSettingsRequest(es_config={"path.data": "/x"})),
+                     400, "InvalidParameter")
+    client.delete_instance(iid, m.DeleteInstanceRequest(delete_type="immediate"))
+    wait_gone(describe_es, client, iid, "instance %s to be gone" % iid)
+
+
 def test_logstash_change_interrupt_resume(client, log_engine, cleanup):
     description = "sdk-ls-%s" % uuid.uuid4().hex[:10]
     created = client.create_logstash(m.CreateLogstashRequest(

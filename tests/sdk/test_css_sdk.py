@@ -193,6 +193,30 @@ def test_scale_out_disk_and_scale_in_through_the_sdk(client, search_engine, clea
     cleanup.remove(cid)
 
 
+def test_flavor_change_through_the_sdk(client, search_engine, cleanup):
+    """update_flavor_by_type with the flavor_id es-flavors lists (the SDK's snake_case body): every member
+    restarted as the new flavor; the provider's ready check after it; an unknown flavor is CSS.0001."""
+    from huaweicloudsdkcss.v1 import ListFlavorsRequest, UpdateFlavorByTypeReq, UpdateFlavorByTypeRequest
+    name = unique_name("css-flavor")
+    cid = create(client, name).cluster.id
+    cleanup.append(cid)
+    css_wait_ready(client, cid, "CSS cluster %s to be ready after create" % name)
+    versions = client.list_flavors(ListFlavorsRequest()).versions
+    ess = [v for v in versions if v.type == "ess" and v.version == "7.10.2"][0]
+    new_id = [f.flavor_id for f in ess.flavors if f.name == "ess.spec-8u16g"][0]
+    expect_error(lambda: client.update_flavor_by_type(UpdateFlavorByTypeRequest(cluster_id=cid, types="ess", body=UpdateFlavorByTypeReq(
+        new_flavor_id=str(uuid.uuid4()), need_check_replica=True))), 400, "CSS.0001")
+    client.update_flavor_by_type(UpdateFlavorByTypeRequest(cluster_id=cid, types="ess", body=UpdateFlavorByTypeReq(
+        new_flavor_id=new_id, need_check_replica=True)))
+    d = wait_for(lambda: css_detail(client, cid), lambda d: d.status == "200" and not d.actions
+                 and all(i.spec_code == "ess.spec-8u16g" and i.status == "200" for i in d.instances), "the new flavor",
+                 timeout=CSS_WAIT)
+    for member in css_members(d):
+        assert member_answers(member), "member %s does not answer after its flavor changed" % member
+    client.delete_cluster(DeleteClusterRequest(cluster_id=cid))
+    cleanup.remove(cid)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # otcextensions (Keystone token)
 
