@@ -411,6 +411,8 @@ fn alibaba_logstash_disk_change_restarts_every_member_in_turn() {
     let code = |r: (u16, Value)| r.1["Code"].as_str().unwrap_or_default().to_string();
     assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeSpec": {"disk": 30}})))), "InvalidParameter", "disks only grow");
     assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeAmount": 2})))), "MustChangeOneResource", "a change that changes nothing");
+    let (status, v) = s.ali("POST", &format!("{path}/description"), Some(json!({"description": "ls-renamed"})));
+    assert_eq!((status, v["Result"]["description"].as_str()), (200, Some("ls-renamed")), "{v}");
 }
 
 #[test]
@@ -507,6 +509,14 @@ fn alibaba_spec_and_settings_changes_restart_the_members_with_them() {
     let again = pids_of(&s, "osmem");
     assert!(again.len() == 2 && again.iter().all(|p| !after.contains(p)), "restarted again: {after:?} {again:?}");
     assert_eq!(code(s.ali("POST", &settings, Some(json!({"esConfig": want})))), "MustChangeOneResource");
+
+    // UpdateDescription: the console name, recorded at once; the list filters on it.
+    assert_eq!(code(s.ali("POST", &format!("{path}/description"), Some(json!({"description": "x".repeat(31)})))), "InvalidParameter");
+    assert_eq!(code(s.ali("POST", &format!("{path}/description"), Some(json!({"description": 7})))), "InvalidParameter");
+    let (status, v) = s.ali("POST", &format!("{path}/description"), Some(json!({"description": "es-renamed"})));
+    assert_eq!((status, v["Result"]["description"].as_str(), v["Result"]["status"].as_str()), (200, Some("es-renamed"), Some("active")), "{v}");
+    let (_, listed) = s.ali("GET", "/openapi/instances?description=es-renamed", None);
+    assert_eq!(listed["Result"][0]["instanceId"].as_str(), Some(id.as_str()), "{listed}");
     let (status, _) = s.ali("DELETE", &path, None);
     assert_eq!(status, 200);
 }

@@ -153,6 +153,22 @@ impl App {
         self.store.edit_spec(cluster.id, edit, None).await.map(|_| ())
     }
 
+    /// Sets an Alibaba instance's description (its name there): done in the
+    /// accepting transaction, with a finished job as its record.
+    pub async fn describe_search(&self, project_id: &str, id: Uuid, product: Product, description: &str) -> Result<Job, CoreError> {
+        let description = search::aliyun_description(description)?;
+        let cluster = self.cluster(project_id, id, product).await?;
+        let job = self.new_job(project_id, &cluster, JobKind::RenameCluster, JobPayload::default()).done_now();
+        let to = description.clone();
+        let edit: SpecEdit = Box::new(move |spec| match spec {
+            ClusterSpec::Search(s) => Ok(ClusterSpec::Search(SearchSpec { description, ..s.clone() })),
+            other => Err(CoreError::NotSupported(format!("cluster `{}` is not a search cluster", other.name()))),
+        });
+        self.store.edit_spec(cluster.id, edit, Some(&job)).await?;
+        self.event(id, "rename_cluster", format!("description set to `{to}`")).await;
+        Ok(job)
+    }
+
     pub async fn add_search_tags(&self, project_id: &str, id: Uuid, product: Product, add: Vec<Tag>) -> Result<(), CoreError> {
         let n = add.len();
         self.edit_search(project_id, id, product, move |s| Ok(SearchSpec { tags: search::css_tags_added(&s.tags, &add)?, ..s.clone() }))

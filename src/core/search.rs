@@ -426,6 +426,15 @@ pub fn aliyun_password(p: &str) -> Result<(), CoreError> {
     }
 }
 
+/// An Alibaba instance description (its name in the console): plain text, at most 30 characters.
+pub fn aliyun_description(d: &str) -> Result<String, CoreError> {
+    super::validate::plain_text(d, Field::Description, "description")?;
+    if d.chars().count() > 30 {
+        return Err(CoreError::invalid(Field::Description, "description is longer than 30 characters"));
+    }
+    Ok(d.to_string())
+}
+
 /// Validates an Alibaba Elasticsearch or Logstash create request.
 pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[String]) -> Result<SearchSpec, CoreError> {
     let datastore = if product == Product::AliyunLogstash { Datastore::Logstash } else { Datastore::Elasticsearch };
@@ -446,11 +455,7 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
             format!("networkConfig.vsArea `{zone}` is not a zone of this region ({})", zones.join(", ")),
         ));
     }
-    let description = input.description.clone().unwrap_or_default();
-    super::validate::plain_text(&description, Field::Description, "description")?;
-    if description.chars().count() > 30 {
-        return Err(CoreError::invalid(Field::Description, "description is longer than 30 characters"));
-    }
+    let description = aliyun_description(input.description.as_deref().unwrap_or_default())?;
     Ok(SearchSpec {
         product,
         // Alibaba instances are named by their description; the unique name is internal.

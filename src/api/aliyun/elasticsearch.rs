@@ -7,7 +7,7 @@ use axum::{Extension, Json};
 
 use super::instances::{self, Answer, Elasticsearch as Es, Params, Result, Task};
 use super::openapi::{CLIENT_TOKEN, ENGINE_UNAVAILABLE, ES_ID, NOT_FOUND_OR_STATE, TAG_ES};
-use super::wire::{Ack, CreateInstanceRequest, CreatedInstance, ElasticsearchInstance, ErrorBody, InstanceSettingsRequest, KibanaPrivateNetwork, ListReply, Reply, UpdateInstanceRequest};
+use super::wire::{Ack, DescriptionRequest, CreateInstanceRequest, CreatedInstance, ElasticsearchInstance, ErrorBody, InstanceSettingsRequest, KibanaPrivateNetwork, ListReply, Reply, UpdateInstanceRequest};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::auth::Principal;
@@ -186,4 +186,20 @@ pub async fn update_settings(State(ctx): State<Ctx>, Extension(c): Caller, Path(
 )]
 pub async fn kibana_private(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>) -> Answer<Vec<KibanaPrivateNetwork>> {
     instances::kibana_private(ctx, c, id).await
+}
+
+#[utoipa::path(
+    post, path = "/openapi/instances/{id}/description", operation_id = "UpdateDescription", tag = TAG_ES,
+    summary = "Set an instance's description",
+    description = "The description is the instance's name in Alibaba's console: plain text, at most 30 characters. \
+        Recorded at once (a finished task is its record); answers the instance.",
+    params(("id" = String, Path, description = ES_ID), ("clientToken" = Option<String>, Query, description = CLIENT_TOKEN)),
+    request_body = DescriptionRequest,
+    responses(
+        (status = 200, description = "Set: the instance.", body = Reply<ElasticsearchInstance>),
+        (status = 400, description = NOT_FOUND_OR_STATE, body = ErrorBody),
+    ),
+)]
+pub async fn update_description(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>, Query(q): Query<Params>, Extension(RawBody(b)): Body) -> Answer<ElasticsearchInstance> {
+    instances::update_description::<Es>(ctx, c, id, q, b).await
 }

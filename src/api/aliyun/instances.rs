@@ -207,6 +207,19 @@ pub async fn update_settings(ctx: Ctx, caller: Principal, id: String, q: Params,
     Ok(reply(result))
 }
 
+/// UpdateDescription / UpdateLogstashDescription: answers the instance.
+pub async fn update_description<K: Kind>(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Answer<K::Instance> {
+    let (project, uuid) = target(&ctx, &caller, K::PRODUCT, &id).await?;
+    let print = tokens::fingerprint(&format!("description {id}"), &q, &body);
+    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
+        let description = wire::decode::<wire::DescriptionRequest>(&body)?.description;
+        ctx.app.describe_search(&project, uuid, K::PRODUCT, &description).await?;
+        describe_as::<K>(&ctx, &project, uuid).await
+    })
+    .await?;
+    Ok(reply(result))
+}
+
 /// ListKibanaPvlNetwork: no Kibana private connections (strato runs no
 /// Kibana); the instance must exist.
 pub async fn kibana_private(ctx: Ctx, caller: Principal, id: String) -> Answer<Vec<wire::KibanaPrivateNetwork>> {

@@ -7,7 +7,7 @@ use axum::{Extension, Json};
 
 use super::instances::{self, Answer, Logstash as Ls, Params, Result, Task};
 use super::openapi::{CLIENT_TOKEN, ENGINE_UNAVAILABLE, LS_ID, NOT_FOUND_OR_STATE, TAG_LOGSTASH};
-use super::wire::{Ack, CreateInstanceRequest, CreatedInstance, ErrorBody, ListReply, LogstashInstance, Reply, UpdateInstanceRequest};
+use super::wire::{Ack, DescriptionRequest, CreateInstanceRequest, CreatedInstance, ErrorBody, ListReply, LogstashInstance, Reply, UpdateInstanceRequest};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::auth::Principal;
@@ -154,4 +154,20 @@ pub async fn resume(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path
 )]
 pub async fn cancel_deletion(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>, Query(q): Query<Params>, Extension(RawBody(b)): Body) -> Answer<bool> {
     instances::task::<Ls>(ctx, c, id, q, b, Task::CancelDeletion).await
+}
+
+#[utoipa::path(
+    post, path = "/openapi/logstashes/{id}/description", operation_id = "UpdateLogstashDescription", tag = TAG_LOGSTASH,
+    summary = "Set an instance's description",
+    description = "The description is the instance's name in Alibaba's console: plain text, at most 30 characters. \
+        Recorded at once (a finished task is its record); answers the instance.",
+    params(("id" = String, Path, description = LS_ID), ("clientToken" = Option<String>, Query, description = CLIENT_TOKEN)),
+    request_body = DescriptionRequest,
+    responses(
+        (status = 200, description = "Set: the instance.", body = Reply<LogstashInstance>),
+        (status = 400, description = NOT_FOUND_OR_STATE, body = ErrorBody),
+    ),
+)]
+pub async fn update_description(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>, Query(q): Query<Params>, Extension(RawBody(b)): Body) -> Answer<LogstashInstance> {
+    instances::update_description::<Ls>(ctx, c, id, q, b).await
 }

@@ -43,6 +43,8 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(es::resume))
         .routes(routes!(es::cancel_deletion))
         .routes(routes!(es::update_settings))
+        .routes(routes!(es::update_description))
+        .routes(routes!(ls::update_description))
         .routes(routes!(es::kibana_private))
         .routes(routes!(ls::create, ls::list))
         .routes(routes!(ls::describe, ls::update, ls::delete))

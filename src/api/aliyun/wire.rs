@@ -304,6 +304,14 @@ pub struct RoleConfiguration {
     pub spec: String,
 }
 
+/// `POST /openapi/instances/{id}/description` and `/openapi/logstashes/{id}/description`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct DescriptionRequest {
+    /// Plain text, at most 30 characters (else InvalidParameter).
+    #[schema(example = "es-prod")]
+    pub description: String,
+}
+
 /// `POST /openapi/instances/{id}/instance-settings`: the YML settings every
 /// member runs with (replacing the current ones; values strings, numbers or
 /// Booleans).
