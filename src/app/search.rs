@@ -17,6 +17,8 @@ pub struct SearchChange {
     pub nodes: Option<i64>,
     pub disk_gb: Option<i64>,
     pub flavor: Option<String>,
+    /// Engine settings (Alibaba `esConfig`) in place of the recorded ones.
+    pub engine_settings: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl App {
@@ -32,9 +34,9 @@ impl App {
         Ok((cluster, job))
     }
 
-    /// Starts a change task: a new member count, a new disk size per member
-    /// and/or a new flavor (every member restarted as it, one at a time). A
-    /// value the cluster has already is no change.
+    /// Starts a change task: a new member count, a new disk size per member,
+    /// a new flavor or new engine settings (every member restarted with them,
+    /// one at a time). A value the cluster has already is no change.
     pub async fn change(&self, project_id: &str, id: Uuid, product: Product, change: SearchChange) -> Result<Job, CoreError> {
         let cluster = self.cluster(project_id, id, product).await?;
         let spec = cluster.spec.search().cloned().ok_or_else(|| CoreError::NotSupported("change tasks".into()))?;
@@ -57,39 +59,23 @@ impl App {
             Some(f) if f != spec.flavor => Some(search::flavor_change(&spec, f)?),
             _ => None,
         };
-        if to == spec.node_count && disk.is_none() && flavor.is_none() {
+        let engine_settings = match change.engine_settings {
+            Some(wanted) => Some(search::engine_settings(&spec, wanted)?),
+            None => None,
+        };
+        if to == spec.node_count && disk.is_none() && flavor.is_none() && engine_settings.is_none() {
             return Err(CoreError::invalid(Field::Unchanged, "the request changes nothing"));
         }
         if to != spec.node_count && flavor.is_some() {
             return Err(CoreError::invalid(Field::Flavor, "change the member count and the flavor in separate requests"));
         }
-        let message = match &flavor {
-            Some(f) => format!("change to flavor {f} accepted"),
-            None => format!("change to {to} members accepted"),
+        let message = match (&flavor, &engine_settings) {
+            (Some(f), _) => format!("change to flavor {f} accepted"),
+            (None, Some(s)) => format!("{} engine setting(s) accepted", s.len()),
+            (None, None) => format!("change to {to} members accepted"),
         };
-        let payload = JobPayload { from_nodes: Some(spec.node_count), to_nodes: Some(to), disk_gb: disk, flavor, ..JobPayload::default() };
-        self.enqueue_change(&cluster, payload, message).await
-    }
-
-    /// Starts a change task that restarts every member, one at a time, with
-    /// these engine settings (Alibaba `esConfig`) in place of the recorded ones.
-    pub async fn change_engine_settings(
-        &self,
-        project_id: &str,
-        id: Uuid,
-        product: Product,
-        settings: std::collections::BTreeMap<String, String>,
-    ) -> Result<Job, CoreError> {
-        let cluster = self.cluster(project_id, id, product).await?;
-        let spec = cluster.spec.search().ok_or_else(|| CoreError::NotSupported("engine settings".into()))?;
-        let settings = search::engine_settings(spec, settings)?;
-        let message = format!("{} engine setting(s) accepted", settings.len());
-        let payload = JobPayload {
-            from_nodes: Some(spec.node_count),
-            to_nodes: Some(spec.node_count),
-            engine_settings: Some(settings),
-            ..JobPayload::default()
-        };
+        let payload =
+            JobPayload { from_nodes: Some(spec.node_count), to_nodes: Some(to), disk_gb: disk, flavor, engine_settings, ..JobPayload::default() };
         self.enqueue_change(&cluster, payload, message).await
     }
 
@@ -146,11 +132,7 @@ impl App {
         edit: impl FnOnce(&SearchSpec) -> Result<SearchSpec, CoreError> + Send + 'static,
     ) -> Result<(), CoreError> {
         let cluster = self.cluster(project_id, id, product).await?;
-        let edit: SpecEdit = Box::new(move |spec| match spec {
-            ClusterSpec::Search(s) => edit(s).map(ClusterSpec::Search),
-            other => Err(CoreError::NotSupported(format!("cluster `{}` is not a search cluster", other.name()))),
-        });
-        self.store.edit_spec(cluster.id, edit, None).await.map(|_| ())
+        self.store.edit_spec(cluster.id, search_edit(edit), None).await.map(|_| ())
     }
 
     /// Sets an Alibaba instance's description (its name there): done in the
@@ -160,10 +142,7 @@ impl App {
         let cluster = self.cluster(project_id, id, product).await?;
         let job = self.new_job(project_id, &cluster, JobKind::RenameCluster, JobPayload::default()).done_now();
         let to = description.clone();
-        let edit: SpecEdit = Box::new(move |spec| match spec {
-            ClusterSpec::Search(s) => Ok(ClusterSpec::Search(SearchSpec { description, ..s.clone() })),
-            other => Err(CoreError::NotSupported(format!("cluster `{}` is not a search cluster", other.name()))),
-        });
+        let edit = search_edit(move |s| Ok(SearchSpec { description, ..s.clone() }));
         self.store.edit_spec(cluster.id, edit, Some(&job)).await?;
         self.event(id, "rename_cluster", format!("description set to `{to}`")).await;
         Ok(job)
@@ -187,4 +166,12 @@ impl App {
         self.event(id, "tags_removed", format!("{n} tag(s) removed")).await;
         Ok(())
     }
+}
+
+/// A store edit of a search cluster's spec (any other cluster is refused).
+fn search_edit(edit: impl FnOnce(&SearchSpec) -> Result<SearchSpec, CoreError> + Send + 'static) -> SpecEdit {
+    Box::new(move |spec| match spec {
+        ClusterSpec::Search(s) => edit(s).map(ClusterSpec::Search),
+        other => Err(CoreError::NotSupported(format!("cluster `{}` is not a search cluster", other.name()))),
+    })
 }

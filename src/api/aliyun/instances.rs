@@ -175,7 +175,7 @@ async fn change(ctx: &Ctx, project: &str, uuid: Uuid, product: Product, body: &[
     let b: wire::UpdateInstanceRequest = wire::decode(body)?;
     b.refuse_dedicated_roles()?;
     let node = b.node_spec.unwrap_or_default();
-    ctx.app.change(project, uuid, product, SearchChange { nodes: b.node_amount, disk_gb: node.disk, flavor: node.spec }).await?;
+    ctx.app.change(project, uuid, product, SearchChange { nodes: b.node_amount, disk_gb: node.disk, flavor: node.spec, ..SearchChange::default() }).await?;
     Ok(())
 }
 
@@ -200,7 +200,7 @@ pub async fn update_settings(ctx: Ctx, caller: Principal, id: String, q: Params,
     let print = tokens::fingerprint(&format!("instance-settings {id}"), &q, &body);
     let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
         let settings = wire::decode::<wire::InstanceSettingsRequest>(&body)?.settings()?;
-        ctx.app.change_engine_settings(&project, uuid, product, settings).await?;
+        ctx.app.change(&project, uuid, product, SearchChange { engine_settings: Some(settings), ..SearchChange::default() }).await?;
         describe_as::<Elasticsearch>(&ctx, &project, uuid).await
     })
     .await?;

@@ -8,7 +8,7 @@ use axum::{Extension, Json};
 
 use super::openapi::{CLUSTER_ID, PROJECT_ID, TAG_CLUSTERS};
 use super::wire::{self, Empty, ErrorBody, FlavorRequest};
-use super::{project_and_cluster, Caller, CssError};
+use super::{Caller, CssError};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::app::SearchChange;
@@ -26,11 +26,9 @@ async fn change_flavor(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, ci
         Some("volume") => return Err(CoreError::NotSupported("changing the disk type (operationType volume)".into()).into()),
         Some(other) => return Err(CoreError::invalid(Field::Flavor, format!("operationType must be vm or volume, got `{other}`")).into()),
     }
-    let (pid, id) = project_and_cluster(ctx, caller, pid, cid).await?;
+    let (pid, id, view) = super::scaling::target(ctx, caller, pid, cid).await?;
     if let Some(role) = role {
-        let view = ctx.app.show(&pid, id, Product::Css).await?;
-        let spec = view.cluster.spec.search().ok_or_else(|| CoreError::NotSupported("flavor changes".into()))?;
-        search::check_css_role(spec, role)?;
+        search::check_css_role(&super::scaling::spec_of(&view)?, role)?;
     }
     ctx.app.change(&pid, id, Product::Css, SearchChange { flavor: Some(req.new_flavor_id), ..Default::default() }).await?;
     Ok(Json(Empty {}))

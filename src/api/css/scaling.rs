@@ -21,13 +21,13 @@ type Ids = Path<(String, String)>;
 type Body = Extension<RawBody>;
 
 /// The caller's project, the cluster id and the cluster as last recorded.
-async fn target(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, cid: &str) -> Result<(String, uuid::Uuid, crate::app::ClusterView), CssError> {
+pub(super) async fn target(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, cid: &str) -> Result<(String, uuid::Uuid, crate::app::ClusterView), CssError> {
     let (pid, id) = project_and_cluster(ctx, caller, pid, cid).await?;
     let view = ctx.app.show(&pid, id, Product::Css).await?;
     Ok((pid, id, view))
 }
 
-fn spec_of(view: &crate::app::ClusterView) -> Result<SearchSpec, CssError> {
+pub(super) fn spec_of(view: &crate::app::ClusterView) -> Result<SearchSpec, CssError> {
     view.cluster.spec.search().cloned().ok_or_else(|| CoreError::NotSupported("scaling".into()).into())
 }
 
