@@ -22,7 +22,7 @@ use crate::store::Watched;
 
 /// Clusters looked at in parallel.
 const PARALLEL: usize = 16;
-/// Every this many ticks, the disk usage of running vector clusters is measured again.
+/// Every this many ticks, the disk usage of running vector clusters (and of search members) is measured again.
 const STORAGE_EVERY: u64 = 10;
 /// Every this many ticks, observations of nodes and clusters that are gone are forgotten.
 const PRUNE_EVERY: u64 = 60;
@@ -66,6 +66,7 @@ impl HealthLoop {
             return Ok(());
         }
         memory.blind = false;
+        app.observed.measure_load();
         let watched = app.store.watched().await?;
         let measure = memory.ticks % STORAGE_EVERY == 1;
         let looked = look_all(app, watched, measure).await;
@@ -144,7 +145,9 @@ async fn look_all(app: &Arc<App>, watched: Vec<Watched>, measure: bool) -> Vec<(
         let (app, permits) = (app.clone(), permits.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let looks = app.observed.look(&app.engines, &w.cluster, &w.nodes).await;
+            // Search members' directories are shown per node (Alibaba ListAllNode's diskUsedPercent).
+            let per_node = measure && w.cluster.spec.search().is_some();
+            let looks = app.observed.look_measuring(&app.engines, &w.cluster, &w.nodes, per_node).await;
             if measure && w.cluster.spec.product() == Product::Zilliz {
                 app.observed.measure_storage(&app.engines, &w.cluster).await;
             }

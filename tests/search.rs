@@ -205,22 +205,10 @@ fn css_scales_out_in_and_grows_disks_as_the_providers_wait() {
     assert_eq!(status, 200);
 }
 
-fn ali_create(s: &Server, nodes: u32, token: Option<&str>) -> (u16, Value) {
-    let q = token.map(|t| format!("?clientToken={t}")).unwrap_or_default();
-    s.ali(
-        "POST",
-        &format!("/openapi/instances{q}"),
-        Some(json!({"esVersion": "7.10_with_X-Pack", "nodeAmount": nodes, "esAdminPassword": "Es-admin1",
-                    "nodeSpec": {"spec": "elasticsearch.sn2ne.large", "disk": 20, "diskType": "cloud_ssd"},
-                    "networkConfig": {"type": "vpc", "vpcId": "vpc-1", "vswitchId": "vsw-1", "vsArea": "cn-hangzhou-i"}, "paymentType": "postpaid",
-                    "description": "strato-test", "tags": [{"tagKey": "env", "tagValue": "ci"}]})),
-    )
-}
-
 #[test]
 fn alibaba_change_task_interrupts_and_resumes_where_it_stopped() {
     let Some(mut s) = server() else { return };
-    let (status, made) = ali_create(&s, 2, None);
+    let (status, made) = s.ali_create(2, None);
     assert_eq!(status, 200, "{made}");
     let id = made["Result"]["instanceId"].as_str().unwrap().to_string();
     let path = format!("/openapi/instances/{id}");
@@ -301,15 +289,15 @@ fn alibaba_change_task_interrupts_and_resumes_where_it_stopped() {
 #[test]
 fn alibaba_client_tokens_deletion_and_signatures() {
     let Some(mut s) = server() else { return };
-    let (_, first) = ali_create(&s, 2, Some("tok-1"));
+    let (_, first) = s.ali_create(2, Some("tok-1"));
     let id = first["Result"]["instanceId"].as_str().unwrap().to_string();
-    let (_, again) = ali_create(&s, 2, Some("tok-1"));
+    let (_, again) = s.ali_create(2, Some("tok-1"));
     assert_eq!(again["Result"]["instanceId"], id.as_str(), "a repeated token must return the first result");
-    let (status, other) = ali_create(&s, 3, Some("tok-1"));
+    let (status, other) = s.ali_create(3, Some("tok-1"));
     assert_eq!((status, other["Code"].as_str()), (400, Some("IdempotentParameterMismatch")), "{other}");
     s.kill9();
     s.spawn(&stand_in_engines().unwrap().iter().map(String::as_str).collect::<Vec<_>>(), &[]);
-    let (_, after) = ali_create(&s, 2, Some("tok-1"));
+    let (_, after) = s.ali_create(2, Some("tok-1"));
     assert_eq!(after["Result"]["instanceId"], id.as_str(), "tokens are remembered across restarts");
     let (_, list) = s.ali("GET", "/openapi/instances?page=1&size=10", None);
     assert_eq!(list["Headers"]["X-Total-Count"], 1, "{list}");
@@ -337,7 +325,7 @@ fn alibaba_client_tokens_deletion_and_signatures() {
     let mut args = stand_in_engines().unwrap();
     args.extend(["--protective-deletion-secs".to_string(), "2".to_string()]);
     s.spawn(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
-    let (_, made) = ali_create(&s, 2, None);
+    let (_, made) = s.ali_create(2, None);
     let gone = format!("/openapi/instances/{}", made["Result"]["instanceId"].as_str().unwrap());
     s.ali_wait(&gone, MINUTE, &mut Vec::new(), |r| r["status"] == "active");
     s.ali("DELETE", &format!("{gone}?deleteType=protective"), None);
@@ -378,7 +366,7 @@ fn an_unbound_datastore_refuses_creates_and_says_how_to_bind_one() {
     assert!(v["error_msg"].as_str().unwrap().contains("--datastore-engine opensearch="), "{v}");
     let (_, list) = s.css_call(&token, "GET", "/v1.0/{pid}/clusters", None);
     assert_eq!(list["totalSize"], 0);
-    let (status, v) = ali_create(&s, 2, None);
+    let (status, v) = s.ali_create(2, None);
     assert_eq!((status, v["Code"].as_str()), (503, Some("ServiceUnavailable")), "{v}");
 }
 
@@ -468,7 +456,7 @@ fn css_flavor_changes_restart_every_member_as_the_new_flavor() {
 #[test]
 fn alibaba_spec_and_settings_changes_restart_the_members_with_them() {
     let Some(s) = server() else { return };
-    let (status, made) = ali_create(&s, 2, None);
+    let (status, made) = s.ali_create(2, None);
     assert_eq!(status, 200, "{made}");
     let id = made["Result"]["instanceId"].as_str().unwrap().to_string();
     let path = format!("/openapi/instances/{id}");

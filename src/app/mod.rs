@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+mod access;
 mod admin;
 mod faults;
 mod search;
@@ -19,7 +20,7 @@ pub use search::SearchChange;
 
 use crate::auth::secrets::Secrets;
 use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, Placement, PortNeeds, Product};
-use crate::core::job::{Job, JobKind, JobPayload};
+use crate::core::job::{Job, JobKind, JobPayload, RollingRestart};
 use crate::core::node_types::{self, NodeType};
 use crate::core::status::{self, Health, NodeHealth};
 use crate::core::snapshot::{self, Policy, Snapshot, SnapshotKind, SnapshotStatus};
@@ -252,6 +253,16 @@ impl App {
     pub async fn operate(&self, project_id: &str, id: Uuid, product: Product, kind: JobKind) -> Result<Job, CoreError> {
         let cluster = self.cluster(project_id, id, product).await?;
         self.enqueue(&cluster, kind, JobPayload::default()).await
+    }
+
+    /// Restarts members one batch at a time (each must be one of the cluster's).
+    pub async fn restart_rolling(&self, project_id: &str, id: Uuid, product: Product, rolling: RollingRestart) -> Result<Job, CoreError> {
+        let cluster = self.cluster(project_id, id, product).await?;
+        let count = cluster.spec.number_of_nodes();
+        if let Some(bad) = rolling.members.iter().flatten().find(|n| **n >= count) {
+            return Err(CoreError::invalid(crate::core::error::Field::Restart, format!("the cluster has no member {}", bad + 1)));
+        }
+        self.enqueue(&cluster, JobKind::RestartCluster, JobPayload { rolling: Some(rolling), ..JobPayload::default() }).await
     }
 
     async fn enqueue(&self, cluster: &Cluster, kind: JobKind, payload: JobPayload) -> Result<Job, CoreError> {

@@ -124,7 +124,7 @@ impl App {
 /// A search cluster's tags: recorded, one store transaction each (refused
 /// while a task holds the cluster).
 impl App {
-    async fn edit_search(
+    pub(super) async fn edit_search(
         &self,
         project_id: &str,
         id: Uuid,
@@ -150,7 +150,7 @@ impl App {
 
     pub async fn add_search_tags(&self, project_id: &str, id: Uuid, product: Product, add: Vec<Tag>) -> Result<(), CoreError> {
         let n = add.len();
-        self.edit_search(project_id, id, product, move |s| Ok(SearchSpec { tags: search::css_tags_added(&s.tags, &add)?, ..s.clone() }))
+        self.edit_search(project_id, id, product, move |s| Ok(SearchSpec { tags: crate::core::tags::added(product, &s.tags, &add)?, ..s.clone() }))
             .await?;
         self.event(id, "tags_added", format!("{n} tag(s) added")).await;
         Ok(())

@@ -53,6 +53,14 @@ pub enum Field {
     EngineSetting,
     /// A change request that changes nothing (Alibaba's `MustChangeOneResource`).
     Unchanged,
+    /// An endpoint kind or action (Alibaba `nodeType` / `networkType` / `actionType`).
+    Network,
+    /// A white-IP list, group or address.
+    WhiteIp,
+    /// A Logstash pipeline: its id, configuration or settings.
+    Pipeline,
+    /// A restart's kind, members or batch.
+    Restart,
 }
 
 #[derive(Debug, Error)]
@@ -89,6 +97,10 @@ pub enum CoreError {
     /// The engine or cluster lacks the capability the operation needs.
     #[error("{0}")]
     NotSupported(String),
+    /// Something strato does not run or emulate (a Kibana, a cloud feature):
+    /// the message says what.
+    #[error("not emulated by strato: {0}")]
+    NotEmulated(String),
     /// Only dedicated vector clusters can be suspended, resumed or resized.
     #[error("{} clusters do not support {what}; only dedicated clusters do", offering.as_str())]
     NotDedicated { offering: super::vector::Offering, what: String },
@@ -130,6 +142,7 @@ impl CoreError {
             CoreError::WrongState { state: s() },
             CoreError::Conflict(s()),
             CoreError::NotSupported(s()),
+            CoreError::NotEmulated(s()),
             CoreError::AddressesExhausted,
             CoreError::PortsExhausted,
             CoreError::EngineUnavailable(s()),
@@ -153,6 +166,7 @@ impl CoreError {
                 | CoreError::WrongState { .. }
                 | CoreError::Conflict(_)
                 | CoreError::NotSupported(_)
+                | CoreError::NotEmulated(_)
                 | CoreError::NotDedicated { .. }
                 | CoreError::AddressesExhausted
                 | CoreError::PortsExhausted

@@ -318,6 +318,7 @@ pub fn plan(kind: JobKind, nodes: u32, payload: &JobPayload) -> Vec<Step> {
             .chain(standbys.map(Step::InitStandby))
             .chain([Step::WaitReplication])
             .collect(),
+        JobKind::RestartCluster if payload.rolling.is_some() => rolling_plan(nodes, payload.rolling.as_ref().expect("checked")),
         JobKind::RestartCluster => standbys
             .clone()
             .rev()
@@ -379,6 +380,35 @@ fn change_plan(p: &JobPayload) -> Vec<Step> {
         }
     }
     steps.extend([Step::WaitReplication, Step::ApplySpec]);
+    steps
+}
+
+/// A rolling restart: its members (all when None), `batch` at a time, each
+/// batch stopped, started and the cluster whole again before the next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RollingRestart {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<u32>>,
+    pub batch: u32,
+}
+
+impl RollingRestart {
+    /// Every member, `percent` of them (at least one) at a time.
+    pub fn by_percent(nodes: u32, percent: u32) -> RollingRestart {
+        let batch = (nodes * percent.clamp(1, 100)).div_ceil(100).max(1);
+        RollingRestart { members: None, batch }
+    }
+}
+
+fn rolling_plan(nodes: u32, r: &RollingRestart) -> Vec<Step> {
+    let members: Vec<u32> = r.members.clone().unwrap_or_else(|| (0..nodes).collect());
+    let mut steps = Vec::new();
+    for batch in members.chunks(r.batch.max(1) as usize) {
+        steps.extend(batch.iter().map(|n| Step::StopNode(*n)));
+        steps.extend(batch.iter().map(|n| Step::StartNode(*n)));
+        steps.push(Step::WaitReplication);
+    }
+    steps.push(Step::ObserveSettings);
     steps
 }
 
@@ -446,6 +476,9 @@ pub struct JobPayload {
     /// The database parameters an apply-settings job sets (validated values).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
+    /// A restart done member by member (Alibaba RestartInstance's kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rolling: Option<RollingRestart>,
 }
 
 impl JobPayload {
@@ -575,6 +608,20 @@ mod tests {
                 Step::ObserveSettings
             ]
         );
+    }
+
+    #[test]
+    fn a_rolling_restart_takes_its_members_a_batch_at_a_time() {
+        use Step::*;
+        let rolling = |members: Option<Vec<u32>>, batch| JobPayload { rolling: Some(RollingRestart { members, batch }), ..JobPayload::default() };
+        assert_eq!(
+            plan(JobKind::RestartCluster, 3, &rolling(None, 2)),
+            vec![StopNode(0), StopNode(1), StartNode(0), StartNode(1), WaitReplication, StopNode(2), StartNode(2), WaitReplication, ObserveSettings]
+        );
+        assert_eq!(plan(JobKind::RestartCluster, 3, &rolling(Some(vec![2]), 1)), vec![StopNode(2), StartNode(2), WaitReplication, ObserveSettings]);
+        assert_eq!(RollingRestart::by_percent(5, 30).batch, 2, "30% of 5 rounds up");
+        assert_eq!(RollingRestart::by_percent(5, 100).batch, 5);
+        assert_eq!(RollingRestart::by_percent(3, 1).batch, 1);
     }
 
     #[test]

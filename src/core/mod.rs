@@ -4,6 +4,7 @@
 //! (is this name valid, which steps does a restart take, what status does a
 //! cluster with a dead standby report) lives here and is tested table-style.
 
+pub mod access;
 pub mod cluster;
 pub mod error;
 pub mod fault;
@@ -15,6 +16,7 @@ pub mod parameters;
 pub mod search;
 pub mod snapshot;
 pub mod status;
+pub mod tags;
 pub mod validate;
 pub mod vector;
 

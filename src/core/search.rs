@@ -76,6 +76,9 @@ pub struct SearchSpec {
     /// validated by `engine_settings`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub engine_settings: BTreeMap<String, String>,
+    /// Public access and white-IP lists (Alibaba network settings).
+    #[serde(default)]
+    pub access: super::access::SearchAccess,
 }
 
 impl SearchSpec {
@@ -156,31 +159,6 @@ pub fn css_flavor_named(id_or_name: &str) -> Option<&'static str> {
 
 /// Disk sizes a CSS member may ask for, in GB.
 pub const CSS_DISK_GB: (i64, i64) = (40, 2560);
-
-/// At most this many tags per cluster.
-pub const CSS_MAX_TAGS: usize = 20;
-
-/// The tags after adding `add` (a key already there takes the new value), by
-/// CSS's rules: keys 1–128 of letters, digits, spaces and `_ . : = + - @`
-/// (no leading or trailing space), values up to 255 of the same.
-pub fn css_tags_added(current: &[Tag], add: &[Tag]) -> Result<Vec<Tag>, CoreError> {
-    let allowed = |c: char| c.is_alphanumeric() || " _.:=+-@/".contains(c);
-    for t in add {
-        let key_ok = (1..=128).contains(&t.key.chars().count()) && t.key.trim() == t.key && t.key.chars().all(allowed);
-        if !key_ok {
-            return Err(CoreError::invalid(Field::Tags, format!("tag key `{}` is invalid: 1-128 letters, digits, spaces or _ . : = + - @", t.key)));
-        }
-        if t.value.chars().count() > 255 || !t.value.chars().all(allowed) {
-            return Err(CoreError::invalid(Field::TagValue, format!("the value of tag `{}` is invalid: up to 255 letters, digits, spaces or _ . : = + - @", t.key)));
-        }
-    }
-    let mut tags: Vec<Tag> = current.iter().filter(|t| !add.iter().any(|a| a.key == t.key)).cloned().collect();
-    tags.extend(add.iter().cloned());
-    if tags.len() > CSS_MAX_TAGS {
-        return Err(CoreError::invalid(Field::Tags, format!("a cluster has at most {CSS_MAX_TAGS} tags")));
-    }
-    Ok(tags)
-}
 
 /// CSS's name for the role every member of a strato cluster has: `lgs` for
 /// Logstash, else `ess` (a data node; strato runs no dedicated master, client
@@ -375,8 +353,9 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
         availability_zone: zone,
         https: input.https_enable,
         authority: input.authority_enable,
-        tags: css_tags_added(&[], &input.tags)?,
+        tags: super::tags::added(Product::Css, &[], &input.tags)?,
         engine_settings: BTreeMap::new(),
+        access: Default::default(),
     })
 }
 
@@ -473,8 +452,9 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
         availability_zone: zone,
         https: false,
         authority: datastore == Datastore::Elasticsearch,
-        tags: css_tags_added(&[], &input.tags)?,
+        tags: super::tags::added(product, &[], &input.tags)?,
         engine_settings: BTreeMap::new(),
+        access: Default::default(),
     })
 }
 
@@ -492,10 +472,6 @@ mod tests {
         assert!(css_grow(&spec, 0, 30).is_err() && css_grow(&spec, -1, 0).is_err());
         assert_eq!(css_shrink(&spec, 1).unwrap(), 3);
         assert!(css_shrink(&spec, 2).is_err() && css_shrink(&spec, 0).is_err() && css_shrink(&spec, i64::MAX).is_err());
-        let bad = Tag { key: " lead".into(), value: String::new() };
-        assert!(css_tags_added(&[], &[bad]).is_err());
-        let t = |k: &str, v: &str| Tag { key: k.into(), value: v.into() };
-        assert_eq!(css_tags_added(&[t("a", "1")], &[t("a", "2"), t("b", "")]).unwrap(), vec![t("a", "2"), t("b", "")]);
     }
 
     #[test]

@@ -90,6 +90,11 @@ impl ClusterLayout {
             cluster_key: cluster_id.simple().to_string()[..12].to_string(),
         }
     }
+
+    /// Node `ordinal`'s directory: every engine keeps a node's files there.
+    pub fn node_dir(&self, ordinal: u32) -> PathBuf {
+        self.cluster_dir.join(format!("node-{ordinal}"))
+    }
 }
 
 /// Removes a directory tree; a missing one is already removed.

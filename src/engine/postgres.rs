@@ -100,7 +100,7 @@ impl PostgresEngine {
     }
 
     fn node_dir(layout: &ClusterLayout, node: &Node) -> PathBuf {
-        layout.cluster_dir.join(format!("node-{}", node.ordinal))
+        layout.node_dir(node.ordinal)
     }
 
     fn socket_dir(layout: &ClusterLayout, node: &Node) -> PathBuf {

@@ -183,7 +183,7 @@ pub trait Store: Send + Sync + 'static {
     async fn live_nodes(&self) -> StoreResult<Vec<(Cluster, Vec<Node>)>>;
     /// The warehouses with a public endpoint (an EIP or an ELB) and their
     /// primary: what strato's forwarder serves.
-    async fn forwarded(&self) -> StoreResult<Vec<(Cluster, Node)>>;
+    async fn forwarded(&self) -> StoreResult<Vec<(Cluster, Vec<Node>)>>;
     /// Enqueues `job` (stop or start) and sets or clears the cluster's
     /// protective-deletion time in the same transaction.
     async fn enqueue_with_delete_at(&self, job: &Job, delete_at: Option<Millis>) -> StoreResult<()>;

@@ -179,6 +179,29 @@ impl Server {
         (status, resp.json().unwrap_or(Value::Null))
     }
 
+    /// Creates an Alibaba Elasticsearch instance of `nodes` members as the
+    /// alicloud provider does (tagged `env: ci`), with a clientToken if given.
+    pub fn ali_create(&self, nodes: u32, token: Option<&str>) -> (u16, Value) {
+        let q = token.map(|t| format!("?clientToken={t}")).unwrap_or_default();
+        self.ali(
+            "POST",
+            &format!("/openapi/instances{q}"),
+            Some(serde_json::json!({"esVersion": "7.10_with_X-Pack", "nodeAmount": nodes, "esAdminPassword": "Es-admin1",
+                        "nodeSpec": {"spec": "elasticsearch.sn2ne.large", "disk": 20, "diskType": "cloud_ssd"},
+                        "networkConfig": {"type": "vpc", "vpcId": "vpc-1", "vswitchId": "vsw-1", "vsArea": "cn-hangzhou-i"}, "paymentType": "postpaid",
+                        "description": "strato-test", "tags": [{"tagKey": "env", "tagValue": "ci"}]})),
+        )
+    }
+
+    /// Creates an Elasticsearch instance and waits until it is active: its path and description.
+    pub fn ali_active_instance(&self, nodes: u32) -> (String, Value) {
+        let (status, made) = self.ali_create(nodes, None);
+        assert_eq!(status, 200, "{made}");
+        let path = format!("/openapi/instances/{}", made["Result"]["instanceId"].as_str().unwrap());
+        let r = self.ali_wait(&path, Duration::from_secs(60), &mut Vec::new(), |r| r["status"] == "active");
+        (path, r)
+    }
+
     /// Polls an Alibaba instance until `pred` holds, recording the statuses seen.
     pub fn ali_wait(&self, path: &str, within: Duration, seen: &mut Vec<String>, pred: impl Fn(&Value) -> bool) -> Value {
         let status = |r: &Value| r["status"].as_str().unwrap_or_default().to_string();

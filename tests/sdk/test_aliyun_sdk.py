@@ -261,3 +261,67 @@ def test_legacy_signature(strato):
         m.ListInstanceRequest()), 400, "SignatureDoesNotMatch")
     ali_expect_error(lambda: make_ali_client(strato, secret_key=wrong).list_instance(m.ListInstanceRequest()),
                      400, "SignatureDoesNotMatch")
+
+
+def test_network_white_lists_tags_nodes_and_restarts_through_the_sdk(client, search_engine, cleanup):
+    """The SDK's own requests for the network and security actions, the tag API, ListAllNode and RestartInstance's
+    kinds; the public endpoint really relays to the members for an admitted client."""
+    import json
+    iid = create_es(client, "sdk-net-%s" % uuid.uuid4().hex[:8], node_amount=2)
+    cleanup.append(("es", iid))
+    model, raw = wait_status(describe_es, client, iid, "active", "instance %s to be active" % iid)
+    assert model.enable_public is False and model.public_ip_whitelist == [] and model.private_network_ip_white_list == ["0.0.0.0/0"]
+
+    r = client.trigger_network(iid, m.TriggerNetworkRequest(node_type="WORKER", network_type="PUBLIC", action_type="OPEN"))
+    assert r.body.result is True, r.body.to_map()
+    ali_expect_error(lambda: client.trigger_network(iid, m.TriggerNetworkRequest(
+        node_type="WORKER", network_type="PUBLIC", action_type="OPEN")), 400, "RepetitionOperationError")
+    with pytest.raises(Exception) as info:  # a 5xx is the SDK's ServerException
+        client.trigger_network(iid, m.TriggerNetworkRequest(node_type="KIBANA", network_type="PUBLIC", action_type="OPEN"))
+    assert (getattr(info.value, "status_code", None), getattr(info.value, "code", None)) == (501, "OperationNotEmulated"), repr(info.value)
+    r = client.modify_white_ips(iid, m.ModifyWhiteIpsRequest(node_type="WORKER", network_type="PUBLIC", modify_mode="Cover",
+                                                             white_ip_list=["127.0.0.1"]))
+    assert r.body.result is True, r.body.to_map()
+    ali_expect_error(lambda: client.modify_white_ips(iid, m.ModifyWhiteIpsRequest(
+        node_type="WORKER", network_type="PUBLIC", white_ip_list=["10.1.0.0/16"])), 400, "InvalidParameter")
+    model, raw = describe_es(client, iid)
+    assert model.enable_public is True and model.public_ip_whitelist == ["127.0.0.1"], model.to_map()
+    assert member_answers("%s:%s" % (model.public_domain, model.public_port)), "the public endpoint did not relay to a member"
+
+    assert client.open_https(iid, m.OpenHttpsRequest()).body.result is True
+    assert describe_es(client, iid)[0].protocol == "HTTPS"
+    assert client.close_https(iid, m.CloseHttpsRequest()).body.result is True
+    r = client.update_admin_password(iid, m.UpdateAdminPasswordRequest(es_admin_password="Es-admin2"))
+    assert r.body.result is True
+    ali_expect_error(lambda: client.update_admin_password(iid, m.UpdateAdminPasswordRequest(es_admin_password="short")),
+                     400, "InvalidParameter")
+
+    # Tags: TagResources, ListTagResources (not wrapped in Result), ListTags, UntagResources (JSON strings in the query).
+    r = client.tag_resources(m.TagResourcesRequest(resource_ids=[iid], resource_type="INSTANCE",
+                                                   tags=[m.TagResourcesRequestTags(key="team", value="sdk")]))
+    assert r.body.result is True, r.body.to_map()
+    listed = client.list_tag_resources(m.ListTagResourcesRequest(resource_type="INSTANCE", resource_ids=json.dumps([iid])))
+    pairs = {(t.tag_key, t.tag_value) for t in listed.body.tag_resources.tag_resource}
+    assert pairs == {("team", "sdk")}, listed.body.to_map()
+    tags = client.list_tags(m.ListTagsRequest(resource_type="INSTANCE", page_size=50)).body.result
+    assert any(t.tag_key == "team" and t.tag_value == "sdk" for t in tags), [t.to_map() for t in tags]
+    client.untag_resources(m.UntagResourcesRequest(resource_type="INSTANCE", resource_ids=json.dumps([iid]),
+                                                   tag_keys=json.dumps(["team"])))
+    assert describe_es(client, iid)[0].tags in ([], None)
+
+    # ListAllNode: each member, healthy, with the health loop's figures.
+    nodes = wait_for(lambda: client.list_all_node(iid, m.ListAllNodeRequest(extended=True)).body.result,
+                     lambda ns: len(ns) == 2 and all(n.cpu_percent and n.disk_used_percent for n in ns),
+                     "node figures of %s" % iid, timeout=ALI_WAIT)
+    assert {n.host for n in nodes} == {e["host"] for e in raw["endpointList"]}
+    assert all(n.health == "GREEN" and n.node_type == "WORKER" and n.port == 9200 for n in nodes), [n.to_map() for n in nodes]
+
+    # RestartInstance: by member address (the body is the SDK's JSON string), then the batch codes.
+    host = sorted(n.host for n in nodes)[1]
+    r = client.restart_instance(iid, m.RestartInstanceRequest(body=json.dumps({"restartType": "nodeIp", "nodes": [host]})))
+    assert r.body.result.status == "activating", r.body.to_map()
+    wait_status(describe_es, client, iid, "active", "instance %s active after a member restart" % iid)
+    ali_expect_error(lambda: client.restart_instance(iid, m.RestartInstanceRequest(force=True, body=json.dumps({}))),
+                     400, "RestartBatchValueError")
+    ali_expect_error(lambda: client.restart_instance(iid, m.RestartInstanceRequest(body=json.dumps({"batchCount": 50}))),
+                     400, "NormalRestartNotSupportBatch")

@@ -29,6 +29,10 @@ pub enum AliError {
     NoRoute(String),
     /// An operation of the Alibaba Elasticsearch SDK that strato does not emulate.
     NotEmulated(&'static SdkOperation),
+    /// An action asking for what the instance has already (open what is open).
+    Repeated(String),
+    /// A restart's batch refused with Alibaba's code for it.
+    Restart(super::wire::BatchRefusal),
 }
 
 impl From<CoreError> for AliError {
@@ -60,9 +64,13 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
         "OperationNotEmulated",
         StatusCode::NOT_IMPLEMENTED,
         "An operation of the Alibaba Elasticsearch SDK that strato does not emulate (the Message names it; \
-         docs/operations.md lists them).",
+         docs/operations.md lists them), or something strato does not run (a Kibana endpoint or white list).",
     ),
     ("MustChangeOneResource", StatusCode::BAD_REQUEST, "The update changes nothing (a value the instance has already)."),
+    ("RestartBatchValueError", StatusCode::BAD_REQUEST, "A forced restart's batchCount is not above 0 and at most 100."),
+    ("NormalRestartNotSupportBatch", StatusCode::BAD_REQUEST, "A normal (not forced) restart was given a batchCount."),
+    ("RepetitionOperationError", StatusCode::BAD_REQUEST, "The action asks for what the instance has already (opening what is open, closing what is closed)."),
+
     ("InstanceNotFound", StatusCode::BAD_REQUEST, "No such instance of the product in the caller's account."),
     ("InstanceDuplicated", StatusCode::BAD_REQUEST, "An instance of that name exists."),
     ("InstanceActivating", StatusCode::BAD_REQUEST, "The instance is busy with another task."),
@@ -117,6 +125,7 @@ impl AliError {
                 CoreError::EngineUnavailable(_) | CoreError::AddressesExhausted | CoreError::PortsExhausted => {
                     (S::SERVICE_UNAVAILABLE, "ServiceUnavailable")
                 }
+                CoreError::NotEmulated(_) => (S::NOT_IMPLEMENTED, "OperationNotEmulated"),
                 CoreError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "InternalError"),
             },
             AliError::Auth(e) => match e {
@@ -145,6 +154,9 @@ impl AliError {
             },
             AliError::NoRoute(_) => (S::NOT_FOUND, NO_ACTION),
             AliError::NotEmulated(_) => (S::NOT_IMPLEMENTED, "OperationNotEmulated"),
+            AliError::Repeated(_) => (S::BAD_REQUEST, "RepetitionOperationError"),
+            AliError::Restart(super::wire::BatchRefusal::BadBatch) => (S::BAD_REQUEST, "RestartBatchValueError"),
+            AliError::Restart(super::wire::BatchRefusal::NormalWithBatch) => (S::BAD_REQUEST, "NormalRestartNotSupportBatch"),
         }
     }
 
@@ -168,6 +180,9 @@ impl AliError {
             AliError::Http(r) => r.message(),
             AliError::NoRoute(what) => format!("no such API: {what}"),
             AliError::NotEmulated(op) => sdk_catalog::not_emulated_message(op),
+            AliError::Repeated(m) => m.clone(),
+            AliError::Restart(super::wire::BatchRefusal::BadBatch) => "a forced restart needs a batchCount above 0 and at most 100".into(),
+            AliError::Restart(super::wire::BatchRefusal::NormalWithBatch) => "a normal restart takes no batchCount; force one to restart in batches".into(),
         }
     }
 }
@@ -223,7 +238,8 @@ mod tests {
         all.extend(AuthError::samples(signature).into_iter().map(AliError::Auth));
         let framework = [StatusCode::METHOD_NOT_ALLOWED, StatusCode::BAD_REQUEST];
         all.extend(HttpRefusal::samples(&framework).into_iter().map(AliError::Http));
-        all.extend([AliError::TokenInFlight, AliError::TokenMismatch, AliError::BadToken(s()), AliError::NoRoute(s())]);
+        all.extend([AliError::TokenInFlight, AliError::TokenMismatch, AliError::BadToken(s()), AliError::NoRoute(s()), AliError::Repeated(s())]);
+        all.extend([super::super::wire::BatchRefusal::BadBatch, super::super::wire::BatchRefusal::NormalWithBatch].map(AliError::Restart));
         all.push(AliError::NotEmulated(&sdk_catalog::operations(sdk_catalog::Sdk::Aliyun)[0]));
         all
     }

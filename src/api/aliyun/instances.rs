@@ -16,7 +16,6 @@ use crate::api::Ctx;
 use crate::app::{ClusterView, SearchChange};
 use crate::auth::{AuthError, Principal};
 use crate::core::cluster::{Product, Tag};
-use crate::core::job::JobKind;
 use crate::core::search::{validate_aliyun, AliyunCreateInput};
 use crate::core::CoreError;
 use crate::store::ClusterQuery;
@@ -60,13 +59,13 @@ impl Kind for Logstash {
 
 /// The project an access key acts in: its user's first project (Alibaba
 /// accounts have no project in the path).
-async fn account(ctx: &Ctx, caller: &Principal) -> Result<String> {
+pub(super) async fn account(ctx: &Ctx, caller: &Principal) -> Result<String> {
     let projects = ctx.identity.projects_of(caller).await?;
     projects.first().map(|p| p.id.clone()).ok_or(AliError::Auth(AuthError::BadScope))
 }
 
 /// The caller's project and the instance `id` names in it.
-async fn target(ctx: &Ctx, caller: &Principal, product: Product, id: &str) -> Result<(String, Uuid)> {
+pub(super) async fn target(ctx: &Ctx, caller: &Principal, product: Product, id: &str) -> Result<(String, Uuid)> {
     let project = account(ctx, caller).await?;
     let uuid = render::parse_instance_id(product, id).ok_or_else(|| CoreError::ClusterNotFound(id.to_string()))?;
     Ok((project, uuid))
@@ -80,7 +79,23 @@ pub fn reply<T>(result: T) -> Json<Reply<T>> {
     Json(Reply { request_id: request_id(), result })
 }
 
-async fn describe_as<K: Kind>(ctx: &Ctx, project: &str, id: Uuid) -> Result<K::Instance> {
+/// One action on an instance of `K`, at most once per `clientToken`: `name`
+/// and the id, query and body make its fingerprint; `op` gets the caller's
+/// project and the instance's UUID.
+pub async fn act<K, T, F, Fut>(ctx: &Ctx, caller: Principal, id: &str, q: &Params, body: &Bytes, name: &str, op: F) -> Answer<T>
+where
+    K: Kind,
+    T: Serialize + DeserializeOwned,
+    F: FnOnce(String, Uuid) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let (project, uuid) = target(ctx, &caller, K::PRODUCT, id).await?;
+    let print = tokens::fingerprint(&format!("{name} {id}"), q, body);
+    let scope = project.clone();
+    Ok(reply(tokens::once(ctx, &scope, client_token(q), print, || op(project, uuid)).await?))
+}
+
+pub async fn describe_as<K: Kind>(ctx: &Ctx, project: &str, id: Uuid) -> Result<K::Instance> {
     let view = ctx.app.show(project, id, K::PRODUCT).await?;
     Ok(K::render(&view)?)
 }
@@ -158,15 +173,28 @@ pub async fn list<K: Kind>(ctx: Ctx, caller: Principal, q: Params) -> Result<(He
     Ok((headers, Json(ListReply { headers: TotalCount { total }, request_id: request_id(), result })))
 }
 
+/// RestartInstance / RestartLogstash: every member one at a time (or, forced,
+/// a share of them at a time), or the members of `nodes`; answers the instance.
 pub async fn restart<K: Kind>(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Answer<K::Instance> {
-    let (project, uuid) = target(&ctx, &caller, K::PRODUCT, &id).await?;
-    let print = tokens::fingerprint(&format!("restart {id}"), &q, &body);
-    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
-        ctx.app.operate(&project, uuid, K::PRODUCT, JobKind::RestartCluster).await?;
-        describe_as::<K>(&ctx, &project, uuid).await
+    let (ctx, body, force) = (&ctx, &body, flag(&q, "force")?);
+    act::<K, _, _, _>(ctx, caller, &id, &q, body, "restart", |project, uuid| async move {
+        let asked: wire::RestartRequest = if body.is_empty() { wire::RestartRequest::default() } else { wire::decode(body)? };
+        let view = ctx.app.show(&project, uuid, K::PRODUCT).await?;
+        let members: Vec<(u32, String)> = view.nodes.iter().map(|(n, _)| (n.ordinal, n.address.to_string())).collect();
+        let rolling = asked.rolling(force, &members)?.map_err(AliError::Restart)?;
+        ctx.app.restart_rolling(&project, uuid, K::PRODUCT, rolling).await?;
+        describe_as::<K>(ctx, &project, uuid).await
     })
-    .await?;
-    Ok(reply(result))
+    .await
+}
+
+/// A Boolean query parameter (absent: false).
+pub fn flag(q: &Params, key: &str) -> Result<bool> {
+    match q.get(key).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(CoreError::MalformedBody(format!("{key} must be true or false, got `{other}`")).into()),
+    }
 }
 
 /// Applies an update's node count, disk and spec (the provider sends the
@@ -181,43 +209,36 @@ async fn change(ctx: &Ctx, project: &str, uuid: Uuid, product: Product, body: &[
 
 /// UpdateInstance answers the instance.
 pub async fn update_instance(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Answer<ElasticsearchInstance> {
-    let product = Elasticsearch::PRODUCT;
-    let (project, uuid) = target(&ctx, &caller, product, &id).await?;
-    let print = tokens::fingerprint(&format!("update {id}"), &q, &body);
-    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
-        change(&ctx, &project, uuid, product, &body).await?;
-        describe_as::<Elasticsearch>(&ctx, &project, uuid).await
+    let (ctx, body) = (&ctx, &body);
+    act::<Elasticsearch, _, _, _>(ctx, caller, &id, &q, body, "update", |project, uuid| async move {
+        change(ctx, &project, uuid, Elasticsearch::PRODUCT, body).await?;
+        describe_as::<Elasticsearch>(ctx, &project, uuid).await
     })
-    .await?;
-    Ok(reply(result))
+    .await
 }
 
 /// UpdateInstanceSettings: the members restarted one at a time with the new
 /// `esConfig`; answers the instance.
 pub async fn update_settings(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Answer<ElasticsearchInstance> {
-    let product = Elasticsearch::PRODUCT;
-    let (project, uuid) = target(&ctx, &caller, product, &id).await?;
-    let print = tokens::fingerprint(&format!("instance-settings {id}"), &q, &body);
-    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
-        let settings = wire::decode::<wire::InstanceSettingsRequest>(&body)?.settings()?;
-        ctx.app.change(&project, uuid, product, SearchChange { engine_settings: Some(settings), ..SearchChange::default() }).await?;
-        describe_as::<Elasticsearch>(&ctx, &project, uuid).await
+    let (ctx, body) = (&ctx, &body);
+    act::<Elasticsearch, _, _, _>(ctx, caller, &id, &q, body, "instance-settings", |project, uuid| async move {
+        let settings = wire::decode::<wire::InstanceSettingsRequest>(body)?.settings()?;
+        let change = SearchChange { engine_settings: Some(settings), ..SearchChange::default() };
+        ctx.app.change(&project, uuid, Elasticsearch::PRODUCT, change).await?;
+        describe_as::<Elasticsearch>(ctx, &project, uuid).await
     })
-    .await?;
-    Ok(reply(result))
+    .await
 }
 
 /// UpdateDescription / UpdateLogstashDescription: answers the instance.
 pub async fn update_description<K: Kind>(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Answer<K::Instance> {
-    let (project, uuid) = target(&ctx, &caller, K::PRODUCT, &id).await?;
-    let print = tokens::fingerprint(&format!("description {id}"), &q, &body);
-    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
-        let description = wire::decode::<wire::DescriptionRequest>(&body)?.description;
+    let (ctx, body) = (&ctx, &body);
+    act::<K, _, _, _>(ctx, caller, &id, &q, body, "description", |project, uuid| async move {
+        let description = wire::decode::<wire::DescriptionRequest>(body)?.description;
         ctx.app.describe_search(&project, uuid, K::PRODUCT, &description).await?;
-        describe_as::<K>(&ctx, &project, uuid).await
+        describe_as::<K>(ctx, &project, uuid).await
     })
-    .await?;
-    Ok(reply(result))
+    .await
 }
 
 /// ListKibanaPvlNetwork: no Kibana private connections (strato runs no
@@ -230,15 +251,12 @@ pub async fn kibana_private(ctx: Ctx, caller: Principal, id: String) -> Answer<V
 
 /// UpdateLogstash answers a Boolean.
 pub async fn update_logstash(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Answer<bool> {
-    let product = Logstash::PRODUCT;
-    let (project, uuid) = target(&ctx, &caller, product, &id).await?;
-    let print = tokens::fingerprint(&format!("update {id}"), &q, &body);
-    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
-        change(&ctx, &project, uuid, product, &body).await?;
+    let (ctx, body) = (&ctx, &body);
+    act::<Logstash, _, _, _>(ctx, caller, &id, &q, body, "update", |project, uuid| async move {
+        change(ctx, &project, uuid, Logstash::PRODUCT, body).await?;
         Ok(true)
     })
-    .await?;
-    Ok(reply(result))
+    .await
 }
 
 /// The task actions, which answer `true`.
@@ -262,9 +280,8 @@ impl Task {
 
 pub async fn task<K: Kind>(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes, task: Task) -> Answer<bool> {
     let product = K::PRODUCT;
-    let (project, uuid) = target(&ctx, &caller, product, &id).await?;
-    let print = tokens::fingerprint(&format!("{} {id}", task.name()), &q, &body);
-    let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
+    let ctx = &ctx;
+    act::<K, _, _, _>(ctx, caller, &id, &q, &body, task.name(), |project, uuid| async move {
         match task {
             Task::Interrupt => ctx.app.interrupt(&project, uuid, product).await?,
             Task::Resume => drop(ctx.app.resume_change(&project, uuid, product).await?),
@@ -272,8 +289,7 @@ pub async fn task<K: Kind>(ctx: Ctx, caller: Principal, id: String, q: Params, b
         }
         Ok(true)
     })
-    .await?;
-    Ok(reply(result))
+    .await
 }
 
 pub async fn delete<K: Kind>(ctx: Ctx, caller: Principal, id: String, q: Params, body: Bytes) -> Result<Json<Ack>> {

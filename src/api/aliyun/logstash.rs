@@ -6,8 +6,8 @@ use axum::http::HeaderMap;
 use axum::{Extension, Json};
 
 use super::instances::{self, Answer, Logstash as Ls, Params, Result, Task};
-use super::openapi::{CLIENT_TOKEN, ENGINE_UNAVAILABLE, LS_ID, NOT_FOUND_OR_STATE, TAG_LOGSTASH};
-use super::wire::{Ack, DescriptionRequest, CreateInstanceRequest, CreatedInstance, ErrorBody, ListReply, LogstashInstance, Reply, UpdateInstanceRequest};
+use super::openapi::{CLIENT_TOKEN, RESTART, RESTART_REFUSED, ENGINE_UNAVAILABLE, LS_ID, NOT_FOUND_OR_STATE, TAG_LOGSTASH};
+use super::wire::{Ack, RestartRequest, DescriptionRequest, CreateInstanceRequest, CreatedInstance, ErrorBody, ListReply, LogstashInstance, Reply, UpdateInstanceRequest};
 use crate::api::auth::RawBody;
 use crate::api::Ctx;
 use crate::auth::Principal;
@@ -103,11 +103,17 @@ pub async fn delete(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path
 #[utoipa::path(
     post, path = "/openapi/logstashes/{id}/actions/restart", operation_id = "RestartLogstash", tag = TAG_LOGSTASH,
     summary = "Restart a Logstash instance",
-    description = "Restarts every member in turn; `activating` until it is done.",
-    params(("id" = String, Path, description = LS_ID), ("clientToken" = Option<String>, Query, description = CLIENT_TOKEN)),
+    description = RESTART,
+    params(
+        ("id" = String, Path, description = LS_ID),
+        ("clientToken" = Option<String>, Query, description = CLIENT_TOKEN),
+        ("force" = Option<bool>, Query, description = "A forced restart: `batchCount` percent of the members at a time."),
+    ),
+    request_body(content = Option<RestartRequest>, description = "Which members, how many at once (none: every member, one at a time)."),
     responses(
         (status = 200, description = "Accepted: the instance.", body = Reply<LogstashInstance>),
-        (status = 400, description = NOT_FOUND_OR_STATE, body = ErrorBody),
+        (status = 400, description = RESTART_REFUSED, body = ErrorBody),
+        (status = 501, description = "A blue-green restart (not emulated).", body = ErrorBody),
     ),
 )]
 pub async fn restart(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>, Query(q): Query<Params>, Extension(RawBody(b)): Body) -> Answer<LogstashInstance> {

@@ -9,8 +9,10 @@ mod elasticsearch;
 mod error;
 mod instances;
 mod logstash;
+mod network;
 mod openapi;
 mod render;
+mod tags;
 mod tokens;
 pub(crate) mod wire;
 
@@ -46,6 +48,14 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(es::update_description))
         .routes(routes!(ls::update_description))
         .routes(routes!(es::kibana_private))
+        .routes(routes!(network::open_https))
+        .routes(routes!(network::close_https))
+        .routes(routes!(network::trigger_network))
+        .routes(routes!(network::modify_white_ips))
+        .routes(routes!(network::admin_password))
+        .routes(routes!(network::list_nodes))
+        .routes(routes!(tags::tag, tags::untag, tags::list))
+        .routes(routes!(tags::all))
         .routes(routes!(ls::create, ls::list))
         .routes(routes!(ls::describe, ls::update, ls::delete))
         .routes(routes!(ls::restart))

@@ -16,6 +16,7 @@ use crate::api::links::{self, Link};
 
 pub const TAG_ES: &str = "Elasticsearch";
 pub const TAG_LOGSTASH: &str = "Logstash";
+pub const TAG_TAGS: &str = "Tags";
 pub const ES_ID: &str = "An Elasticsearch instance id, `es-cn-` and 32 hex digits (else 400 InstanceNotFound).";
 pub const LS_ID: &str = "A Logstash instance id, `ls-cn-` and 32 hex digits (else 400 InstanceNotFound).";
 pub const CLIENT_TOKEN: &str = "Idempotency: 1 to 64 ASCII characters (else InvalidParameter). A repeat of the same \
@@ -25,6 +26,13 @@ pub const ENGINE_UNAVAILABLE: &str = "The product's engine is not installed or b
     engine port is free (ServiceUnavailable; nothing was created); or too many signature nonces are remembered (Throttling).";
 pub const NOT_FOUND_OR_STATE: &str = "No such instance (InstanceNotFound), the instance is busy (InstanceActivating) or its \
     status does not allow the action (InstanceStatusNotSupportCurrentAction), a clientToken refusal, or a signature refusal.";
+
+pub const RESTART: &str = "Restarts members in place, the rest serving meanwhile: every member one at a time (`instance`, \
+    the default), a forced `instance` restart `batchCount` percent of them at a time, or the members whose addresses \
+    `nodes` lists (`nodeIp`); `activating` until done.";
+pub const RESTART_REFUSED: &str = "No such instance (InstanceNotFound), the instance is busy (InstanceActivating), a bad \
+    restartType or member (InvalidParameter), a forced restart without 0 < batchCount <= 100 (RestartBatchValueError), a \
+    normal one with a batchCount (NormalRestartNotSupportBatch), a clientToken refusal, or a signature refusal.";
 
 const ERROR_SCHEMA: &str = "ErrorBody";
 

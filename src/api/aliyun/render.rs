@@ -3,7 +3,10 @@
 
 use uuid::Uuid;
 
-use super::wire::{ClusterTask, ElasticsearchInstance, Endpoint, InstanceNetwork, InstanceNodeSpec, InstanceStatus, LogstashInstance, RoleConfiguration, Tag, ZoneInfo};
+use super::wire::{ClusterTask, ElasticsearchInstance, Endpoint, InstanceNetwork, InstanceNodeSpec, InstanceStatus, LogstashInstance, NodeInfo, RoleConfiguration, Tag, WhiteIpGroup, ZoneInfo};
+use crate::core::status::NodeHealth;
+use crate::observed::Usage;
+use crate::core::access::{WhiteIpKind, PUBLIC_PORT_OFFSET};
 use crate::app::ClusterView;
 use crate::core::cluster::{Lifecycle, Product};
 use crate::core::job::{JobKind, JobState};
@@ -79,7 +82,19 @@ fn node_spec(s: &SearchSpec) -> InstanceNodeSpec {
 }
 
 fn network(s: &SearchSpec) -> InstanceNetwork {
-    InstanceNetwork { r#type: "vpc".into(), vpc_id: s.vpc_id.clone(), vs_area: s.availability_zone.clone(), vswitch_id: s.subnet_id.clone() }
+    let groups = s
+        .access
+        .groups
+        .iter()
+        .map(|g| WhiteIpGroup { group_name: Some(g.name.clone()), ips: Some(g.ips.clone()), white_ip_type: Some(g.kind.as_str().into()) })
+        .collect();
+    InstanceNetwork {
+        r#type: "vpc".into(),
+        vpc_id: s.vpc_id.clone(),
+        vs_area: s.availability_zone.clone(),
+        vswitch_id: s.subnet_id.clone(),
+        white_ip_group_list: groups,
+    }
 }
 
 fn zones(s: &SearchSpec) -> Vec<ZoneInfo> {
@@ -102,18 +117,18 @@ pub fn elasticsearch(v: &ClusterView) -> Result<ElasticsearchInstance, CoreError
         node_amount: s.node_count,
         node_spec: node_spec(&s),
         payment_type: "postpaid".into(),
-        port: first.map(|f| f.1).unwrap_or_default(),
-        public_domain: String::new(),
+        port: first.as_ref().map(|f| f.1).unwrap_or_default(),
+        public_domain: if s.access.public { first.as_ref().map(|f| f.0.clone()).unwrap_or_default() } else { String::new() },
         resource_group_id: c.project_id.clone(),
         status: status(v),
         updated_at: time(c.updated_at),
         zone_infos: zones(&s),
         inited: !matches!(c.lifecycle, Lifecycle::Creating | Lifecycle::CreateFailed),
         protocol: if s.https { "HTTPS" } else { "HTTP" }.into(),
-        enable_public: false,
-        public_port: 0,
-        public_ip_whitelist: vec![],
-        private_network_ip_white_list: vec!["0.0.0.0/0".into()],
+        enable_public: s.access.public,
+        public_port: first.as_ref().map(|f| f.1.saturating_add(PUBLIC_PORT_OFFSET)).unwrap_or_default(),
+        public_ip_whitelist: s.access.list(WhiteIpKind::PublicEs),
+        private_network_ip_white_list: s.access.list(WhiteIpKind::PrivateEs),
         kibana_domain: String::new(),
         kibana_port: 0,
         kibana_private_domain: String::new(),
@@ -153,6 +168,37 @@ pub fn logstash(v: &ClusterView) -> Result<LogstashInstance, CoreError> {
     })
 }
 
+/// ListAllNode: each member with what was last observed of it; with
+/// `extended`, its figures (`usage` of a node's id).
+pub fn nodes(v: &ClusterView, extended: bool, usage: impl Fn(Uuid) -> Usage, load: Option<f64>) -> Result<Vec<NodeInfo>, CoreError> {
+    let s = common(v)?.spec;
+    let percent = |x: f64| format!("{x:.1}%");
+    Ok(v.nodes
+        .iter()
+        .map(|(n, h)| {
+            let u = usage(n.id);
+            let disk = u.disk_bytes.map(|b| percent(b as f64 / (f64::from(s.disk_gb.max(1)) * 1e9) * 100.0));
+            NodeInfo {
+                cpu_percent: extended.then(|| u.cpu_percent.map(percent)),
+                disk_used_percent: extended.then_some(disk),
+                health: match h {
+                    NodeHealth::Ready => "GREEN",
+                    NodeHealth::Starting => "YELLOW",
+                    NodeHealth::Down => "RED",
+                    NodeHealth::Unknown => "GRAY",
+                }
+                .into(),
+                heap_percent: extended.then_some(None),
+                host: n.address.to_string(),
+                load_one_m: extended.then(|| load.map(|l| format!("{l:.2}"))),
+                node_type: "WORKER".into(),
+                port: n.port,
+                zone_id: s.availability_zone.clone(),
+            }
+        })
+        .collect())
+}
+
 /// `7.10.2` → `7.10`, as Alibaba names versions.
 fn minor(v: &str) -> String {
     v.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
@@ -183,7 +229,8 @@ mod tests {
     #[test]
     fn bodies_keep_their_text_names_and_types() {
         use super::super::wire::{Ack, ErrorBody, ListReply, Reply, TotalCount};
-        let network = InstanceNetwork { r#type: "vpc".into(), vpc_id: "v".into(), vs_area: "z".into(), vswitch_id: "s".into() };
+        let group = WhiteIpGroup { group_name: Some("default".into()), ips: Some(vec!["0.0.0.0/0".into()]), white_ip_type: Some("PRIVATE_ES".into()) };
+        let network = InstanceNetwork { r#type: "vpc".into(), vpc_id: "v".into(), vs_area: "z".into(), vswitch_id: "s".into(), white_ip_group_list: vec![group] };
         let spec = InstanceNodeSpec { disk: 20, disk_encryption: false, disk_type: "cloud_ssd".into(), performance_level: String::new(), spec: "elasticsearch.sn2ne.large".into() };
         let es = ElasticsearchInstance {
             cluster_tasks: vec![ClusterTask { name: "change_cluster".into(), progress: 50, status: "suspended".into() }],

@@ -104,6 +104,7 @@ impl CssError {
                 CoreError::EngineUnavailable(_) | CoreError::AddressesExhausted | CoreError::PortsExhausted => {
                     (S::SERVICE_UNAVAILABLE, "CSS.6000")
                 }
+                CoreError::NotEmulated(_) => (S::NOT_IMPLEMENTED, "CSS.0501"),
                 CoreError::Internal(_) => (S::INTERNAL_SERVER_ERROR, INTERNAL),
             },
             CssError::Auth(e) => match e {

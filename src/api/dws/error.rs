@@ -127,6 +127,7 @@ fn field_code(f: Field) -> &'static str {
         // Vector-cluster fields never reach DWS.
         Field::Region | Field::Plan | Field::CuType | Field::CuSize | Field::Description => "DWS.5038",
         Field::Version | Field::Datastore | Field::Flavor | Field::EngineSetting | Field::Unchanged => "DWS.5038",
+        Field::Network | Field::WhiteIp | Field::Pipeline | Field::Restart => "DWS.5038",
     }
 }
 
@@ -150,6 +151,7 @@ impl DwsError {
                 CoreError::AddressesExhausted | CoreError::PortsExhausted => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
                 CoreError::NotSupported(_) | CoreError::NotDedicated { .. } => (StatusCode::BAD_REQUEST, "DWS.0001"),
                 CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
+                CoreError::NotEmulated(_) => (StatusCode::NOT_IMPLEMENTED, "DWS.0501"),
                 CoreError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "DWS.9999"),
             },
             DwsError::Auth(e) => match e {

@@ -109,7 +109,7 @@ impl ZillizError {
                 CoreError::JobNotFound(_) | CoreError::TagNotFound(_) => (ok, 96026),
                 CoreError::NameTaken(_) => (ok, 96017),
                 CoreError::NotDedicated { offering: Offering::Free, .. } => (ok, 96021),
-                CoreError::NotDedicated { .. } | CoreError::NotSupported(_) => (ok, 96022),
+                CoreError::NotDedicated { .. } | CoreError::NotSupported(_) | CoreError::NotEmulated(_) => (ok, 96022),
                 CoreError::Busy { .. } | CoreError::WrongState { .. } | CoreError::Conflict(_) => (ok, STATE_CONFLICT),
                 CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ENGINE_UNAVAILABLE),
                 CoreError::AddressesExhausted | CoreError::PortsExhausted => (StatusCode::SERVICE_UNAVAILABLE, NO_CAPACITY),

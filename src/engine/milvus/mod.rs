@@ -77,7 +77,7 @@ impl MilvusEngine {
     }
 
     fn node_dir(layout: &ClusterLayout, node: &Node) -> PathBuf {
-        layout.cluster_dir.join(format!("node-{}", node.ordinal))
+        layout.node_dir(node.ordinal)
     }
 
     fn pid_file(dir: &Path) -> PathBuf {

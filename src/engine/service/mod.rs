@@ -268,7 +268,7 @@ impl ServiceEngine {
     }
 
     fn node_dir(layout: &ClusterLayout, ordinal: u32) -> PathBuf {
-        layout.cluster_dir.join(format!("node-{ordinal}"))
+        layout.node_dir(ordinal)
     }
 
     pub fn member(layout: &ClusterLayout, node: &Node) -> Member {

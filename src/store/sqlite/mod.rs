@@ -280,7 +280,7 @@ impl Store for SqliteStore {
         self.read_live_nodes().await
     }
 
-    async fn forwarded(&self) -> StoreResult<Vec<(Cluster, Node)>> {
+    async fn forwarded(&self) -> StoreResult<Vec<(Cluster, Vec<Node>)>> {
         self.read_forwarded().await
     }
 

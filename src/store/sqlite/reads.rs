@@ -145,11 +145,12 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
-    pub(super) async fn read_forwarded(&self) -> StoreResult<Vec<(Cluster, Node)>> {
+    pub(super) async fn read_forwarded(&self) -> StoreResult<Vec<(Cluster, Vec<Node>)>> {
         let mut tx = self.pool.begin().await?;
         let rows = sqlx::query(
-            "SELECT * FROM clusters WHERE product = 'dws' AND lifecycle NOT IN ('deleted', 'deleting') \
-             AND (json_extract(spec, '$.public_ip.public_bind_type') != 'not_use' OR json_extract(spec, '$.elb') IS NOT NULL)",
+            "SELECT * FROM clusters WHERE lifecycle NOT IN ('deleted', 'deleting') AND ( \
+               (product = 'dws' AND (json_extract(spec, '$.public_ip.public_bind_type') != 'not_use' OR json_extract(spec, '$.elb') IS NOT NULL)) \
+               OR json_extract(spec, '$.access.public') = 1)",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -160,8 +161,9 @@ impl SqliteStore {
         Ok(clusters
             .into_iter()
             .filter_map(|c| {
-                let primary = nodes.remove(&c.id)?.into_iter().find(|n| n.ordinal == 0)?;
-                Some((c, primary))
+                let mut n = nodes.remove(&c.id)?;
+                n.sort_by_key(|n| n.ordinal);
+                Some((c, n))
             })
             .collect())
     }

@@ -13,9 +13,17 @@
 //! is the same text the `json!` maps (sorted keys) produced before. They
 //! deserialize too: a clientToken's first result is stored and answered again.
 
+mod access;
+mod restart;
+mod tags;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
+
+pub use access::*;
+pub use restart::*;
+pub use tags::*;
 
 use crate::api::lenient;
 use crate::core::CoreError;
@@ -345,6 +353,36 @@ pub struct KibanaPrivateNetwork {
     pub security_groups: Vec<String>,
 }
 
+/// One member as `ListAllNode` shows it. The figures are observed by strato's
+/// health loop (never by the request): CPU of the member's process as a share
+/// of the machine, disk as its directory's share of `nodeSpec.disk`, the
+/// machine's one-minute load; `heapPercent` is null (no engine heap figure is
+/// read). With `extended=false` they are left out.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "4.1%")]
+    pub cpu_percent: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2.0%")]
+    pub disk_used_percent: Option<Option<String>>,
+    /// GREEN (serving), YELLOW (starting), RED (down), GRAY (not known).
+    #[schema(example = "GREEN")]
+    pub health: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heap_percent: Option<Option<String>>,
+    pub host: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "0.09")]
+    pub load_one_m: Option<Option<String>>,
+    /// Always `WORKER` (every member is a data node).
+    #[schema(example = "WORKER")]
+    pub node_type: String,
+    pub port: u16,
+    pub zone_id: String,
+}
+
 /// `networkConfig` of an instance, as recorded.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -354,6 +392,9 @@ pub struct InstanceNetwork {
     pub vpc_id: String,
     pub vs_area: String,
     pub vswitch_id: String,
+    /// The white-IP groups (each list's `default` group and the named ones).
+    #[serde(default)]
+    pub white_ip_group_list: Vec<WhiteIpGroup>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -387,7 +428,8 @@ pub struct ElasticsearchInstance {
     pub domain: String,
     pub enable_kibana_private_network: bool,
     pub enable_kibana_public_network: bool,
-    /// Always false / 0 / empty: strato serves no public endpoint for Elasticsearch.
+    /// Public access is open: strato's forwarder serves `publicDomain:publicPort`
+    /// (the first member's address, its port + 1) to the clients `publicIpWhitelist` admits.
     pub enable_public: bool,
     pub endpoint_list: Vec<Endpoint>,
     /// The YML settings set through the API: none yet.
@@ -420,16 +462,17 @@ pub struct ElasticsearchInstance {
     pub payment_type: String,
     /// The first member's port (0 without members).
     pub port: u16,
-    /// Who may reach the members' private endpoint: every local client.
+    /// The private white list (recorded: the members' own addresses serve every local client).
     #[schema(example = json!(["0.0.0.0/0"]))]
     pub private_network_ip_white_list: Vec<String>,
-    /// `HTTPS` when the instance was created with HTTPS, else `HTTP`.
+    /// `HTTPS` or `HTTP` as set (open-https / close-https); recorded: the members serve HTTP.
     #[schema(example = "HTTP")]
     pub protocol: String,
-    /// Always empty: there is no public access.
+    /// The public endpoint's address while public access is open, else empty.
     pub public_domain: String,
-    /// Always empty / 0: no public access.
+    /// Who may use the public endpoint (enforced by strato's forwarder); empty admits nobody.
     pub public_ip_whitelist: Vec<String>,
+    /// The public endpoint's port (the members' port + 1), shown whether open or not.
     pub public_port: u16,
     /// The strato project the instance is in.
     pub resource_group_id: String,

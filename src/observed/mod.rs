@@ -14,9 +14,13 @@
 //! stays ready until it misses `MISSES_BEFORE_NOT_READY` in a row; a process
 //! that is gone is down at once.
 
+mod usage;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::RwLock;
 use std::time::Instant;
+
+pub use usage::Usage;
 
 use uuid::Uuid;
 
@@ -54,6 +58,10 @@ pub enum Change {
 pub struct Observed {
     nodes: RwLock<HashMap<Uuid, Observation>>,
     storage: RwLock<HashMap<Uuid, u64>>,
+    /// What each node's process uses (CPU, memory, its directory's bytes).
+    usage: RwLock<HashMap<Uuid, Usage>>,
+    /// The machine's one-minute load average, as the health loop last read it.
+    load: RwLock<Option<f64>>,
     /// Nodes strato froze on purpose (an injected fault), until when: a
     /// frozen process is alive, so a liveness check alone would call it ready.
     frozen: RwLock<HashMap<Uuid, Instant>>,
@@ -117,9 +125,35 @@ impl Observed {
         self.storage.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&cluster).copied()
     }
 
+    /// Reads the machine's load average (the health loop, each interval).
+    pub fn measure_load(&self) {
+        *self.load.write().unwrap_or_else(std::sync::PoisonError::into_inner) = usage::load_one_minute();
+    }
+
+    /// The machine's one-minute load average when last read.
+    pub fn load(&self) -> Option<f64> {
+        *self.load.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What the node's process used when last looked at (nothing if never seen running).
+    pub fn usage(&self, node: Uuid) -> Usage {
+        self.usage.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(&node).copied().unwrap_or_default()
+    }
+
+    fn record_usage(&self, node: Uuid, seen: Seen, at: Instant) {
+        let mut all = self.usage.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let u = all.entry(node).or_default();
+        let next = match seen.process {
+            Some(s) => u.sampled(s, at),
+            None => u.stopped(),
+        };
+        *u = Usage { disk_bytes: seen.disk_bytes.or(next.disk_bytes), ..next };
+    }
+
     /// Forgets nodes and clusters that are no longer live (retired members, deleted clusters).
     pub fn retain(&self, live_nodes: &HashSet<Uuid>, live_clusters: &HashSet<Uuid>) {
         self.nodes.write().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|id, _| live_nodes.contains(id));
+        self.usage.write().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|id, _| live_nodes.contains(id));
         self.storage.write().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|id, _| live_clusters.contains(id));
     }
 
@@ -161,10 +195,22 @@ pub struct Look {
     pub change: Change,
 }
 
+/// What a look found of a node's process and files, besides its health.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    process: Option<usage::ProcessSample>,
+    disk_bytes: Option<u64>,
+}
+
 impl Observed {
     /// Looks at every node of `cluster` through its engine (off the async
     /// threads: a probe may wait on a socket) and records what it saw.
     pub async fn look(&self, engines: &Engines, cluster: &Cluster, nodes: &[Node]) -> Vec<Look> {
+        self.look_measuring(engines, cluster, nodes, false).await
+    }
+
+    /// As `look`; with `measure_disk`, also the bytes of each node's directory.
+    pub async fn look_measuring(&self, engines: &Engines, cluster: &Cluster, nodes: &[Node], measure_disk: bool) -> Vec<Look> {
         let engine = engines.for_cluster(cluster).clone();
         let layout = engine.layout(cluster.id);
         let nodes = nodes.to_vec();
@@ -172,14 +218,20 @@ impl Observed {
         let seen = tokio::task::spawn_blocking(move || {
             nodes.into_iter().map(|n| {
                 let h = engine.observe(&layout, &n);
-                (n, h)
+                let running = matches!(h, NodeHealth::Ready | NodeHealth::Starting);
+                let process = if running { engine.pid(&layout, &n).and_then(usage::sample) } else { None };
+                let disk_bytes = if measure_disk { usage::disk_bytes(&layout.node_dir(n.ordinal)) } else { None };
+                (n, h, Seen { process, disk_bytes })
             }).collect::<Vec<_>>()
         })
         .await
         .unwrap_or_default();
         seen.into_iter()
-            .map(|(node, health)| {
+            .map(|(node, health, found)| {
                 let (health, frozen) = self.unless_frozen(node.id, health, looked_at);
+                if health != NodeHealth::Unknown {
+                    self.record_usage(node.id, found, looked_at);
+                }
                 let change = self.record_look(node.id, health, looked_at, frozen);
                 Look { node, health, change }
             })
