@@ -119,6 +119,20 @@ pub fn decode_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) ->
     })
 }
 
+/// Decodes a body that is a JSON array (Alibaba's pipeline calls), each
+/// element as `decode_value` decodes an object; errors name the element's field.
+pub fn decode_array<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Vec<T>, BodyError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| BodyError { path: String::new(), message: format!("the body is not valid JSON: {e}") })?;
+    if !value.is_array() {
+        return Err(BodyError { path: String::new(), message: "the body must be a JSON array".into() });
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        BodyError { path: if path == "." { String::new() } else { path }, message: e.into_inner().to_string() }
+    })
+}
+
 /// Largest request body any dialect accepts.
 pub const MAX_BODY: usize = 1024 * 1024;
 

@@ -11,6 +11,7 @@ use uuid::Uuid;
 mod access;
 mod admin;
 mod faults;
+mod pipelines;
 mod search;
 mod vector;
 mod warehouse;

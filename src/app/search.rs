@@ -19,6 +19,8 @@ pub struct SearchChange {
     pub flavor: Option<String>,
     /// Engine settings (Alibaba `esConfig`) in place of the recorded ones.
     pub engine_settings: Option<std::collections::BTreeMap<String, String>>,
+    /// Logstash pipelines in place of the saved ones (the deployed ones differ).
+    pub pipelines: Option<Vec<crate::core::pipeline::Pipeline>>,
 }
 
 impl App {
@@ -63,19 +65,28 @@ impl App {
             Some(wanted) => Some(search::engine_settings(&spec, wanted)?),
             None => None,
         };
-        if to == spec.node_count && disk.is_none() && flavor.is_none() && engine_settings.is_none() {
+        let pipelines = change.pipelines.filter(|p| crate::core::pipeline::redeploys(&spec.pipelines, p));
+        if to == spec.node_count && disk.is_none() && flavor.is_none() && engine_settings.is_none() && pipelines.is_none() {
             return Err(CoreError::invalid(Field::Unchanged, "the request changes nothing"));
         }
         if to != spec.node_count && flavor.is_some() {
             return Err(CoreError::invalid(Field::Flavor, "change the member count and the flavor in separate requests"));
         }
-        let message = match (&flavor, &engine_settings) {
-            (Some(f), _) => format!("change to flavor {f} accepted"),
-            (None, Some(s)) => format!("{} engine setting(s) accepted", s.len()),
-            (None, None) => format!("change to {to} members accepted"),
+        let message = match (&flavor, &engine_settings, &pipelines) {
+            (Some(f), _, _) => format!("change to flavor {f} accepted"),
+            (None, Some(s), _) => format!("{} engine setting(s) accepted", s.len()),
+            (None, None, Some(p)) => format!("deployment of {} pipeline(s) accepted", p.iter().filter(|p| p.deployed).count()),
+            (None, None, None) => format!("change to {to} members accepted"),
         };
-        let payload =
-            JobPayload { from_nodes: Some(spec.node_count), to_nodes: Some(to), disk_gb: disk, flavor, engine_settings, ..JobPayload::default() };
+        let payload = JobPayload {
+            from_nodes: Some(spec.node_count),
+            to_nodes: Some(to),
+            disk_gb: disk,
+            flavor,
+            engine_settings,
+            pipelines,
+            ..JobPayload::default()
+        };
         self.enqueue_change(&cluster, payload, message).await
     }
 

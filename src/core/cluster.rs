@@ -235,6 +235,9 @@ impl ClusterSpec {
                 if let Some(settings) = &change.engine_settings {
                     next.engine_settings = settings.clone();
                 }
+                if let Some(pipelines) = &change.pipelines {
+                    next.pipelines = pipelines.clone();
+                }
                 Ok(ClusterSpec::Search(next))
             }
             ClusterSpec::Warehouse(w) => {

@@ -476,6 +476,10 @@ pub struct JobPayload {
     /// The database parameters an apply-settings job sets (validated values).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
+    /// A change task's Logstash pipelines (all of them, as they will be saved):
+    /// every member is restarted with the deployed ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pipelines: Option<Vec<super::pipeline::Pipeline>>,
     /// A restart done member by member (Alibaba RestartInstance's kinds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rolling: Option<RollingRestart>,
@@ -484,7 +488,7 @@ pub struct JobPayload {
 impl JobPayload {
     /// A change task that gives every member a new configuration.
     pub fn reconfigures_members(&self) -> bool {
-        self.flavor.is_some() || self.engine_settings.is_some()
+        self.flavor.is_some() || self.engine_settings.is_some() || self.pipelines.is_some()
     }
 
     /// A change task that takes members away.

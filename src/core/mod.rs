@@ -13,6 +13,7 @@ pub mod identity;
 pub mod job;
 pub mod node_types;
 pub mod parameters;
+pub mod pipeline;
 pub mod search;
 pub mod snapshot;
 pub mod status;

@@ -79,6 +79,10 @@ pub struct SearchSpec {
     /// Public access and white-IP lists (Alibaba network settings).
     #[serde(default)]
     pub access: super::access::SearchAccess,
+    /// Saved Logstash pipelines (Alibaba CreatePipelines); the deployed ones
+    /// are in every member's configuration.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pipelines: Vec<super::pipeline::Pipeline>,
 }
 
 impl SearchSpec {
@@ -356,6 +360,7 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
         tags: super::tags::added(Product::Css, &[], &input.tags)?,
         engine_settings: BTreeMap::new(),
         access: Default::default(),
+        pipelines: Vec::new(),
     })
 }
 
@@ -455,6 +460,7 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
         tags: super::tags::added(product, &[], &input.tags)?,
         engine_settings: BTreeMap::new(),
         access: Default::default(),
+        pipelines: Vec::new(),
     })
 }
 

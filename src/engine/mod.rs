@@ -167,6 +167,11 @@ pub trait Engine: Send + Sync + 'static {
         let _ = (layout, nodes);
         Ok(vec![])
     }
+    /// Whether the members run the Logstash pipelines they are given (a log
+    /// datastore bound to a real Logstash; a stand-in only keeps them).
+    fn runs_pipelines(&self) -> bool {
+        false
+    }
     /// What the node's process is doing right now (cheap).
     fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth;
     /// The node's process id, if it runs.

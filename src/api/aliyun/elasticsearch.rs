@@ -113,7 +113,6 @@ pub async fn delete(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path
     responses(
         (status = 200, description = "Accepted: the instance.", body = Reply<ElasticsearchInstance>),
         (status = 400, description = RESTART_REFUSED, body = ErrorBody),
-        (status = 501, description = "A blue-green restart (not emulated).", body = ErrorBody),
     ),
 )]
 pub async fn restart(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>, Query(q): Query<Params>, Extension(RawBody(b)): Body) -> Answer<ElasticsearchInstance> {

@@ -64,7 +64,13 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
         "OperationNotEmulated",
         StatusCode::NOT_IMPLEMENTED,
         "An operation of the Alibaba Elasticsearch SDK that strato does not emulate (the Message names it; \
-         docs/operations.md lists them), or something strato does not run (a Kibana endpoint or white list).",
+         docs/operations.md lists them).",
+    ),
+    (
+        "OperationNotEmulated",
+        StatusCode::BAD_REQUEST,
+        "An option of an emulated operation that strato does not run (a Kibana endpoint or white list, a blue-green \
+         restart, Kibana pipeline management); the Message says what. Nothing changed.",
     ),
     ("MustChangeOneResource", StatusCode::BAD_REQUEST, "The update changes nothing (a value the instance has already)."),
     ("RestartBatchValueError", StatusCode::BAD_REQUEST, "A forced restart's batchCount is not above 0 and at most 100."),
@@ -125,7 +131,8 @@ impl AliError {
                 CoreError::EngineUnavailable(_) | CoreError::AddressesExhausted | CoreError::PortsExhausted => {
                     (S::SERVICE_UNAVAILABLE, "ServiceUnavailable")
                 }
-                CoreError::NotEmulated(_) => (S::NOT_IMPLEMENTED, "OperationNotEmulated"),
+                // An option of an emulated operation strato does not run (a Kibana endpoint, a blue-green restart): refused as asked.
+                CoreError::NotEmulated(_) => (S::BAD_REQUEST, "OperationNotEmulated"),
                 CoreError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "InternalError"),
             },
             AliError::Auth(e) => match e {

@@ -11,6 +11,7 @@ mod instances;
 mod logstash;
 mod network;
 mod openapi;
+mod pipelines;
 mod render;
 mod tags;
 mod tokens;
@@ -56,6 +57,11 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(network::list_nodes))
         .routes(routes!(tags::tag, tags::untag, tags::list))
         .routes(routes!(tags::all))
+        .routes(routes!(pipelines::create, pipelines::update, pipelines::delete, pipelines::list))
+        .routes(routes!(pipelines::describe))
+        .routes(routes!(pipelines::run))
+        .routes(routes!(pipelines::stop))
+        .routes(routes!(pipelines::management, pipelines::set_management))
         .routes(routes!(ls::create, ls::list))
         .routes(routes!(ls::describe, ls::update, ls::delete))
         .routes(routes!(ls::restart))

@@ -73,13 +73,12 @@ pub async fn close_https(State(ctx): State<Ctx>, Extension(c): Caller, Path(id):
     description = "`WORKER`/`PUBLIC`: strato's forwarder serves the members at `publicDomain:publicPort` (the first \
         member's address, port + 1) to the clients `publicIpWhitelist` admits, from the moment this answers until it is \
         closed. Opening what is open (or closing what is closed) is RepetitionOperationError. The members' private \
-        endpoint always serves (InvalidParameter); Kibana is not run by strato (501 OperationNotEmulated).",
+        endpoint always serves (InvalidParameter); Kibana is not run by strato (OperationNotEmulated).",
     params(("id" = String, Path, description = ES_ID), ("clientToken" = Option<String>, Query, description = CLIENT_TOKEN)),
     request_body = TriggerNetworkRequest,
     responses(
         (status = 200, description = "Done.", body = Reply<bool>),
         (status = 400, description = NOT_FOUND_OR_STATE, body = ErrorBody),
-        (status = 501, description = "Kibana endpoints (strato runs no Kibana).", body = ErrorBody),
     ),
 )]
 pub async fn trigger_network(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>, Query(q): Query<Params>, Extension(RawBody(b)): Body) -> Answer<bool> {
@@ -99,13 +98,12 @@ pub async fn trigger_network(State(ctx): State<Ctx>, Extension(c): Caller, Path(
         (`Cover` with no addresses removes it, `Append` needs it to exist, `Delete` must leave one address). Addresses \
         are IPs or CIDR blocks; a public list takes no private addresses. The public list is enforced by strato's \
         forwarder at once; the private one is recorded (the members' own addresses serve every local client). Kibana \
-        lists: 501 OperationNotEmulated.",
+        lists: OperationNotEmulated.",
     params(("id" = String, Path, description = ES_ID), ("clientToken" = Option<String>, Query, description = CLIENT_TOKEN)),
     request_body = ModifyWhiteIpsRequest,
     responses(
         (status = 200, description = "Done.", body = Reply<bool>),
         (status = 400, description = NOT_FOUND_OR_STATE, body = ErrorBody),
-        (status = 501, description = "Kibana white lists (strato runs no Kibana).", body = ErrorBody),
     ),
 )]
 pub async fn modify_white_ips(State(ctx): State<Ctx>, Extension(c): Caller, Path(id): Path<String>, Query(q): Query<Params>, Extension(RawBody(b)): Body) -> Answer<bool> {

@@ -25,14 +25,16 @@ pub const CLIENT_TOKEN: &str = "Idempotency: 1 to 64 ASCII characters (else Inva
 pub const ENGINE_UNAVAILABLE: &str = "The product's engine is not installed or bound on this server, or no node address or \
     engine port is free (ServiceUnavailable; nothing was created); or too many signature nonces are remembered (Throttling).";
 pub const NOT_FOUND_OR_STATE: &str = "No such instance (InstanceNotFound), the instance is busy (InstanceActivating) or its \
-    status does not allow the action (InstanceStatusNotSupportCurrentAction), a clientToken refusal, or a signature refusal.";
+    status does not allow the action (InstanceStatusNotSupportCurrentAction), an option strato does not run \
+    (OperationNotEmulated), a clientToken refusal, or a signature refusal.";
 
 pub const RESTART: &str = "Restarts members in place, the rest serving meanwhile: every member one at a time (`instance`, \
     the default), a forced `instance` restart `batchCount` percent of them at a time, or the members whose addresses \
     `nodes` lists (`nodeIp`); `activating` until done.";
 pub const RESTART_REFUSED: &str = "No such instance (InstanceNotFound), the instance is busy (InstanceActivating), a bad \
     restartType or member (InvalidParameter), a forced restart without 0 < batchCount <= 100 (RestartBatchValueError), a \
-    normal one with a batchCount (NormalRestartNotSupportBatch), a clientToken refusal, or a signature refusal.";
+    normal one with a batchCount (NormalRestartNotSupportBatch), a blue-green restart (OperationNotEmulated), a clientToken \
+    refusal, or a signature refusal.";
 
 const ERROR_SCHEMA: &str = "ErrorBody";
 

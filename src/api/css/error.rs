@@ -104,7 +104,8 @@ impl CssError {
                 CoreError::EngineUnavailable(_) | CoreError::AddressesExhausted | CoreError::PortsExhausted => {
                     (S::SERVICE_UNAVAILABLE, "CSS.6000")
                 }
-                CoreError::NotEmulated(_) => (S::NOT_IMPLEMENTED, "CSS.0501"),
+                // An option strato does not run; the message says so.
+                CoreError::NotEmulated(_) => (S::BAD_REQUEST, INVALID),
                 CoreError::Internal(_) => (S::INTERNAL_SERVER_ERROR, INTERNAL),
             },
             CssError::Auth(e) => match e {

@@ -151,7 +151,8 @@ impl DwsError {
                 CoreError::AddressesExhausted | CoreError::PortsExhausted => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
                 CoreError::NotSupported(_) | CoreError::NotDedicated { .. } => (StatusCode::BAD_REQUEST, "DWS.0001"),
                 CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
-                CoreError::NotEmulated(_) => (StatusCode::NOT_IMPLEMENTED, "DWS.0501"),
+                // An option strato does not run; the message says so.
+                CoreError::NotEmulated(_) => (StatusCode::BAD_REQUEST, "DWS.0001"),
                 CoreError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "DWS.9999"),
             },
             DwsError::Auth(e) => match e {

@@ -23,10 +23,17 @@ use std::time::Duration;
 
 use super::distro::{self, quote, Version};
 use super::{Launch, Launcher, Member, Peers};
+use crate::core::pipeline::Pipeline;
 use crate::engine::probe;
 
 /// The pipeline's TCP input listens on the member's port + 1.
 pub const INPUT_OFFSET: u16 = 1;
+/// User pipelines' files in `pipeline/` (strato's own is `main.conf`).
+const USER_PREFIX: &str = "user-";
+
+fn user_file(p: &Pipeline) -> String {
+    format!("{USER_PREFIX}{}.conf", p.id)
+}
 
 pub struct Logstash {
     home: PathBuf,
@@ -59,11 +66,45 @@ impl Logstash {
         y
     }
 
-    pub fn pipelines_yml(member: &Member) -> String {
-        format!(
+    /// strato's own `main` pipeline, then each deployed user pipeline with
+    /// the settings it was given (others are Logstash's defaults).
+    pub fn pipelines_yml(member: &Member, pipelines: &[Pipeline]) -> String {
+        let mut y = format!(
             "# Managed by strato.\n- pipeline.id: main\n  path.config: {}\n",
             quote(&format!("{}/pipeline/main.conf", member.dir.display()))
-        )
+        );
+        for p in pipelines {
+            let _ = writeln!(y, "- pipeline.id: {}", quote(&p.id));
+            let _ = writeln!(y, "  path.config: {}", quote(&format!("{}/pipeline/{}", member.dir.display(), user_file(p))));
+            let settings = [
+                ("pipeline.workers", p.workers.map(|v| v.to_string())),
+                ("pipeline.batch.size", p.batch_size.map(|v| v.to_string())),
+                ("pipeline.batch.delay", p.batch_delay.map(|v| v.to_string())),
+                ("queue.type", p.queue_type.map(|q| q.logstash().to_string())),
+                ("queue.max_bytes", p.queue_max_bytes.map(|v| format!("{v}mb"))),
+                ("queue.checkpoint.writes", p.queue_checkpoint_writes.map(|v| v.to_string())),
+            ];
+            for (k, v) in settings {
+                if let Some(v) = v {
+                    let _ = writeln!(y, "  {k}: {v}");
+                }
+            }
+        }
+        y
+    }
+
+    /// Writes each user pipeline's configuration, removing those no longer deployed.
+    fn write_user_pipelines(dir: &Path, pipelines: &[Pipeline]) -> std::io::Result<()> {
+        for e in std::fs::read_dir(dir)?.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with(USER_PREFIX) && !pipelines.iter().any(|p| user_file(p) == name) {
+                std::fs::remove_file(e.path())?;
+            }
+        }
+        for p in pipelines {
+            std::fs::write(dir.join(user_file(p)), &p.config)?;
+        }
+        Ok(())
     }
 
     pub fn pipeline(member: &Member) -> std::io::Result<String> {
@@ -108,14 +149,19 @@ impl Launcher for Logstash {
     fn extra_ports(&self, member: &Member) -> Vec<u16> {
         member.port_plus(INPUT_OFFSET).into_iter().collect()
     }
-    fn write_files(&self, into: &Path, member: &Member, _peers: &Peers) -> std::io::Result<()> {
+    fn write_files(&self, into: &Path, member: &Member, peers: &Peers) -> std::io::Result<()> {
         distro::member_config(&self.home, into, member)?;
         for sub in ["pipeline", "output"] {
             std::fs::create_dir_all(into.join(sub))?;
         }
+        let pipelines = &peers.settings.pipelines;
         std::fs::write(into.join("config/logstash.yml"), Self::logstash_yml(member, self.version()))?;
-        std::fs::write(into.join("config/pipelines.yml"), Self::pipelines_yml(member))?;
-        std::fs::write(into.join("pipeline/main.conf"), Self::pipeline(member)?)
+        std::fs::write(into.join("config/pipelines.yml"), Self::pipelines_yml(member, pipelines))?;
+        std::fs::write(into.join("pipeline/main.conf"), Self::pipeline(member)?)?;
+        Self::write_user_pipelines(&into.join("pipeline"), pipelines)
+    }
+    fn runs_pipelines(&self) -> bool {
+        true
     }
     fn command(&self, member: &Member) -> Launch {
         let d = member.dir.display();
@@ -142,6 +188,7 @@ impl Launcher for Logstash {
 mod tests {
     use super::*;
     use crate::engine::service::distro::tests::{fake_home, member};
+    use crate::engine::service::MemberSettings;
 
     #[test]
     fn a_member_has_its_settings_dir_and_a_tcp_pipeline() {
@@ -175,6 +222,41 @@ mod tests {
         assert_eq!(launch.env[0].1, "-Xms512m -Xmx512m -Djava.io.tmpdir=/var/lib/strato/clusters/c/node-0/tmp");
         assert_eq!(launch.env[1], ("LS_JVM_OPTS".into(), "/var/lib/strato/clusters/c/node-0/config/jvm.options".into()));
         assert_eq!(ls.extra_ports(&m), vec![9601]);
+    }
+
+    #[test]
+    fn deployed_pipelines_are_listed_with_their_settings_and_stale_ones_removed() {
+        use crate::core::pipeline::QueueType;
+        let home = fake_home("logstash-core.jar", "-Xms1g\n-Xmx1g\n");
+        let ls = Logstash::new(home.path().to_path_buf());
+        let stage = tempfile::tempdir().unwrap();
+        let m = Member { port: 9600, ..member(0) };
+        let p = |id: &str| Pipeline {
+            id: id.into(),
+            description: String::new(),
+            config: format!("input {{ generator {{ message => \"{id}\" }} }}"),
+            workers: Some(2),
+            batch_size: None,
+            batch_delay: None,
+            queue_type: Some(QueueType::Persisted),
+            queue_max_bytes: Some(1024),
+            queue_checkpoint_writes: None,
+            deployed: true,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let peers = |ps: Vec<Pipeline>| Peers { settings: MemberSettings { pipelines: ps, ..MemberSettings::default() }, ..Peers::default() };
+        ls.write_files(stage.path(), &m, &peers(vec![p("ingest"), p("audit")])).unwrap();
+        let y = std::fs::read_to_string(stage.path().join("config/pipelines.yml")).unwrap();
+        assert!(
+            y.contains("- pipeline.id: \"ingest\"\n  path.config: \"/var/lib/strato/clusters/c/node-0/pipeline/user-ingest.conf\"\n  pipeline.workers: 2\n  queue.type: persisted\n  queue.max_bytes: 1024mb\n"),
+            "{y}"
+        );
+        assert!(stage.path().join("pipeline/user-audit.conf").exists());
+        // Redeployed without `audit`: its file goes, main stays.
+        ls.write_files(stage.path(), &m, &peers(vec![p("ingest")])).unwrap();
+        assert!(!stage.path().join("pipeline/user-audit.conf").exists() && stage.path().join("pipeline/main.conf").exists());
+        assert!(std::fs::read_to_string(stage.path().join("pipeline/user-ingest.conf")).unwrap().contains("generator"));
     }
 
     #[test]

@@ -186,11 +186,14 @@ pub struct MemberSettings {
     pub flavor: String,
     /// Engine settings (validated keys and values), in key order.
     pub engine: std::collections::BTreeMap<String, String>,
+    /// The deployed Logstash pipelines (a log datastore's drivers run them).
+    pub pipelines: Vec<crate::core::pipeline::Pipeline>,
 }
 
 impl MemberSettings {
     pub fn of(spec: &crate::core::search::SearchSpec) -> MemberSettings {
-        MemberSettings { flavor: spec.flavor.clone(), engine: spec.engine_settings.clone() }
+        let pipelines = spec.pipelines.iter().filter(|p| p.deployed).cloned().collect();
+        MemberSettings { flavor: spec.flavor.clone(), engine: spec.engine_settings.clone(), pipelines }
     }
 }
 
@@ -241,6 +244,10 @@ pub trait Launcher: Send + Sync + 'static {
     /// The program's version, when it says (asked once).
     fn version(&self) -> Option<String> {
         None
+    }
+    /// Whether the members run the Logstash pipelines they are given.
+    fn runs_pipelines(&self) -> bool {
+        false
     }
     /// All `members` (the primary first) form one service.
     fn formed(&self, members: &[Member]) -> bool {
@@ -602,6 +609,10 @@ impl Engine for ServiceEngine {
             self.chown_tree(&member.dir).map_err(EngineError::io(format!("chown {}", member.dir.display())))?;
         }
         Ok(())
+    }
+
+    fn runs_pipelines(&self) -> bool {
+        self.launcher.runs_pipelines()
     }
 
     fn observe(&self, layout: &ClusterLayout, node: &Node) -> NodeHealth {

@@ -14,6 +14,7 @@
 //! deserialize too: a clientToken's first result is stored and answered again.
 
 mod access;
+mod pipelines;
 mod restart;
 mod tags;
 
@@ -22,6 +23,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 pub use access::*;
+pub use pipelines::*;
 pub use restart::*;
 pub use tags::*;
 
@@ -515,6 +517,11 @@ pub struct LogstashInstance {
 
 pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, CoreError> {
     crate::api::decode_body(body).map_err(|e| CoreError::MalformedBody(e.to_string()))
+}
+
+/// A body that is a JSON array (pipelines, pipeline ids).
+pub fn decode_list<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Vec<T>, CoreError> {
+    crate::api::decode_array(body).map_err(|e| CoreError::MalformedBody(e.to_string()))
 }
 
 /// The payment types Alibaba documents.
