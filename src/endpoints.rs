@@ -62,7 +62,7 @@ pub fn routes(bound: &[(Cluster, Vec<Node>)]) -> Routes {
             ClusterSpec::Search(s) if s.access.public => {
                 let Some(port) = first.port.checked_add(PUBLIC_PORT_OFFSET) else { continue };
                 let targets = nodes.iter().map(|n| SocketAddrV4::new(n.address, n.port)).collect();
-                let admit = Some(s.access.list(access::WhiteIpKind::PublicEs));
+                let admit = (!s.access.public_open_to_all).then(|| s.access.list(access::WhiteIpKind::PublicEs));
                 routes.insert(SocketAddrV4::new(first.address, port), Route { targets, admit });
             }
             _ => {}

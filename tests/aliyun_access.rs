@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::net::IpAddr;
 use std::time::Duration;
 
-use common::search::stand_in_engines;
+use common::search::{root_from, stand_in_engines};
 use common::Server;
 use serde_json::{json, Value};
 
@@ -21,16 +20,6 @@ fn server() -> Option<Server> {
 
 fn code(r: (u16, Value)) -> String {
     r.1["Code"].as_str().unwrap_or_default().to_string()
-}
-
-/// `GET http://{at}/` from the source address `from`: the engine's answer, or None if the connection was refused or closed.
-fn root_from(from: &str, at: &str) -> Option<Value> {
-    let client = reqwest::blocking::Client::builder()
-        .local_address(from.parse::<IpAddr>().unwrap())
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
-    client.get(format!("http://{at}/")).send().ok()?.json().ok()
 }
 
 fn public_endpoint(r: &Value) -> String {

@@ -102,12 +102,32 @@ pub struct SearchAccess {
     /// `0.0.0.0/0` (every private client), no public one (no public client).
     #[serde(default = "SearchAccess::initial_groups")]
     pub groups: Vec<WhiteIpGroup>,
+    /// CSS: public access without a white list admits every client.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public_open_to_all: bool,
+    /// CSS: the public bandwidth asked for, Mbit/s (recorded: loopback has no meter).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_mbit: Option<u32>,
 }
 
 impl Default for SearchAccess {
     fn default() -> Self {
-        SearchAccess { public: false, groups: SearchAccess::initial_groups() }
+        SearchAccess { public: false, groups: SearchAccess::initial_groups(), public_open_to_all: false, bandwidth_mbit: None }
     }
+}
+
+/// CSS public bandwidth, Mbit/s.
+pub const CSS_BANDWIDTH: (i64, i64) = (1, 200);
+
+/// A CSS public-access change (`public/open`, `close`, `bandwidth`,
+/// `whitelist/update`, `whitelist/close`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CssPublic {
+    Open { bandwidth: i64, white_list: Option<String> },
+    Close,
+    Bandwidth(i64),
+    WhiteList(String),
+    WhiteListClose,
 }
 
 /// The group `whiteIpList` changes.
@@ -136,7 +156,56 @@ impl SearchAccess {
 
     /// Whether the public endpoint admits a client at `peer`.
     pub fn admits_public(&self, peer: IpAddr) -> bool {
-        admits(&self.list(WhiteIpKind::PublicEs), peer)
+        self.public_open_to_all || admits(&self.list(WhiteIpKind::PublicEs), peer)
+    }
+
+    /// The settings after a CSS public-access change. Opening what is open
+    /// or closing what is closed is `Unchanged`; the others need it open.
+    pub fn css_public(&self, change: &CssPublic) -> Result<SearchAccess, CoreError> {
+        let closed = || CoreError::WrongState { state: "without public access".into() };
+        let mut next = self.clone();
+        match change {
+            CssPublic::Open { .. } if self.public => return Err(CoreError::invalid(Field::Unchanged, "public access is open already")),
+            CssPublic::Open { bandwidth, white_list } => {
+                next.public = true;
+                next.bandwidth_mbit = Some(css_bandwidth(*bandwidth)?);
+                match white_list.as_deref().filter(|w| !w.trim().is_empty()) {
+                    Some(list) => next = next.with_public_list(list)?,
+                    None => {
+                        next.public_open_to_all = true;
+                        next.groups.retain(|g| g.kind != WhiteIpKind::PublicEs);
+                    }
+                }
+            }
+            CssPublic::Close if !self.public => return Err(CoreError::invalid(Field::Unchanged, "public access is not open")),
+            CssPublic::Close => {
+                next.public = false;
+                next.public_open_to_all = false;
+                next.bandwidth_mbit = None;
+                next.groups.retain(|g| g.kind != WhiteIpKind::PublicEs);
+            }
+            _ if !self.public => return Err(closed()),
+            CssPublic::Bandwidth(b) => next.bandwidth_mbit = Some(css_bandwidth(*b)?),
+            CssPublic::WhiteList(list) => next = next.with_public_list(list)?,
+            CssPublic::WhiteListClose if self.public_open_to_all => {
+                return Err(CoreError::invalid(Field::Unchanged, "the public white list is not on"))
+            }
+            CssPublic::WhiteListClose => {
+                next.public_open_to_all = true;
+                next.groups.retain(|g| g.kind != WhiteIpKind::PublicEs);
+            }
+        }
+        Ok(next)
+    }
+
+    /// CSS's white list (`a,b,c`) as the public list, on.
+    fn with_public_list(&self, list: &str) -> Result<SearchAccess, CoreError> {
+        let ips: Vec<String> = list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        if ips.is_empty() {
+            return Err(CoreError::invalid(Field::WhiteIp, "the white list names no address"));
+        }
+        let next = SearchAccess { public_open_to_all: false, ..self.clone() };
+        next.modified(WhiteIpKind::PublicEs, DEFAULT_GROUP, ModifyMode::Cover, &ips)
     }
 
     /// The settings after a `modifyMode` change of `group` of `kind` to `ips`.
@@ -190,6 +259,51 @@ impl SearchAccess {
                 Err(CoreError::NotEmulated(format!("{} access: strato runs no Kibana", kind.as_str())))
             }
         }
+    }
+}
+
+/// A static route of a CSS Logstash cluster (`route`, `add_ip` / `del_ip`):
+/// recorded and shown (the members' host routes are the machine's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaticRoute {
+    pub ip: String,
+    pub netmask: String,
+    pub updated_at: super::Millis,
+}
+
+/// At most this many static routes per cluster.
+pub const MAX_ROUTES: usize = 100;
+
+/// The routes after adding (or, `add` false, deleting) `ip`/`netmask`.
+pub fn routes_changed(current: &[StaticRoute], add: bool, ip: &str, netmask: &str, now: super::Millis) -> Result<Vec<StaticRoute>, CoreError> {
+    let bad = |m: String| CoreError::invalid(Field::Route, m);
+    let addr: std::net::Ipv4Addr = ip.trim().parse().map_err(|_| bad(format!("configkey `{ip}` is not an IPv4 address")))?;
+    if addr.octets()[0] == 0 {
+        return Err(bad(format!("configkey `{ip}` may not start with 0")));
+    }
+    let mask: std::net::Ipv4Addr = netmask.trim().parse().map_err(|_| bad(format!("configvalue `{netmask}` is not a netmask")))?;
+    let bits = u32::from(mask);
+    if bits.leading_ones() + bits.trailing_zeros() != 32 {
+        return Err(bad(format!("configvalue `{netmask}` is not a netmask (its ones must be contiguous)")));
+    }
+    let (ip, netmask) = (addr.to_string(), mask.to_string());
+    let mut next: Vec<StaticRoute> = current.iter().filter(|r| r.ip != ip).cloned().collect();
+    if add {
+        next.push(StaticRoute { ip, netmask, updated_at: now });
+        if next.len() > MAX_ROUTES {
+            return Err(bad(format!("a cluster has at most {MAX_ROUTES} routes")));
+        }
+    } else if next.len() == current.len() {
+        return Err(bad(format!("there is no route to {ip}")));
+    }
+    Ok(next)
+}
+
+fn css_bandwidth(b: i64) -> Result<u32, CoreError> {
+    if (CSS_BANDWIDTH.0..=CSS_BANDWIDTH.1).contains(&b) {
+        Ok(b as u32)
+    } else {
+        Err(CoreError::invalid(Field::Bandwidth, format!("the bandwidth must be {} to {} Mbit/s, got {b}", CSS_BANDWIDTH.0, CSS_BANDWIDTH.1)))
     }
 }
 
@@ -301,5 +415,42 @@ mod tests {
         assert_eq!(field(a.triggered(WhiteIpKind::PrivateEs, true)), Some(Field::Network));
         assert_eq!(field(a.triggered(WhiteIpKind::PublicKibana, true)), None);
         assert!(WhiteIpKind::of("WORKER", "INTERNET").is_err());
+    }
+
+    #[test]
+    fn static_routes_are_checked_replaced_and_deleted() {
+        let r = routes_changed(&[], true, "10.1.0.0", "255.255.0.0", 1).unwrap();
+        assert_eq!((r[0].ip.as_str(), r[0].netmask.as_str()), ("10.1.0.0", "255.255.0.0"));
+        let r = routes_changed(&r, true, "10.1.0.0", "255.255.255.0", 2).unwrap();
+        assert_eq!((r.len(), r[0].netmask.as_str()), (1, "255.255.255.0"), "the same address again replaces it");
+        for (ip, mask) in [("0.1.2.3", "255.0.0.0"), ("10.1.0.0", "255.0.255.0"), ("x", "255.0.0.0"), ("10.0.0.1", "300.0.0.0")] {
+            assert!(routes_changed(&r, true, ip, mask, 3).is_err(), "{ip} {mask}");
+        }
+        assert!(routes_changed(&r, false, "10.2.0.0", "255.255.0.0", 3).is_err(), "no such route");
+        assert!(routes_changed(&r, false, "10.1.0.0", "255.255.255.0", 3).unwrap().is_empty());
+    }
+
+    #[test]
+    fn css_public_access_opens_to_all_or_to_its_white_list() {
+        let a = SearchAccess::default();
+        let peer: IpAddr = "198.51.100.7".parse().unwrap();
+        assert!(matches!(a.css_public(&CssPublic::Bandwidth(5)), Err(CoreError::WrongState { .. })), "needs it open");
+        let field = |r: Result<SearchAccess, CoreError>| match r {
+            Err(CoreError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(a.css_public(&CssPublic::Open { bandwidth: 0, white_list: None })), Field::Bandwidth);
+        let open = a.css_public(&CssPublic::Open { bandwidth: 5, white_list: None }).unwrap();
+        assert!(open.public && open.admits_public(peer) && open.bandwidth_mbit == Some(5), "no white list admits all");
+        assert_eq!(field(open.css_public(&CssPublic::Open { bandwidth: 5, white_list: None })), Field::Unchanged);
+        assert_eq!(field(open.css_public(&CssPublic::WhiteListClose)), Field::Unchanged);
+        let listed = open.css_public(&CssPublic::WhiteList("127.0.0.1, 10.0.0.0/8".into()));
+        assert_eq!(field(listed), Field::WhiteIp, "a public list takes no private addresses");
+        let listed = open.css_public(&CssPublic::WhiteList("127.0.0.1,203.0.113.0/24".into())).unwrap();
+        assert!(!listed.admits_public(peer) && listed.admits_public("203.0.113.9".parse().unwrap()));
+        assert!(listed.css_public(&CssPublic::WhiteListClose).unwrap().admits_public(peer));
+        let closed = listed.css_public(&CssPublic::Close).unwrap();
+        assert!(!closed.public && closed.list(WhiteIpKind::PublicEs).is_empty() && closed.bandwidth_mbit.is_none());
+        assert_eq!(field(closed.css_public(&CssPublic::Close)), Field::Unchanged);
     }
 }

@@ -61,6 +61,12 @@ pub enum Field {
     Pipeline,
     /// A restart's kind, members or batch.
     Restart,
+    /// A public bandwidth (CSS).
+    Bandwidth,
+    /// A security-mode combination (CSS: HTTPS needs the security mode).
+    Security,
+    /// A static route (CSS Logstash `route`).
+    Route,
 }
 
 #[derive(Debug, Error)]

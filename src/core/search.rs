@@ -83,6 +83,9 @@ pub struct SearchSpec {
     /// are in every member's configuration.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<super::pipeline::Pipeline>,
+    /// Static routes (CSS Logstash `route`), recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<super::access::StaticRoute>,
 }
 
 impl SearchSpec {
@@ -361,6 +364,7 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
         engine_settings: BTreeMap::new(),
         access: Default::default(),
         pipelines: Vec::new(),
+        routes: Vec::new(),
     })
 }
 
@@ -408,6 +412,16 @@ pub fn aliyun_password(p: &str) -> Result<(), CoreError> {
     } else {
         Err(CoreError::invalid(Field::UserPwd, "esAdminPassword must be 8 to 32 characters with three of: upper case, lower case, digits, special characters"))
     }
+}
+
+/// CSS's administrator password rule: Alibaba's, and neither `admin` nor its reverse.
+pub fn css_password(p: &str) -> Result<(), CoreError> {
+    if p.eq_ignore_ascii_case("admin") || p.eq_ignore_ascii_case("nimda") {
+        return Err(CoreError::invalid(Field::UserPwd, "the password may not be the administrator's name or its reverse"));
+    }
+    aliyun_password(p).map_err(|_| {
+        CoreError::invalid(Field::UserPwd, "the password must be 8 to 32 characters with three of: upper case, lower case, digits, special characters")
+    })
 }
 
 /// An Alibaba instance description (its name in the console): plain text, at most 30 characters.
@@ -461,6 +475,7 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
         engine_settings: BTreeMap::new(),
         access: Default::default(),
         pipelines: Vec::new(),
+        routes: Vec::new(),
     })
 }
 

@@ -26,6 +26,18 @@ pub fn osmem_bin() -> Option<String> {
 
 pub const SYSLOG_NG: &str = "/usr/sbin/syslog-ng";
 
+/// `GET http://{at}/` from the source address `from` (a public endpoint's
+/// white list decides by it): the engine's answer, or None if the connection
+/// was refused or closed.
+pub fn root_from(from: &str, at: &str) -> Option<Value> {
+    let client = reqwest::blocking::Client::builder()
+        .local_address(from.parse::<std::net::IpAddr>().unwrap())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    client.get(format!("http://{at}/")).send().ok()?.json().ok()
+}
+
 /// Server arguments binding every search/log datastore to the test stand-ins
 /// (osmem-server for elasticsearch/opensearch, syslog-ng for logstash), or None
 /// to skip (only with STRATO_SKIP_SEARCH=1; otherwise a missing stand-in fails).

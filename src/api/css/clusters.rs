@@ -52,6 +52,7 @@ pub async fn create(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid)
     params(
         ("project_id" = String, Path, description = PROJECT_ID),
         ("offset" = Option<u32>, Query, minimum = 1, description = "The first cluster to list, from 1 (else CSS.0001)."),
+        ("start" = Option<u32>, Query, minimum = 1, description = "`offset` as the Huawei provider's pager names it."),
         ("limit" = Option<u32>, Query, minimum = 1, description = "Clusters per page, 10 by default (else CSS.0001)."),
         ("datastoreType" = Option<String>, Query, description = "Only clusters of this datastore (`elasticsearch`, `opensearch`, `logstash`); another matches none."),
     ),
@@ -70,8 +71,9 @@ pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): 
             }),
         }
     };
-    // offset is 1-based (the first cluster is offset 1).
-    let (offset, limit) = (number("offset", 1)?, number("limit", 10)?);
+    // offset is 1-based (the first cluster is offset 1); the Huawei provider's pager calls it `start`.
+    let offset = if q.contains_key("offset") { number("offset", 1)? } else { number("start", 1)? };
+    let limit = number("limit", 10)?;
     let mut page = ClusterQuery { offset: offset as u64 - 1, limit: Some(limit as u64), ..ClusterQuery::default() };
     if let Some(t) = q.get("datastoreType") {
         // A datastore no cluster can have matches none.

@@ -22,7 +22,13 @@ pub enum CssError {
     NoRoute(String),
     /// An operation of the CSS SDK that strato does not emulate.
     NotEmulated(&'static SdkOperation),
+    /// A refusal with CSS's own code for it, decided by the handler (open
+    /// what is open, no VPC endpoint service): one of `CODED`.
+    Coded(&'static str, String),
 }
+
+/// The codes a handler answers with `CssError::Coded` (all 400).
+pub const CODED: &[&str] = &["CSS.5159", "CSS.5158", "CSS.5181", "CSS.5182", INVALID];
 
 impl From<CoreError> for CssError {
     fn from(e: CoreError) -> Self {
@@ -56,6 +62,13 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
         "An operation of the CSS SDK that strato does not emulate (the message names it; docs/operations.md lists them).",
     ),
     ("CSS.5057", StatusCode::BAD_REQUEST, "Invalid cluster name, `offset` or `limit`."),
+    ("CSS.5310", StatusCode::BAD_REQUEST, "Public access needs HTTPS on (`mode/change`)."),
+    ("CSS.5171", StatusCode::BAD_REQUEST, "HTTPS needs the security mode (`authorityEnable`)."),
+    ("CSS.0071", StatusCode::BAD_REQUEST, "An invalid public bandwidth (1-200 Mbit/s)."),
+    ("CSS.5159", StatusCode::BAD_REQUEST, "Public access is open already."),
+    ("CSS.5158", StatusCode::BAD_REQUEST, "Public access is not open."),
+    ("CSS.5181", StatusCode::BAD_REQUEST, "The public white list is not on."),
+    ("CSS.5182", StatusCode::BAD_REQUEST, "The cluster has no VPC endpoint service (strato runs none)."),
     ("CSS.5050", StatusCode::BAD_REQUEST, "A cluster of that name exists in the project."),
     ("CSS.5137", StatusCode::BAD_REQUEST, "An invalid tag key, or too many tags (at most 20)."),
     ("CSS.5138", StatusCode::BAD_REQUEST, "An invalid tag value."),
@@ -88,6 +101,9 @@ impl CssError {
                 CoreError::Invalid { field: Field::Name, .. } => (S::BAD_REQUEST, "CSS.5057"),
                 CoreError::Invalid { field: Field::Tags, .. } => (S::BAD_REQUEST, "CSS.5137"),
                 CoreError::Invalid { field: Field::TagValue, .. } => (S::BAD_REQUEST, "CSS.5138"),
+                CoreError::Invalid { field: Field::Network, .. } => (S::BAD_REQUEST, "CSS.5310"),
+                CoreError::Invalid { field: Field::Security, .. } => (S::BAD_REQUEST, "CSS.5171"),
+                CoreError::Invalid { field: Field::Bandwidth, .. } => (S::BAD_REQUEST, "CSS.0071"),
                 CoreError::Invalid { .. } | CoreError::MalformedBody(_) | CoreError::BadId(_) => (S::BAD_REQUEST, INVALID),
                 CoreError::ClusterNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
                 CoreError::JobNotFound(_) => (S::NOT_FOUND, "CSS.3027"),
@@ -124,6 +140,7 @@ impl CssError {
             },
             CssError::NoRoute(_) => (S::NOT_FOUND, NO_ROUTE),
             CssError::NotEmulated(_) => (S::NOT_IMPLEMENTED, "CSS.0501"),
+            CssError::Coded(code, _) => (S::BAD_REQUEST, CODED.iter().find(|c| *c == code).copied().unwrap_or(INVALID)),
         }
     }
 
@@ -135,6 +152,7 @@ impl CssError {
             CssError::Http(r) => r.message(),
             CssError::NoRoute(what) => format!("no such API: {what}"),
             CssError::NotEmulated(op) => sdk_catalog::not_emulated_message(op),
+            CssError::Coded(_, m) => m.clone(),
         }
     }
 }
@@ -176,13 +194,14 @@ mod tests {
 
     fn every_error() -> Vec<CssError> {
         let s = || String::from("x");
-        let fields = [Field::Name, Field::Flavor, Field::Description, Field::Tags, Field::TagValue];
+        let fields = [Field::Name, Field::Flavor, Field::Description, Field::Tags, Field::TagValue, Field::Network, Field::Security, Field::Bandwidth];
         let mut all: Vec<CssError> = CoreError::samples(&fields).into_iter().map(CssError::Core).collect();
         all.extend(AuthError::samples([SignatureError::Missing]).into_iter().map(CssError::Auth));
         let framework = [StatusCode::METHOD_NOT_ALLOWED, StatusCode::BAD_REQUEST];
         all.extend(HttpRefusal::samples(&framework).into_iter().map(CssError::Http));
         all.push(CssError::NoRoute(s()));
         all.push(CssError::NotEmulated(&sdk_catalog::operations(sdk_catalog::Sdk::Css)[0]));
+        all.extend(CODED.iter().map(|c| CssError::Coded(c, s())));
         all
     }
 

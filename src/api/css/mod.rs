@@ -4,6 +4,7 @@
 //! DWS's paths. Handlers only decode, call `App`, and encode; the router and
 //! the OpenAPI document are built from one list of handlers (`api()`).
 
+mod access;
 mod clusters;
 mod error;
 mod flavor;
@@ -62,6 +63,18 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(tags::list, tags::create))
         .routes(routes!(tags::action))
         .routes(routes!(tags::delete))
+        .routes(routes!(access::open))
+        .routes(routes!(access::close))
+        .routes(routes!(access::bandwidth))
+        .routes(routes!(access::white_list))
+        .routes(routes!(access::white_list_close))
+        .routes(routes!(access::mode))
+        .routes(routes!(access::reset_password))
+        .routes(routes!(access::security_group))
+        .routes(routes!(access::subnet))
+        .routes(routes!(access::vpcep_connections, access::vpcep_update))
+        .routes(routes!(access::change_name))
+        .routes(routes!(access::route, access::routes))
 }
 
 /// The dialect's OpenAPI 3.1 document, as `GET /openapi.json` serves it.

@@ -2,9 +2,10 @@
 //! states become CSS's status / actions vocabulary.
 
 use super::wire::{
-    self, Action, ActionProgress, ClusterDatastore, ClusterDetail, FailedReason, Flavor, FlavorList, FlavorVersion, Member,
+    self, Action, ActionProgress, ClusterDatastore, ClusterDetail, ElbWhiteList, FailedReason, Flavor, FlavorList, FlavorVersion, Member,
     MemberType, MemberVolume, Status,
 };
+use crate::core::access::{WhiteIpKind, PUBLIC_PORT_OFFSET};
 use crate::app::ClusterView;
 use crate::core::cluster::Lifecycle;
 use crate::core::iso;
@@ -97,14 +98,22 @@ pub fn cluster(v: &ClusterView) -> Result<ClusterDetail, CoreError> {
         })
         .collect();
     let endpoint = v.nodes.iter().map(|(n, _)| format!("{}:{}", n.address, n.port)).collect::<Vec<_>>().join(",");
+    let public = s.access.public.then(|| v.nodes.first()).flatten();
+    let public_ip = public.and_then(|(n, _)| n.port.checked_add(PUBLIC_PORT_OFFSET).map(|p| format!("{}:{p}", n.address)));
+    let elb_white_list = public.map(|_| ElbWhiteList {
+        enable_white_list: !s.access.public_open_to_all,
+        white_list: s.access.list(WhiteIpKind::PublicEs).join(","),
+    });
     Ok(ClusterDetail {
         action_progress: action_progress(v),
         actions,
         authority_enable: s.authority,
+        bandwidth_size: s.access.bandwidth_mbit.unwrap_or(0),
         created: iso(c.created_at),
         datastore: ClusterDatastore { r#type: s.datastore.as_str().into(), version: s.version.clone() },
         desc: s.description.clone(),
         disk_encrypted: false,
+        elb_white_list,
         endpoint,
         enterprise_project_id: "0".into(),
         failed_reason: c.failure.as_ref().map(|f| FailedReason { error_code: f.code.clone(), error_msg: f.message.clone() }),
@@ -112,7 +121,9 @@ pub fn cluster(v: &ClusterView) -> Result<ClusterDetail, CoreError> {
         id: c.id,
         instances,
         name: s.name.clone(),
-        public_ip: None,
+        period: false,
+        public_ip,
+        public_kibana_resp: None,
         security_group_id: s.security_group_id.clone(),
         status,
         subnet_id: s.subnet_id.clone(),
@@ -174,10 +185,12 @@ mod tests {
             action_progress: ActionProgress { rebooting: Some("50%".into()), ..ActionProgress::default() },
             actions: vec![Action::Rebooting],
             authority_enable: false,
+            bandwidth_size: 0,
             created: "2024-05-01T12:00:00".into(),
             datastore: ClusterDatastore { r#type: "elasticsearch".into(), version: "7.10.2".into() },
             desc: String::new(),
             disk_encrypted: false,
+            elb_white_list: Some(ElbWhiteList { enable_white_list: true, white_list: "127.0.0.1".into() }),
             endpoint: "127.0.0.2:9200".into(),
             enterprise_project_id: "0".into(),
             failed_reason: Some(FailedReason { error_code: "E".into(), error_msg: "m".into() }),
@@ -185,7 +198,9 @@ mod tests {
             id: Uuid::nil(),
             instances: vec![member],
             name: "n".into(),
+            period: false,
             public_ip: None,
+            public_kibana_resp: None,
             security_group_id: "g".into(),
             status: Status::Available,
             subnet_id: "s".into(),

@@ -127,7 +127,7 @@ fn field_code(f: Field) -> &'static str {
         // Vector-cluster fields never reach DWS.
         Field::Region | Field::Plan | Field::CuType | Field::CuSize | Field::Description => "DWS.5038",
         Field::Version | Field::Datastore | Field::Flavor | Field::EngineSetting | Field::Unchanged => "DWS.5038",
-        Field::Network | Field::WhiteIp | Field::Pipeline | Field::Restart => "DWS.5038",
+        Field::Network | Field::WhiteIp | Field::Pipeline | Field::Restart | Field::Bandwidth | Field::Security | Field::Route => "DWS.5038",
     }
 }
 

@@ -10,9 +10,13 @@
 //! Responses: fields are declared in the byte order of their names, so a body
 //! is the same text the `json!` maps (sorted keys) produced before.
 
+mod access;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+pub use access::*;
 
 use crate::api::lenient;
 use crate::core::search::CssCreateInput;
@@ -397,6 +401,8 @@ pub struct ClusterDetail {
     pub action_progress: ActionProgress,
     pub actions: Vec<Action>,
     pub authority_enable: bool,
+    /// The public bandwidth asked for, Mbit/s (0 without public access; recorded).
+    pub bandwidth_size: u32,
     /// `YYYY-MM-DDTHH:MM:SS`, UTC.
     #[schema(example = "2024-05-01T12:00:00")]
     pub created: String,
@@ -404,6 +410,8 @@ pub struct ClusterDetail {
     pub desc: String,
     /// Always false.
     pub disk_encrypted: bool,
+    /// The public white list while public access is open (`enableWhiteList` false: every client); else null.
+    pub elb_white_list: Option<ElbWhiteList>,
     /// Every member's `ADDRESS:PORT`, comma-separated.
     #[schema(example = "127.0.0.2:9200,127.0.0.3:9200")]
     pub endpoint: String,
@@ -417,8 +425,13 @@ pub struct ClusterDetail {
     pub id: Uuid,
     pub instances: Vec<Member>,
     pub name: String,
-    /// Always null: there is no public access.
+    /// Always false (pay-per-use).
+    pub period: bool,
+    /// While public access is open: strato's forwarder's `ADDRESS:PORT` (the first member's address, port + 1); else null.
     pub public_ip: Option<String>,
+    /// Always null: strato runs no Kibana.
+    #[schema(value_type = Option<Object>)]
+    pub public_kibana_resp: Option<serde_json::Value>,
     pub security_group_id: String,
     pub status: Status,
     pub subnet_id: String,
