@@ -71,35 +71,41 @@ pub fn routes(bound: &[(Cluster, Vec<Node>)]) -> Routes {
     routes
 }
 
-/// A route as a running listener reads it: changed in place when only its
-/// white list changes, so admitted connections carry on.
+/// A route as a running listener reads it: changed in place (members added
+/// or retired, a new white list), so the listener and the connections it
+/// relays carry on.
 struct Live {
-    targets: Vec<SocketAddrV4>,
-    admit: RwLock<Option<Vec<String>>>,
+    route: RwLock<Route>,
     next: AtomicUsize,
 }
 
 impl Live {
-    fn admits(&self, peer: IpAddr) -> bool {
-        match &*self.admit.read().unwrap_or_else(std::sync::PoisonError::into_inner) {
-            None => true,
-            Some(list) => access::admits(list, peer),
-        }
+    fn route(&self) -> Route {
+        self.route.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// The targets in the order this connection tries them.
-    fn rotation(&self) -> Vec<SocketAddrV4> {
+    fn set(&self, route: &Route) {
+        *self.route.write().unwrap_or_else(std::sync::PoisonError::into_inner) = route.clone();
+    }
+
+    /// Whether `peer` may connect, and if so the targets in the order this connection tries them.
+    fn admit(&self, peer: IpAddr) -> Option<Vec<SocketAddrV4>> {
+        let route = self.route();
+        if route.admit.as_ref().is_some_and(|list| !access::admits(list, peer)) {
+            return None;
+        }
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        let n = self.targets.len().max(1);
-        (0..self.targets.len()).map(|i| self.targets[(start + i) % n]).collect()
+        let n = route.targets.len().max(1);
+        Some((0..route.targets.len()).map(|i| route.targets[(start + i) % n]).collect())
     }
 }
 
 struct Listening {
-    route: Route,
     live: Arc<Live>,
     /// Stops the listener and every connection it relays.
     stop: CancellationToken,
+    /// The accept loop: the listening socket is closed once it has ended.
+    task: tokio::task::JoinHandle<()>,
 }
 
 pub struct Forwarder {
@@ -115,8 +121,13 @@ impl Forwarder {
 
     pub async fn run(mut self, app: Arc<App>, cancel: CancellationToken) {
         loop {
+            // Every change asked for before this read is in what it reads.
+            let generation = app.endpoints_requested.load(std::sync::atomic::Ordering::SeqCst);
             match app.store.forwarded().await {
-                Ok(bound) => self.reconcile(&routes(&bound), &cancel).await,
+                Ok(bound) => {
+                    self.reconcile(&routes(&bound), &cancel).await;
+                    app.endpoints_applied.send_if_modified(|g| std::mem::replace(g, (*g).max(generation)) < generation);
+                }
                 Err(e) => tracing::warn!(error = %e, "reading the bound public endpoints failed"),
             }
             tokio::select! {
@@ -130,22 +141,21 @@ impl Forwarder {
         }
     }
 
-    /// Stops the listeners no longer wanted (or relaying elsewhere), updates
-    /// the white lists of the others, starts the missing ones.
+    /// Stops the listeners no longer wanted, updates the routes of the others
+    /// in place, starts the missing ones.
     async fn reconcile(&mut self, wanted: &Routes, cancel: &CancellationToken) {
-        self.listening.retain(|at, l| {
-            let keep = wanted.get(at).is_some_and(|r| r.targets == l.route.targets);
-            if !keep {
-                l.stop.cancel();
-                tracing::info!(listen = %at, "public endpoint stopped");
-            }
-            keep
-        });
-        for (at, l) in self.listening.iter_mut() {
-            let route = &wanted[at];
-            if route.admit != l.route.admit {
-                *l.live.admit.write().unwrap_or_else(std::sync::PoisonError::into_inner) = route.admit.clone();
-                l.route = route.clone();
+        let gone: Vec<SocketAddrV4> = self.listening.keys().filter(|at| !wanted.contains_key(at)).copied().collect();
+        for at in gone {
+            let l = self.listening.remove(&at).expect("listed");
+            l.stop.cancel();
+            // Its socket closes with the loop: the address can be listened on again at once.
+            let _ = l.task.await;
+            tracing::info!(listen = %at, "public endpoint stopped");
+        }
+        for (at, l) in &self.listening {
+            if l.live.route() != wanted[at] {
+                l.live.set(&wanted[at]);
+                tracing::info!(listen = %at, to = ?wanted[at].targets, "public endpoint changed");
             }
         }
         self.failed.retain(|at, _| wanted.contains_key(at));
@@ -156,9 +166,9 @@ impl Forwarder {
             match TcpListener::bind(at).await {
                 Ok(listener) => {
                     let stop = cancel.child_token();
-                    let live = Arc::new(Live { targets: route.targets.clone(), admit: RwLock::new(route.admit.clone()), next: AtomicUsize::new(0) });
-                    tokio::spawn(accept(listener, live.clone(), stop.clone()));
-                    self.listening.insert(at, Listening { route: route.clone(), live, stop });
+                    let live = Arc::new(Live { route: RwLock::new(route.clone()), next: AtomicUsize::new(0) });
+                    let task = tokio::spawn(accept(listener, live.clone(), stop.clone()));
+                    self.listening.insert(at, Listening { live, stop, task });
                     self.failed.remove(&at);
                     tracing::info!(listen = %at, to = ?route.targets, "public endpoint serving");
                 }
@@ -186,17 +196,17 @@ async fn accept(listener: TcpListener, live: Arc<Live>, stop: CancellationToken)
                 Ok(c) => c,
                 Err(e) => {
                     // Out of descriptors, most likely: back off rather than spin.
-                    tracing::warn!(targets = ?live.targets, error = %e, "accepting a public connection failed");
+                    tracing::warn!(error = %e, "accepting a public connection failed");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
             },
         };
-        if !live.admits(peer.ip()) {
+        let Some(targets) = live.admit(peer.ip()) else {
             tracing::debug!(%peer, "a client outside the public white list was refused");
             continue; // Dropping the stream closes it.
-        }
-        tokio::spawn(relay(client, live.rotation(), stop.clone()));
+        };
+        tokio::spawn(relay(client, targets, stop.clone()));
     }
 }
 

@@ -99,6 +99,28 @@ fn security_mode_public_access_and_network_as_the_provider_drives_them() {
     let d = detail();
     assert_eq!((&d["securityGroupId"], &d["subnetId"]), (&json!("sg-2"), &json!("subnet-2")));
 
+    // Index snapshots: the function and its policy are recorded; a snapshot is refused, saying why (osmem has no _snapshot).
+    let (status, p) = call("GET", "index_snapshot/policy", None);
+    assert_eq!((status, &p["enable"], &p["keepday"]), (200, &json!("false"), &json!(7)), "{p}");
+    let policy = json!({"prefix": "daily", "period": "00:00 GMT+08:00", "keepday": 3, "enable": "true"});
+    assert_eq!(code(call("POST", "index_snapshot/policy", Some(policy.clone()))), (400, "CSS.5090".into()), "the function is off");
+    assert_eq!(code(call("POST", "index_snapshot", Some(json!({"name": "snap-1"})))), (400, "CSS.5090".into()));
+    assert_eq!(code(call("DELETE", "index_snapshots", None)), (415, "CSS.0004".into()));
+    assert_eq!(code(call("POST", "index_snapshot/setting", Some(json!({"bucket": "Bad_Bucket", "agency": "a"})))).0, 400);
+    assert_eq!(call("POST", "index_snapshot/setting", Some(json!({"bucket": "css-backups", "agency": "css_obs_agency", "base_path": "css_repository/a"}))).0, 200);
+    assert_eq!(detail()["backupAvailable"], true);
+    assert_eq!(code(call("POST", "index_snapshot/policy", Some(json!({"enable": "true", "keepday": 0})))).0, 400);
+    assert_eq!(call("POST", "index_snapshot/policy", Some(policy)).0, 200);
+    let (_, p) = call("GET", "index_snapshot/policy", None);
+    assert_eq!((&p["enable"], &p["keepday"], &p["prefix"], &p["bucket"]), (&json!("true"), &json!(3), &json!("daily"), &json!("css-backups")), "{p}");
+    let (status, v) = call("POST", "index_snapshot", Some(json!({"name": "snap-1", "indices": "*"})));
+    assert_eq!((status, v["errCode"].as_str()), (400, Some("CSS.5090")), "{v}");
+    assert!(v["externalMessage"].as_str().unwrap().contains("_snapshot"), "the refusal says why: {v}");
+    assert_eq!(call("GET", "index_snapshots", None).1, json!({"backups": []}));
+    assert_eq!(code(call("DELETE", "index_snapshot/not-there", None)), (400, "CSS.3026".into()));
+    assert_eq!(call("DELETE", "index_snapshots", None).0, 200);
+    assert_eq!((detail()["backupAvailable"].clone(), call("GET", "index_snapshot/policy", None).1["enable"].clone()), (json!(false), json!("false")));
+
     // A Logstash cluster: renamed (its name must be free), routes added, listed, deleted; the list pages by `start`.
     let logs = create(&s, &token, "css-logs", "logstash", "7.10.0");
     let lat = |p: &str| format!("/v1.0/{{pid}}/clusters/{logs}/{p}");

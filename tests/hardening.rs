@@ -330,7 +330,7 @@ async fn a_change_decided_on_a_stale_spec_is_a_conflict() {
         authority: false,
         tags: vec![],
         engine_settings: Default::default(),
-        access: Default::default(), pipelines: Vec::new(), routes: Vec::new(),
+        access: Default::default(), pipelines: Vec::new(), routes: Vec::new(), index_snapshots: Default::default(),
     };
     let cluster = Cluster::new("p", ClusterSpec::Search(spec.clone()));
     let placement = Placement {

@@ -22,7 +22,7 @@ impl App {
         edit: impl FnOnce(&SearchSpec) -> Result<SearchSpec, CoreError> + Send + 'static,
     ) -> Result<(), CoreError> {
         self.edit_search(project_id, id, product, edit).await?;
-        self.endpoints_changed.notify_one();
+        self.endpoints_follow().await;
         self.event(id, "access_changed", what).await;
         Ok(())
     }

@@ -11,12 +11,14 @@ use uuid::Uuid;
 mod access;
 mod admin;
 mod faults;
+mod index_snapshots;
 mod pipelines;
 mod search;
 mod vector;
 mod warehouse;
 
 pub use admin::{EngineHealth, ResetReport};
+pub use index_snapshots::SnapshotSetting;
 pub use search::SearchChange;
 
 use crate::auth::secrets::Secrets;
@@ -70,6 +72,10 @@ pub struct App {
     wake: Arc<Notify>,
     /// Wakes the public-endpoint forwarder after an EIP or ELB change.
     pub endpoints_changed: Arc<Notify>,
+    /// Changes of the served endpoints asked for so far (a generation) ...
+    pub endpoints_requested: std::sync::atomic::AtomicU64,
+    /// ... and the last generation the forwarder has applied.
+    pub endpoints_applied: tokio::sync::watch::Sender<u64>,
 }
 
 /// A snapshot as a dialect renders it.
@@ -114,7 +120,29 @@ impl App {
         secrets: Arc<Secrets>,
         wake: Arc<Notify>,
     ) -> Self {
-        App { store, engines, observed, control, faults: Arc::default(), settings, secrets, wake, endpoints_changed: Arc::default() }
+        App {
+            store,
+            engines,
+            observed,
+            control,
+            faults: Arc::default(),
+            settings,
+            secrets,
+            wake,
+            endpoints_changed: Arc::default(),
+            endpoints_requested: Default::default(),
+            endpoints_applied: tokio::sync::watch::Sender::new(0),
+        }
+    }
+
+    /// Wakes the forwarder and waits (at most 3 s) until it serves what is
+    /// recorded now, so that an answer about an endpoint holds when it is given.
+    pub async fn endpoints_follow(&self) {
+        use std::sync::atomic::Ordering;
+        let want = self.endpoints_requested.fetch_add(1, Ordering::SeqCst) + 1;
+        self.endpoints_changed.notify_one();
+        let mut applied = self.endpoints_applied.subscribe();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(3), applied.wait_for(|g| *g >= want)).await;
     }
 
     pub fn node_types(&self) -> Vec<NodeType> {
@@ -302,6 +330,8 @@ impl App {
         let retired = self.store.delete_cluster(&job, keep_manual).await?;
         self.event(cluster.id, "delete_cluster", format!("delete_cluster accepted; {} snapshot(s) retired", retired.len())).await;
         self.wake.notify_one();
+        // A deleting cluster's public endpoints stop now, not at the forwarder's next resync.
+        self.endpoints_follow().await;
         Ok(job)
     }
 

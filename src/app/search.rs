@@ -33,6 +33,10 @@ impl App {
         self.insert_cluster(&cluster, &job).await?;
         self.event(cluster.id, "cluster_create", format!("cluster {} accepted", cluster.spec.name())).await;
         self.wake.notify_one();
+        // Public access asked for at create (CSS publicIPReq) is served from now on.
+        if cluster.spec.search().is_some_and(|s| s.access.public) {
+            self.endpoints_follow().await;
+        }
         Ok((cluster, job))
     }
 

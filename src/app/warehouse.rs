@@ -99,7 +99,7 @@ impl App {
             }
         })
         .await?;
-        self.endpoints_changed.notify_one();
+        self.endpoints_follow().await;
         self.event(id, "bind_eip", format!("EIP {shown} bound")).await;
         Ok(())
     }
@@ -114,7 +114,7 @@ impl App {
             Ok(WarehouseSpec { public_ip: PublicIp { public_bind_type: "not_use".into(), eip_id: String::new() }, ..w.clone() })
         })
         .await?;
-        self.endpoints_changed.notify_one();
+        self.endpoints_follow().await;
         self.event(id, "unbind_eip", format!("EIP {shown} unbound")).await;
         Ok(())
     }
@@ -136,7 +136,7 @@ impl App {
             Ok(WarehouseSpec { elb, ..w.clone() })
         });
         self.store.edit_spec(cluster.id, edit, Some(&job)).await?;
-        self.endpoints_changed.notify_one();
+        self.endpoints_follow().await;
         let (kind, verb) = if bind { ("bind_elb", "bound") } else { ("unbind_elb", "unbound") };
         self.event(id, kind, format!("ELB {elb_id} {verb}")).await;
         Ok(job)

@@ -10,6 +10,7 @@ pub mod error;
 pub mod fault;
 pub mod geography;
 pub mod identity;
+pub mod index_snapshot;
 pub mod job;
 pub mod node_types;
 pub mod parameters;

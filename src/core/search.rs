@@ -86,6 +86,13 @@ pub struct SearchSpec {
     /// Static routes (CSS Logstash `route`), recorded.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<super::access::StaticRoute>,
+    /// The CSS snapshot function and its automatic-snapshot policy.
+    #[serde(default, skip_serializing_if = "is_off")]
+    pub index_snapshots: super::index_snapshot::IndexSnapshots,
+}
+
+fn is_off(s: &super::index_snapshot::IndexSnapshots) -> bool {
+    *s == super::index_snapshot::IndexSnapshots::default()
 }
 
 impl SearchSpec {
@@ -305,7 +312,23 @@ pub struct CssCreateInput {
     pub datastore_version: Option<String>,
     pub https_enable: bool,
     pub authority_enable: bool,
+    /// Checked when given (never stored).
+    pub admin_password: Option<String>,
     pub tags: Vec<Tag>,
+    /// v2 `publicIPReq`: public access from the start (bandwidth, white list).
+    pub public_access: Option<(i64, Option<String>)>,
+    /// v2 `backupStrategy`: the snapshot function on from the start.
+    pub backup: Option<CssBackup>,
+}
+
+/// A create's snapshot function: where snapshots go (a bucket of the
+/// cluster's own if none is named) and the policy.
+#[derive(Debug, Clone, Default)]
+pub struct CssBackup {
+    pub bucket: Option<String>,
+    pub base_path: Option<String>,
+    pub agency: Option<String>,
+    pub policy: super::index_snapshot::PolicyInput,
 }
 
 fn required(v: &Option<String>, field: Field, what: &str) -> Result<String, CoreError> {
@@ -344,7 +367,13 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
     if description.chars().count() > 128 {
         return Err(CoreError::invalid(Field::Description, "desc is longer than 128 characters"));
     }
-    Ok(SearchSpec {
+    if input.https_enable && !input.authority_enable {
+        return Err(CoreError::invalid(Field::Security, "httpsEnable needs the security mode (authorityEnable)"));
+    }
+    if let Some(p) = &input.admin_password {
+        css_password(p)?;
+    }
+    let spec = SearchSpec {
         product: Product::Css,
         name,
         description,
@@ -365,8 +394,31 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
         access: Default::default(),
         pipelines: Vec::new(),
         routes: Vec::new(),
-    })
+        index_snapshots: Default::default(),
+    };
+    css_extras(input, spec)
 }
+
+/// The access and snapshot settings a (v2) create asks for, on `spec`.
+fn css_extras(input: &CssCreateInput, mut spec: SearchSpec) -> Result<SearchSpec, CoreError> {
+    if let Some((bandwidth, white_list)) = &input.public_access {
+        if !spec.https {
+            return Err(CoreError::invalid(Field::Network, "public access needs HTTPS (httpsEnable)"));
+        }
+        let open = super::access::CssPublic::Open { bandwidth: *bandwidth, white_list: white_list.clone() };
+        spec.access = spec.access.css_public(&open)?;
+    }
+    if let Some(b) = &input.backup {
+        let off = super::index_snapshot::IndexSnapshots::default();
+        let on = match &b.bucket {
+            Some(bucket) => off.set(bucket, b.base_path.as_deref().unwrap_or_default(), b.agency.as_deref().unwrap_or("css_obs_agency"))?,
+            None => off.automatic(&spec.name, &uuid::Uuid::new_v4().simple().to_string()[..12]),
+        };
+        spec.index_snapshots = on.with_policy(&b.policy)?;
+    }
+    Ok(spec)
+}
+
 
 /// An Alibaba createInstance / CreateLogstash request as the dialect decodes it.
 #[derive(Debug, Default, Clone)]
@@ -476,6 +528,7 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
         access: Default::default(),
         pipelines: Vec::new(),
         routes: Vec::new(),
+        index_snapshots: Default::default(),
     })
 }
 

@@ -281,3 +281,58 @@ def test_otc_css_lifecycle(conn, search_engine):
              "OTC CSS cluster %s to be gone" % name, timeout=CSS_WAIT, interval=0.1, raising=True)
     assert cid not in {x.id for x in conn.css.clusters()}
     assert conn.css.delete_cluster(cid) is None  # ignore_missing=True
+
+
+def test_v2_create_security_public_access_and_snapshots_through_the_sdk(strato, client, search_engine, cleanup):
+    """huaweicloudsdkcss v2 CreateCluster (roles, security mode, publicIPReq, backupStrategy), then the v1 calls the SDK
+    makes for the security mode, public access, network, snapshot settings, renames: each answered as CSS answers."""
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcss import v1, v2
+
+    cr = strato["credentials"]
+    c2 = (v2.CssClient.new_builder().with_credentials(BasicCredentials(cr["access_key"], cr["secret_key"], cr["project_id"]))
+          .with_endpoint(strato["css"]).build())
+    name = unique_name("sdk-v2")
+    body = v2.CreateClusterBody(
+        name=name, datastore=v2.CreateClusterDatastoreBody(type="elasticsearch", version="7.10.2"),
+        roles=[v2.CreateClusterRolesBody(flavor_ref=FLAVOR, type="ess", instance_num=2,
+                                         volume=v2.CreateClusterInstanceVolumeBody(volume_type="HIGH", size=40))],
+        nics=v2.CreateClusterInstanceNicsBody(vpc_id="vpc-1", net_id="subnet-1", security_group_id="sg-1"),
+        availability_zone="eu-de-01", authority_enable=True, https_enable=True, admin_pwd="Css-admin1",
+        public_ip_req=v2.CreateClusterPublicIpReq(
+            eip=v2.CreateClusterPublicEip(band_width=v2.CreateClusterPublicEipSize(size=5)), public_bind_type="auto_assign",
+            elb_white_list_req=v2.CreateClusterElbWhiteList(enable_white_list=True, white_list="127.0.0.1")))
+    made = c2.create_cluster(v2.CreateClusterRequest(body=v2.CreateClusterReq(cluster=body)))
+    cid = made.cluster.id
+    cleanup.append(cid)
+    assert made.order_id is None
+    d = css_wait_ready(client, cid, "the v2 cluster %s to be ready" % cid)
+    assert [i.type for i in d.instances] == ["ess", "ess"] and d.authority_enable and d.https_enable
+    assert member_answers(d.public_ip), "the create's public access is not served at %s" % d.public_ip
+
+    # The SDK's snake_case v1 bodies.
+    client.change_security_group(v1.ChangeSecurityGroupRequest(cluster_id=cid, body=v1.ChangeSecurityGroupReq(security_group_ids="sg-2")))
+    client.start_public_whitelist(v1.StartPublicWhitelistRequest(cluster_id=cid, body=v1.StartPublicWhitelistReq(white_list="127.0.0.1,198.51.100.0/24")))
+    client.reset_password(v1.ResetPasswordRequest(cluster_id=cid, body=v1.ResetPasswordReq(newpassword="Css-admin2")))
+    expect_css_error(lambda: client.create_bind_public(v1.CreateBindPublicRequest(cluster_id=cid, body=v1.BindPublicReq(
+        eip=v1.BindPublicReqEipReq(band_width=v1.BindPublicReqEipBandWidth(size=5))))), 400)
+    client.update_unbind_public(v1.UpdateUnbindPublicRequest(cluster_id=cid))
+    d = css_detail(client, cid)
+    assert d.public_ip is None and d.security_group_id == "sg-2"
+
+    # Snapshot settings and policy: recorded; a snapshot is refused with CSS.5090 saying why.
+    policy = client.show_auto_create_policy(v1.ShowAutoCreatePolicyRequest(cluster_id=cid))
+    assert policy.enable == "false"
+    client.update_snapshot_setting(v1.UpdateSnapshotSettingRequest(cluster_id=cid, body=v1.UpdateSnapshotSettingReq(
+        bucket="css-sdk-backups", agency="css_obs_agency", base_path="css_repository/sdk")))
+    client.create_auto_create_policy(v1.CreateAutoCreatePolicyRequest(cluster_id=cid, body=v1.SetRDSBackupCnfReq(
+        prefix="sdk", period="00:00 GMT+08:00", keepday=3, enable="true")))
+    assert client.show_auto_create_policy(v1.ShowAutoCreatePolicyRequest(cluster_id=cid)).keepday == 3
+    e = expect_css_error(lambda: client.create_snapshot(v1.CreateSnapshotRequest(cluster_id=cid, body=v1.CreateSnapshotReq(name="sdk-snap"))), 400)
+    assert e.error_code == "CSS.5090" and "_snapshot" in e.error_msg, (e.error_code, e.error_msg)
+    assert client.list_snapshots(v1.ListSnapshotsRequest(cluster_id=cid)).backups == []
+    client.stop_snapshot(v1.StopSnapshotRequest(cluster_id=cid))
+    assert css_detail(client, cid).backup_available is False
+
+    client.update_cluster_name(v1.UpdateClusterNameRequest(cluster_id=cid, body=v1.UpdateClusterNameReq(display_name=name + "-2")))
+    assert css_detail(client, cid).name == name + "-2"

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 
 use super::openapi::{CLUSTER_ID, ENGINE_UNAVAILABLE, PROJECT_ID, TAG_CLUSTERS, TAG_FLAVORS};
-use super::wire::{self, ClusterDetail, ClusterList, CreateClusterRequest, CreatedCluster, Empty, ErrorBody, FlavorList, RestartAccepted, RestartV2Request};
+use super::wire::{self, ClusterDetail, ClusterList, CreateClusterRequest, CreateClusterV2Request, CreatedCluster, Empty, ErrorBody, FlavorList, RestartAccepted, RestartV2Request};
 use super::{cluster_id, render, Caller, CssError};
 use crate::api::auth::{authorize_project, RawBody};
 use crate::api::Ctx;
@@ -36,12 +36,37 @@ type Body = Extension<RawBody>;
     ),
 )]
 pub async fn create(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Path<String>, Extension(RawBody(body)): Body) -> Answer<CreatedCluster> {
-    let pid: String = authorize_project::<CssError>(&ctx, &caller, &pid).await?;
     let input = wire::decode::<CreateClusterRequest>(&body)?.into_input()?;
+    create_from(&ctx, &caller, &pid, input).await
+}
+
+async fn create_from(ctx: &Ctx, caller: &Principal, pid: &str, input: crate::core::search::CssCreateInput) -> Answer<CreatedCluster> {
+    let pid: String = authorize_project::<CssError>(ctx, caller, pid).await?;
     let spec = validate_css(&input, &ctx.app.settings.css_zones)?;
     let (cluster, job) = ctx.app.create_search(&pid, spec).await?;
     tracing::info!(cluster.id = %cluster.id, job.id = %job.id, "CSS cluster create accepted");
     Ok(Json(CreatedCluster { cluster: wire::CreatedClusterRef { id: cluster.id, name: cluster.spec.name().to_string() } }))
+}
+
+#[utoipa::path(
+    post, path = "/v2.0/{project_id}/clusters", operation_id = "CreateClusterV2", tag = TAG_CLUSTERS,
+    summary = "Create a cluster (v2, members per role)",
+    description = "As the v1 create, with the members given as `roles`: one data role (`ess`, or `lgs` for Logstash; \
+        dedicated `ess-master`, `ess-client`, `ess-cold` members are not run by strato: CSS.0001), the disk a multiple of \
+        20. `authorityEnable` / `httpsEnable` (HTTPS needs the security mode, CSS.5171; `adminPwd` checked, not stored) \
+        are recorded; `publicIPReq` opens public access from the start (needs HTTPS, CSS.5310); `backupStrategy` turns \
+        the snapshot function and its policy on; `publicKibanaReq` is refused (no Kibana). Pay-per-use: no `orderId`.",
+    params(("project_id" = String, Path, description = PROJECT_ID)),
+    request_body = CreateClusterV2Request,
+    responses(
+        (status = 200, description = "Accepted.", body = CreatedCluster),
+        (status = 400, description = "An invalid or missing field (CSS.0001, CSS.5057 for the name, CSS.5171, CSS.5310), or the name is taken (CSS.5050).", body = ErrorBody),
+        (status = 503, description = ENGINE_UNAVAILABLE, body = ErrorBody),
+    ),
+)]
+pub async fn create_v2(State(ctx): State<Ctx>, Extension(caller): Caller, Path(pid): Path<String>, Extension(RawBody(body)): Body) -> Answer<CreatedCluster> {
+    let input = wire::decode::<CreateClusterV2Request>(&body)?.into_input()?;
+    create_from(&ctx, &caller, &pid, input).await
 }
 
 // The query stays a map (a repeated key is not an error), so its parameters are listed here.
@@ -130,8 +155,10 @@ pub async fn restart(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pi
 /// operationId is unique, so it carries its version.
 #[utoipa::path(
     post, path = "/v2.0/{project_id}/clusters/{cluster_id}/restart", operation_id = "RestartClusterV2", tag = TAG_CLUSTERS,
-    summary = "Restart a cluster (v2)",
-    description = "`RestartCluster` of the v2 API, naming what to restart; strato restarts every member either way.",
+    summary = "Restart a cluster or one member (v2)",
+    description = "`{\"type\":\"node\",\"value\": an instances[].id}` restarts that member alone, the others serving; \
+        `{\"type\":\"role\",\"value\":\"ess\"}` (or `lgs`; comma-separated roles) restarts every member. A role the \
+        cluster has no members of (`ess-master`, ...) or a member it does not have is CSS.0001.",
     params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
     request_body = RestartV2Request,
     responses(
@@ -141,8 +168,61 @@ pub async fn restart(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pi
     ),
 )]
 pub async fn restart_v2(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>, Extension(RawBody(body)): Body) -> Answer<RestartAccepted> {
-    wire::decode::<RestartV2Request>(&body)?.validate()?;
-    restart_job(&ctx, &caller, &pid, &cid).await
+    let asked = wire::decode::<RestartV2Request>(&body)?;
+    asked.validate()?;
+    restart_as(&ctx, &caller, &pid, &cid, asked, false).await
+}
+
+#[utoipa::path(
+    post, path = "/v2.0/{project_id}/clusters/{cluster_id}/rolling-restart", operation_id = "RollingRestart", tag = TAG_CLUSTERS,
+    summary = "Restart every member, one at a time",
+    description = "`{\"type\":\"role\",\"value\":\"all\"}` (or the data role): each member is stopped and started while the \
+        others serve; `actions` is `[\"REBOOTING\"]` until the last is back.",
+    params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
+    request_body = RestartV2Request,
+    responses(
+        (status = 200, description = "Accepted.", body = RestartAccepted),
+        (status = 400, description = "An invalid body (CSS.0001), the cluster id is not a UUID (CSS.0001), the cluster is busy (CSS.0011) or not running (CSS.5090).", body = ErrorBody),
+        (status = 404, description = "No such cluster in the project (CSS.3027).", body = ErrorBody),
+    ),
+)]
+pub async fn rolling_restart(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid, cid)): Path<(String, String)>, Extension(RawBody(body)): Body) -> Answer<RestartAccepted> {
+    let asked = wire::decode::<RestartV2Request>(&body)?;
+    asked.validate()?;
+    if asked.r#type.as_deref() != Some("role") {
+        return Err(CoreError::MalformedBody("a rolling restart takes type `role`".into()).into());
+    }
+    restart_as(&ctx, &caller, &pid, &cid, asked, true).await
+}
+
+/// A v2 restart: one member (`node`), or the members of the roles named
+/// (every member: strato runs data members only), at once or `rolling`.
+async fn restart_as(ctx: &Ctx, caller: &Principal, pid: &str, cid: &str, asked: RestartV2Request, rolling: bool) -> Answer<RestartAccepted> {
+    let pid: String = authorize_project::<CssError>(ctx, caller, pid).await?;
+    let id = cluster_id(cid)?;
+    let view = ctx.app.show(&pid, id, Product::Css).await?;
+    let value = asked.value.unwrap_or_default();
+    let role = view.cluster.spec.search().map(|s| crate::core::search::css_role(s.datastore)).unwrap_or("ess");
+    let invalid = |m: String| CssError::from(CoreError::invalid(crate::core::error::Field::Restart, m));
+    let members = match asked.r#type.as_deref() {
+        Some("node") => {
+            let found = view.nodes.iter().find(|(n, _)| n.id.to_string() == value.trim()).ok_or_else(|| invalid(format!("the cluster has no member `{value}`")))?;
+            Some(vec![found.0.ordinal])
+        }
+        _ => {
+            let roles: Vec<&str> = value.split(',').map(str::trim).filter(|r| !r.is_empty()).collect();
+            if let Some(other) = roles.iter().find(|r| **r != role && !(rolling && **r == "all")) {
+                return Err(invalid(format!("the cluster has no `{other}` members (every member is `{role}`)")));
+            }
+            None
+        }
+    };
+    let job = match (members, rolling) {
+        (None, false) => ctx.app.operate(&pid, id, Product::Css, JobKind::RestartCluster).await?,
+        (members, _) => ctx.app.restart_rolling(&pid, id, Product::Css, crate::core::job::RollingRestart { members, batch: 1 }).await?,
+    };
+    tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "CSS restart accepted");
+    Ok(Json(RestartAccepted { job_id: vec![job.id.simple().to_string()] }))
 }
 
 #[utoipa::path(

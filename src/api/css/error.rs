@@ -27,8 +27,16 @@ pub enum CssError {
     Coded(&'static str, String),
 }
 
-/// The codes a handler answers with `CssError::Coded` (all 400).
-pub const CODED: &[&str] = &["CSS.5159", "CSS.5158", "CSS.5181", "CSS.5182", INVALID];
+/// The codes a handler answers with `CssError::Coded`, with their statuses.
+pub const CODED: &[(&str, StatusCode)] = &[
+    ("CSS.5159", StatusCode::BAD_REQUEST),
+    ("CSS.5158", StatusCode::BAD_REQUEST),
+    ("CSS.5181", StatusCode::BAD_REQUEST),
+    ("CSS.5182", StatusCode::BAD_REQUEST),
+    ("CSS.3026", StatusCode::BAD_REQUEST),
+    ("CSS.0004", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+    (INVALID, StatusCode::BAD_REQUEST),
+];
 
 impl From<CoreError> for CssError {
     fn from(e: CoreError) -> Self {
@@ -69,6 +77,8 @@ pub const CODES: &[(&str, StatusCode, &str)] = &[
     ("CSS.5158", StatusCode::BAD_REQUEST, "Public access is not open."),
     ("CSS.5181", StatusCode::BAD_REQUEST, "The public white list is not on."),
     ("CSS.5182", StatusCode::BAD_REQUEST, "The cluster has no VPC endpoint service (strato runs none)."),
+    ("CSS.3026", StatusCode::BAD_REQUEST, "No such snapshot of the cluster."),
+    ("CSS.0004", StatusCode::UNSUPPORTED_MEDIA_TYPE, "Invalid operation: the snapshot function is off already."),
     ("CSS.5050", StatusCode::BAD_REQUEST, "A cluster of that name exists in the project."),
     ("CSS.5137", StatusCode::BAD_REQUEST, "An invalid tag key, or too many tags (at most 20)."),
     ("CSS.5138", StatusCode::BAD_REQUEST, "An invalid tag value."),
@@ -140,7 +150,7 @@ impl CssError {
             },
             CssError::NoRoute(_) => (S::NOT_FOUND, NO_ROUTE),
             CssError::NotEmulated(_) => (S::NOT_IMPLEMENTED, "CSS.0501"),
-            CssError::Coded(code, _) => (S::BAD_REQUEST, CODED.iter().find(|c| *c == code).copied().unwrap_or(INVALID)),
+            CssError::Coded(code, _) => CODED.iter().find(|(c, _)| c == code).map(|(c, st)| (*st, *c)).unwrap_or((S::BAD_REQUEST, INVALID)),
         }
     }
 
@@ -201,7 +211,7 @@ mod tests {
         all.extend(HttpRefusal::samples(&framework).into_iter().map(CssError::Http));
         all.push(CssError::NoRoute(s()));
         all.push(CssError::NotEmulated(&sdk_catalog::operations(sdk_catalog::Sdk::Css)[0]));
-        all.extend(CODED.iter().map(|c| CssError::Coded(c, s())));
+        all.extend(CODED.iter().map(|(c, _)| CssError::Coded(c, s())));
         all
     }
 

@@ -11,6 +11,7 @@ mod flavor;
 mod openapi;
 mod render;
 mod scaling;
+mod snapshots;
 mod tags;
 pub(crate) mod wire;
 
@@ -51,9 +52,11 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(clusters::flavors))
         .routes(routes!(clusters::flavors_v1))
         .routes(routes!(clusters::create, clusters::list))
+        .routes(routes!(clusters::create_v2))
         .routes(routes!(clusters::show, clusters::delete))
         .routes(routes!(clusters::restart))
         .routes(routes!(clusters::restart_v2))
+        .routes(routes!(clusters::rolling_restart))
         .routes(routes!(scaling::extend))
         .routes(routes!(scaling::role_extend))
         .routes(routes!(scaling::shrink))
@@ -75,6 +78,13 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(access::vpcep_connections, access::vpcep_update))
         .routes(routes!(access::change_name))
         .routes(routes!(access::route, access::routes))
+        .routes(routes!(snapshots::set))
+        .routes(routes!(snapshots::auto_set))
+        .routes(routes!(snapshots::off, snapshots::list))
+        .routes(routes!(snapshots::policy, snapshots::set_policy))
+        .routes(routes!(snapshots::create))
+        .routes(routes!(snapshots::delete))
+        .routes(routes!(snapshots::restore))
 }
 
 /// The dialect's OpenAPI 3.1 document, as `GET /openapi.json` serves it.

@@ -11,12 +11,16 @@
 //! is the same text the `json!` maps (sorted keys) produced before.
 
 mod access;
+mod create_v2;
+mod snapshots;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub use access::*;
+pub use create_v2::*;
+pub use snapshots::*;
 
 use crate::api::lenient;
 use crate::core::search::CssCreateInput;
@@ -96,13 +100,13 @@ pub struct ClusterBody {
     pub instance: Option<Instance>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datastore: Option<Datastore>,
-    /// Recorded. A Boolean, or the string `true` / `false`.
+    /// Recorded; needs `authorityEnable` (CSS.5171). A Boolean, or the string `true` / `false`.
     #[serde(default, deserialize_with = "lenient::bool", skip_serializing_if = "Option::is_none")]
     pub https_enable: Option<bool>,
     /// Recorded. A Boolean, or the string `true` / `false`.
     #[serde(default, deserialize_with = "lenient::bool", skip_serializing_if = "Option::is_none")]
     pub authority_enable: Option<bool>,
-    /// Accepted and ignored.
+    /// Checked when given (8–32 characters, three character classes), never stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_pwd: Option<String>,
     /// Accepted and ignored (clusters show `0`).
@@ -120,8 +124,8 @@ pub struct CreateClusterRequest {
     pub cluster: Option<ClusterBody>,
 }
 
-/// `POST /v2.0/{project_id}/clusters/{cluster_id}/restart`: both fields are
-/// required (else CSS.0001); strato restarts every member either way.
+/// `POST /v2.0/{project_id}/clusters/{cluster_id}/restart` and
+/// `rolling-restart`: both fields are required (else CSS.0001).
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 pub struct RestartV2Request {
     /// `node` or `role`.
@@ -401,6 +405,8 @@ pub struct ClusterDetail {
     pub action_progress: ActionProgress,
     pub actions: Vec<Action>,
     pub authority_enable: bool,
+    /// The snapshot function is on (`index_snapshot/setting` or `auto_setting`).
+    pub backup_available: bool,
     /// The public bandwidth asked for, Mbit/s (0 without public access; recorded).
     pub bandwidth_size: u32,
     /// `YYYY-MM-DDTHH:MM:SS`, UTC.
@@ -508,7 +514,10 @@ impl CreateClusterRequest {
             datastore_version: datastore.version,
             https_enable: c.https_enable.unwrap_or(false),
             authority_enable: c.authority_enable.unwrap_or(false),
+            admin_password: c.admin_pwd,
             tags: c.tags.unwrap_or_default().into_iter().map(|t| crate::core::cluster::Tag { key: t.key, value: t.value }).collect(),
+            public_access: None,
+            backup: None,
         })
     }
 }
