@@ -45,10 +45,12 @@ fn the_providers_css_cluster_life_converges() {
     let t = s.token();
     let code = |r: (u16, Value)| (r.0, r.1["errCode"].as_str().unwrap_or_default().to_string());
 
-    // Refusals: dedicated roles, a disk not a multiple of 20, HTTPS without the security mode, Kibana; nothing is created.
-    let master = json!({"type": "ess-master", "flavorRef": "ess.spec-4u8g", "instanceNum": 3, "volume": {"volume_type": "HIGH", "size": 40}});
+    // Refusals: an even number of masters, a disk not a multiple of 20, no data role, HTTPS without the security mode,
+    // Kibana; nothing is created.
+    let master = |n: u32| json!({"type": "ess-master", "flavorRef": "ess.spec-4u8g", "instanceNum": n, "volume": {"volume_type": "HIGH", "size": 40}});
     for (body, want) in [
-        (create_body(json!([ess(2, 40), master])), "CSS.0001"),
+        (create_body(json!([ess(2, 40), master(4)])), "CSS.0001"),
+        (create_body(json!([master(3)])), "CSS.0001"),
         (create_body(json!([ess(2, 30)])), "CSS.0001"),
         (create_body(json!([])), "CSS.0001"),
         ({ let mut b = create_body(json!([ess(2, 40)])); b["cluster"]["authorityEnable"] = json!(false); b }, "CSS.5171"),
@@ -58,8 +60,8 @@ fn the_providers_css_cluster_life_converges() {
     }
     assert_eq!(s.css_call(&t, "GET", "/v1.0/{pid}/clusters", None).1["totalSize"], 0);
 
-    // Create (v2, roles), then wait 100 -> 200 as checkClusterCreateResult does.
-    let (status, made) = s.css_call(&t, "POST", "/v2.0/{pid}/clusters", Some(create_body(json!([ess(2, 40)]))));
+    // Create (v2: two data members, three dedicated masters), then wait 100 -> 200 as checkClusterCreateResult does.
+    let (status, made) = s.css_call(&t, "POST", "/v2.0/{pid}/clusters", Some(create_body(json!([ess(2, 40), master(3)]))));
     assert_eq!(status, 200, "{made}");
     assert!(made.get("orderId").is_none(), "pay-per-use: the provider would wait on BSS for an order");
     let id = made["cluster"]["id"].as_str().unwrap().to_string();
@@ -80,7 +82,8 @@ fn the_providers_css_cluster_life_converges() {
     };
     let (d, policy) = read();
     let types: Vec<&str> = d["instances"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap()).collect();
-    assert_eq!(types, ["ess", "ess"]);
+    assert_eq!(types, ["ess", "ess", "ess-master", "ess-master", "ess-master"]);
+    assert_eq!(s.engine_pids_named("osmem").len(), 5, "every member is a process, masters included");
     let first = &d["instances"][0];
     assert_eq!((&first["specCode"], &first["volume"], &first["azCode"]), (&json!("ess.spec-4u8g"), &json!({"size": 40, "type": "HIGH"}), &json!("eu-de-01")), "{d}");
     assert_eq!((&d["authorityEnable"], &d["httpsEnable"], &d["backupAvailable"], &d["tags"]), (&json!(true), &json!(true), &json!(true), &json!([{"key": "owner", "value": "tf"}])));
@@ -99,12 +102,33 @@ fn the_providers_css_cluster_life_converges() {
     };
     post("/role_extend", json!({"grow": [{"type": "ess", "nodesize": 1, "disksize": 0}], "isAutoPay": 1}));
     let d = wait(&mut Vec::new());
-    assert_eq!(d["instances"].as_array().map(Vec::len), Some(3));
+    let count = |d: &Value, t: &str| d["instances"].as_array().unwrap().iter().filter(|i| i["type"] == t).count();
+    assert_eq!((count(&d, "ess"), count(&d, "ess-master")), (3, 3), "{d}");
+    let masters = |d: &Value| -> Vec<String> { d["instances"].as_array().unwrap().iter().filter(|i| i["type"] == "ess-master").map(|i| i["ip"].as_str().unwrap().to_string()).collect() };
+    let pids_before_flavor = s.engine_pids_named("osmem");
     let flavors = s.css_call(&t, "GET", "/v1.0/{pid}/es-flavors", None).1;
     let bigger = flavors["versions"][0]["flavors"].as_array().unwrap().iter().find(|f| f["name"] == "ess.spec-8u16g").unwrap()["flavor_id"].clone();
     post("/ess/flavor", json!({"needCheckReplica": true, "newFlavorId": bigger, "isAutoPay": 1}));
     let d = wait(&mut Vec::new());
+    for i in d["instances"].as_array().unwrap() {
+        let want = if i["type"] == "ess" { "ess.spec-8u16g" } else { "ess.spec-4u8g" };
+        assert_eq!(i["specCode"], want, "only the data members change flavor: {d}");
+    }
+    let kept = s.engine_pids_named("osmem").iter().filter(|p| pids_before_flavor.contains(p)).count();
+    assert_eq!(kept, 3, "the masters were not restarted for the data members' flavor");
+    // The masters: two more (an odd number), then their own flavor.
+    assert_eq!(s.css_call(&t, "POST", &c("/role_extend"), Some(json!({"grow": [{"type": "ess-master", "nodesize": 1, "disksize": 0}]}))).1["errCode"], "CSS.0001");
+    post("/role_extend", json!({"grow": [{"type": "ess-master", "nodesize": 2, "disksize": 0}], "isAutoPay": 1}));
+    let d = wait(&mut Vec::new());
+    assert_eq!((count(&d, "ess"), count(&d, "ess-master")), (3, 5));
+    post("/ess-master/flavor", json!({"needCheckReplica": true, "newFlavorId": bigger, "isAutoPay": 1}));
+    let d = wait(&mut Vec::new());
     assert!(d["instances"].as_array().unwrap().iter().all(|i| i["specCode"] == "ess.spec-8u16g"), "{d}");
+    let (status, _) = s.css_call(&t, "POST", &format!("/v1.0/extend/{{pid}}/clusters/{id}/role/shrink"), Some(json!({"shrink": [{"type": "ess-master", "reducedNodeNum": 2}]})));
+    assert_eq!(status, 200);
+    let d = wait(&mut Vec::new());
+    assert_eq!((count(&d, "ess"), count(&d, "ess-master"), masters(&d).len()), (3, 3, 3));
+    assert_eq!(s.engine_pids_named("osmem").len(), 6);
     post("/public/whitelist/update", json!({"whiteList": "127.0.0.1,127.0.0.2"}));
     let d = s.css_call(&t, "GET", &c(""), None).1;
     assert!(root_from("127.0.0.2", &public).is_some(), "{} {} {}", d["elbWhiteList"], root_from("127.0.0.1", &public).is_some(), s.log());
@@ -123,14 +147,14 @@ fn the_providers_css_cluster_life_converges() {
     wait(&mut seen);
     assert!(seen.iter().any(|x| x.contains("REBOOTING")), "{seen:?}");
     let after = s.engine_pids_named("osmem");
-    assert!(after.len() == 3 && after.iter().all(|p| !before.contains(p)), "{before:?} {after:?}");
+    assert_eq!(after.iter().filter(|p| before.contains(p)).count(), 3, "only the data members restart: {before:?} {after:?}");
     let member = d["instances"][1]["id"].as_str().unwrap().to_string();
-    assert_eq!(code(s.css_call(&t, "POST", &format!("/v2.0/{{pid}}/clusters/{id}/restart"), Some(json!({"type": "role", "value": "ess-master"})))).1, "CSS.0001");
+    assert_eq!(code(s.css_call(&t, "POST", &format!("/v2.0/{{pid}}/clusters/{id}/restart"), Some(json!({"type": "role", "value": "ess-cold"})))).1, "CSS.0001");
     let (status, _) = s.css_call(&t, "POST", &format!("/v2.0/{{pid}}/clusters/{id}/restart"), Some(json!({"type": "node", "value": member})));
     assert_eq!(status, 200);
     wait(&mut Vec::new());
     let one = s.engine_pids_named("osmem");
-    assert_eq!(one.iter().filter(|p| after.contains(p)).count(), 2, "only the named member restarts: {after:?} {one:?}");
+    assert_eq!(one.iter().filter(|p| after.contains(p)).count(), 5, "only the named member restarts: {after:?} {one:?}");
     let (status, _) = s.css_call(&t, "POST", &format!("/v2.0/{{pid}}/clusters/{id}/rolling-restart"), Some(json!({"type": "role", "value": "all"})));
     assert_eq!(status, 200);
     wait(&mut Vec::new());

@@ -330,7 +330,7 @@ async fn a_change_decided_on_a_stale_spec_is_a_conflict() {
         authority: false,
         tags: vec![],
         engine_settings: Default::default(),
-        access: Default::default(), pipelines: Vec::new(), routes: Vec::new(), index_snapshots: Default::default(),
+        access: Default::default(), pipelines: Vec::new(), routes: Vec::new(), index_snapshots: Default::default(), dedicated: Vec::new(),
     };
     let cluster = Cluster::new("p", ClusterSpec::Search(spec.clone()));
     let placement = Placement {
@@ -350,12 +350,12 @@ async fn a_change_decided_on_a_stale_spec_is_a_conflict() {
 
     // Both requests read the 2-member spec; the first change runs to its end.
     let first = job(JobKind::ChangeCluster, 2, 3);
-    store.enqueue_change(&first, &placement, &cluster.spec, 2..3).await.unwrap();
+    store.enqueue_change(&first, &placement, &cluster.spec, &[2]).await.unwrap();
     store.set_spec(cluster.id, &ClusterSpec::Search(spec.with_nodes(3))).await.unwrap();
     store.finish_job(first.id, &JobOutcome::Succeeded, None, 2).await.unwrap();
 
     let second = job(JobKind::ChangeCluster, 2, 3);
-    let result = store.enqueue_change(&second, &placement, &cluster.spec, 2..3).await;
+    let result = store.enqueue_change(&second, &placement, &cluster.spec, &[2]).await;
     assert!(matches!(result, Err(CoreError::Conflict(_))), "{result:?}");
     assert!(store.active_job(cluster.id).await.unwrap().is_none(), "the refused change left a job");
     assert_eq!(store.nodes(cluster.id).await.unwrap().len(), 3);

@@ -473,7 +473,8 @@ fn alibaba_spec_and_settings_changes_restart_the_members_with_them() {
     // nodeSpec as the provider sends it (the whole object, with the dedicated roles it does not use).
     let spec = json!({"nodeSpec": {"spec": "elasticsearch.sn2ne.xlarge", "disk": 20, "diskType": "cloud_ssd"}, "nodeAmount": 2,
                       "masterConfiguration": {}, "clientNodeConfiguration": {"amount": 0}});
-    assert_eq!(code(s.ali("PUT", &path, Some(json!({"masterConfiguration": {"spec": "elasticsearch.sn2ne.large", "amount": 3}})))), "InvalidParameter");
+    assert_eq!(code(s.ali("PUT", &path, Some(json!({"masterConfiguration": {"spec": "elasticsearch.sn2ne.large", "amount": 2}})))), "InvalidParameter", "Alibaba's dedicated masters are 3");
+    assert_eq!(code(s.ali("PUT", &path, Some(json!({"kibanaConfiguration": {"spec": "elasticsearch.n4.small", "amount": 1}})))), "OperationNotEmulated");
     assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeSpec": {"spec": "ess.spec-4u8g"}})))), "InvalidParameter");
     assert_eq!(code(s.ali("PUT", &path, Some(json!({"nodeSpec": {"spec": "elasticsearch.sn2ne.large", "disk": 20}})))), "MustChangeOneResource");
     assert_eq!(pids_of(&s, "osmem"), before, "refusals change nothing");

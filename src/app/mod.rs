@@ -307,8 +307,9 @@ impl App {
     /// that the spec it was decided on still holds.
     async fn enqueue_change(&self, cluster: &Cluster, payload: JobPayload, message: String) -> Result<Job, CoreError> {
         let (from, to) = (payload.from_nodes.unwrap_or(0), payload.to_nodes.unwrap_or(0));
+        let add: Vec<u32> = payload.add_members.clone().unwrap_or_else(|| (from..to.max(from)).collect());
         let job = self.new_job(&cluster.project_id, cluster, JobKind::ChangeCluster, payload);
-        self.store.enqueue_change(&job, &self.placement(cluster), &cluster.spec, from..to.max(from)).await?;
+        self.store.enqueue_change(&job, &self.placement(cluster), &cluster.spec, &add).await?;
         self.event(cluster.id, "change_cluster", message).await;
         self.wake.notify_one();
         Ok(job)

@@ -5,23 +5,13 @@ use uuid::Uuid;
 
 use super::App;
 use crate::core::cluster::{Cluster, ClusterSpec, Product, Tag};
-use crate::core::error::Field;
 use crate::core::job::{Job, JobKind, JobPayload};
 use crate::core::search::{self, SearchSpec};
 use crate::core::CoreError;
 use crate::store::SpecEdit;
 
 /// What a change task asks of a search cluster (each part optional).
-#[derive(Debug, Clone, Default)]
-pub struct SearchChange {
-    pub nodes: Option<i64>,
-    pub disk_gb: Option<i64>,
-    pub flavor: Option<String>,
-    /// Engine settings (Alibaba `esConfig`) in place of the recorded ones.
-    pub engine_settings: Option<std::collections::BTreeMap<String, String>>,
-    /// Logstash pipelines in place of the saved ones (the deployed ones differ).
-    pub pipelines: Option<Vec<crate::core::pipeline::Pipeline>>,
-}
+pub use crate::core::change::ChangeRequest as SearchChange;
 
 impl App {
     /// Records a new search or log cluster from a validated spec; its create
@@ -40,58 +30,20 @@ impl App {
         Ok((cluster, job))
     }
 
-    /// Starts a change task: a new member count, a new disk size per member,
-    /// a new flavor or new engine settings (every member restarted with them,
-    /// one at a time). A value the cluster has already is no change.
+    /// Starts a change task: a new member count (of the data members or of
+    /// a dedicated role), a new disk size or flavor for a role's members, new
+    /// engine settings or pipelines for every member (restarted with them one
+    /// at a time). A value the cluster has already is no change.
     pub async fn change(&self, project_id: &str, id: Uuid, product: Product, change: SearchChange) -> Result<Job, CoreError> {
-        let cluster = self.cluster(project_id, id, product).await?;
-        let spec = cluster.spec.search().cloned().ok_or_else(|| CoreError::NotSupported("change tasks".into()))?;
-        let to = match change.nodes {
-            Some(n) => search::node_count(product, spec.datastore, n)?,
-            None => spec.node_count,
-        };
-        let disk = match change.disk_gb {
-            Some(d) if d == spec.disk_gb as i64 => None,
-            Some(d) if (search::CSS_DISK_GB.0..=search::CSS_DISK_GB.1).contains(&d) && d > spec.disk_gb as i64 => Some(d as u32),
-            Some(d) => {
-                return Err(CoreError::invalid(
-                    Field::Flavor,
-                    format!("disk must grow, up to {} GB (now {} GB, asked {d})", search::CSS_DISK_GB.1, spec.disk_gb),
-                ))
-            }
-            None => None,
-        };
-        let flavor = match change.flavor.as_deref().map(str::trim) {
-            Some(f) if f != spec.flavor => Some(search::flavor_change(&spec, f)?),
-            _ => None,
-        };
-        let engine_settings = match change.engine_settings {
-            Some(wanted) => Some(search::engine_settings(&spec, wanted)?),
-            None => None,
-        };
-        let pipelines = change.pipelines.filter(|p| crate::core::pipeline::redeploys(&spec.pipelines, p));
-        if to == spec.node_count && disk.is_none() && flavor.is_none() && engine_settings.is_none() && pipelines.is_none() {
-            return Err(CoreError::invalid(Field::Unchanged, "the request changes nothing"));
+        let view = self.show(project_id, id, product).await?;
+        // Busy first: a task under way has members not yet recorded (the store refuses it too).
+        if let Some(job) = &view.active_job {
+            return Err(CoreError::Busy { cluster: id.to_string(), running: job.kind.to_string() });
         }
-        if to != spec.node_count && flavor.is_some() {
-            return Err(CoreError::invalid(Field::Flavor, "change the member count and the flavor in separate requests"));
-        }
-        let message = match (&flavor, &engine_settings, &pipelines) {
-            (Some(f), _, _) => format!("change to flavor {f} accepted"),
-            (None, Some(s), _) => format!("{} engine setting(s) accepted", s.len()),
-            (None, None, Some(p)) => format!("deployment of {} pipeline(s) accepted", p.iter().filter(|p| p.deployed).count()),
-            (None, None, None) => format!("change to {to} members accepted"),
-        };
-        let payload = JobPayload {
-            from_nodes: Some(spec.node_count),
-            to_nodes: Some(to),
-            disk_gb: disk,
-            flavor,
-            engine_settings,
-            pipelines,
-            ..JobPayload::default()
-        };
-        self.enqueue_change(&cluster, payload, message).await
+        let spec = view.cluster.spec.search().cloned().ok_or_else(|| CoreError::NotSupported("change tasks".into()))?;
+        let members: Vec<u32> = view.nodes.iter().map(|(n, _)| n.ordinal).collect();
+        let decided = crate::core::change::decide(&spec, &members, product, change)?;
+        self.enqueue_change(&view.cluster, decided.payload, decided.message).await
     }
 
     /// Interrupts the cluster's running change task at its next step boundary.

@@ -101,7 +101,7 @@ pub(crate) fn search(i: usize) -> ClusterSpec {
         authority: false,
         tags: vec![],
         engine_settings: Default::default(),
-        access: Default::default(), pipelines: Vec::new(), routes: Vec::new(), index_snapshots: Default::default(),
+        access: Default::default(), pipelines: Vec::new(), routes: Vec::new(), index_snapshots: Default::default(), dedicated: Vec::new(),
     })
 }
 

@@ -199,7 +199,7 @@ impl ClusterSpec {
             ClusterSpec::Warehouse(s) => s.number_of_node,
             // Standalone Milvus: every component in one process.
             ClusterSpec::Vector(_) => 1,
-            ClusterSpec::Search(s) => s.node_count,
+            ClusterSpec::Search(s) => s.member_count(),
         }
     }
 
@@ -237,6 +237,9 @@ impl ClusterSpec {
                 }
                 if let Some(pipelines) = &change.pipelines {
                     next.pipelines = pipelines.clone();
+                }
+                if let Some(dedicated) = &change.dedicated {
+                    next.dedicated = dedicated.clone();
                 }
                 Ok(ClusterSpec::Search(next))
             }

@@ -324,7 +324,7 @@ mod tests {
         let search = ClusterSpec::Search(SearchSpec {
             product: Product::AliyunElasticsearch, name: text(), description: text(), datastore: Datastore::Elasticsearch,
             version: text(), node_count: 2, flavor: text(), disk_type: text(), disk_gb: 20, vpc_id: text(),
-            subnet_id: text(), security_group_id: text(), availability_zone: text(), https: false, authority: false, tags: vec![], engine_settings: Default::default(), access: Default::default(), pipelines: Vec::new(), routes: Vec::new(), index_snapshots: Default::default(),
+            subnet_id: text(), security_group_id: text(), availability_zone: text(), https: false, authority: false, tags: vec![], engine_settings: Default::default(), access: Default::default(), pipelines: Vec::new(), routes: Vec::new(), index_snapshots: Default::default(), dedicated: Vec::new(),
         });
         assert_eq!(job_operation(&search, JobKind::ChangeCluster, &Default::default()), "UpdateInstance");
         let vector = |offering| ClusterSpec::Vector(VectorSpec {

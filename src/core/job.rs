@@ -307,75 +307,55 @@ pub enum Step {
     ObserveSettings,
 }
 
-/// The steps of a job on a cluster of `nodes` nodes; a change task's come
+/// The steps of a job on a cluster whose members are `members` (their
+/// ordinals, ascending; the first, 0, is the primary); a change task's come
 /// from its payload.
-pub fn plan(kind: JobKind, nodes: u32, payload: &JobPayload) -> Vec<Step> {
-    let standbys = 1..nodes;
+pub fn plan(kind: JobKind, members: &[u32], payload: &JobPayload) -> Vec<Step> {
+    let standbys = || members.iter().copied().filter(|n| *n != 0);
+    let stop_all = || standbys().rev().map(Step::StopNode).chain([Step::StopNode(0)]);
+    let start_all = || [Step::StartNode(0)].into_iter().chain(standbys().map(Step::StartNode));
     match kind {
         JobKind::ChangeCluster => change_plan(payload),
-        JobKind::CreateCluster => [Step::InitPrimary, Step::CreateAdmin]
-            .into_iter()
-            .chain(standbys.map(Step::InitStandby))
-            .chain([Step::WaitReplication])
-            .collect(),
-        JobKind::RestartCluster if payload.rolling.is_some() => rolling_plan(nodes, payload.rolling.as_ref().expect("checked")),
-        JobKind::RestartCluster => standbys
-            .clone()
-            .rev()
-            .map(Step::StopNode)
-            .chain([Step::StopNode(0), Step::StartNode(0)])
-            .chain(standbys.map(Step::StartNode))
-            .chain([Step::WaitReplication, Step::ObserveSettings])
-            .collect(),
-        JobKind::StopCluster => standbys.rev().map(Step::StopNode).chain([Step::StopNode(0)]).collect(),
+        JobKind::CreateCluster => {
+            [Step::InitPrimary, Step::CreateAdmin].into_iter().chain(standbys().map(Step::InitStandby)).chain([Step::WaitReplication]).collect()
+        }
+        JobKind::RestartCluster if payload.rolling.is_some() => rolling_plan(members, payload.rolling.as_ref().expect("checked")),
+        JobKind::RestartCluster => stop_all().chain(start_all()).chain([Step::WaitReplication, Step::ObserveSettings]).collect(),
+        JobKind::StopCluster => stop_all().collect(),
         // Starting a running node is a no-op, so a repair is a start.
-        JobKind::StartCluster | JobKind::RepairCluster => [Step::StartNode(0)]
-            .into_iter()
-            .chain(standbys.map(Step::StartNode))
-            .chain([Step::WaitReplication, Step::ObserveSettings])
-            .collect(),
-        JobKind::DeleteCluster => standbys
-            .rev()
-            .map(Step::StopNode)
-            .chain([Step::StopNode(0), Step::RemoveFiles])
-            .collect(),
+        JobKind::StartCluster | JobKind::RepairCluster => start_all().chain([Step::WaitReplication, Step::ObserveSettings]).collect(),
+        JobKind::DeleteCluster => stop_all().chain([Step::RemoveFiles]).collect(),
         JobKind::CreateSnapshot => vec![Step::Backup],
         JobKind::ResetPassword => vec![Step::SetAdminPassword],
         JobKind::ApplySettings => vec![Step::ApplySettings],
         JobKind::RenameCluster | JobKind::ConfigureElb => vec![],
-        JobKind::RestoreCluster => [Step::RestorePrimary]
-            .into_iter()
-            .chain(standbys.map(Step::InitStandby))
-            .chain([Step::WaitReplication])
-            .collect(),
+        JobKind::RestoreCluster => [Step::RestorePrimary].into_iter().chain(standbys().map(Step::InitStandby)).chain([Step::WaitReplication]).collect(),
         JobKind::DeleteSnapshot => vec![Step::RemoveSnapshotFiles],
-        JobKind::ModifyCluster => standbys
-            .clone()
-            .rev()
-            .map(Step::StopNode)
-            .chain([Step::StopNode(0), Step::Reconfigure, Step::StartNode(0)])
-            .chain(standbys.map(Step::StartNode))
-            .chain([Step::WaitReplication])
-            .collect(),
+        JobKind::ModifyCluster => {
+            stop_all().chain([Step::Reconfigure]).chain(start_all()).chain([Step::WaitReplication]).collect()
+        }
     }
 }
 
-/// A change task: members added or retired one at a time (the last one
-/// first), then, for a disk change, every member restarted one at a time;
-/// for a new flavor or new settings, every member stopped, given its new
-/// configuration and started, the cluster whole again before the next.
+/// A change task: members added or retired one at a time (the newest first),
+/// then, for a disk change, every member restarted one at a time; for a new
+/// flavor or new settings, every member stopped, given its new configuration
+/// and started, the cluster whole again before the next. Which members is
+/// the payload's (older tasks name only counts: members `from..to`).
 fn change_plan(p: &JobPayload) -> Vec<Step> {
     let (from, to) = (p.from_nodes.unwrap_or(0), p.to_nodes.unwrap_or(0));
-    let mut steps: Vec<Step> = (from..to).map(Step::AddNode).collect();
-    for n in (to..from).rev() {
+    let adds = p.add_members.clone().unwrap_or_else(|| (from..to).collect());
+    let retires = p.retire_members.clone().unwrap_or_else(|| (to..from).rev().collect());
+    // Who restarts: the payload says (older tasks: every member, for a configuration or a disk).
+    let rework = p.members_after.clone().unwrap_or_else(|| if p.reconfigures_members() || p.disk_gb.is_some() { (0..to).collect() } else { vec![] });
+    let mut steps: Vec<Step> = adds.into_iter().map(Step::AddNode).collect();
+    for n in retires {
         steps.extend([Step::StopNode(n), Step::RetireNode(n)]);
     }
-    if p.reconfigures_members() {
-        for n in 0..to {
+    for n in rework {
+        if p.reconfigures_members() {
             steps.extend([Step::StopNode(n), Step::RewriteNode(n), Step::StartNode(n), Step::WaitReplication]);
-        }
-    } else if p.disk_gb.is_some() {
-        for n in 0..to {
+        } else {
             steps.extend([Step::StopNode(n), Step::StartNode(n)]);
         }
     }
@@ -400,8 +380,8 @@ impl RollingRestart {
     }
 }
 
-fn rolling_plan(nodes: u32, r: &RollingRestart) -> Vec<Step> {
-    let members: Vec<u32> = r.members.clone().unwrap_or_else(|| (0..nodes).collect());
+fn rolling_plan(all: &[u32], r: &RollingRestart) -> Vec<Step> {
+    let members: Vec<u32> = r.members.clone().unwrap_or_else(|| all.to_vec());
     let mut steps = Vec::new();
     for batch in members.chunks(r.batch.max(1) as usize) {
         steps.extend(batch.iter().map(|n| Step::StopNode(*n)));
@@ -480,6 +460,21 @@ pub struct JobPayload {
     /// every member is restarted with the deployed ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipelines: Option<Vec<super::pipeline::Pipeline>>,
+    /// A change task's members to add, to retire, and its members after it
+    /// (ordinals); without them, members `from_nodes..to_nodes` (older tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_members: Option<Vec<u32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retire_members: Option<Vec<u32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_after: Option<Vec<u32>>,
+    /// A change task gives its members (`members_after`) a new configuration
+    /// besides a flavor, settings or pipelines (a dedicated role's flavor).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rewrite_members: bool,
+    /// A change task's dedicated roles after it (search clusters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedicated: Option<Vec<super::roles::DedicatedRole>>,
     /// A restart done member by member (Alibaba RestartInstance's kinds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rolling: Option<RollingRestart>,
@@ -488,12 +483,17 @@ pub struct JobPayload {
 impl JobPayload {
     /// A change task that gives every member a new configuration.
     pub fn reconfigures_members(&self) -> bool {
-        self.flavor.is_some() || self.engine_settings.is_some() || self.pipelines.is_some()
+        self.flavor.is_some() || self.engine_settings.is_some() || self.pipelines.is_some() || self.rewrite_members
     }
 
     /// A change task that takes members away.
     pub fn shrinks(&self) -> bool {
-        takes_members_away(self.from_nodes, self.to_nodes)
+        self.retire_members.as_ref().map_or_else(|| takes_members_away(self.from_nodes, self.to_nodes), |r| !r.is_empty())
+    }
+
+    /// A change task that adds members.
+    pub fn grows(&self) -> bool {
+        self.add_members.as_ref().map_or_else(|| matches!((self.from_nodes, self.to_nodes), (Some(f), Some(t)) if t > f), |a| !a.is_empty())
     }
 }
 
@@ -538,7 +538,7 @@ impl Job {
             state: JobState::Enqueued,
             next_step: 0,
             step_progress: 0,
-            total_steps: plan(kind, nodes, &payload).len() as u32,
+            total_steps: plan(kind, &(0..nodes).collect::<Vec<u32>>(), &payload).len() as u32,
             payload,
             attempts: 0,
             error: None,
@@ -557,8 +557,9 @@ impl Job {
         }
     }
 
-    pub fn steps(&self, nodes: u32) -> Vec<Step> {
-        plan(self.kind, nodes, &self.payload)
+    /// The job's steps on a cluster whose members are `members` (ordinals, ascending).
+    pub fn steps(&self, members: &[u32]) -> Vec<Step> {
+        plan(self.kind, members, &self.payload)
     }
 
     /// Whole-number percentage of committed steps.
@@ -592,7 +593,7 @@ mod tests {
     #[test]
     fn create_initialises_primary_then_each_standby() {
         assert_eq!(
-            plan(JobKind::CreateCluster, 3, &JobPayload::default()),
+            plan(JobKind::CreateCluster, &(0..3).collect::<Vec<u32>>(), &JobPayload::default()),
             vec![Step::InitPrimary, Step::CreateAdmin, Step::InitStandby(1), Step::InitStandby(2), Step::WaitReplication]
         );
     }
@@ -600,7 +601,7 @@ mod tests {
     #[test]
     fn restart_stops_standbys_first_and_starts_primary_first() {
         assert_eq!(
-            plan(JobKind::RestartCluster, 3, &JobPayload::default()),
+            plan(JobKind::RestartCluster, &(0..3).collect::<Vec<u32>>(), &JobPayload::default()),
             vec![
                 Step::StopNode(2),
                 Step::StopNode(1),
@@ -619,10 +620,10 @@ mod tests {
         use Step::*;
         let rolling = |members: Option<Vec<u32>>, batch| JobPayload { rolling: Some(RollingRestart { members, batch }), ..JobPayload::default() };
         assert_eq!(
-            plan(JobKind::RestartCluster, 3, &rolling(None, 2)),
+            plan(JobKind::RestartCluster, &(0..3).collect::<Vec<u32>>(), &rolling(None, 2)),
             vec![StopNode(0), StopNode(1), StartNode(0), StartNode(1), WaitReplication, StopNode(2), StartNode(2), WaitReplication, ObserveSettings]
         );
-        assert_eq!(plan(JobKind::RestartCluster, 3, &rolling(Some(vec![2]), 1)), vec![StopNode(2), StartNode(2), WaitReplication, ObserveSettings]);
+        assert_eq!(plan(JobKind::RestartCluster, &(0..3).collect::<Vec<u32>>(), &rolling(Some(vec![2]), 1)), vec![StopNode(2), StartNode(2), WaitReplication, ObserveSettings]);
         assert_eq!(RollingRestart::by_percent(5, 30).batch, 2, "30% of 5 rounds up");
         assert_eq!(RollingRestart::by_percent(5, 100).batch, 5);
         assert_eq!(RollingRestart::by_percent(3, 1).batch, 1);
@@ -631,7 +632,7 @@ mod tests {
     #[test]
     fn modify_reconfigures_between_stopping_and_starting() {
         assert_eq!(
-            plan(JobKind::ModifyCluster, 1, &JobPayload::default()),
+            plan(JobKind::ModifyCluster, &(0..1).collect::<Vec<u32>>(), &JobPayload::default()),
             vec![Step::StopNode(0), Step::Reconfigure, Step::StartNode(0), Step::WaitReplication]
         );
     }
@@ -640,29 +641,29 @@ mod tests {
     fn a_change_task_adds_or_retires_one_member_per_step() {
         let grow = JobPayload { from_nodes: Some(2), to_nodes: Some(4), ..Default::default() };
         assert_eq!(
-            plan(JobKind::ChangeCluster, 2, &grow),
+            plan(JobKind::ChangeCluster, &(0..2).collect::<Vec<u32>>(), &grow),
             vec![Step::AddNode(2), Step::AddNode(3), Step::WaitReplication, Step::ApplySpec]
         );
         let shrink = JobPayload { from_nodes: Some(4), to_nodes: Some(2), ..Default::default() };
         assert_eq!(
-            plan(JobKind::ChangeCluster, 4, &shrink),
+            plan(JobKind::ChangeCluster, &(0..4).collect::<Vec<u32>>(), &shrink),
             vec![Step::StopNode(3), Step::RetireNode(3), Step::StopNode(2), Step::RetireNode(2), Step::WaitReplication, Step::ApplySpec]
         );
         let disk = JobPayload { from_nodes: Some(2), to_nodes: Some(2), disk_gb: Some(40), ..Default::default() };
         assert_eq!(
-            plan(JobKind::ChangeCluster, 2, &disk),
+            plan(JobKind::ChangeCluster, &(0..2).collect::<Vec<u32>>(), &disk),
             vec![Step::StopNode(0), Step::StartNode(0), Step::StopNode(1), Step::StartNode(1), Step::WaitReplication, Step::ApplySpec]
         );
         let flavor = JobPayload { from_nodes: Some(2), to_nodes: Some(2), flavor: Some("ess.spec-8u16g".into()), ..Default::default() };
         let rolling = |n| [Step::StopNode(n), Step::RewriteNode(n), Step::StartNode(n), Step::WaitReplication];
         let want: Vec<Step> = rolling(0).into_iter().chain(rolling(1)).chain([Step::WaitReplication, Step::ApplySpec]).collect();
-        assert_eq!(plan(JobKind::ChangeCluster, 2, &flavor), want);
+        assert_eq!(plan(JobKind::ChangeCluster, &(0..2).collect::<Vec<u32>>(), &flavor), want);
         assert!(JobKind::ChangeCluster.interruptible() && !JobKind::RestartCluster.interruptible());
     }
 
     #[test]
     fn delete_stops_everything_before_removing_files() {
-        let p = plan(JobKind::DeleteCluster, 3, &JobPayload::default());
+        let p = plan(JobKind::DeleteCluster, &(0..3).collect::<Vec<u32>>(), &JobPayload::default());
         assert_eq!(p.last(), Some(&Step::RemoveFiles));
         assert_eq!(p.iter().filter(|s| matches!(s, Step::StopNode(_))).count(), 3);
     }
@@ -672,8 +673,8 @@ mod tests {
         for k in JobKind::ALL {
             // A rename is done where it is accepted; its job is only the record.
             let done_on_accept = matches!(k, JobKind::RenameCluster | JobKind::ConfigureElb);
-            assert_eq!(plan(k, 3, &JobPayload::default()).is_empty(), done_on_accept, "{k}");
-            assert_eq!(plan(k, 1, &JobPayload::default()).is_empty(), done_on_accept, "{k}");
+            assert_eq!(plan(k, &[0, 1, 2], &JobPayload::default()).is_empty(), done_on_accept, "{k}");
+            assert_eq!(plan(k, &[0], &JobPayload::default()).is_empty(), done_on_accept, "{k}");
             assert_eq!(k.as_str().parse::<JobKind>().unwrap(), k);
         }
     }

@@ -5,6 +5,7 @@
 //! cluster with a dead standby report) lives here and is tested table-style.
 
 pub mod access;
+pub mod change;
 pub mod cluster;
 pub mod error;
 pub mod fault;
@@ -15,6 +16,7 @@ pub mod job;
 pub mod node_types;
 pub mod parameters;
 pub mod pipeline;
+pub mod roles;
 pub mod search;
 pub mod snapshot;
 pub mod status;

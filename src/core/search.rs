@@ -89,6 +89,10 @@ pub struct SearchSpec {
     /// The CSS snapshot function and its automatic-snapshot policy.
     #[serde(default, skip_serializing_if = "is_off")]
     pub index_snapshots: super::index_snapshot::IndexSnapshots,
+    /// Dedicated master, client and cold members (`node_count` counts the
+    /// data members, every member not named here).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dedicated: Vec<super::roles::DedicatedRole>,
 }
 
 fn is_off(s: &super::index_snapshot::IndexSnapshots) -> bool {
@@ -96,9 +100,32 @@ fn is_off(s: &super::index_snapshot::IndexSnapshots) -> bool {
 }
 
 impl SearchSpec {
-    /// The same cluster with `nodes` members (a scale change).
+    /// The same cluster with `nodes` data members (a scale change).
     pub fn with_nodes(&self, nodes: u32) -> SearchSpec {
         SearchSpec { node_count: nodes, ..self.clone() }
+    }
+
+    /// Every member: the data members and the dedicated ones.
+    pub fn member_count(&self) -> u32 {
+        self.node_count + self.dedicated.iter().map(|d| d.members.len() as u32).sum::<u32>()
+    }
+
+    /// The role of member `ordinal`.
+    pub fn role_of(&self, ordinal: u32) -> super::roles::MemberRole {
+        super::roles::role_of(&self.dedicated, ordinal)
+    }
+
+    /// A dedicated role's members, if the cluster has them.
+    pub fn dedicated_role(&self, role: super::roles::MemberRole) -> Option<&super::roles::DedicatedRole> {
+        self.dedicated.iter().find(|d| d.role == role)
+    }
+
+    /// The flavor, disk and disk type of a member of `role`.
+    pub fn role_resources(&self, role: super::roles::MemberRole) -> (&str, u32, &str) {
+        match self.dedicated_role(role) {
+            Some(d) => (&d.flavor, d.disk_gb, &d.disk_type),
+            None => (&self.flavor, self.disk_gb, &self.disk_type),
+        }
     }
 }
 
@@ -174,29 +201,6 @@ pub fn css_flavor_named(id_or_name: &str) -> Option<&'static str> {
 /// Disk sizes a CSS member may ask for, in GB.
 pub const CSS_DISK_GB: (i64, i64) = (40, 2560);
 
-/// CSS's name for the role every member of a strato cluster has: `lgs` for
-/// Logstash, else `ess` (a data node; strato runs no dedicated master, client
-/// or cold members).
-pub fn css_role(d: Datastore) -> &'static str {
-    if d == Datastore::Logstash {
-        "lgs"
-    } else {
-        "ess"
-    }
-}
-
-/// Refuses a scale request for a role the cluster has no members of.
-pub fn check_css_role(spec: &SearchSpec, role: &str) -> Result<(), CoreError> {
-    let own = css_role(spec.datastore);
-    if role == own {
-        return Ok(());
-    }
-    Err(CoreError::invalid(
-        Field::NumberOfNode,
-        format!("the cluster's members are all `{own}`; strato runs no `{role}` members (dedicated roles are not emulated)"),
-    ))
-}
-
 /// Members and disk after a CSS scale-out: `add_nodes` more members, `add_gb`
 /// more GB each (a multiple of 20, CSS's step); `None` where nothing changes.
 pub fn css_grow(spec: &SearchSpec, add_nodes: i64, add_gb: i64) -> Result<(Option<i64>, Option<i64>), CoreError> {
@@ -229,22 +233,24 @@ pub fn css_shrink(spec: &SearchSpec, remove: i64) -> Result<i64, CoreError> {
 /// `CSS_FLAVORS`; Alibaba: a spec code `elasticsearch.<family>.<size>` or
 /// `logstash.<family>.<size>`), other than the one the members run as.
 pub fn flavor_change(spec: &SearchSpec, wanted: &str) -> Result<String, CoreError> {
-    let wanted = match spec.product {
-        Product::Css => css_flavor_named(wanted).unwrap_or(wanted.trim()),
-        _ => wanted.trim(),
-    };
-    let offered = match spec.product {
-        Product::Css => css_flavor_named(wanted).is_some(),
-        _ => aliyun_spec_code(spec.datastore, wanted),
-    };
-    if !offered {
-        let hint = if spec.product == Product::Css { " (see GET /v1.0/{project_id}/es-flavors)" } else { "" };
-        return Err(CoreError::invalid(Field::Flavor, format!("flavor `{wanted}` is not offered{hint}")));
-    }
+    let wanted = offered_flavor(spec.product, spec.datastore, wanted)?;
     if wanted == spec.flavor {
         return Err(CoreError::invalid(Field::Unchanged, format!("the members run as `{wanted}` already")));
     }
     Ok(wanted.to_string())
+}
+
+/// The flavor `wanted` names, if `product` offers it (CSS: a flavor of
+/// es-flavors, by name or `flavor_id`; Alibaba: a spec code).
+pub fn offered_flavor(product: Product, datastore: Datastore, wanted: &str) -> Result<String, CoreError> {
+    let found = match product {
+        Product::Css => css_flavor_named(wanted).map(str::to_string),
+        _ => Some(wanted.trim().to_string()).filter(|w| aliyun_spec_code(datastore, w)),
+    };
+    found.ok_or_else(|| {
+        let hint = if product == Product::Css { " (see GET /v1.0/{project_id}/es-flavors)" } else { "" };
+        CoreError::invalid(Field::Flavor, format!("flavor `{}` is not offered{hint}", wanted.trim()))
+    })
 }
 
 /// An Alibaba spec code: the product, a family of letters and digits, an
@@ -319,6 +325,8 @@ pub struct CssCreateInput {
     pub public_access: Option<(i64, Option<String>)>,
     /// v2 `backupStrategy`: the snapshot function on from the start.
     pub backup: Option<CssBackup>,
+    /// v2 `roles` besides the data role: (role, members, flavor, GB, disk type).
+    pub dedicated: Vec<(super::roles::MemberRole, i64, Option<String>, Option<i64>, Option<String>)>,
 }
 
 /// A create's snapshot function: where snapshots go (a bucket of the
@@ -373,6 +381,7 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
     if let Some(p) = &input.admin_password {
         css_password(p)?;
     }
+    let dedicated = css_dedicated(input, nodes)?;
     let spec = SearchSpec {
         product: Product::Css,
         name,
@@ -395,8 +404,40 @@ pub fn validate_css(input: &CssCreateInput, zones: &[String]) -> Result<SearchSp
         pipelines: Vec::new(),
         routes: Vec::new(),
         index_snapshots: Default::default(),
+        dedicated,
     };
     css_extras(input, spec)
+}
+
+/// The dedicated roles a v2 create asks for: their members numbered after
+/// the `data` data members, masters first. Master and client disks are 40 GB
+/// (CSS fixes them); cold disks a multiple of 20.
+fn css_dedicated(input: &CssCreateInput, data: u32) -> Result<Vec<super::roles::DedicatedRole>, CoreError> {
+    use super::roles::{dedicated_count, DedicatedRole, MemberRole};
+    let mut next = data;
+    let mut out: Vec<DedicatedRole> = Vec::new();
+    let mut asked = input.dedicated.clone();
+    asked.sort_by_key(|(role, ..)| *role);
+    for (role, count, flavor, size, disk_type) in asked {
+        if out.iter().any(|d| d.role == role) {
+            return Err(CoreError::invalid(Field::NumberOfNode, format!("role {} is named twice", role.css(Datastore::Elasticsearch))));
+        }
+        let n = dedicated_count(role, count, false)?;
+        let flavor = flavor.as_deref().and_then(css_flavor_named).ok_or_else(|| {
+            CoreError::invalid(Field::Flavor, format!("the {} role needs a flavorRef of es-flavors", role.css(Datastore::Elasticsearch)))
+        })?;
+        let disk = match (role, size) {
+            (MemberRole::Master | MemberRole::Client, None | Some(40)) => 40,
+            (MemberRole::Master | MemberRole::Client, Some(other)) => {
+                return Err(CoreError::invalid(Field::Flavor, format!("master and client disks are 40 GB, got {other}")))
+            }
+            (_, Some(gb)) if (CSS_DISK_GB.0..=CSS_DISK_GB.1).contains(&gb) && gb % 20 == 0 => gb as u32,
+            (_, other) => return Err(CoreError::invalid(Field::Flavor, format!("cold disks must be a multiple of 20 GB, got {other:?}"))),
+        };
+        out.push(DedicatedRole { role, members: (next..next + n).collect(), flavor: flavor.to_string(), disk_gb: disk, disk_type: disk_type.unwrap_or_else(|| "HIGH".into()) });
+        next += n;
+    }
+    Ok(out)
 }
 
 /// The access and snapshot settings a (v2) create asks for, on `spec`.
@@ -436,6 +477,8 @@ pub struct AliyunCreateInput {
     /// `esAdminPassword` (Elasticsearch only): checked, never stored.
     pub admin_password: Option<String>,
     pub tags: Vec<Tag>,
+    /// Dedicated roles (`masterConfiguration`, ...): (role, amount, spec, GB, disk type).
+    pub dedicated: Vec<(super::roles::MemberRole, i64, Option<String>, Option<i64>, Option<String>)>,
 }
 
 /// The offered version an Alibaba version name (`7.10_with_X-Pack`) stands for.
@@ -506,6 +549,7 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
         ));
     }
     let description = aliyun_description(input.description.as_deref().unwrap_or_default())?;
+    let dedicated = aliyun_dedicated(product, datastore, &input.dedicated, nodes)?;
     Ok(SearchSpec {
         product,
         // Alibaba instances are named by their description; the unique name is internal.
@@ -529,7 +573,35 @@ pub fn validate_aliyun(product: Product, input: &AliyunCreateInput, zones: &[Str
         pipelines: Vec::new(),
         routes: Vec::new(),
         index_snapshots: Default::default(),
+        dedicated,
     })
+}
+
+/// An Alibaba create's dedicated members (an `amount` of 0 is none),
+/// numbered after the `data` data members.
+fn aliyun_dedicated(
+    product: Product,
+    datastore: Datastore,
+    asked: &[(super::roles::MemberRole, i64, Option<String>, Option<i64>, Option<String>)],
+    data: u32,
+) -> Result<Vec<super::roles::DedicatedRole>, CoreError> {
+    let mut next = data;
+    let mut out = Vec::new();
+    for (role, amount, spec, disk, disk_type) in asked.iter().filter(|a| a.1 != 0) {
+        if datastore == Datastore::Logstash {
+            return Err(CoreError::invalid(Field::NumberOfNode, "a Logstash instance has data members only"));
+        }
+        let n = super::roles::dedicated_count(*role, *amount, true)?;
+        let flavor = offered_flavor(product, datastore, spec.as_deref().unwrap_or_default())?;
+        let disk = disk.unwrap_or(20);
+        if !(20..=CSS_DISK_GB.1).contains(&disk) {
+            return Err(CoreError::invalid(Field::Flavor, format!("{}: disk must be 20 to {} GB, got {disk}", role.aliyun(), CSS_DISK_GB.1)));
+        }
+        let kind = disk_type.clone().unwrap_or_else(|| "cloud_ssd".into());
+        out.push(super::roles::DedicatedRole { role: *role, members: (next..next + n).collect(), flavor, disk_gb: disk as u32, disk_type: kind });
+        next += n;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -165,7 +165,8 @@ impl Runner {
             Err(e) => return Err(Stop::Abandoned(e.to_string())),
         };
         let nodes = self.store.nodes(job.cluster_id).await.map_err(|e| Stop::Abandoned(e.to_string()))?;
-        let plan = job.steps(nodes.len() as u32);
+        let members: Vec<u32> = nodes.iter().map(|n| n.ordinal).collect();
+        let plan = job.steps(&members);
         let mut attempts = job.attempts;
         let mut index = job.next_step as usize;
         while index < plan.len() {

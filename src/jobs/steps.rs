@@ -148,33 +148,57 @@ pub(super) async fn clean_up(r: &Runner, job: &Job, what: Cleanup) {
     }
 }
 
-/// After a failed change task, the cluster is what its members are: those
-/// beyond the recorded count (a scale-out's, never finished) are retired, and
-/// if some were already retired (a scale-in's), the count follows them.
+/// After a failed change task, the cluster is what its members are: those it
+/// added (a scale-out's, never recorded) are retired, and if some were
+/// already retired (a scale-in's), the recorded roles follow them.
 async fn settle_members(r: &Runner, job: &Job) -> Result<(), String> {
     let Some(cluster) = r.store.get_cluster_any(job.cluster_id).await.map_err(|e| e.to_string())? else { return Ok(()) };
     let engine = r.engines.for_cluster(&cluster);
     let layout = engine.layout(cluster.id);
     let counted = cluster.spec.number_of_nodes();
+    let unrecorded = |n: &Node| match &job.payload.add_members {
+        Some(added) => added.contains(&n.ordinal),
+        None => n.ordinal >= counted,
+    };
     let mut nodes = r.store.nodes(cluster.id).await.map_err(|e| e.to_string())?;
     nodes.sort_by_key(|n| std::cmp::Reverse(n.ordinal));
-    for extra in nodes.iter().filter(|n| n.ordinal >= counted) {
+    for extra in nodes.iter().filter(|n| unrecorded(n)) {
         engine.stop_node(&layout, extra).await.map_err(|e| e.to_string())?;
         engine.remove_node_files(&layout, extra).await.map_err(|e| e.to_string())?;
         r.store.remove_node(cluster.id, extra.ordinal).await.map_err(|e| e.to_string())?;
     }
-    let kept: Vec<Node> = nodes.into_iter().filter(|n| n.ordinal < counted).collect();
-    if (kept.len() as u32) < counted {
-        let payload = crate::core::job::JobPayload { to_nodes: Some(kept.len() as u32), ..Default::default() };
-        let settled = cluster.spec.changed(&payload).map_err(|e| e.to_string())?;
+    let kept: Vec<Node> = nodes.into_iter().filter(|n| !unrecorded(n)).collect();
+    let settled = settled_spec(&cluster.spec, &kept).map_err(|e| e.to_string())?;
+    if settled != cluster.spec {
         r.store.set_spec(cluster.id, &settled).await.map_err(|e| e.to_string())?;
     }
     // Members already given a new flavor or settings go back to the recorded
     // ones (applied at their next start): the cluster is what its spec says.
     if job.payload.reconfigures_members() {
-        engine.reconfigure(&layout, &kept, &cluster.spec).await.map_err(|e| e.to_string())?;
+        engine.reconfigure(&layout, &kept, &settled).await.map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// The recorded spec with only the members that remain (`kept`).
+fn settled_spec(spec: &ClusterSpec, kept: &[Node]) -> Result<ClusterSpec, crate::core::CoreError> {
+    let ordinals: Vec<u32> = kept.iter().map(|n| n.ordinal).collect();
+    match spec {
+        ClusterSpec::Search(s) => {
+            let dedicated: Vec<_> = s
+                .dedicated
+                .iter()
+                .map(|d| crate::core::roles::DedicatedRole { members: d.members.iter().copied().filter(|m| ordinals.contains(m)).collect(), ..d.clone() })
+                .filter(|d| !d.members.is_empty())
+                .collect();
+            let data = ordinals.iter().filter(|o| s.role_of(**o) == crate::core::roles::MemberRole::Data).count() as u32;
+            Ok(ClusterSpec::Search(crate::core::search::SearchSpec { node_count: data.min(s.node_count), dedicated, ..s.clone() }))
+        }
+        _ if (kept.len() as u32) < spec.number_of_nodes() => {
+            spec.changed(&crate::core::job::JobPayload { to_nodes: Some(kept.len() as u32), ..Default::default() })
+        }
+        _ => Ok(spec.clone()),
+    }
 }
 
 /// Stops every node a failed create or restore started and removes its

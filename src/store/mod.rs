@@ -205,7 +205,7 @@ pub trait Store: Send + Sync + 'static {
     /// transaction, records the members it will add (placed as `placement` says).
     /// The change was decided on `decided_on`; if the stored spec is no longer
     /// that (a concurrent change finished first), nothing is done: `Conflict`.
-    async fn enqueue_change(&self, job: &Job, placement: &Placement, decided_on: &ClusterSpec, add: std::ops::Range<u32>) -> StoreResult<()>;
+    async fn enqueue_change(&self, job: &Job, placement: &Placement, decided_on: &ClusterSpec, add: &[u32]) -> StoreResult<()>;
     /// Asks the cluster's running change task to stop at its next step boundary.
     /// `WrongState` when no interruptible job runs.
     async fn request_interrupt(&self, cluster_id: Uuid) -> StoreResult<()>;

@@ -336,3 +336,36 @@ def test_v2_create_security_public_access_and_snapshots_through_the_sdk(strato, 
 
     client.update_cluster_name(v1.UpdateClusterNameRequest(cluster_id=cid, body=v1.UpdateClusterNameReq(display_name=name + "-2")))
     assert css_detail(client, cid).name == name + "-2"
+
+
+def test_dedicated_roles_through_the_sdk(strato, client, search_engine, cleanup):
+    """A v2 create with a cold role, then AddIndependentNode (dedicated masters) and a role shrink: every member a
+    process with its role, as the detail shows them."""
+    from huaweicloudsdkcore.auth.credentials import BasicCredentials
+    from huaweicloudsdkcss import v1, v2
+
+    cr = strato["credentials"]
+    c2 = (v2.CssClient.new_builder().with_credentials(BasicCredentials(cr["access_key"], cr["secret_key"], cr["project_id"]))
+          .with_endpoint(strato["css"]).build())
+    role = lambda t, n, gb: v2.CreateClusterRolesBody(flavor_ref=FLAVOR, type=t, instance_num=n,
+                                                      volume=v2.CreateClusterInstanceVolumeBody(volume_type="HIGH", size=gb))
+    body = v2.CreateClusterBody(
+        name=unique_name("sdk-roles"), datastore=v2.CreateClusterDatastoreBody(type="elasticsearch", version="7.10.2"),
+        roles=[role("ess", 1, 40), role("ess-cold", 2, 60)],
+        nics=v2.CreateClusterInstanceNicsBody(vpc_id="vpc-1", net_id="subnet-1", security_group_id="sg-1"), availability_zone="eu-de-01")
+    cid = c2.create_cluster(v2.CreateClusterRequest(body=v2.CreateClusterReq(cluster=body))).cluster.id
+    cleanup.append(cid)
+    d = css_wait_ready(client, cid, "the cluster %s with cold members" % cid)
+    assert sorted(i.type for i in d.instances) == ["ess", "ess-cold", "ess-cold"], [i.type for i in d.instances]
+    assert {i.volume.size for i in d.instances if i.type == "ess-cold"} == {60}
+
+    client.add_independent_node(v1.AddIndependentNodeRequest(cluster_id=cid, type="ess-master", body=v1.IndependentReq(
+        type=v1.IndependentBodyReq(flavor_ref=FLAVOR, node_size=3, volume_type="HIGH"))))
+    d = css_wait_ready(client, cid, "the cluster %s with masters" % cid)
+    assert sorted(i.type for i in d.instances).count("ess-master") == 3
+    expect_css_error(lambda: client.add_independent_node(v1.AddIndependentNodeRequest(cluster_id=cid, type="ess-master", body=v1.IndependentReq(
+        type=v1.IndependentBodyReq(flavor_ref=FLAVOR, node_size=3, volume_type="HIGH")))), 400)
+    client.update_shrink_cluster(v1.UpdateShrinkClusterRequest(cluster_id=cid, body=v1.ShrinkClusterReq(
+        shrink=[v1.ShrinkNodeReq(type="ess-cold", reduced_node_num=1)])))
+    d = css_wait_ready(client, cid, "the cluster %s after the cold shrink" % cid)
+    assert sorted(i.type for i in d.instances) == ["ess", "ess-cold", "ess-master", "ess-master", "ess-master"]

@@ -16,6 +16,7 @@ use crate::api::Ctx;
 use crate::app::{ClusterView, SearchChange};
 use crate::auth::{AuthError, Principal};
 use crate::core::cluster::{Product, Tag};
+use crate::core::roles::MemberRole;
 use crate::core::search::{validate_aliyun, AliyunCreateInput};
 use crate::core::CoreError;
 use crate::store::ClusterQuery;
@@ -107,6 +108,7 @@ pub async fn create<K: Kind>(ctx: Ctx, caller: Principal, q: Params, body: Bytes
     let result = tokens::once(&ctx, &project, client_token(&q), print, || async {
         let b: wire::CreateInstanceRequest = wire::decode(&body)?;
         wire::payment_type(b.payment_type.as_deref())?;
+        let dedicated = b.roles()?.into_iter().map(|(role, a)| (role, a.amount, a.spec, a.disk, a.disk_type)).collect();
         let (node, net) = (b.node_spec.unwrap_or_default(), b.network_config.unwrap_or_default());
         let input = AliyunCreateInput {
             description: b.description,
@@ -120,6 +122,7 @@ pub async fn create<K: Kind>(ctx: Ctx, caller: Principal, q: Params, body: Bytes
             zone: net.vs_area,
             admin_password: b.es_admin_password,
             tags: b.tags.unwrap_or_default().into_iter().map(|t| Tag { key: t.tag_key.unwrap_or_default(), value: t.tag_value.unwrap_or_default() }).collect(),
+            dedicated,
         };
         let spec = validate_aliyun(product, &input, &ctx.app.settings.aliyun_zones)?;
         let (cluster, job) = ctx.app.create_search(&project, spec).await?;
@@ -197,14 +200,46 @@ pub fn flag(q: &Params, key: &str) -> Result<bool> {
     }
 }
 
-/// Applies an update's node count, disk and spec (the provider sends the
-/// whole `nodeSpec`: what it has already is no change).
+/// Applies an update: the data members' count, disk and spec, or one
+/// dedicated role's (the provider sends every configuration each time: what
+/// the instance has already is no change, and one kind of member changes
+/// per task).
 async fn change(ctx: &Ctx, project: &str, uuid: Uuid, product: Product, body: &[u8]) -> Result<()> {
-    let b: wire::UpdateInstanceRequest = wire::decode(body)?;
-    b.refuse_dedicated_roles()?;
-    let node = b.node_spec.unwrap_or_default();
-    ctx.app.change(project, uuid, product, SearchChange { nodes: b.node_amount, disk_gb: node.disk, flavor: node.spec, ..SearchChange::default() }).await?;
-    Ok(())
+    let mut b: wire::UpdateInstanceRequest = wire::decode(body)?;
+    let roles = b.roles()?;
+    let view = ctx.app.show(project, uuid, product).await?;
+    let spec = view.cluster.spec.search().cloned().ok_or_else(|| CoreError::NotSupported("updates".into()))?;
+    let node = b.node_spec.take().unwrap_or_default();
+    let data = SearchChange { nodes: b.node_amount, disk_gb: node.disk, flavor: node.spec, ..SearchChange::default() };
+    let mut asks: Vec<SearchChange> = Vec::new();
+    let differs = |now: i64, asked: Option<i64>| asked.is_some_and(|a| a != now);
+    if differs(spec.node_count as i64, data.nodes) || differs(spec.disk_gb as i64, data.disk_gb) || data.flavor.as_deref().is_some_and(|f| f.trim() != spec.flavor) {
+        asks.push(data);
+    }
+    for (role, ask) in roles {
+        asks.extend(role_change(&spec, role, ask));
+    }
+    match asks.len() {
+        0 => Err(CoreError::invalid(crate::core::error::Field::Unchanged, "the request changes nothing").into()),
+        1 => Ok(drop(ctx.app.change(project, uuid, product, asks.remove(0)).await?)),
+        _ => Err(CoreError::invalid(crate::core::error::Field::NumberOfNode, "change one kind of member per request (the data members, or one dedicated role)").into()),
+    }
+}
+
+/// What a role configuration changes of the instance's members of `role`, if anything.
+fn role_change(spec: &crate::core::search::SearchSpec, role: MemberRole, ask: wire::RoleAsk) -> Option<SearchChange> {
+    let now = spec.dedicated_role(role);
+    let have = now.map_or(0, |d| d.members.len() as i64);
+    let base = SearchChange { role: Some(role), ..SearchChange::default() };
+    if ask.amount != have {
+        let new_role = ask.spec.clone().map(|s| (s, ask.disk.unwrap_or(20).max(0) as u32, ask.disk_type.clone().unwrap_or_else(|| "cloud_ssd".into())));
+        return Some(SearchChange { nodes: Some(ask.amount), new_role, ..base });
+    }
+    let d = now?;
+    if ask.spec.as_deref().is_some_and(|s| s.trim() != d.flavor) {
+        return Some(SearchChange { flavor: ask.spec, ..base });
+    }
+    ask.disk.filter(|gb| *gb != d.disk_gb as i64).map(|gb| SearchChange { disk_gb: Some(gb), ..base })
 }
 
 /// UpdateInstance answers the instance.

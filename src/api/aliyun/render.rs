@@ -4,6 +4,7 @@
 use uuid::Uuid;
 
 use super::wire::{ClusterTask, ElasticsearchInstance, Endpoint, InstanceNetwork, InstanceNodeSpec, InstanceStatus, LogstashInstance, NodeInfo, RoleConfiguration, Tag, WhiteIpGroup, ZoneInfo};
+use crate::core::roles::MemberRole;
 use crate::core::status::NodeHealth;
 use crate::observed::Usage;
 use crate::core::access::{WhiteIpKind, PUBLIC_PORT_OFFSET};
@@ -101,6 +102,11 @@ fn zones(s: &SearchSpec) -> Vec<ZoneInfo> {
     vec![ZoneInfo { status: "NORMAL".into(), zone_id: s.availability_zone.clone() }]
 }
 
+/// A dedicated role's configuration, if the instance has its members.
+fn role_configuration(s: &SearchSpec, role: MemberRole) -> Option<RoleConfiguration> {
+    s.dedicated_role(role).map(|d| RoleConfiguration { amount: d.members.len() as u32, disk: d.disk_gb, disk_type: d.disk_type.clone(), spec: d.flavor.clone() })
+}
+
 pub fn elasticsearch(v: &ClusterView) -> Result<ElasticsearchInstance, CoreError> {
     let (c, Common { spec: s, endpoints }) = (&v.cluster, common(v)?);
     let first = v.nodes.first().map(|(n, _)| (n.address.to_string(), n.port));
@@ -139,9 +145,9 @@ pub fn elasticsearch(v: &ClusterView) -> Result<ElasticsearchInstance, CoreError
         es_config: s.engine_settings.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect(),
         zone_count: 1,
         arch_type: "public".into(),
-        master_configuration: RoleConfiguration::default(),
-        client_node_configuration: None,
-        warm_node_configuration: None,
+        master_configuration: role_configuration(&s, MemberRole::Master).unwrap_or_default(),
+        client_node_configuration: role_configuration(&s, MemberRole::Client).map(|c| serde_json::to_value(c).unwrap_or_default()),
+        warm_node_configuration: role_configuration(&s, MemberRole::Cold).map(|c| serde_json::to_value(c).unwrap_or_default()),
         kibana_configuration: RoleConfiguration::default(),
         tags: s.tags.iter().map(|t| Tag { tag_key: Some(t.key.clone()), tag_value: Some(t.value.clone()) }).collect(),
     })
@@ -191,7 +197,7 @@ pub fn nodes(v: &ClusterView, extended: bool, usage: impl Fn(Uuid) -> Usage, loa
                 heap_percent: extended.then_some(None),
                 host: n.address.to_string(),
                 load_one_m: extended.then(|| load.map(|l| format!("{l:.2}"))),
-                node_type: "WORKER".into(),
+                node_type: s.role_of(n.ordinal).aliyun().into(),
                 port: n.port,
                 zone_id: s.availability_zone.clone(),
             }

@@ -157,8 +157,9 @@ pub async fn restart(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pi
     post, path = "/v2.0/{project_id}/clusters/{cluster_id}/restart", operation_id = "RestartClusterV2", tag = TAG_CLUSTERS,
     summary = "Restart a cluster or one member (v2)",
     description = "`{\"type\":\"node\",\"value\": an instances[].id}` restarts that member alone, the others serving; \
-        `{\"type\":\"role\",\"value\":\"ess\"}` (or `lgs`; comma-separated roles) restarts every member. A role the \
-        cluster has no members of (`ess-master`, ...) or a member it does not have is CSS.0001.",
+        `{\"type\":\"role\",\"value\":\"ess\"}` (comma-separated roles: `ess`, `ess-master`, `ess-client`, `ess-cold`, \
+        `lgs`) restarts the members of those roles (every member when all are named). A role the cluster has no members \
+        of or a member it does not have is CSS.0001.",
     params(("project_id" = String, Path, description = PROJECT_ID), ("cluster_id" = String, Path, description = CLUSTER_ID)),
     request_body = RestartV2Request,
     responses(
@@ -202,24 +203,35 @@ async fn restart_as(ctx: &Ctx, caller: &Principal, pid: &str, cid: &str, asked: 
     let id = cluster_id(cid)?;
     let view = ctx.app.show(&pid, id, Product::Css).await?;
     let value = asked.value.unwrap_or_default();
-    let role = view.cluster.spec.search().map(|s| crate::core::search::css_role(s.datastore)).unwrap_or("ess");
+    let spec = view.cluster.spec.search().cloned().ok_or_else(|| CoreError::NotSupported("restarts by role".into()))?;
     let invalid = |m: String| CssError::from(CoreError::invalid(crate::core::error::Field::Restart, m));
     let members = match asked.r#type.as_deref() {
         Some("node") => {
             let found = view.nodes.iter().find(|(n, _)| n.id.to_string() == value.trim()).ok_or_else(|| invalid(format!("the cluster has no member `{value}`")))?;
             Some(vec![found.0.ordinal])
         }
+        _ if rolling && value.trim() == "all" => None,
         _ => {
-            let roles: Vec<&str> = value.split(',').map(str::trim).filter(|r| !r.is_empty()).collect();
-            if let Some(other) = roles.iter().find(|r| **r != role && !(rolling && **r == "all")) {
-                return Err(invalid(format!("the cluster has no `{other}` members (every member is `{role}`)")));
+            let mut roles = Vec::new();
+            for name in value.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+                let role = crate::core::roles::MemberRole::parse_css(name, spec.datastore)?;
+                if role != crate::core::roles::MemberRole::Data && spec.dedicated_role(role).is_none() {
+                    return Err(invalid(format!("the cluster has no `{name}` members")));
+                }
+                roles.push(role);
             }
-            None
+            let named: Vec<u32> = view.nodes.iter().map(|(n, _)| n.ordinal).filter(|o| roles.contains(&spec.role_of(*o))).collect();
+            (named.len() < view.nodes.len()).then_some(named)
         }
     };
     let job = match (members, rolling) {
         (None, false) => ctx.app.operate(&pid, id, Product::Css, JobKind::RestartCluster).await?,
-        (members, _) => ctx.app.restart_rolling(&pid, id, Product::Css, crate::core::job::RollingRestart { members, batch: 1 }).await?,
+        (members, true) => ctx.app.restart_rolling(&pid, id, Product::Css, crate::core::job::RollingRestart { members, batch: 1 }).await?,
+        // A role's members (or one member) at once; the others serve.
+        (Some(members), false) => {
+            let batch = members.len().max(1) as u32;
+            ctx.app.restart_rolling(&pid, id, Product::Css, crate::core::job::RollingRestart { members: Some(members), batch }).await?
+        }
     };
     tracing::info!(cluster.id = %job.cluster_id, job.id = %job.id, "CSS restart accepted");
     Ok(Json(RestartAccepted { job_id: vec![job.id.simple().to_string()] }))

@@ -14,7 +14,6 @@ use crate::api::Ctx;
 use crate::app::SearchChange;
 use crate::core::cluster::Product;
 use crate::core::error::Field;
-use crate::core::search;
 use crate::core::CoreError;
 
 type Body = Extension<RawBody>;
@@ -27,10 +26,15 @@ async fn change_flavor(ctx: &Ctx, caller: &crate::auth::Principal, pid: &str, ci
         Some(other) => return Err(CoreError::invalid(Field::Flavor, format!("operationType must be vm or volume, got `{other}`")).into()),
     }
     let (pid, id, view) = super::scaling::target(ctx, caller, pid, cid).await?;
-    if let Some(role) = role {
-        search::check_css_role(&super::scaling::spec_of(&view)?, role)?;
+    let spec = super::scaling::spec_of(&view)?;
+    let role = match role {
+        Some(r) => crate::core::roles::MemberRole::parse_css(r, spec.datastore)?,
+        None => crate::core::roles::MemberRole::Data,
+    };
+    if role != crate::core::roles::MemberRole::Data && spec.dedicated_role(role).is_none() {
+        return Err(CoreError::invalid(Field::Flavor, format!("the cluster has no {} members", role.css(spec.datastore))).into());
     }
-    ctx.app.change(&pid, id, Product::Css, SearchChange { flavor: Some(req.new_flavor_id), ..Default::default() }).await?;
+    ctx.app.change(&pid, id, Product::Css, SearchChange { role: Some(role), flavor: Some(req.new_flavor_id), ..Default::default() }).await?;
     Ok(Json(Empty {}))
 }
 
@@ -55,12 +59,12 @@ pub async fn update(State(ctx): State<Ctx>, Extension(caller): Caller, Path((pid
 #[utoipa::path(
     post, path = "/v1.0/{project_id}/clusters/{cluster_id}/{types}/flavor", operation_id = "UpdateFlavorByType", tag = TAG_CLUSTERS,
     summary = "Change one role's flavor",
-    description = "As `UpdateFlavor`, for the members of role `types`: strato's are all `ess` (`lgs` for Logstash), so \
-        another role is CSS.0001.",
+    description = "As `UpdateFlavor`, for the members of role `types` (`ess`, `ess-master`, `ess-client`, `ess-cold`; \
+        `lgs` for Logstash); a role the cluster has no members of is CSS.0001.",
     params(
         ("project_id" = String, Path, description = PROJECT_ID),
         ("cluster_id" = String, Path, description = CLUSTER_ID),
-        ("types" = String, Path, description = "The role: `ess` (`ess-master`, `ess-client`, `ess-cold` are not run here)."),
+        ("types" = String, Path, description = "The role: `ess`, `ess-master`, `ess-client`, `ess-cold` (`lgs`)."),
     ),
     request_body = FlavorRequest,
     responses(

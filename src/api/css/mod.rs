@@ -61,6 +61,7 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(scaling::role_extend))
         .routes(routes!(scaling::shrink))
         .routes(routes!(scaling::offline))
+        .routes(routes!(scaling::independent))
         .routes(routes!(flavor::update))
         .routes(routes!(flavor::update_by_type))
         .routes(routes!(tags::list, tags::create))

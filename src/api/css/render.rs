@@ -9,6 +9,7 @@ use crate::core::access::{WhiteIpKind, PUBLIC_PORT_OFFSET};
 use crate::app::ClusterView;
 use crate::core::cluster::Lifecycle;
 use crate::core::iso;
+use crate::core::roles::MemberRole;
 use crate::core::job::{JobKind, JobPayload};
 use crate::core::search::{self, Datastore, CSS_DISK_GB, CSS_FLAVORS};
 use crate::core::status::{Health, NodeHealth};
@@ -34,11 +35,11 @@ pub fn status(v: &ClusterView) -> (Status, Vec<Action>) {
 }
 
 fn change_action(p: &JobPayload) -> Action {
-    match (p.from_nodes, p.to_nodes) {
+    match () {
         _ if p.shrinks() => Action::Shrinking,
         // Each member restarts as its new flavor; the reference documents no action of its own for that.
-        _ if p.flavor.is_some() => Action::Rebooting,
-        (Some(from), Some(to)) if to > from => Action::Growing,
+        _ if p.flavor.is_some() || p.rewrite_members => Action::Rebooting,
+        _ if p.grows() => Action::Growing,
         _ => Action::ResizingVolume,
     }
 }
@@ -68,33 +69,28 @@ fn instance_status(h: NodeHealth, lifecycle: Lifecycle) -> Status {
     }
 }
 
-fn member_type(d: Datastore) -> MemberType {
-    if d == Datastore::Logstash {
-        MemberType::Lgs
-    } else {
-        MemberType::Ess
-    }
-}
-
 /// A cluster; only search clusters reach this dialect (lookups are scoped by product).
 pub fn cluster(v: &ClusterView) -> Result<ClusterDetail, CoreError> {
     let c = &v.cluster;
     let s = c.spec.search().ok_or_else(|| CoreError::Internal(format!("cluster {} is not a search cluster", c.id)))?;
     let (status, actions) = status(v);
-    let kind = member_type(s.datastore);
-    let kind_name = if kind == MemberType::Lgs { "lgs" } else { "ess" };
     let instances = v
         .nodes
         .iter()
-        .map(|(n, h)| Member {
-            az_code: s.availability_zone.clone(),
-            id: n.id,
-            ip: n.address.to_string(),
-            name: format!("{}-{kind_name}-esn-{}-1", s.name, n.ordinal + 1),
-            spec_code: s.flavor.clone(),
-            status: instance_status(*h, c.lifecycle),
-            r#type: kind,
-            volume: MemberVolume { size: s.disk_gb, r#type: s.disk_type.clone() },
+        .map(|(n, h)| {
+            let role = s.role_of(n.ordinal);
+            let (flavor, disk_gb, disk_type) = s.role_resources(role);
+            let kind = MemberType::of(role, s.datastore);
+            Member {
+                az_code: s.availability_zone.clone(),
+                id: n.id,
+                ip: n.address.to_string(),
+                name: format!("{}-{}-esn-{}-1", s.name, role.css(s.datastore), n.ordinal + 1),
+                spec_code: flavor.to_string(),
+                status: instance_status(*h, c.lifecycle),
+                r#type: kind,
+                volume: MemberVolume { size: disk_gb, r#type: disk_type.to_string() },
+            }
         })
         .collect();
     let endpoint = v.nodes.iter().map(|(n, _)| format!("{}:{}", n.address, n.port)).collect::<Vec<_>>().join(",");
@@ -139,7 +135,12 @@ pub fn flavors(region: &str, zones: &[String]) -> FlavorList {
     let versions = Datastore::ALL
         .into_iter()
         .flat_map(|d| d.versions().iter().map(move |v| (d, *v)))
-        .map(|(d, v)| {
+        .flat_map(|(d, v)| {
+            // One entry per role a member of that datastore may have (the providers look a role's flavors up by type).
+            let roles: &[MemberRole] = if d == Datastore::Logstash { &[MemberRole::Data] } else { &[MemberRole::Data, MemberRole::Master, MemberRole::Client, MemberRole::Cold] };
+            roles.iter().map(move |role| (d, v, *role))
+        })
+        .map(|(d, v, role)| {
             let flavors = CSS_FLAVORS
                 .iter()
                 .map(|(name, cpu, ram)| Flavor {
@@ -152,7 +153,7 @@ pub fn flavors(region: &str, zones: &[String]) -> FlavorList {
                     region: region.to_string(),
                 })
                 .collect();
-            FlavorVersion { datastore: d.as_str().into(), flavors, r#type: member_type(d), version: v.into() }
+            FlavorVersion { datastore: d.as_str().into(), flavors, r#type: MemberType::of(role, d), version: v.into() }
         })
         .collect();
     wire::FlavorList { versions }

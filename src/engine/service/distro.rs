@@ -13,6 +13,7 @@ use std::io;
 use std::path::Path;
 
 use super::{Member, Peers};
+use crate::core::roles::MemberRole;
 use crate::engine::probe;
 
 /// A modest heap for every JVM member (the machine runs many of them).
@@ -110,14 +111,44 @@ pub enum Discovery {
     Zen2 { bootstrap: &'static str },
 }
 
+/// How a distribution's settings give a node its roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeRoles {
+    /// `node.master` / `node.data` / `node.ingest` (Elasticsearch before 7.9).
+    Flags,
+    /// `node.roles: [...]`, the master role named so (`master`, OpenSearch 2's `cluster_manager`).
+    List { master: &'static str },
+}
+
 /// The settings that differ between search distributions and their versions.
 #[derive(Debug, Clone)]
 pub struct SearchSettings {
     /// `transport.port`, or `transport.tcp.port` before Elasticsearch 6.7.
     pub transport_key: &'static str,
     pub discovery: Discovery,
+    pub node_roles: NodeRoles,
     /// Distribution specific lines (security off, ...), in order.
     pub extra: Vec<(&'static str, String)>,
+}
+
+/// The lines that make a member what its role is: none for a data member
+/// (every role: the first member bootstraps the cluster), master-only,
+/// coordinating-only (client), or a data member marked `cold`.
+fn role_lines(role: MemberRole, style: NodeRoles) -> Vec<String> {
+    let flags = |master: bool, data: bool| vec![format!("node.master: {master}"), format!("node.data: {data}"), "node.ingest: false".to_string()];
+    let mut lines = match (role, style) {
+        (MemberRole::Data, _) => vec![],
+        (MemberRole::Master, NodeRoles::Flags) => flags(true, false),
+        (MemberRole::Master, NodeRoles::List { master }) => vec![format!("node.roles: [{master}]")],
+        (MemberRole::Client, NodeRoles::Flags) => flags(false, false),
+        (MemberRole::Client, NodeRoles::List { .. }) => vec!["node.roles: []".to_string()],
+        (MemberRole::Cold, NodeRoles::Flags) => flags(false, true),
+        (MemberRole::Cold, NodeRoles::List { .. }) => vec!["node.roles: [data]".to_string()],
+    };
+    if role == MemberRole::Cold {
+        lines.push("node.attr.box_type: cold".to_string());
+    }
+    lines
 }
 
 /// The member's opensearch.yml / elasticsearch.yml.
@@ -170,8 +201,12 @@ pub fn search_yml(member: &Member, peers: &Peers, s: &SearchSettings) -> io::Res
     for (k, v) in &s.extra {
         let _ = writeln!(y, "{k}: {v}");
     }
-    if !peers.settings.flavor.is_empty() {
-        let _ = writeln!(y, "node.attr.flavor: {}", quote(&peers.settings.flavor));
+    for line in role_lines(peers.settings.role(member.ordinal), s.node_roles) {
+        let _ = writeln!(y, "{line}");
+    }
+    let flavor = peers.settings.flavor_of(member.ordinal);
+    if !flavor.is_empty() {
+        let _ = writeln!(y, "node.attr.flavor: {}", quote(flavor));
     }
     // The API's settings last (their keys are an allow-list that the lines above never use).
     for (k, v) in &peers.settings.engine {
@@ -334,6 +369,7 @@ pub mod tests {
         let s = SearchSettings {
             transport_key: "transport.port",
             discovery: Discovery::Zen2 { bootstrap: "cluster.initial_cluster_manager_nodes" },
+            node_roles: NodeRoles::List { master: "cluster_manager" },
             extra: vec![("plugins.security.disabled", "true".into())],
         };
         let first = search_yml(&member(0), &Peers { count: 3, known: vec![], ..Default::default() }, &s).unwrap();
@@ -354,7 +390,7 @@ pub mod tests {
         assert!(!third.contains("initial_cluster_manager_nodes"), "{third}");
         let single = search_yml(&member(0), &Peers { count: 1, known: vec![], ..Default::default() }, &s).unwrap();
         assert!(single.contains("discovery.type: single-node\n") && !single.contains("seed_hosts"), "{single}");
-        let zen1 = SearchSettings { transport_key: "transport.tcp.port", discovery: Discovery::Zen1, extra: vec![] };
+        let zen1 = SearchSettings { transport_key: "transport.tcp.port", discovery: Discovery::Zen1, node_roles: NodeRoles::Flags, extra: vec![] };
         let old = search_yml(&member(1), &Peers { count: 2, known: vec![member(0)], ..Default::default() }, &zen1).unwrap();
         assert!(old.contains("transport.tcp.port: 9300\n"), "{old}");
         assert!(old.contains("discovery.zen.ping.unicast.hosts: [\"127.77.0.1:9300\", \"127.77.0.2:9300\"]\n"), "{old}");
@@ -363,6 +399,22 @@ pub mod tests {
         settings.engine.insert("action.auto_create_index".into(), "+.*,-*".into());
         let configured = search_yml(&member(0), &Peers { count: 1, known: vec![], settings }, &s).unwrap();
         assert!(configured.ends_with("plugins.security.disabled: true\nnode.attr.flavor: \"ess.spec-4u8g\"\naction.auto_create_index: \"+.*,-*\"\n"), "{configured}");
+        // Dedicated members: master-only, coordinating-only, cold data, each with its role's flavor.
+        use crate::core::roles::{DedicatedRole, MemberRole};
+        let role = |role, members: Vec<u32>| DedicatedRole { role, members, flavor: format!("{role:?}-flavor"), disk_gb: 40, disk_type: "HIGH".into() };
+        let settings = crate::engine::service::MemberSettings {
+            flavor: "data-flavor".into(),
+            dedicated: vec![role(MemberRole::Master, vec![3, 4, 5]), role(MemberRole::Client, vec![6]), role(MemberRole::Cold, vec![7])],
+            ..Default::default()
+        };
+        let peers = |n| Peers { count: 8, known: (0..n).map(member).collect(), settings: settings.clone() };
+        let master = search_yml(&member(3), &peers(3), &s).unwrap();
+        assert!(master.contains("node.roles: [cluster_manager]\nnode.attr.flavor: \"Master-flavor\"\n"), "{master}");
+        assert!(search_yml(&member(6), &peers(6), &s).unwrap().contains("node.roles: []\n"));
+        let cold = search_yml(&member(7), &peers(7), &zen1).unwrap();
+        assert!(cold.contains("node.master: false\nnode.data: true\nnode.ingest: false\nnode.attr.box_type: cold\n"), "{cold}");
+        let data = search_yml(&member(0), &peers(0), &s).unwrap();
+        assert!(!data.contains("node.roles") && data.contains("node.attr.flavor: \"data-flavor\""), "data members keep every role: {data}");
         let high = Member { port: 65500, ..member(0) };
         assert!(search_yml(&high, &Peers { count: 1, known: vec![], ..Default::default() }, &s).is_err());
     }

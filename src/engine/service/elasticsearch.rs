@@ -24,7 +24,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::distro::{self, Discovery, Flavor, SearchDistribution, SearchSettings, Version};
+use super::distro::{self, Discovery, Flavor, NodeRoles, SearchDistribution, SearchSettings, Version};
 
 /// A launcher for the distribution in `home`.
 pub fn distribution(home: PathBuf) -> SearchDistribution {
@@ -43,7 +43,8 @@ pub fn settings(version: Option<Version>, has_security: bool, has_geoip: bool) -
     if has_geoip && v >= Version(7, 14, 0) {
         extra.push(("ingest.geoip.downloader.enabled", "false".to_string()));
     }
-    SearchSettings { transport_key, discovery, extra }
+    let node_roles = if v < Version(7, 9, 0) { NodeRoles::Flags } else { NodeRoles::List { master: "master" } };
+    SearchSettings { transport_key, discovery, node_roles, extra }
 }
 
 static FLAVOR: Flavor = Flavor {

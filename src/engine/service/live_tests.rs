@@ -42,7 +42,7 @@ pub fn spec(datastore: Datastore, nodes: u32) -> SearchSpec {
         authority: false,
         tags: vec![],
         engine_settings: Default::default(),
-        access: Default::default(), pipelines: Vec::new(), routes: Vec::new(), index_snapshots: Default::default(),
+        access: Default::default(), pipelines: Vec::new(), routes: Vec::new(), index_snapshots: Default::default(), dedicated: Vec::new(),
     }
 }
 

@@ -188,12 +188,24 @@ pub struct MemberSettings {
     pub engine: std::collections::BTreeMap<String, String>,
     /// The deployed Logstash pipelines (a log datastore's drivers run them).
     pub pipelines: Vec<crate::core::pipeline::Pipeline>,
+    /// The dedicated master, client and cold members (every other is a data member).
+    pub dedicated: Vec<crate::core::roles::DedicatedRole>,
 }
 
 impl MemberSettings {
     pub fn of(spec: &crate::core::search::SearchSpec) -> MemberSettings {
         let pipelines = spec.pipelines.iter().filter(|p| p.deployed).cloned().collect();
-        MemberSettings { flavor: spec.flavor.clone(), engine: spec.engine_settings.clone(), pipelines }
+        MemberSettings { flavor: spec.flavor.clone(), engine: spec.engine_settings.clone(), pipelines, dedicated: spec.dedicated.clone() }
+    }
+
+    /// The role of member `ordinal`.
+    pub fn role(&self, ordinal: u32) -> crate::core::roles::MemberRole {
+        crate::core::roles::role_of(&self.dedicated, ordinal)
+    }
+
+    /// The flavor member `ordinal` runs as: its role's.
+    pub fn flavor_of(&self, ordinal: u32) -> &str {
+        self.dedicated.iter().find(|d| d.members.contains(&ordinal)).map_or(self.flavor.as_str(), |d| d.flavor.as_str())
     }
 }
 
@@ -497,7 +509,7 @@ impl Engine for ServiceEngine {
             EngineError::Unsupported(format!("the {} engine runs search and log clusters only", self.kind.as_str()))
         })?;
         let member = Self::member(layout, node);
-        self.lay_out(layout, &member, Peers { count: search.node_count, known: Vec::new(), settings: MemberSettings::of(search) }).await?;
+        self.lay_out(layout, &member, Peers { count: search.member_count(), known: Vec::new(), settings: MemberSettings::of(search) }).await?;
         self.start_node(layout, node).await
     }
 
@@ -600,7 +612,7 @@ impl Engine for ServiceEngine {
                 return Err(EngineError::Failed(format!("node {} has no files", node.ordinal)));
             }
             let known = all.iter().filter(|m| m.ordinal != member.ordinal).cloned().collect();
-            let peers = Peers { count: search.node_count, known, settings: MemberSettings::of(search) };
+            let peers = Peers { count: search.member_count(), known, settings: MemberSettings::of(search) };
             let (launcher, m) = (self.launcher.clone(), member.clone());
             tokio::task::spawn_blocking(move || launcher.write_files(&m.dir, &m, &peers))
                 .await
@@ -643,7 +655,7 @@ impl Replicas for ServiceEngine {
         if !known.iter().any(|m| m.ordinal == primary.ordinal) {
             known.insert(0, Self::member(layout, primary));
         }
-        self.lay_out(layout, &member, Peers { count: search.node_count, known, settings: MemberSettings::of(search) }).await?;
+        self.lay_out(layout, &member, Peers { count: search.member_count(), known, settings: MemberSettings::of(search) }).await?;
         self.start_node(layout, standby).await
     }
 }

@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::distro::{self, Discovery, Flavor, SearchDistribution, SearchSettings, Version};
+use super::distro::{self, Discovery, Flavor, NodeRoles, SearchDistribution, SearchSettings, Version};
 
 /// A launcher for the distribution in `home`.
 pub fn distribution(home: PathBuf) -> SearchDistribution {
@@ -35,7 +35,8 @@ pub fn settings(version: Option<Version>, has_security_plugin: bool) -> SearchSe
     if has_security_plugin {
         extra.push(("plugins.security.disabled", "true".to_string()));
     }
-    SearchSettings { transport_key: "transport.port", discovery: Discovery::Zen2 { bootstrap }, extra }
+    let master = if bootstrap == "cluster.initial_master_nodes" { "master" } else { "cluster_manager" };
+    SearchSettings { transport_key: "transport.port", discovery: Discovery::Zen2 { bootstrap }, node_roles: NodeRoles::List { master }, extra }
 }
 
 static FLAVOR: Flavor = Flavor {

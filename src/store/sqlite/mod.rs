@@ -228,7 +228,7 @@ impl Store for SqliteStore {
             Err(e) if is_unique_violation(&e) => return Err(CoreError::NameTaken(cluster.spec.name().to_string())),
             other => other?,
         };
-        let nodes = place_nodes(&mut tx, cluster.id, placement, 0..cluster.spec.number_of_nodes()).await?;
+        let nodes = place_nodes(&mut tx, cluster.id, placement, &(0..cluster.spec.number_of_nodes()).collect::<Vec<u32>>()).await?;
         insert_job(&mut tx, job).await?;
         tx.commit().await?;
         self.records.invalidate(cluster.id);
@@ -379,7 +379,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn enqueue_change(&self, job: &Job, placement: &Placement, decided_on: &ClusterSpec, add: std::ops::Range<u32>) -> StoreResult<()> {
+    async fn enqueue_change(&self, job: &Job, placement: &Placement, decided_on: &ClusterSpec, add: &[u32]) -> StoreResult<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         // Busy first (a change still running is `InstanceActivating`), then whether the
         // decision still holds: under the write lock, so no change can finish in between.

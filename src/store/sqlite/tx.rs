@@ -158,7 +158,7 @@ pub(super) async fn place_nodes(
     conn: &mut SqliteConnection,
     cluster_id: Uuid,
     placement: &Placement,
-    ordinals: std::ops::Range<u32>,
+    ordinals: &[u32],
 ) -> StoreResult<Vec<Node>> {
     let live = sqlx::query("SELECT address, port, port_block FROM nodes WHERE released = 0").fetch_all(&mut *conn).await?;
     let mut taken: HashSet<Ipv4Addr> = placement.unusable_addresses.iter().copied().collect();
@@ -171,7 +171,7 @@ pub(super) async fn place_nodes(
     let addresses =
         allocate_addresses(placement.addresses, &taken, ordinals.len()).ok_or(CoreError::AddressesExhausted)?;
     let mut nodes = Vec::with_capacity(addresses.len());
-    for (ordinal, address) in ordinals.zip(addresses) {
+    for (&ordinal, address) in ordinals.iter().zip(addresses) {
         let (port, block) = match placement.ports {
             PortNeeds::PerAddress(port) => (port, 0),
             PortNeeds::MachineBlock(width) => {

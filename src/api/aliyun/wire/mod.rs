@@ -28,6 +28,7 @@ pub use restart::*;
 pub use tags::*;
 
 use crate::api::lenient;
+use crate::core::roles::MemberRole;
 use crate::core::CoreError;
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -227,31 +228,73 @@ pub enum InstanceStatus {
     Invalid,
 }
 
-impl UpdateInstanceRequest {
-    /// Refuses dedicated master, client or warm members (strato runs every
-    /// member as a data node); a configuration of none (absent, empty, an
-    /// `amount` of 0) is what the instance has, and passes.
-    pub fn refuse_dedicated_roles(&self) -> Result<(), CoreError> {
-        let roles = [
-            ("masterConfiguration", &self.master_configuration),
-            ("clientNodeConfiguration", &self.client_node_configuration),
-            ("warmNodeConfiguration", &self.warm_node_configuration),
-        ];
-        for (name, config) in roles {
-            let amount = config.as_ref().and_then(|c| c.get("amount")).map(|a| match a {
-                Value::Number(n) => n.as_f64().unwrap_or(1.0),
-                Value::String(s) => s.trim().parse::<f64>().unwrap_or(1.0),
-                Value::Null => 0.0,
-                _ => 1.0,
-            });
-            if amount.is_some_and(|a| a != 0.0) {
-                return Err(CoreError::invalid(
-                    crate::core::error::Field::Flavor,
-                    format!("{name}: strato runs no dedicated master, client or warm members (every member is a data node)"),
-                ));
-            }
+/// What a dedicated role's configuration (`masterConfiguration`,
+/// `clientNodeConfiguration`, `warmNodeConfiguration`) asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleAsk {
+    pub amount: i64,
+    pub spec: Option<String>,
+    pub disk: Option<i64>,
+    pub disk_type: Option<String>,
+}
+
+/// Reads a role configuration: `amount` and `disk` integers (or strings
+/// holding one), `spec` and `diskType` strings; another type is refused naming it.
+fn role_ask(name: &str, config: &Option<Map<String, Value>>) -> Result<Option<RoleAsk>, CoreError> {
+    let Some(c) = config else { return Ok(None) };
+    let bad = |field: &str| CoreError::MalformedBody(format!("{name}.{field}: invalid type"));
+    let int = |field: &str| -> Result<Option<i64>, CoreError> {
+        match c.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| bad(field)),
+            Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| bad(field)),
+            Some(_) => Err(bad(field)),
         }
-        Ok(())
+    };
+    let text = |field: &str| -> Result<Option<String>, CoreError> {
+        match c.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(bad(field)),
+        }
+    };
+    let (amount, spec, disk, disk_type) = (int("amount")?, text("spec")?, int("disk")?, text("diskType")?);
+    Ok(amount.map(|amount| RoleAsk { amount, spec, disk, disk_type }))
+}
+
+/// The dedicated roles a create or update names (an `amount` given), in
+/// role order; `kibanaConfiguration` with members is refused (no Kibana).
+fn role_asks(
+    master: &Option<Map<String, Value>>,
+    client: &Option<Map<String, Value>>,
+    warm: &Option<Map<String, Value>>,
+    kibana: &Option<Map<String, Value>>,
+) -> Result<Vec<(MemberRole, RoleAsk)>, CoreError> {
+    if role_ask("kibanaConfiguration", kibana)?.is_some_and(|k| k.amount > 0) {
+        return Err(CoreError::NotEmulated("Kibana members (kibanaConfiguration): strato runs no Kibana".into()));
+    }
+    let mut out = Vec::new();
+    for (role, name, config) in [
+        (MemberRole::Master, "masterConfiguration", master),
+        (MemberRole::Client, "clientNodeConfiguration", client),
+        (MemberRole::Cold, "warmNodeConfiguration", warm),
+    ] {
+        if let Some(ask) = role_ask(name, config)? {
+            out.push((role, ask));
+        }
+    }
+    Ok(out)
+}
+
+impl UpdateInstanceRequest {
+    pub fn roles(&self) -> Result<Vec<(MemberRole, RoleAsk)>, CoreError> {
+        role_asks(&self.master_configuration, &self.client_node_configuration, &self.warm_node_configuration, &self.kibana_configuration)
+    }
+}
+
+impl CreateInstanceRequest {
+    pub fn roles(&self) -> Result<Vec<(MemberRole, RoleAsk)>, CoreError> {
+        role_asks(&self.master_configuration, &self.client_node_configuration, &self.warm_node_configuration, &self.kibana_configuration)
     }
 }
 
@@ -303,8 +346,9 @@ pub struct InstanceNodeSpec {
     pub spec: String,
 }
 
-/// A dedicated role's members (`masterConfiguration`, `kibanaConfiguration`):
-/// none here, so `amount` 0 and empty values.
+/// A dedicated role's members (`masterConfiguration`, `clientNodeConfiguration`,
+/// `warmNodeConfiguration`, `kibanaConfiguration`): how many, their spec and disk
+/// (`amount` 0 and empty values without them).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleConfiguration {
@@ -378,7 +422,7 @@ pub struct NodeInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "0.09")]
     pub load_one_m: Option<Option<String>>,
-    /// Always `WORKER` (every member is a data node).
+    /// `WORKER` (data), `MASTER`, `COORDINATING` (client) or `WORKER_WARM`.
     #[schema(example = "WORKER")]
     pub node_type: String,
     pub port: u16,
@@ -414,7 +458,7 @@ pub struct ElasticsearchInstance {
     /// Always `public`.
     #[schema(example = "public")]
     pub arch_type: String,
-    /// Always null: strato runs no dedicated client members.
+    /// The dedicated client (coordinating) members, or null without them.
     #[schema(value_type = Option<Object>)]
     pub client_node_configuration: Option<Value>,
     /// The running job, if any.
@@ -454,8 +498,8 @@ pub struct ElasticsearchInstance {
     pub kibana_private_domain: String,
     #[serde(rename = "kibanaPrivateIPWhitelist")]
     pub kibana_private_ip_whitelist: Vec<String>,
-    /// Always `{"amount":0,"disk":0,"diskType":"","spec":""}`: strato runs no
-    /// dedicated masters (an object, never null: the provider reads `.spec` unguarded).
+    /// The dedicated masters, or `{"amount":0,"disk":0,"diskType":"","spec":""}` without them
+    /// (an object, never null: the provider reads `.spec` unguarded).
     pub master_configuration: RoleConfiguration,
     pub network_config: InstanceNetwork,
     pub node_amount: u32,
@@ -481,7 +525,7 @@ pub struct ElasticsearchInstance {
     pub status: InstanceStatus,
     pub tags: Vec<Tag>,
     pub updated_at: String,
-    /// Always null: strato runs no dedicated warm members.
+    /// The dedicated warm members, or null without them.
     #[schema(value_type = Option<Object>)]
     pub warm_node_configuration: Option<Value>,
     /// Always 1: every member is in the one zone.

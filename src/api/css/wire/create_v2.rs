@@ -9,15 +9,16 @@ use super::{ClusterTag, Datastore, Eip, Nics, Volume};
 use crate::api::lenient;
 use crate::core::error::Field;
 use crate::core::index_snapshot::PolicyInput;
-use crate::core::search::{CssBackup, CssCreateInput};
+use crate::core::roles::MemberRole;
+use crate::core::search::{self, CssBackup, CssCreateInput};
 use crate::core::CoreError;
 
 /// One role's members.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleBody {
-    /// `ess` (data members; `lgs` for Logstash). Dedicated `ess-master`, `ess-client` and `ess-cold` members are
-    /// not run by strato (CSS.0001).
+    /// `ess` (data members; `lgs` for Logstash, required), `ess-master` (3, 5, 7 or 9), `ess-client` (1–32),
+    /// `ess-cold` (1–32).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "ess")]
     pub r#type: Option<String>,
@@ -135,30 +136,34 @@ pub struct CreateClusterV2Request {
 }
 
 impl CreateClusterV2Request {
-    /// The create input: one data role (`ess`, or `lgs` for Logstash); the
-    /// dedicated roles are refused, as the scale operations refuse them.
+    /// The create input: the data role (`ess`, or `lgs` for Logstash) and
+    /// any dedicated ones.
     pub fn into_input(self) -> Result<CssCreateInput, CoreError> {
         let c = self.cluster.ok_or_else(|| CoreError::MalformedBody("the body needs a `cluster` object".into()))?;
         if c.public_kibana_req.is_some() {
             return Err(CoreError::NotEmulated("Kibana public access (publicKibanaReq): strato runs no Kibana".into()));
         }
         let roles = c.roles.unwrap_or_default();
-        let invalid = |m: String| CoreError::invalid(Field::NumberOfNode, m);
-        if let Some(other) = roles.iter().filter_map(|r| r.r#type.as_deref()).find(|t| !matches!(*t, "ess" | "lgs")) {
-            return Err(invalid(match other {
-                "ess-master" | "ess-client" | "ess-cold" => format!("role `{other}`: strato runs no dedicated master, client or cold members (every member is a data node)"),
-                _ => format!("unknown role `{other}` (ess, or lgs for Logstash)"),
-            }));
+        let datastore = c.datastore.unwrap_or_default();
+        let kind = datastore.r#type.as_deref().and_then(search::Datastore::parse).unwrap_or(search::Datastore::Elasticsearch);
+        let mut data: Option<&RoleBody> = None;
+        let mut dedicated = Vec::new();
+        for r in &roles {
+            match MemberRole::parse_css(r.r#type.as_deref().unwrap_or_default(), kind)? {
+                MemberRole::Data if data.is_some() => return Err(CoreError::invalid(Field::NumberOfNode, "roles names the data role twice")),
+                MemberRole::Data => data = Some(r),
+                role => {
+                    let v = r.volume.as_ref();
+                    dedicated.push((role, r.instance_num.unwrap_or(0), r.flavor_ref.clone(), v.and_then(|v| v.size), v.and_then(|v| v.volume_type.clone())));
+                }
+            }
         }
-        let [data] = roles.as_slice() else {
-            return Err(invalid(format!("roles must hold exactly one data role (ess, or lgs for Logstash), got {}", roles.len())));
-        };
+        let data = data.ok_or_else(|| CoreError::invalid(Field::NumberOfNode, "roles must hold the data role (ess, or lgs for Logstash)"))?;
         let volume = data.volume.as_ref();
         if let Some(size) = volume.and_then(|v| v.size).filter(|s| s % 20 != 0) {
             return Err(CoreError::invalid(Field::Flavor, format!("volume.size must be a multiple of 20, got {size}")));
         }
         let nics = c.nics.unwrap_or_default();
-        let datastore = c.datastore.unwrap_or_default();
         let public_access = c.public_ip_req.map(|p| {
             let size = p.eip.and_then(|e| e.band_width).and_then(|b| b.size).unwrap_or(0);
             let list = p.elb_white_list_req.filter(|w| w.enable_white_list == Some(true)).and_then(|w| w.white_list);
@@ -189,6 +194,7 @@ impl CreateClusterV2Request {
             tags: c.tags.unwrap_or_default().into_iter().map(|t| crate::core::cluster::Tag { key: t.key, value: t.value }).collect(),
             public_access,
             backup,
+            dedicated,
         })
     }
 }

@@ -169,6 +169,31 @@ pub struct RoleGrow {
     pub disksize: i64,
 }
 
+/// `type/{type}/independent`: `{"type": {flavor_ref, node_size, volume_type, volume_size}}`.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct IndependentRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<IndependentBody>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct IndependentBody {
+    /// A flavor of es-flavors (its name or `flavor_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "ess.spec-4u8g")]
+    pub flavor_ref: Option<String>,
+    /// Members to add.
+    #[serde(default, deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
+    #[schema(example = 3)]
+    pub node_size: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "HIGH")]
+    pub volume_type: Option<String>,
+    /// GB (40 if absent).
+    #[serde(default, deserialize_with = "lenient::int", skip_serializing_if = "Option::is_none")]
+    pub volume_size: Option<i64>,
+}
+
 /// `role/shrink`: `{"shrink": [{"type", "reducedNodeNum"}]}`.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct ShrinkRequest {
@@ -342,12 +367,32 @@ pub struct ActionProgress {
     pub shrinking: Option<String>,
 }
 
-/// A member's kind: `ess` (a search node) or `lgs` (Logstash).
+/// A member's kind: `ess` (a data node), `ess-master`, `ess-client`, `ess-cold`, or `lgs` (Logstash).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
 pub enum MemberType {
+    #[serde(rename = "ess")]
     Ess,
+    #[serde(rename = "ess-master")]
+    EssMaster,
+    #[serde(rename = "ess-client")]
+    EssClient,
+    #[serde(rename = "ess-cold")]
+    EssCold,
+    #[serde(rename = "lgs")]
     Lgs,
+}
+
+impl MemberType {
+    pub fn of(role: crate::core::roles::MemberRole, datastore: crate::core::search::Datastore) -> MemberType {
+        use crate::core::roles::MemberRole;
+        match role {
+            MemberRole::Data if datastore == crate::core::search::Datastore::Logstash => MemberType::Lgs,
+            MemberRole::Data => MemberType::Ess,
+            MemberRole::Master => MemberType::EssMaster,
+            MemberRole::Client => MemberType::EssClient,
+            MemberRole::Cold => MemberType::EssCold,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -518,6 +563,7 @@ impl CreateClusterRequest {
             tags: c.tags.unwrap_or_default().into_iter().map(|t| crate::core::cluster::Tag { key: t.key, value: t.value }).collect(),
             public_access: None,
             backup: None,
+            dedicated: vec![],
         })
     }
 }
