@@ -133,6 +133,10 @@ fn css_scales_out_in_and_grows_disks_as_the_providers_wait() {
     let id = made["cluster"]["id"].as_str().unwrap().to_string();
     s.css_wait(&token, &id, MINUTE, &mut Vec::new(), ready);
     let at = |p: &str| format!("/v1.0/{{pid}}/clusters/{id}/{p}");
+    // A document on the first member: a scale-out leaves the members it has alone, so it is still there after.
+    let (_, c) = s.css_call(&token, "GET", &format!("/v1.0/{{pid}}/clusters/{id}"), None);
+    let first = c["endpoint"].as_str().unwrap().split(',').next().unwrap().to_string();
+    http("PUT", &format!("http://{first}/kept/_doc/1?refresh=true"), Some(json!({"title": "before the change"})));
 
     // extend: one member more, GROWING until it serves; a second change meanwhile is refused.
     let (status, v) = s.css_call(&token, "POST", &at("extend"), Some(json!({"grow": {"modifySize": 1}})));
@@ -143,6 +147,8 @@ fn css_scales_out_in_and_grows_disks_as_the_providers_wait() {
     assert!(seen.iter().any(|x| x.contains("GROWING")), "{seen:?}");
     assert_eq!(c["instances"].as_array().unwrap().len(), 3);
     assert_eq!(pids_of(&s, "osmem").len(), 3, "the new member is a process");
+    let found = http("GET", &format!("http://{first}/kept/_search?q=title:before"), None);
+    assert_eq!(found["hits"]["total"]["value"], 1, "a document indexed before the scale-out is gone: {found}");
 
     // role_extend: the provider's body (isAutoPay), a member, then a disk-only change.
     for (bad, why) in [
