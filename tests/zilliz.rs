@@ -149,23 +149,23 @@ fn refusals_change_nothing() {
 
     // State conflicts on a real cluster.
     let id = s.create_vector(&key, "vec-refuse", 1)["clusterId"].as_str().unwrap().to_string();
-    assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/suspend"), None)).1, 96030, "suspend while CREATING");
+    assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/suspend"), None)).1, 96902, "suspend while CREATING");
     let mut seen = Vec::new();
     s.wait_status(&key, &id, 2 * MINUTE, &mut seen, |d| d["status"] == "RUNNING");
-    assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/resume"), None)).1, 96030, "resume a RUNNING cluster");
+    assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/resume"), None)).1, 96902, "resume a RUNNING cluster");
     assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/modify"), Some(json!({"cuSize": 0})))).1, 96002);
-    assert_eq!(code(s.create_vector_raw(&key, "vec-refuse", 1)).1, 96017);
+    assert_eq!(code(s.create_vector_raw(&key, "vec-refuse", 1)).1, 40013);
     s.z_ok(&key, "POST", &format!("/v2/clusters/{id}/suspend"), None);
     // While it is suspending (its stop step held for 3 s), every other operation is refused.
     for (m, op, body) in [("POST", "suspend", None), ("POST", "resume", None), ("POST", "modify", Some(json!({"cuSize": 2}))), ("DELETE", "drop", None)] {
         assert_eq!(s.describe(&key, &id)["status"], "STOPPING");
-        assert_eq!(code(s.z(&key, m, &format!("/v2/clusters/{id}/{op}"), body)).1, 96030, "{op} while suspending");
+        assert_eq!(code(s.z(&key, m, &format!("/v2/clusters/{id}/{op}"), body)).1, 96902, "{op} while suspending");
     }
     s.wait_status(&key, &id, MINUTE, &mut seen, |d| d["status"] == "STOPPED");
-    assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/suspend"), None)).1, 96030, "suspend a STOPPED cluster");
-    assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/modify"), Some(json!({"cuSize": 2})))).1, 96030);
+    assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/suspend"), None)).1, 96902, "suspend a STOPPED cluster");
+    assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/modify"), Some(json!({"cuSize": 2})))).1, 96902);
     s.z_ok(&key, "POST", &format!("/v2/clusters/{id}/resume"), None);
-    assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/suspend"), None)).1, 96030, "suspend while RESUMING");
+    assert_eq!(code(s.z(&key, "POST", &format!("/v2/clusters/{id}/suspend"), None)).1, 96902, "suspend while RESUMING");
     let d = s.wait_status(&key, &id, 2 * MINUTE, &mut seen, |d| d["status"] == "RUNNING");
     assert_eq!(d["cuSize"], 1, "a refused modify changed the size");
 

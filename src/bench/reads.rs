@@ -79,6 +79,10 @@ fn vector(i: usize) -> ClusterSpec {
         plan: Plan::Standard,
         cu_type: CuType::PerformanceOptimized,
         cu_size: 1,
+        labels: Default::default(),
+        security_groups: Vec::new(),
+        autoscaling: Default::default(),
+        project: None,
     })
 }
 

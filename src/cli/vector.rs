@@ -221,7 +221,7 @@ pub async fn run(conn: VectorConn, cmd: VectorCommand) -> anyhow::Result<()> {
             }
         }
         VectorCommand::Modify { id, cu_size, wait } => {
-            show(&client.call(Method::POST, &op("modify", &id), Some(serde_json::to_value(ModifyClusterRequest { cu_size: Some(cu_size.into()) })?)).await?);
+            show(&client.call(Method::POST, &op("modify", &id), Some(serde_json::to_value(ModifyClusterRequest { cu_size: Some(cu_size.into()), ..Default::default() })?)).await?);
             if wait {
                 // MODIFYING first, then RUNNING at the new size.
                 tokio::time::sleep(Duration::from_millis(300)).await;

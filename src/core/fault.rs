@@ -329,7 +329,7 @@ mod tests {
         assert_eq!(job_operation(&search, JobKind::ChangeCluster, &Default::default()), "UpdateInstance");
         let vector = |offering| ClusterSpec::Vector(VectorSpec {
             name: text(), description: text(), region_id: text(), offering, plan: Plan::Standard,
-            cu_type: CuType::PerformanceOptimized, cu_size: 1,
+            cu_type: CuType::PerformanceOptimized, cu_size: 1, labels: Default::default(), security_groups: vec![], autoscaling: Default::default(), project: None,
         });
         assert_eq!(job_operation(&vector(Offering::Dedicated), JobKind::StartCluster, &Default::default()), "ResumeCluster");
         assert_eq!(job_operation(&vector(Offering::Serverless), JobKind::CreateCluster, &Default::default()), "CreateServerlessCluster");

@@ -72,6 +72,18 @@ pub struct VectorSpec {
     pub cu_type: CuType,
     /// Compute units; free and serverless clusters have none of their own.
     pub cu_size: u32,
+    /// Recorded labels (`GET|PUT .../labels`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Recorded security group ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_groups: Vec<String>,
+    /// Recorded autoscaling settings.
+    #[serde(default, skip_serializing_if = "super::vector_properties::Autoscaling::is_empty")]
+    pub autoscaling: super::vector_properties::Autoscaling,
+    /// The Zilliz project it belongs to; None: the API key's own (default) project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
 }
 
 impl VectorSpec {
@@ -103,6 +115,15 @@ pub fn cluster_name(name: &str) -> Result<(), CoreError> {
             format!("Invalid clusterName `{name}`. Cluster names can only contain alphanumeric letters and hyphens (1 to 64 characters)."),
         ))
     }
+}
+
+/// A cluster description: plain text, at most 256 characters.
+pub fn description(d: &str) -> Result<(), CoreError> {
+    super::validate::plain_text(d, Field::Description, "description")?;
+    if d.chars().count() > MAX_DESCRIPTION {
+        return Err(CoreError::invalid(Field::Description, format!("The length of description has exceeded the limit of {MAX_DESCRIPTION} characters.")));
+    }
+    Ok(())
 }
 
 pub fn cu_size(n: i64) -> Result<u32, CoreError> {
@@ -141,13 +162,7 @@ pub fn validate_create(offering: Offering, input: &VectorCreateInput, regions: &
         ));
     }
     let description = input.description.clone().unwrap_or_default();
-    super::validate::plain_text(&description, Field::Description, "description")?;
-    if description.chars().count() > MAX_DESCRIPTION {
-        return Err(CoreError::invalid(
-            Field::Description,
-            format!("The length of description has exceeded the limit of {MAX_DESCRIPTION} characters."),
-        ));
-    }
+    self::description(&description)?;
     let (plan, cu_type, size) = match offering {
         Offering::Dedicated => {
             let plan = parse_dedicated_plan(input.plan.as_deref().unwrap_or("Standard"))?;
@@ -158,7 +173,19 @@ pub fn validate_create(offering: Offering, input: &VectorCreateInput, regions: &
         Offering::Serverless => (Plan::Serverless, CuType::PerformanceOptimized, 0),
         Offering::Free => (Plan::Free, CuType::PerformanceOptimized, 0),
     };
-    Ok(VectorSpec { name: name.to_string(), description, region_id: region_id.to_string(), offering, plan, cu_type, cu_size: size })
+    Ok(VectorSpec {
+        name: name.to_string(),
+        description,
+        region_id: region_id.to_string(),
+        offering,
+        plan,
+        cu_type,
+        cu_size: size,
+        labels: Default::default(),
+        security_groups: Vec::new(),
+        autoscaling: Default::default(),
+        project: None,
+    })
 }
 
 /// What a cluster's compute units buy on its Milvus process. Standalone

@@ -110,6 +110,10 @@ mod tests {
             plan: crate::core::vector::Plan::Free,
             cu_type: crate::core::vector::CuType::PerformanceOptimized,
             cu_size: 0,
+            labels: Default::default(),
+            security_groups: Vec::new(),
+            autoscaling: Default::default(),
+            project: None,
         });
         Arc::new(ClusterRecord { cluster: Cluster::new("p", spec), nodes: vec![], active_job: None, recent_events: 0 })
     }

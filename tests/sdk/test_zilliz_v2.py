@@ -197,8 +197,8 @@ def test_seed_resume_flow_with_plain_http(strato, zilliz, clusters):
 
     # While it resumes, neither another resume nor a suspend is accepted.
     assert zilliz.describe(cid)["status"] == "RESUMING"
-    zilliz.expect_code(96030, "POST", "/v2/clusters/%s/resume" % cid)
-    zilliz.expect_code(96030, "POST", "/v2/clusters/%s/suspend" % cid)
+    zilliz.expect_code(96902, "POST", "/v2/clusters/%s/resume" % cid)
+    zilliz.expect_code(96902, "POST", "/v2/clusters/%s/suspend" % cid)
     seen = []
     desc = zilliz.wait_status(cid, "RUNNING", timeout=START_TIMEOUT, seen=seen)
     assert_transition(seen, "RESUMING", "RUNNING")
@@ -237,9 +237,9 @@ def test_bad_api_key_and_state_refusals(strato, zilliz, running):
             bad.close()
     assert zilliz.describe(cid)["status"] == "RUNNING"
 
-    # Resuming a RUNNING cluster is refused (96030) and changes nothing.
-    zilliz.expect_code(96030, "GET", "/v2/clusters/%s/resume" % cid)
-    zilliz.expect_code(96030, "POST", "/v2/clusters/%s/resume" % cid)
+    # Resuming a RUNNING cluster is refused (96902) and changes nothing.
+    zilliz.expect_code(96902, "GET", "/v2/clusters/%s/resume" % cid)
+    zilliz.expect_code(96902, "POST", "/v2/clusters/%s/resume" % cid)
     time.sleep(0.5)
     assert zilliz.describe(cid)["status"] == "RUNNING"
 

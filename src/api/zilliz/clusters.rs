@@ -19,8 +19,8 @@ use crate::core::vector::{Offering, VectorCreateInput};
 use crate::core::CoreError;
 use crate::store::ClusterQuery;
 
-type Caller = Extension<Principal>;
-type Body = Extension<RawBody>;
+pub(super) type Caller = Extension<Principal>;
+pub(super) type Body = Extension<RawBody>;
 
 const PROMPT_CREATE: &str = "Submission successful, Cluster is being created, You can use the DescribeCluster \
     interface to obtain the creation progress and the status of the Cluster. When the Cluster status is RUNNING, \
@@ -35,11 +35,11 @@ const PROMPT_MODIFY: &str = "Submitted successfully. The cluster is being modifi
 const PROMPT_DROP: &str = "The Cluster is being deleted. Its processes are stopped and its data removed.";
 
 /// The project an API key is scoped to.
-fn project(p: &Principal) -> Result<&str, ZillizError> {
+pub(super) fn project(p: &Principal) -> Result<&str, ZillizError> {
     p.scoped_project.as_deref().ok_or(ZillizError::Auth(crate::auth::AuthError::BadScope))
 }
 
-fn cluster_uuid(cid: &str) -> Result<Uuid, ZillizError> {
+pub(super) fn cluster_uuid(cid: &str) -> Result<Uuid, ZillizError> {
     if cid.trim().is_empty() {
         return Err(ZillizError::EmptyClusterId);
     }
@@ -47,7 +47,7 @@ fn cluster_uuid(cid: &str) -> Result<Uuid, ZillizError> {
 }
 
 /// The success of a handler, and its refusal in Zilliz's envelope.
-type Answer<T> = Result<Json<Success<T>>, ZillizError>;
+pub(super) type Answer<T> = Result<Json<Success<T>>, ZillizError>;
 
 async fn create(ctx: Ctx, caller: Principal, b: CreateDedicatedClusterRequest, offering: Offering) -> Answer<CreatedCluster> {
     let pid = project(&caller)?;
@@ -152,7 +152,7 @@ pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Query(q): Q
     Ok(ok(ClusterPage { count: total, current_page: current, page_size, clusters }))
 }
 
-fn accepted(id: Uuid, prompt: &str) -> Json<Success<ClusterAccepted>> {
+pub(super) fn accepted(id: Uuid, prompt: &str) -> Json<Success<ClusterAccepted>> {
     ok(ClusterAccepted { cluster_id: render::cluster_id(id), prompt: prompt.into() })
 }
 
@@ -197,7 +197,10 @@ pub async fn resume_by_get(ctx: State<Ctx>, caller: Caller, cid: Path<String>) -
 #[utoipa::path(
     post, path = "/v2/clusters/{clusterId}/modify", operation_id = "ModifyCluster", tag = TAG_CLUSTERS,
     summary = "Modify Cluster",
-    description = "Resizes a running dedicated cluster: `MODIFYING` while its process restarts with the new CPUs, then `RUNNING`.",
+    description = "Resizes a running dedicated cluster (`cuSize`): `MODIFYING` while its process restarts with the new \
+        CPUs, then `RUNNING`. `autoscaling` is recorded and shown at once (`{}` for a part removes it; strato never \
+        scales by it); `replica` 1 is what the cluster has, more is 96903; `cuSize` with `replica` or with \
+        `autoscaling.cu` is refused.",
     params(("clusterId" = String, Path, description = CLUSTER_ID)),
     request_body = ModifyClusterRequest,
     responses((status = 200, description = OK_OR_REFUSED, body = Reply<ClusterAccepted>)),
@@ -210,9 +213,27 @@ pub async fn modify(
 ) -> Answer<ClusterAccepted> {
     let id = cluster_uuid(&cid)?;
     let b: ModifyClusterRequest = wire::decode(&body.0)?;
-    let cu_size = b.cu_size.ok_or_else(|| CoreError::invalid(crate::core::error::Field::CuSize, "cuSize is required"))?;
-    ctx.app.modify(project(&caller)?, id, cu_size).await?;
-    Ok(accepted(id, PROMPT_MODIFY))
+    let invalid = |m: &str| ZillizError::from(CoreError::invalid(crate::core::error::Field::CuSize, m));
+    if b.cu_size.is_some() && b.replica.is_some() {
+        return Err(invalid("cuSize and replica cannot be changed together; change one, then the other"));
+    }
+    if b.cu_size.is_some() && b.autoscaling.as_ref().is_some_and(|a| a.cu.is_some()) {
+        return Err(invalid("cuSize and autoscaling.cu cannot be set at the same time"));
+    }
+    if let Some(replica) = b.replica {
+        super::properties::replicas(replica)?;
+    }
+    if let Some(a) = b.autoscaling {
+        let settings = crate::core::vector_properties::autoscaling(a.cu.map(Into::into), a.replica.map(Into::into))?;
+        ctx.app.set_vector_autoscaling(project(&caller)?, id, settings).await?;
+    }
+    match b.cu_size {
+        Some(cu_size) => {
+            ctx.app.modify(project(&caller)?, id, cu_size).await?;
+            Ok(accepted(id, PROMPT_MODIFY))
+        }
+        None => Ok(accepted(id, "Successfully submitted: the cluster's settings are changed.")),
+    }
 }
 
 #[utoipa::path(

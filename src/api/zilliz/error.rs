@@ -25,6 +25,8 @@ pub enum ZillizError {
     PageSize(String),
     CurrentPage(String),
     EmptyClusterId,
+    /// A `cloudId` that is not a cloud.
+    UnknownCloud(String),
     Http(HttpRefusal),
     BadBody(String),
     NoRoute(String),
@@ -42,8 +44,11 @@ impl From<AuthError> for ZillizError {
     }
 }
 
-/// strato's own codes where Zilliz documents none (README lists them).
-pub const STATE_CONFLICT: u32 = 96030;
+/// strato's own codes where Zilliz documents none (README lists them); 969xx
+/// is clear of Zilliz's documented 960xx range.
+pub const STATE_CONFLICT: u32 = 96902;
+/// Something strato does not emulate: a documented route, or an option of one.
+pub const NOT_EMULATED: u32 = 96903;
 const INVALID_PARAMETER: u32 = 80000;
 const ENGINE_UNAVAILABLE: u32 = 96900;
 const NO_CAPACITY: u32 = 96901;
@@ -63,6 +68,7 @@ pub const CODES: &[(u32, StatusCode, &str)] = &[
          the body could not be read in time.",
     ),
     (INVALID_PARAMETER, StatusCode::PAYLOAD_TOO_LARGE, "The body exceeds 1 MiB (refused before it is read)."),
+    (96000, StatusCode::OK, "Invalid `cloudId`: not aws, gcp or azure."),
     (96001, StatusCode::OK, "Invalid `regionId`: not one of the server's regions."),
     (96002, StatusCode::OK, "Invalid or missing `cuSize` (1–256)."),
     (96003, StatusCode::OK, "Invalid `cuType`."),
@@ -72,13 +78,14 @@ pub const CODES: &[(u32, StatusCode, &str)] = &[
     (96009, StatusCode::OK, "`currentPage` is not 1 to 2147483647."),
     (96010, StatusCode::OK, "Invalid `clusterName`."),
     (96012, StatusCode::OK, "`projectId` names a project the API key is not scoped to."),
-    (96017, StatusCode::OK, "A cluster of that name exists in the project."),
+    (40013, StatusCode::OK, "The specified cluster name already exists (the real service's code; its documents say 96017)."),
     (96018, StatusCode::OK, "No such cluster in the API key's project."),
     (96021, StatusCode::OK, "Free clusters do not support the operation."),
     (96022, StatusCode::OK, "Serverless clusters do not support the operation."),
     (96025, StatusCode::OK, "The `clusterId` is empty."),
     (96026, StatusCode::OK, "No such job in the API key's project."),
-    (96030, StatusCode::OK, "strato's: the cluster's state, or the operation it is running, does not allow this one."),
+    (STATE_CONFLICT, StatusCode::OK, "strato's: the cluster's state, or the operation it is running, does not allow this one."),
+    (NOT_EMULATED, StatusCode::OK, "strato's: a documented Zilliz Cloud route or option that strato does not emulate (the message names it)."),
     (96036, StatusCode::OK, "The `clusterId` is not a cluster id."),
     (ENGINE_UNAVAILABLE, StatusCode::SERVICE_UNAVAILABLE, "strato's: the engine (Milvus) is not installed on this server; the message says how to install it."),
     (NO_CAPACITY, StatusCode::SERVICE_UNAVAILABLE, "strato's: no node address or engine port is free."),
@@ -107,9 +114,11 @@ impl ZillizError {
                 CoreError::BadId(_) => (ok, 96036),
                 CoreError::ClusterNotFound(_) => (ok, 96018),
                 CoreError::JobNotFound(_) | CoreError::TagNotFound(_) => (ok, 96026),
-                CoreError::NameTaken(_) => (ok, 96017),
+                // What the real service answers (recorded thrice in the Terraform provider's testdata).
+                CoreError::NameTaken(_) => (ok, 40013),
                 CoreError::NotDedicated { offering: Offering::Free, .. } => (ok, 96021),
-                CoreError::NotDedicated { .. } | CoreError::NotSupported(_) | CoreError::NotEmulated(_) => (ok, 96022),
+                CoreError::NotDedicated { .. } | CoreError::NotSupported(_) => (ok, 96022),
+                CoreError::NotEmulated(_) => (ok, NOT_EMULATED),
                 CoreError::Busy { .. } | CoreError::WrongState { .. } | CoreError::Conflict(_) => (ok, STATE_CONFLICT),
                 CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, ENGINE_UNAVAILABLE),
                 CoreError::AddressesExhausted | CoreError::PortsExhausted => (StatusCode::SERVICE_UNAVAILABLE, NO_CAPACITY),
@@ -127,6 +136,7 @@ impl ZillizError {
             ZillizError::PageSize(_) => (ok, 96008),
             ZillizError::CurrentPage(_) => (ok, 96009),
             ZillizError::EmptyClusterId => (ok, 96025),
+            ZillizError::UnknownCloud(_) => (ok, 96000),
             // Zilliz answers request errors with HTTP 200 and a code, whoever refused them.
             ZillizError::Http(HttpRefusal::TooLarge) => (StatusCode::PAYLOAD_TOO_LARGE, INVALID_PARAMETER),
             ZillizError::Http(_) => (ok, INVALID_PARAMETER),
@@ -147,6 +157,7 @@ impl ZillizError {
                 format!("The operation is not allowed while the cluster is {state}.")
             }
             ZillizError::Core(CoreError::ClusterNotFound(_)) => "The cluster does not exist.".into(),
+            ZillizError::Core(CoreError::NameTaken(_)) => "The specified cluster name already exists.".into(),
             ZillizError::Core(e) => e.to_string(),
             ZillizError::Auth(_) => "The apikey is illegal".into(),
             ZillizError::ForeignProject(p) => {
@@ -158,6 +169,7 @@ impl ZillizError {
                 format!("The parameter currentPage should have a value between 1 and the maximum value of Int (got `{v}`).")
             }
             ZillizError::EmptyClusterId => "The clusterId cannot be empty.".into(),
+            ZillizError::UnknownCloud(c) => format!("Invalid CloudId `{c}`. Please use the ListCloudProviders API to obtain the valid cloudIds."),
             ZillizError::Http(r) => format!("Incorrect request: {}.", r.message()),
             ZillizError::BadBody(m) => format!("Incorrect parameter: {m}"),
             ZillizError::NoRoute(what) => format!("No such API: {what}"),
@@ -212,6 +224,7 @@ mod tests {
             ZillizError::PageSize(s()),
             ZillizError::CurrentPage(s()),
             ZillizError::EmptyClusterId,
+            ZillizError::UnknownCloud(s()),
             ZillizError::BadBody(s()),
             ZillizError::NoRoute(s()),
         ]);

@@ -8,6 +8,8 @@ mod error;
 mod openapi;
 mod render;
 pub(crate) mod wire;
+mod wire_properties;
+mod properties;
 
 use axum::body::Bytes;
 use axum::extract::Request;
@@ -39,6 +41,13 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(clusters::modify))
         .routes(routes!(clusters::drop))
         .routes(routes!(clusters::job))
+        .routes(routes!(properties::labels, properties::set_labels))
+        .routes(routes!(properties::security_groups, properties::set_security_groups))
+        .routes(routes!(properties::modify_properties))
+        .routes(routes!(properties::update))
+        .routes(routes!(properties::modify_replica))
+        .routes(routes!(properties::clouds))
+        .routes(routes!(properties::regions))
 }
 
 /// The dialect's OpenAPI 3.1 document, as `GET /openapi.json` serves it.

@@ -77,7 +77,7 @@ pub fn cluster(v: &ClusterView) -> wire::Cluster {
     wire::Cluster {
         cluster_id: cluster_id(c.id),
         cluster_name: c.spec.name().to_string(),
-        project_id: c.project_id.clone(),
+        project_id: spec.and_then(|s| s.project.clone()).unwrap_or_else(|| c.project_id.clone()),
         description: spec.map(|s| s.description.clone()).unwrap_or_default(),
         region_id: spec.map(|s| s.region_id.clone()).unwrap_or_default(),
         cu_type: spec.map_or(CuType::PerformanceOptimized, |s| s.cu_type).into(),
@@ -91,6 +91,8 @@ pub fn cluster(v: &ClusterView) -> wire::Cluster {
         snapshot_number: 0,
         create_progress: create_progress(v),
         create_time: time(c.created_at),
+        replica: 1,
+        autoscaling: spec.map(|s| (&s.autoscaling).into()).unwrap_or_default(),
     }
 }
 

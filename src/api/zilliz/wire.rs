@@ -74,14 +74,20 @@ impl From<CreateServerlessClusterRequest> for CreateDedicatedClusterRequest {
     }
 }
 
-/// The body of `modify`.
+/// The body of `modify`: a new size, or autoscaling settings (not both).
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModifyClusterRequest {
     /// The new size in compute units, 1–256 (else 96002).
-    #[schema(value_type = i64, required = true, minimum = 1, maximum = 256, example = 2)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 256, example = 2)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cu_size: Option<i64>,
+    /// Replicas: a standalone Milvus serves one (another number: 96903).
+    #[serde(default, deserialize_with = "crate::api::lenient::int", skip_serializing_if = "Option::is_none")]
+    pub replica: Option<i64>,
+    /// Recorded and shown (`{}` for a part removes it); strato never scales by it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<super::wire_properties::AutoscalingBody>,
 }
 
 /// `GET /v2/clusters`. Strings underneath: a value that is not a number in
@@ -251,6 +257,10 @@ pub struct Cluster {
     /// ISO 8601, UTC.
     #[schema(example = "2024-05-01T12:00:00Z")]
     pub create_time: String,
+    /// Always 1: a standalone Milvus serves one replica.
+    pub replica: u32,
+    /// The recorded autoscaling settings (`{}` without).
+    pub autoscaling: super::wire_properties::AutoscalingView,
 }
 
 /// `GET /v2/clusters`.
