@@ -29,6 +29,11 @@ fn labels_names_security_groups_replicas_and_autoscaling() {
     assert!(!regions.is_empty() && regions.iter().all(|r| r["cloudId"] == "gcp" && r["regionId"].as_str().unwrap().starts_with("gcp-")));
     assert_eq!(regions[0]["domain"], s.zilliz().trim_start_matches("http://"));
     assert_eq!(code(s.z(&key, "GET", "/v2/regions?cloudId=mars", None)), 96000);
+    // A documented route strato does not emulate says so, naming it; an unknown one is a 404.
+    let (status, v) = s.z(&key, "POST", "/v2/clusters/in01-x/backups/create", Some(json!({"backupType": "CLUSTER"})));
+    assert_eq!((status, &v["code"]), (200, &json!(96903)), "{v}");
+    assert!(v["message"].as_str().unwrap().contains("CreateBackup"), "{v}");
+    assert_eq!(s.z(&key, "GET", "/v2/nowhere", None).0, 404);
 
     let id = s.create_vector(&key, "vec-props", 1)["clusterId"].as_str().unwrap().to_string();
     let at = |p: &str| format!("/v2/clusters/{id}{p}");
@@ -74,4 +79,56 @@ fn labels_names_security_groups_replicas_and_autoscaling() {
     for c in [&id, &other] {
         s.z_ok(&key, "DELETE", &format!("/v2/clusters/{c}/drop"), None);
     }
+}
+
+#[test]
+fn projects_hold_clusters_and_upgrade_only() {
+    if !milvus_or_skip() {
+        return;
+    }
+    let s = Server::start();
+    let key = s.api_key();
+    let code = |r: (u16, Value)| r.1["code"].as_u64().unwrap_or(0);
+    // The default project: the API key's project id, first.
+    let list = s.z_ok(&key, "GET", "/v2/projects", None);
+    assert_eq!((&list[0]["projectId"], &list[0]["projectName"], &list[0]["plan"]), (&json!(s.pid()), &json!("Default Project"), &json!("Enterprise")), "{list}");
+
+    // Create (data: a string id), refusals first.
+    assert_eq!(code(s.z(&key, "POST", "/v2/projects", Some(json!({"projectName": "", "plan": "Standard"})))), 96010);
+    assert_eq!(code(s.z(&key, "POST", "/v2/projects", Some(json!({"projectName": "p1", "plan": "Gold"})))), 96004);
+    assert_eq!(code(s.z(&key, "POST", "/v2/projects", Some(json!({"projectName": "p1", "plan": "Standard", "regionIds": ["aws-us-west-2", "gcp-us-west1"]})))), 96004, "several regions need BusinessCritical");
+    let pid = s.z_ok(&key, "POST", "/v2/projects", Some(json!({"projectName": "p1", "plan": "Standard", "regionIds": ["aws-us-west-2"]})));
+    let pid = pid.as_str().expect("a string id").to_string();
+    assert!(pid.starts_with("proj-") && pid.len() == 27, "{pid}");
+    assert_eq!(code(s.z(&key, "POST", "/v2/projects", Some(json!({"projectName": "p1", "plan": "Standard"})))), 40013);
+    let p = s.z_ok(&key, "GET", &format!("/v2/projects/{pid}"), None);
+    assert_eq!((&p["projectName"], &p["plan"], &p["instanceCount"], &p["regionIds"]), (&json!("p1"), &json!("Standard"), &json!(0), &json!(["aws-us-west-2"])));
+
+    // A cluster goes in it; the list filters by it; the project cannot go while it holds the cluster.
+    let body = json!({"clusterName": "in-p1", "projectId": pid, "regionId": "aws-us-west-2", "plan": "Standard", "cuType": "Performance-optimized", "cuSize": 1});
+    let made = s.z_ok(&key, "POST", "/v2/clusters/createDedicated", Some(body));
+    let cid = made["clusterId"].as_str().unwrap().to_string();
+    assert_eq!(s.describe(&key, &cid)["projectId"], json!(pid));
+    assert_eq!(s.z_ok(&key, "GET", &format!("/v2/clusters?projectId={pid}"), None)["count"], 1);
+    assert_eq!(s.z_ok(&key, "GET", &format!("/v2/clusters?projectId={}", s.pid()), None)["count"], 0);
+    assert_eq!(s.z_ok(&key, "GET", &format!("/v2/projects/{pid}"), None)["instanceCount"], 1);
+    let other = json!({"clusterName": "x", "projectId": "proj-00000000000000000000ff", "regionId": "aws-us-west-2", "plan": "Standard", "cuType": "Performance-optimized", "cuSize": 1});
+    assert_eq!(code(s.z(&key, "POST", "/v2/clusters/createDedicated", Some(other))), 96012);
+    s.wait_status(&key, &cid, 2 * MINUTE, &mut Vec::new(), |d| d["status"] == "RUNNING");
+    assert_eq!(code(s.z(&key, "DELETE", &format!("/v2/projects/{pid}"), None)), 96902);
+
+    // Plans go up only (63104); regions are added (data: the regions after); the default project stays.
+    assert_eq!(s.z_ok(&key, "PATCH", &format!("/v2/projects/{pid}/plan"), Some(json!({"plan": "BusinessCritical"}))), json!("Project plan updated successfully"));
+    let (status, v) = s.z(&key, "PATCH", &format!("/v2/projects/{pid}/plan"), Some(json!({"plan": "Standard"})));
+    assert_eq!((status, &v["code"], &v["message"]), (200, &json!(63104), &json!("Project plan can only be upgraded, not downgraded.")));
+    assert_eq!(s.z_ok(&key, "POST", &format!("/v2/projects/{pid}/regions"), Some(json!({"regionIds": ["gcp-us-west1"]}))), json!(["aws-us-west-2", "gcp-us-west1"]));
+    assert_eq!(code(s.z(&key, "DELETE", &format!("/v2/projects/{}", s.pid()), None)), 96902);
+    s.z_ok(&key, "DELETE", &format!("/v2/clusters/{cid}/drop"), None);
+    let deadline = std::time::Instant::now() + MINUTE;
+    while code(s.z(&key, "DELETE", &format!("/v2/projects/{pid}"), None)) != 0 {
+        assert!(std::time::Instant::now() < deadline, "the emptied project could not be deleted");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(s.z(&key, "DELETE", &format!("/v2/projects/{pid}"), None).1["code"], 96012, "gone");
+    assert_eq!(s.z_ok(&key, "GET", "/v2/projects", None).as_array().unwrap().len(), 1);
 }

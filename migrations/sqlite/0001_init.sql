@@ -179,3 +179,15 @@ CREATE INDEX IF NOT EXISTS nodes_by_cluster ON nodes(cluster_id, ordinal);
 CREATE TABLE IF NOT EXISTS admins (
     user_id TEXT PRIMARY KEY REFERENCES users(id)
 );
+-- Zilliz projects an account (the strato project an API key acts in) created;
+-- its default project is the account itself and is not stored.
+CREATE TABLE IF NOT EXISTS vector_projects (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    name TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    region_ids TEXT NOT NULL DEFAULT '[]',
+    description TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL,
+    UNIQUE (account, name)
+);

@@ -15,11 +15,13 @@ mod index_snapshots;
 mod pipelines;
 mod search;
 mod vector;
+mod vector_projects;
 mod warehouse;
 
 pub use admin::{EngineHealth, ResetReport};
 pub use index_snapshots::SnapshotSetting;
 pub use search::SearchChange;
+pub use vector_projects::ProjectView;
 
 use crate::auth::secrets::Secrets;
 use crate::core::cluster::{Cluster, ClusterSpec, EngineKind, Node, Placement, PortNeeds, Product};

@@ -22,8 +22,9 @@ pub struct CreatedVector {
 
 impl App {
     /// Validates and records a new vector cluster; its create job runs in the background.
-    pub async fn create_vector(&self, project_id: &str, offering: Offering, input: &VectorCreateInput) -> Result<CreatedVector, CoreError> {
-        let spec = vector::validate_create(offering, input, &self.settings.vector_regions)?;
+    /// `zilliz_project` is the Zilliz project it goes in (None: the account's default one).
+    pub async fn create_vector(&self, project_id: &str, zilliz_project: Option<String>, offering: Offering, input: &VectorCreateInput) -> Result<CreatedVector, CoreError> {
+        let spec = VectorSpec { project: zilliz_project, ..vector::validate_create(offering, input, &self.settings.vector_regions)? };
         self.engines.of(EngineKind::Milvus).check_installed()?;
         let cluster = Cluster::new(project_id, ClusterSpec::Vector(spec));
         let job = self.new_job(project_id, &cluster, JobKind::CreateCluster, JobPayload::default());

@@ -110,6 +110,12 @@ pub enum CoreError {
     /// Only dedicated vector clusters can be suspended, resumed or resized.
     #[error("{} clusters do not support {what}; only dedicated clusters do", offering.as_str())]
     NotDedicated { offering: super::vector::Offering, what: String },
+    /// A project's plan can only go up (Zilliz's 63104).
+    #[error("Project plan can only be upgraded, not downgraded.")]
+    PlanDowngrade,
+    /// No such project in the caller's account.
+    #[error("project {0} does not exist")]
+    ProjectNotFound(String),
     #[error("no free loopback address is left in the node address range")]
     AddressesExhausted,
     #[error("no free block of ports is left in the engine port range")]
@@ -149,6 +155,8 @@ impl CoreError {
             CoreError::Conflict(s()),
             CoreError::NotSupported(s()),
             CoreError::NotEmulated(s()),
+            CoreError::PlanDowngrade,
+            CoreError::ProjectNotFound(s()),
             CoreError::AddressesExhausted,
             CoreError::PortsExhausted,
             CoreError::EngineUnavailable(s()),
@@ -173,6 +181,8 @@ impl CoreError {
                 | CoreError::Conflict(_)
                 | CoreError::NotSupported(_)
                 | CoreError::NotEmulated(_)
+                | CoreError::PlanDowngrade
+                | CoreError::ProjectNotFound(_)
                 | CoreError::NotDedicated { .. }
                 | CoreError::AddressesExhausted
                 | CoreError::PortsExhausted

@@ -23,6 +23,7 @@ pub mod status;
 pub mod tags;
 pub mod validate;
 pub mod vector;
+pub mod vector_project;
 pub mod vector_properties;
 
 pub use error::CoreError;

@@ -263,6 +263,16 @@ pub trait Store: Send + Sync + 'static {
     /// Active jobs that work on the snapshot (its backup, restores from it).
     async fn snapshot_jobs(&self, id: Uuid) -> StoreResult<Vec<Job>>;
 
+    // --- Zilliz projects
+    /// The account's projects, its default one first.
+    async fn vector_projects(&self, account: &str) -> StoreResult<Vec<crate::core::vector_project::VectorProject>>;
+    /// Records a new project (a name the account uses already is `NameTaken`).
+    async fn insert_vector_project(&self, p: &crate::core::vector_project::VectorProject) -> StoreResult<()>;
+    /// Records a project's plan and regions.
+    async fn update_vector_project(&self, p: &crate::core::vector_project::VectorProject) -> StoreResult<()>;
+    /// Removes a project without live clusters (else `WrongState`).
+    async fn delete_vector_project(&self, account: &str, id: &str) -> StoreResult<()>;
+
     // --- idempotency tokens
     /// Claims `token` in `scope` for a request with `fingerprint`; a claim
     /// without a response older than `stale_ms` is taken over.

@@ -133,6 +133,8 @@ impl AliError {
                 }
                 // An option of an emulated operation strato does not run (a Kibana endpoint, a blue-green restart): refused as asked.
                 CoreError::NotEmulated(_) => (S::BAD_REQUEST, "OperationNotEmulated"),
+                // Zilliz's projects never reach this dialect.
+                CoreError::PlanDowngrade | CoreError::ProjectNotFound(_) => (S::BAD_REQUEST, INVALID),
                 CoreError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "InternalError"),
             },
             AliError::Auth(e) => match e {

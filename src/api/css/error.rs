@@ -132,6 +132,8 @@ impl CssError {
                 }
                 // An option strato does not run; the message says so.
                 CoreError::NotEmulated(_) => (S::BAD_REQUEST, INVALID),
+                // Zilliz's projects never reach this dialect.
+                CoreError::PlanDowngrade | CoreError::ProjectNotFound(_) => (S::BAD_REQUEST, INVALID),
                 CoreError::Internal(_) => (S::INTERNAL_SERVER_ERROR, INTERNAL),
             },
             CssError::Auth(e) => match e {

@@ -153,6 +153,8 @@ impl DwsError {
                 CoreError::EngineUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "DWS.6000"),
                 // An option strato does not run; the message says so.
                 CoreError::NotEmulated(_) => (StatusCode::BAD_REQUEST, "DWS.0001"),
+                // Zilliz's projects never reach this dialect.
+                CoreError::PlanDowngrade | CoreError::ProjectNotFound(_) => (StatusCode::BAD_REQUEST, "DWS.0001"),
                 CoreError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "DWS.9999"),
             },
             DwsError::Auth(e) => match e {

@@ -51,11 +51,16 @@ pub(super) type Answer<T> = Result<Json<Success<T>>, ZillizError>;
 
 async fn create(ctx: Ctx, caller: Principal, b: CreateDedicatedClusterRequest, offering: Offering) -> Answer<CreatedCluster> {
     let pid = project(&caller)?;
-    match b.project_id.as_deref().map(str::trim) {
+    // One of the account's projects: its default one (the account's own id) or one it created.
+    let zilliz_project = match b.project_id.as_deref().map(str::trim) {
         None => return Err(ZillizError::MissingProject),
-        Some(p) if p != pid => return Err(ZillizError::ForeignProject(p.to_string())),
-        Some(_) => {}
-    }
+        Some(p) if p == pid => None,
+        Some(p) => match ctx.app.vector_project(pid, p).await {
+            Ok(found) => Some(found.project.id),
+            Err(CoreError::ProjectNotFound(_)) => return Err(ZillizError::ForeignProject(p.to_string())),
+            Err(e) => return Err(e.into()),
+        },
+    };
     let input = VectorCreateInput {
         cluster_name: b.cluster_name,
         region_id: b.region_id,
@@ -64,7 +69,7 @@ async fn create(ctx: Ctx, caller: Principal, b: CreateDedicatedClusterRequest, o
         cu_size: b.cu_size,
         description: b.description,
     };
-    let made = ctx.app.create_vector(pid, offering, &input).await?;
+    let made = ctx.app.create_vector(pid, zilliz_project, offering, &input).await?;
     tracing::info!(cluster.id = %made.cluster.id, job.id = %made.job.id, "vector cluster create accepted");
     Ok(ok(CreatedCluster {
         cluster_id: render::cluster_id(made.cluster.id),
@@ -146,9 +151,22 @@ pub async fn list(State(ctx): State<Ctx>, Extension(caller): Caller, Query(q): Q
         None => 1,
         Some(v) => v.trim().parse::<u64>().ok().filter(|n| (1..=i32::MAX as u64).contains(n)).ok_or_else(|| ZillizError::CurrentPage(v.clone()))?,
     };
-    let page = ClusterQuery { offset: (current - 1).saturating_mul(page_size), limit: Some(page_size), ..ClusterQuery::default() };
-    let (views, total) = ctx.app.page(project(&caller)?, Product::Zilliz, &page).await?;
-    let clusters = views.iter().map(render::cluster).collect();
+    let account = project(&caller)?;
+    let skip = (current - 1).saturating_mul(page_size);
+    let (clusters, total) = match q.project_id.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        // A project's clusters: a filter on what every cluster's spec says, over all of them.
+        Some(wanted) => {
+            let (views, _) = ctx.app.page(account, Product::Zilliz, &ClusterQuery::default()).await?;
+            let of: Vec<_> = views.iter().map(render::cluster).filter(|c| c.project_id == wanted).collect();
+            let total = of.len() as u64;
+            (of.into_iter().skip(skip as usize).take(page_size as usize).collect(), total)
+        }
+        None => {
+            let page = ClusterQuery { offset: skip, limit: Some(page_size), ..ClusterQuery::default() };
+            let (views, total) = ctx.app.page(account, Product::Zilliz, &page).await?;
+            (views.iter().map(render::cluster).collect(), total)
+        }
+    };
     Ok(ok(ClusterPage { count: total, current_page: current, page_size, clusters }))
 }
 

@@ -3,12 +3,14 @@
 //! `App`, and encode; the router and the OpenAPI document are built from
 //! one list of handlers (`api()`), so no route goes undocumented.
 
+mod catalog;
 mod clusters;
 mod error;
 mod openapi;
 mod render;
 pub(crate) mod wire;
 mod wire_properties;
+mod projects;
 mod properties;
 
 use axum::body::Bytes;
@@ -48,6 +50,10 @@ fn api() -> OpenApiRouter<Ctx> {
         .routes(routes!(properties::modify_replica))
         .routes(routes!(properties::clouds))
         .routes(routes!(properties::regions))
+        .routes(routes!(projects::list, projects::create))
+        .routes(routes!(projects::describe, projects::delete))
+        .routes(routes!(projects::upgrade))
+        .routes(routes!(projects::add_regions))
 }
 
 /// The dialect's OpenAPI 3.1 document, as `GET /openapi.json` serves it.
@@ -73,7 +79,11 @@ pub fn router(ctx: Ctx) -> Router {
 }
 
 async fn fallback(req: Request) -> Response {
-    ZillizError::NoRoute(format!("{} {}", req.method(), req.uri().path())).into_response()
+    let (method, path) = (req.method().as_str(), req.uri().path());
+    match catalog::not_emulated(method, path) {
+        Some(op) => ZillizError::Core(crate::core::CoreError::NotEmulated(format!("{op} ({method} {path})"))).into_response(),
+        None => ZillizError::NoRoute(format!("{method} {path}")).into_response(),
+    }
 }
 
 /// The success envelope.

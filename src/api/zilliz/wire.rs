@@ -102,6 +102,8 @@ pub struct ListClustersQuery {
     /// The page, from 1 (else 96009).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 2147483647, default = 1)]
     pub current_page: Option<String>,
+    /// Only the clusters of this project.
+    pub project_id: Option<String>,
 }
 
 /// `{"code":0,"data":...}`: every success.

@@ -19,6 +19,7 @@ use crate::core::cluster::{Cluster, ClusterSpec, Failure, Lifecycle, Node, Place
 use crate::core::identity::{AccessKey, ApiKey, Domain, Project, TokenRecord, User};
 use crate::core::job::{Job, JobKind, JobState};
 use crate::core::snapshot::{retired_by_cluster_delete, Policy, Snapshot, SnapshotKind, SnapshotStatus};
+use crate::core::vector_project::{ProjectPlan, VectorProject};
 use crate::core::{CoreError, Millis};
 
 const SCHEMA: &str = include_str!("../../../migrations/sqlite/0001_init.sql");
@@ -788,6 +789,79 @@ impl Store for SqliteStore {
             .await?;
         self.records.clear();
         Ok(r.rows_affected())
+    }
+
+    async fn vector_projects(&self, account: &str) -> StoreResult<Vec<VectorProject>> {
+        let created: Option<i64> = sqlx::query_scalar("SELECT created_at FROM projects WHERE id = ?").bind(account).fetch_optional(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM vector_projects WHERE account = ? ORDER BY id = account DESC, created_at, id").bind(account).fetch_all(&self.pool).await?;
+        // The default project is stored only once it changed (its plan, its regions).
+        let stored_default = rows.iter().any(|r| r.try_get::<String, _>("id").is_ok_and(|id| id == account));
+        let mut out = if stored_default { vec![] } else { vec![VectorProject::default_of(account, created.unwrap_or(0))] };
+        for row in &rows {
+            let plan: String = row.try_get("plan")?;
+            let regions: String = row.try_get("region_ids")?;
+            out.push(VectorProject {
+                id: row.try_get("id")?,
+                account: row.try_get("account")?,
+                name: row.try_get("name")?,
+                plan: ProjectPlan::parse(&plan).map_err(|e| CoreError::Internal(e.to_string()))?,
+                region_ids: serde_json::from_str(&regions).map_err(internal)?,
+                description: row.try_get("description")?,
+                created_at: row.try_get("created_at")?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn insert_vector_project(&self, p: &VectorProject) -> StoreResult<()> {
+        let done = sqlx::query("INSERT INTO vector_projects (id, account, name, plan, region_ids, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(&p.id)
+            .bind(&p.account)
+            .bind(&p.name)
+            .bind(p.plan.as_str())
+            .bind(serde_json::to_string(&p.region_ids).map_err(internal)?)
+            .bind(&p.description)
+            .bind(p.created_at)
+            .execute(&self.pool)
+            .await;
+        match done {
+            Err(e) if is_unique_violation(&e) => Err(CoreError::NameTaken(p.name.clone())),
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    async fn update_vector_project(&self, p: &VectorProject) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE vector_projects SET plan = ?, region_ids = ? WHERE id = ? AND account = ?")
+            .bind(p.plan.as_str())
+            .bind(serde_json::to_string(&p.region_ids).map_err(internal)?)
+            .bind(&p.id)
+            .bind(&p.account)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(CoreError::ProjectNotFound(p.id.clone()));
+        }
+        Ok(())
+    }
+
+    async fn delete_vector_project(&self, account: &str, id: &str) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let live: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM clusters WHERE project_id = ? AND product = 'zilliz' AND lifecycle != 'deleted' AND json_extract(spec, '$.project') = ?",
+        )
+        .bind(account)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if live > 0 {
+            return Err(CoreError::WrongState { state: format!("holding {live} cluster(s): drop them first") });
+        }
+        let done = sqlx::query("DELETE FROM vector_projects WHERE id = ? AND account = ?").bind(id).bind(account).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(CoreError::ProjectNotFound(id.to_string()));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn claim_token(&self, scope: &str, token: &str, fingerprint: &str, now: Millis, stale_ms: i64) -> StoreResult<TokenClaim> {
